@@ -1,0 +1,61 @@
+// The one place that reads process.env: loads the profile's .env file, validates, freezes.
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { ConfigError, parseConfig, type AppConfig } from './schema';
+
+export type { AppConfig, Profile } from './schema';
+export { ConfigError, parseConfig } from './schema';
+
+const ENV_FILES: Record<string, string> = {
+  development: '.env.dev',
+  production: '.env.prod',
+  test: '.env.test',
+  local: '.env.local',
+};
+
+export const projectRoot = path.resolve(__dirname, '..', '..');
+
+/** The env file for a NODE_ENV value (unset → local). Real environment variables always win over it. */
+export function envFileFor(nodeEnv: string | undefined): string {
+  return path.join(projectRoot, ENV_FILES[nodeEnv ?? 'local'] ?? ENV_FILES.local);
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Loads the env file into a copy of `env` (without overriding) and parses it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: AppConfig; envFile: string | null } {
+  const file = envFileFor(env.NODE_ENV);
+  const merged: NodeJS.ProcessEnv = { ...env };
+  let envFile: string | null = null;
+  if (fs.existsSync(file)) {
+    const parsed = dotenv.parse(fs.readFileSync(file));
+    for (const [key, value] of Object.entries(parsed)) if (merged[key] === undefined) merged[key] = value;
+    envFile = path.relative(projectRoot, file);
+  }
+  return { config: parseConfig(merged, readVersion()), envFile };
+}
+
+function loadOrExit(): { config: AppConfig; envFile: string | null } {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // The logger is configured from this config, so the failure goes straight to stderr.
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+const loaded = loadOrExit();
+export const config: AppConfig = loaded.config;
+export const configSource: string | null = loaded.envFile;

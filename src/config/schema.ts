@@ -1,0 +1,274 @@
+// The environment contract: every variable the service reads, validated by one joi schema
+// and mapped into one typed, frozen config object. `.env.example` documents each of them.
+import Joi from 'joi';
+
+export type Profile = 'local' | 'development' | 'test' | 'production';
+
+export interface AppConfig {
+  readonly env: Profile;
+  readonly isProduction: boolean;
+  readonly serviceName: string;
+  readonly version: string;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    readonly trustProxy: boolean | number | string;
+    readonly bodyLimit: string;
+    readonly requestTimeoutMs: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly log: {
+    readonly level: string;
+    readonly dir: string;
+    readonly toFiles: boolean;
+    readonly pretty: boolean;
+    readonly maxFileBytes: number;
+    readonly maxFiles: number;
+  };
+  readonly mongo: {
+    readonly uri: string | undefined;
+    readonly dbName: string | undefined;
+    readonly maxPoolSize: number;
+    readonly serverSelectionTimeoutMs: number;
+    readonly socketTimeoutMs: number;
+    readonly autoIndex: boolean;
+    readonly seedOnEmbeddedStart: boolean;
+  };
+  readonly redis: {
+    readonly url: string | undefined;
+    readonly keyPrefix: string;
+    readonly commandTimeoutMs: number;
+  };
+  readonly cors: {
+    readonly origins: readonly string[];
+  };
+  readonly rateLimit: {
+    readonly windowMs: number;
+    readonly max: number;
+    readonly authWindowMs: number;
+    readonly authMax: number;
+  };
+  readonly auth: {
+    readonly jwtSecret: string;
+    readonly jwtIssuer: string;
+    readonly jwtAudience: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+    readonly passwordResetTtlSeconds: number;
+    readonly maxFailedLogins: number;
+    readonly lockoutSeconds: number;
+    readonly cookieSecure: boolean;
+  };
+  readonly cache: {
+    readonly enabled: boolean;
+    readonly ttlSeconds: number;
+  };
+  readonly email: {
+    readonly from: string;
+    readonly smtpUrl: string | undefined;
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly workerConcurrency: number;
+    readonly mailDir: string;
+  };
+  readonly orders: {
+    readonly pendingTtlMinutes: number;
+    readonly idempotencyTtlSeconds: number;
+  };
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly token: string | undefined;
+  };
+  readonly docs: {
+    readonly enabled: boolean;
+  };
+}
+
+const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+// Values that must never reach production: the shipped defaults and obvious placeholders.
+const WEAK_SECRETS = new Set([DEV_JWT_SECRET, 'secret', 'changeme', 'change-me', 'password', 'jwt-secret']);
+
+const bool = () => Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off');
+const port = () => Joi.number().integer().min(0).max(65535);
+const positiveInt = () => Joi.number().integer().min(1);
+
+export const envSchema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test', 'local').default('local'),
+  SERVICE_NAME: Joi.string().default('commerce-api'),
+  HOST: Joi.string().default('0.0.0.0'),
+  PORT: port().default(3000),
+  PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  TRUST_PROXY: Joi.alternatives(bool(), Joi.number().integer().min(0), Joi.string()).default(false),
+  BODY_LIMIT: Joi.string().pattern(/^\d+(b|kb|mb)$/i).default('100kb'),
+  REQUEST_TIMEOUT_MS: positiveInt().default(15000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt().default(10000),
+
+  LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
+  LOG_DIR: Joi.string().default('logs'),
+  LOG_TO_FILES: bool().default(true),
+  LOG_PRETTY: bool(),
+  LOG_MAX_FILE_BYTES: positiveInt().default(10 * 1024 * 1024),
+  LOG_MAX_FILES: positiveInt().default(5),
+
+  MONGODB_URI: Joi.string().uri({ scheme: ['mongodb', 'mongodb+srv'] }),
+  MONGODB_DB_NAME: Joi.string().pattern(/^[A-Za-z0-9_-]{1,63}$/),
+  MONGODB_MAX_POOL_SIZE: positiveInt().max(500).default(20),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt().default(5000),
+  MONGODB_SOCKET_TIMEOUT_MS: positiveInt().default(30000),
+  MONGODB_AUTO_INDEX: bool().default(true),
+  SEED_ON_EMBEDDED_START: bool().default(true),
+
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+  REDIS_KEY_PREFIX: Joi.string().pattern(/^[A-Za-z0-9:_-]{1,64}$/).default('commerce:'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt().default(2000),
+
+  CORS_ORIGINS: Joi.string().allow('').default('http://localhost:3000'),
+
+  RATE_LIMIT_WINDOW_MS: positiveInt().default(60_000),
+  RATE_LIMIT_MAX: positiveInt().default(300),
+  AUTH_RATE_LIMIT_WINDOW_MS: positiveInt().default(15 * 60_000),
+  AUTH_RATE_LIMIT_MAX: positiveInt().default(20),
+
+  JWT_SECRET: Joi.string().min(32),
+  JWT_ISSUER: Joi.string().default('commerce-api'),
+  JWT_AUDIENCE: Joi.string().default('commerce-api-clients'),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt().max(3600).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt().default(30 * 24 * 3600),
+  PASSWORD_RESET_TTL_SECONDS: positiveInt().max(24 * 3600).default(3600),
+  MAX_FAILED_LOGINS: positiveInt().max(100).default(5),
+  LOCKOUT_SECONDS: positiveInt().default(15 * 60),
+  COOKIE_SECURE: bool(),
+
+  CACHE_ENABLED: bool().default(true),
+  CACHE_TTL_SECONDS: positiveInt().default(60),
+
+  EMAIL_FROM: Joi.string().default('Commerce API <no-reply@commerce.local>'),
+  SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
+  EMAIL_ATTEMPTS: positiveInt().max(20).default(5),
+  EMAIL_BACKOFF_MS: positiveInt().default(2000),
+  EMAIL_WORKER_CONCURRENCY: positiveInt().max(100).default(5),
+  MAIL_DIR: Joi.string().default('logs/mail'),
+
+  PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
+  IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
+
+  METRICS_ENABLED: bool().default(true),
+  METRICS_TOKEN: Joi.string().min(16),
+  DOCS_ENABLED: bool().default(true),
+})
+  // Production must be wired to real infrastructure and real secrets; development may fall back.
+  .when(Joi.object({ NODE_ENV: Joi.string().valid('production').required() }).unknown(), {
+    then: Joi.object({
+      MONGODB_URI: Joi.required(),
+      REDIS_URL: Joi.required(),
+      JWT_SECRET: Joi.string()
+        .min(32)
+        .required()
+        .invalid(...WEAK_SECRETS)
+        .messages({ 'any.invalid': '"JWT_SECRET" is a known default or weak value' }),
+      PUBLIC_URL: Joi.required(),
+    }),
+  })
+  .unknown(true);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid environment configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates an environment map and returns the typed config; throws ConfigError naming every bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfig {
+  const { value: v, error } = envSchema.validate(env, { abortEarly: false, convert: true });
+  if (error) {
+    throw new ConfigError(error.details.map((d) => `${String(d.path.join('.'))}: ${d.message}`));
+  }
+  const profile = v.NODE_ENV as Profile;
+  const isProduction = profile === 'production';
+  const port = v.PORT as number;
+  return deepFreeze<AppConfig>({
+    env: profile,
+    isProduction,
+    serviceName: v.SERVICE_NAME,
+    version,
+    http: {
+      host: v.HOST,
+      port,
+      publicUrl: v.PUBLIC_URL ?? `http://localhost:${port}`,
+      trustProxy: v.TRUST_PROXY,
+      bodyLimit: v.BODY_LIMIT,
+      requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+      shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    },
+    log: {
+      level: v.LOG_LEVEL,
+      dir: v.LOG_DIR,
+      toFiles: v.LOG_TO_FILES,
+      pretty: v.LOG_PRETTY ?? (profile === 'local' || profile === 'development'),
+      maxFileBytes: v.LOG_MAX_FILE_BYTES,
+      maxFiles: v.LOG_MAX_FILES,
+    },
+    mongo: {
+      uri: v.MONGODB_URI,
+      dbName: v.MONGODB_DB_NAME,
+      maxPoolSize: v.MONGODB_MAX_POOL_SIZE,
+      serverSelectionTimeoutMs: v.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+      socketTimeoutMs: v.MONGODB_SOCKET_TIMEOUT_MS,
+      autoIndex: v.MONGODB_AUTO_INDEX,
+      seedOnEmbeddedStart: v.SEED_ON_EMBEDDED_START,
+    },
+    redis: {
+      url: v.REDIS_URL,
+      keyPrefix: v.REDIS_KEY_PREFIX,
+      commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    cors: {
+      origins: String(v.CORS_ORIGINS)
+        .split(',')
+        .map((o: string) => o.trim())
+        .filter(Boolean),
+    },
+    rateLimit: {
+      windowMs: v.RATE_LIMIT_WINDOW_MS,
+      max: v.RATE_LIMIT_MAX,
+      authWindowMs: v.AUTH_RATE_LIMIT_WINDOW_MS,
+      authMax: v.AUTH_RATE_LIMIT_MAX,
+    },
+    auth: {
+      jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
+      jwtIssuer: v.JWT_ISSUER,
+      jwtAudience: v.JWT_AUDIENCE,
+      accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+      passwordResetTtlSeconds: v.PASSWORD_RESET_TTL_SECONDS,
+      maxFailedLogins: v.MAX_FAILED_LOGINS,
+      lockoutSeconds: v.LOCKOUT_SECONDS,
+      cookieSecure: v.COOKIE_SECURE ?? isProduction,
+    },
+    cache: { enabled: v.CACHE_ENABLED, ttlSeconds: v.CACHE_TTL_SECONDS },
+    email: {
+      from: v.EMAIL_FROM,
+      smtpUrl: v.SMTP_URL,
+      attempts: v.EMAIL_ATTEMPTS,
+      backoffMs: v.EMAIL_BACKOFF_MS,
+      workerConcurrency: v.EMAIL_WORKER_CONCURRENCY,
+      mailDir: v.MAIL_DIR,
+    },
+    orders: {
+      pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
+      idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
+    },
+    metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN },
+    docs: { enabled: v.DOCS_ENABLED },
+  });
+}

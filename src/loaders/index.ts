@@ -1,0 +1,70 @@
+// Start-up in a fixed order — config → logger → MongoDB → Redis/queue → app → listen —
+// one log line per step; any failure stops the process loudly.
+import type { Server } from 'node:http';
+import type Redis from 'ioredis';
+import { config, configSource } from '../config';
+import type { EmailQueue } from '../jobs/email.types';
+import { createLogOnlyEmailQueue } from '../jobs/log-only.email-queue';
+import { logger } from '../utils/logger';
+import { createShutdownController, type Closable, type ShutdownController } from '../utils/shutdown';
+import { buildApp } from './app';
+import { createContainer } from './container';
+import { connectDatabase, type DatabaseHandle } from './db';
+import { connectRedis } from './redis';
+
+export interface Runtime {
+  readonly server: Server;
+  readonly port: number;
+  readonly lifecycle: ShutdownController;
+}
+
+export async function bootstrap(): Promise<Runtime> {
+  const resources: Closable[] = [];
+  const started: { server?: Server } = {};
+  const lifecycle = createShutdownController(() => ({
+    server: started.server,
+    timeoutMs: config.http.shutdownTimeoutMs,
+    // Closed in reverse order of start-up: consumers before the connections they use.
+    resources: [...resources].reverse(),
+  }));
+  lifecycle.installProcessHandlers();
+
+  // 1–2. config was validated on import; the logger is built from it.
+  logger.info(`✓ Config loaded (profile: ${config.env}, file: ${configSource ?? 'none, environment only'})`);
+  logger.info(`✓ Logger ready (level: ${config.log.level}${config.log.toFiles ? `, files: ${config.log.dir}/` : ''})`);
+
+  // 3. database
+  const db: DatabaseHandle = await connectDatabase(config);
+  resources.push({ name: 'MongoDB', close: () => db.close() });
+  logger.info(`✓ Database connected${db.embedded ? ' (embedded in-memory server)' : ''}`, { uri: db.uri });
+
+  // 4. Redis and the email queue
+  const redis: Redis | null = await connectRedis(config);
+  if (redis) {
+    resources.push({ name: 'Redis', close: async () => void (await redis.quit()) });
+    logger.info('✓ Redis connected');
+  } else {
+    logger.warn('⚠ REDIS_URL is not set: rate limits, cache and queue use in-process fallbacks (development only)');
+  }
+  const emailQueue: EmailQueue = createLogOnlyEmailQueue();
+  resources.push({ name: 'Email queue', close: () => emailQueue.close() });
+
+  // 5. app
+  const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
+  const { app, endpointCount } = buildApp(container);
+  logger.info('✓ Middlewares loaded');
+  logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);
+
+  // 6. listen
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
+  });
+  started.server = server;
+  server.keepAliveTimeout = 65_000; // longer than typical proxy idle timeouts, so the proxy closes first
+  server.headersTimeout = 66_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.info(`✓ Server started on port ${port}`);
+  process.send?.('ready');
+  return { server, port, lifecycle };
+}

@@ -1,0 +1,63 @@
+// Authentication (who is calling) and authorization (may they) as route middleware.
+// 401 = we do not know who you are; 403 = we know, and the answer is no.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { TokenService } from '../services/token.service';
+import { ForbiddenError, UnauthorizedError } from '../utils/errors';
+import type { Role } from '../utils/roles';
+
+export interface Principal {
+  readonly id: string;
+  readonly role: Role;
+}
+
+/**
+ * Resolves the subject of a valid token to the caller as they are now (role changes and
+ * deactivation take effect immediately); null when the account can no longer act.
+ */
+export type PrincipalLoader = (accountId: string, claims: { role: Role }) => Promise<Principal | null>;
+
+function bearerToken(req: Request): string | undefined {
+  const header = req.get('authorization');
+  if (!header) return undefined;
+  const match = /^Bearer\s+([A-Za-z0-9\-_.]+)$/.exec(header.trim());
+  if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"', 'TOKEN_INVALID');
+  return match[1];
+}
+
+export interface AuthMiddlewares {
+  /** Requires a valid access token. */
+  authenticate: RequestHandler;
+  /** Authenticates when a token is present; anonymous callers pass through. */
+  authenticateOptional: RequestHandler;
+}
+
+export function createAuthMiddlewares(tokens: TokenService, loadPrincipal: PrincipalLoader): AuthMiddlewares {
+  async function resolve(req: Request, token: string): Promise<void> {
+    const claims = tokens.verifyAccessToken(token);
+    const principal = await loadPrincipal(claims.sub, { role: claims.role });
+    if (!principal) throw new UnauthorizedError('Account is not active', 'ACCOUNT_INACTIVE');
+    req.auth = principal;
+  }
+
+  return {
+    async authenticate(req: Request, _res: Response, next: NextFunction) {
+      const token = bearerToken(req);
+      if (!token) throw new UnauthorizedError('Authentication required', 'UNAUTHORIZED');
+      await resolve(req, token);
+      next();
+    },
+    async authenticateOptional(req: Request, _res: Response, next: NextFunction) {
+      const token = bearerToken(req);
+      if (token) await resolve(req, token);
+      next();
+    },
+  };
+}
+
+export function authorize(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) throw new UnauthorizedError();
+    if (roles.length && !roles.includes(req.auth.role)) throw new ForbiddenError();
+    next();
+  };
+}

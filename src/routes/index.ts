@@ -1,0 +1,8 @@
+// Every module's route declarations, in mount order. Adding a module is one line here.
+import type { Container } from '../loaders/container';
+import { healthRoutes } from './health.routes';
+import type { RouteDefinition } from './route-table';
+
+export function collectRoutes(container: Container): RouteDefinition[] {
+  return [...healthRoutes(container.health)];
+}

@@ -1,0 +1,68 @@
+// Access tokens: short-lived HS256 JWTs with sub, role, jti, issuer and audience.
+// The algorithm is pinned on verify, so `alg: none` and algorithm-confusion tokens are rejected.
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { AppConfig } from '../config';
+import { UnauthorizedError } from '../utils/errors';
+import { ROLES, type Role } from '../utils/roles';
+
+const ALGORITHM = 'HS256' as const;
+
+export interface AccessTokenClaims {
+  readonly sub: string;
+  readonly role: Role;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly expiresIn: number;
+  readonly jti: string;
+}
+
+export interface TokenService {
+  signAccessToken(subject: { id: string; role: Role }): IssuedAccessToken;
+  verifyAccessToken(token: string): AccessTokenClaims;
+}
+
+export function createTokenService(auth: AppConfig['auth']): TokenService {
+  return {
+    signAccessToken({ id, role }) {
+      const jti = randomUUID();
+      const token = jwt.sign({ role }, auth.jwtSecret, {
+        algorithm: ALGORITHM,
+        subject: id,
+        jwtid: jti,
+        issuer: auth.jwtIssuer,
+        audience: auth.jwtAudience,
+        expiresIn: auth.accessTokenTtlSeconds,
+      });
+      return { token, expiresIn: auth.accessTokenTtlSeconds, jti };
+    },
+
+    verifyAccessToken(token) {
+      let payload: jwt.JwtPayload | string;
+      try {
+        payload = jwt.verify(token, auth.jwtSecret, {
+          algorithms: [ALGORITHM],
+          issuer: auth.jwtIssuer,
+          audience: auth.jwtAudience,
+        });
+      } catch (err) {
+        if (err instanceof jwt.TokenExpiredError) throw new UnauthorizedError('Access token has expired', 'TOKEN_EXPIRED');
+        throw new UnauthorizedError('Access token is invalid', 'TOKEN_INVALID', { cause: err });
+      }
+      if (
+        typeof payload === 'string' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.jti !== 'string' ||
+        !ROLES.includes(payload.role as Role)
+      ) {
+        throw new UnauthorizedError('Access token is invalid', 'TOKEN_INVALID');
+      }
+      return payload as unknown as AccessTokenClaims;
+    },
+  };
+}

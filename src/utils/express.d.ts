@@ -1,0 +1,19 @@
+// Request fields our middlewares add. Validated input lives on `req.validated` because
+// Express 5 makes `req.query` a read-only getter.
+import type { Principal } from '../middlewares/auth.middleware';
+
+declare global {
+  namespace Express {
+    interface Request {
+      requestId: string;
+      auth?: Principal;
+      validated: {
+        params: Record<string, unknown>;
+        query: Record<string, unknown>;
+        body: unknown;
+      };
+    }
+  }
+}
+
+export {};
