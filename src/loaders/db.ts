@@ -28,8 +28,17 @@ function watchConnection(connection: mongoose.Connection): void {
   connection.on('error', (err: Error) => logger.error('MongoDB connection error', { error: err.message }));
 }
 
+/** At debug level every Mongoose operation is logged; the request id comes from the async context. */
+function logQueriesAtDebug(level: string): void {
+  if (level !== 'debug' && level !== 'silly') return;
+  mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+    logger.debug('mongoose operation', { collection, method, args });
+  });
+}
+
 export async function connectDatabase(config: AppConfig): Promise<DatabaseHandle> {
   mongoose.set('strictQuery', true);
+  logQueriesAtDebug(config.log.level);
   let embedded: EmbeddedServer | undefined;
   let uri = config.mongo.uri;
   if (!uri) {
