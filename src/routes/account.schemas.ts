@@ -4,7 +4,7 @@ import { ACCOUNT_STATUSES, MAX_ADDRESSES } from '../models/Account';
 import { ACCOUNT_SORT_FIELDS } from '../repositories/account.repository';
 import { ROLES } from '../utils/roles';
 
-export const objectId = () => Joi.string().hex().length(24).messages({ 'string.hex': '{#label} must be a valid id', 'string.length': '{#label} must be a valid id' });
+export const objectId = () => Joi.string().pattern(/^[0-9a-fA-F]{24}$/).messages({ 'string.pattern.base': '{#label} must be a valid id' });
 export const email = () => Joi.string().trim().lowercase().email({ tlds: false }).max(254);
 /** Length is what makes a password strong (NIST 800-63B); no composition rules. 128 caps hashing work. */
 export const newPassword = () => Joi.string().min(8).max(128);
