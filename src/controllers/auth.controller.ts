@@ -75,7 +75,7 @@ export function createAuthController(services: Services, config: AppConfig) {
     },
 
     async forgotPassword(req: Request, res: Response) {
-      await services.passwordReset.requestReset((req.validated.body as { email: string }).email);
+      services.passwordReset.requestReset((req.validated.body as { email: string }).email);
       sendSuccess(res, { message: 'If an account exists for this email, a reset link has been sent' }, { status: 202 });
     },
 

@@ -20,26 +20,41 @@ export interface PasswordResetServiceDeps {
 export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
+  const inFlight = new Set<Promise<void>>();
+
+  async function issueAndEmail(email: string): Promise<void> {
+    const account = await deps.accounts.findByEmailWithPassword(email);
+    if (!account || account.status === 'disabled') return;
+    const at = now();
+    await deps.resetTokens.invalidateForAccount(account.id, at);
+    const token = generateOpaqueToken();
+    const expiresAt = new Date(at.getTime() + deps.ttlSeconds * 1000);
+    const { id } = await deps.resetTokens.create({ tokenHash: hashToken(token), accountId: account.id, expiresAt });
+    await deps.emailQueue.enqueue({
+      kind: 'password-reset',
+      to: account.email,
+      data: { firstName: account.firstName, token, expiresAt: expiresAt.toISOString() },
+      jobId: `password-reset:${id}`,
+    });
+  }
+
   return {
-    async requestReset(email: string): Promise<void> {
-      const account = await deps.accounts.findByEmailWithPassword(email);
-      if (!account || account.status === 'disabled') return;
-      const at = now();
-      await deps.resetTokens.invalidateForAccount(account.id, at);
-      const token = generateOpaqueToken();
-      const expiresAt = new Date(at.getTime() + deps.ttlSeconds * 1000);
-      const { id } = await deps.resetTokens.create({ tokenHash: hashToken(token), accountId: account.id, expiresAt });
-      try {
-        await deps.emailQueue.enqueue({
-          kind: 'password-reset',
-          to: account.email,
-          data: { firstName: account.firstName, token, expiresAt: expiresAt.toISOString() },
-          jobId: `password-reset:${id}`,
-        });
-      } catch (err) {
-        // The caller learns nothing either way; the user can ask again.
-        logger.error('password reset email could not be enqueued', { accountId: account.id, error: (err as Error).message });
-      }
+    /**
+     * Accepts the request and does the work after answering: a known email costs several writes and
+     * an enqueue, an unknown one nothing, and waiting for that difference would reveal which it was.
+     */
+    requestReset(email: string): void {
+      const work = issueAndEmail(email)
+        .catch((err: unknown) => {
+          logger.error('password reset request failed', { error: (err as Error).message });
+        })
+        .finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    },
+
+    /** Resolves when every accepted reset request has been processed (tests, graceful shutdown). */
+    async drain(): Promise<void> {
+      await Promise.all([...inFlight]);
     },
 
     async resetPassword(token: string, password: string): Promise<void> {

@@ -17,7 +17,12 @@ describe('password reset', () => {
   afterAll(async () => ctx.close());
 
   const sent = () => (ctx.emailQueue as RecordingEmailQueue).sent;
-  const forgot = (email: string) => request(ctx.app).post('/api/v1/auth/password/forgot').send({ email });
+  // The work behind a reset request runs after the 202; drain() awaits it instead of sleeping.
+  const forgot = async (email: string) => {
+    const res = await request(ctx.app).post('/api/v1/auth/password/forgot').send({ email });
+    await ctx.container.passwordReset.drain();
+    return res;
+  };
   const reset = (token: string, password: string) => request(ctx.app).post('/api/v1/auth/password/reset').send({ token, password });
   const resetEmailFor = (to: string) => sent().filter((e) => e.kind === 'password-reset' && e.to === to);
 

@@ -120,3 +120,27 @@ describe('account policies', () => {
     expect(isActive({ ...base, status: 'locked', lockUntil: new Date(NOW.getTime() - 1000) }, NOW)).toBe(true);
   });
 });
+
+describe('password reset requests', () => {
+  it('when the email queue fails, then the caller is not affected and drain() still settles', async () => {
+    const { createPasswordResetService } = await import('../../src/services/password-reset.service');
+    const created: string[] = [];
+    const service = createPasswordResetService({
+      accounts: {
+        findByEmailWithPassword: async () => ({ id: 'a1', email: 'a@example.test', firstName: 'A', role: 'customer', status: 'active', passwordHash: 'h', lockUntil: null }),
+        setPassword: async () => true,
+      },
+      resetTokens: {
+        create: async (input) => (created.push(input.tokenHash), { id: 't1' }),
+        consume: async () => null,
+        invalidateForAccount: async () => undefined,
+      },
+      sessions: { revokeAll: async () => 0 },
+      emailQueue: { enqueue: async () => Promise.reject(new Error('redis down')), close: async () => undefined },
+      ttlSeconds: 60,
+    });
+    expect(() => service.requestReset('a@example.test')).not.toThrow();
+    await expect(service.drain()).resolves.toBeUndefined();
+    expect(created).toHaveLength(1);
+  });
+});
