@@ -34,6 +34,20 @@ describe('Account model', () => {
     for (const hidden of ['password', '_id', '__v', 'failedLoginAttempts', 'lockUntil']) expect(json).not.toHaveProperty(hidden);
   });
 
+  it('when indexes are built, then emails are unique and expired refresh/reset tokens are removed by TTL indexes', async () => {
+    const { models } = mongoose.connection;
+    await Promise.all([models.Account.init(), models.RefreshToken.init(), models.PasswordResetToken.init()]);
+    const indexes = async (name: string) => mongoose.connection.collection(name).indexes();
+    expect(await indexes('accounts')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: { email: 1 }, unique: true }), expect.objectContaining({ key: { role: 1, createdAt: -1 } })]),
+    );
+    for (const collection of ['refreshtokens', 'passwordresettokens']) {
+      expect(await indexes(collection)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ key: { expiresAt: 1 }, expireAfterSeconds: 0 }), expect.objectContaining({ key: { tokenHash: 1 }, unique: true })]),
+      );
+    }
+  });
+
   it('when the auth rate limit is exceeded, then 429 RATE_LIMITED with Retry-After', async () => {
     const attempt = () => request(ctx.app).post('/api/v1/auth/login').send({ email: uniqueEmail(), password: 'whatever' });
     await attempt();

@@ -17,7 +17,10 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomBytes(5).toString('hex')}@example.test`;
 }
 
-/** An active account with `role` (created unless `accountId` already exists) and a valid access token for it. */
+/**
+ * An active account with `role` (created unless `accountId` already exists) and a valid access token for it.
+ * Authentication reads the role from the database, so for an existing account its stored role applies.
+ */
 export async function callerWithRole(ctx: TestContext, role: Role, accountId = new Types.ObjectId().toString()): Promise<TestCaller> {
   const existing = await ctx.container.accounts.findById(accountId);
   if (!existing) {
