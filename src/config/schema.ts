@@ -59,6 +59,12 @@ export interface AppConfig {
     readonly maxFailedLogins: number;
     readonly lockoutSeconds: number;
     readonly cookieSecure: boolean;
+    /** argon2id cost: memory in KiB, iterations, lanes. */
+    readonly passwordHash: {
+      readonly memoryKib: number;
+      readonly timeCost: number;
+      readonly parallelism: number;
+    };
   };
   readonly cache: {
     readonly enabled: boolean;
@@ -139,6 +145,10 @@ export const envSchema = Joi.object({
   MAX_FAILED_LOGINS: positiveInt().max(100).default(5),
   LOCKOUT_SECONDS: positiveInt().default(15 * 60),
   COOKIE_SECURE: bool(),
+  // OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane); tests lower it in .env.test.
+  PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).max(1024 * 1024).default(19_456),
+  PASSWORD_HASH_TIME_COST: Joi.number().integer().min(2).max(10).default(2),
+  PASSWORD_HASH_PARALLELISM: Joi.number().integer().min(1).max(16).default(1),
 
   CACHE_ENABLED: bool().default(true),
   CACHE_TTL_SECONDS: positiveInt().default(60),
@@ -254,6 +264,11 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       maxFailedLogins: v.MAX_FAILED_LOGINS,
       lockoutSeconds: v.LOCKOUT_SECONDS,
       cookieSecure: v.COOKIE_SECURE ?? isProduction,
+      passwordHash: {
+        memoryKib: v.PASSWORD_HASH_MEMORY_KIB,
+        timeCost: v.PASSWORD_HASH_TIME_COST,
+        parallelism: v.PASSWORD_HASH_PARALLELISM,
+      },
     },
     cache: { enabled: v.CACHE_ENABLED, ttlSeconds: v.CACHE_TTL_SECONDS },
     email: {

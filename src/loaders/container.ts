@@ -4,8 +4,15 @@ import type Redis from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { AppConfig } from '../config';
 import type { EmailQueue } from '../jobs/email.types';
-import { createAuthMiddlewares, type AuthMiddlewares, type PrincipalLoader } from '../middlewares/auth.middleware';
+import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
+import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
+import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
+import { createAccountService, type AccountService } from '../services/account.service';
+import { createAuthService, type AuthService } from '../services/auth.service';
 import { createHealthService, type HealthService } from '../services/health.service';
+import { createPasswordResetService, type PasswordResetService } from '../services/password-reset.service';
+import { createPasswordHasher, type PasswordHasher } from '../services/password.service';
+import { createSessionService, type SessionService } from '../services/session.service';
 import { createTokenService, type TokenService } from '../services/token.service';
 
 export interface ContainerDeps {
@@ -23,20 +30,57 @@ export interface Container {
   readonly tokens: TokenService;
   readonly auth: AuthMiddlewares;
   readonly health: HealthService;
+  readonly passwordHasher: PasswordHasher;
+  readonly accounts: AccountRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly accountService: AccountService;
+  readonly sessions: SessionService;
+  readonly authService: AuthService;
+  readonly passwordReset: PasswordResetService;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
   const { config, redis, emailQueue } = deps;
   const mongo = deps.mongo ?? mongoose.connection;
   const tokens = createTokenService(config.auth);
-  // Until the accounts module resolves principals from the database, the verified token is the principal.
-  const loadPrincipal: PrincipalLoader = async (id, claims) => ({ id, role: claims.role });
+  const passwordHasher = createPasswordHasher(config.auth.passwordHash);
+
+  const accounts = createAccountRepository(mongo, passwordHasher.hash);
+  const refreshTokens = createRefreshTokenRepository(mongo);
+  const resetTokens = createPasswordResetTokenRepository(mongo);
+
+  // Sessions and the account service need each other's halves: revoking needs sessions, and
+  // rotating needs the live principal. The late-bound closure breaks the cycle.
+  const sessions = createSessionService({
+    tokens,
+    refreshTokens,
+    refreshTtlSeconds: config.auth.refreshTokenTtlSeconds,
+    loadPrincipal: (id) => accountService.loadPrincipal(id),
+  });
+  const accountService = createAccountService({ accounts, sessions });
+  const authService = createAuthService({
+    accounts,
+    sessions,
+    hasher: passwordHasher,
+    emailQueue,
+    policy: { maxFailedLogins: config.auth.maxFailedLogins, lockoutSeconds: config.auth.lockoutSeconds },
+  });
+  const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, emailQueue, ttlSeconds: config.auth.passwordResetTtlSeconds });
+
   return {
     config,
     redis,
     emailQueue,
     tokens,
-    auth: createAuthMiddlewares(tokens, loadPrincipal),
+    // The token proves who signed in; the database says whether they may still act, and as what.
+    auth: createAuthMiddlewares(tokens, (id) => accountService.loadPrincipal(id)),
     health: createHealthService({ version: config.version, mongo, redis, isDraining: deps.isDraining }),
+    passwordHasher,
+    accounts,
+    refreshTokens,
+    accountService,
+    sessions,
+    authService,
+    passwordReset,
   };
 }

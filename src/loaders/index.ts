@@ -51,6 +51,8 @@ export async function bootstrap(): Promise<Runtime> {
 
   // 5. app
   const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
+  // Reset requests finish after their 202; let them complete before the queue and database close.
+  resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);

@@ -1,8 +1,10 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from '../loaders/container';
+import { accountRoutes } from './account.routes';
+import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';
 import type { RouteDefinition } from './route-table';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
-  return [...healthRoutes(container.health)];
+  return [...healthRoutes(container.health), ...authRoutes(container), ...accountRoutes(container.accountService)];
 }

@@ -1,0 +1,94 @@
+// HTTP side of /auth: reads validated input, calls one service method, shapes tokens and cookies.
+import type { CookieOptions, Request, Response } from 'express';
+import type { AppConfig } from '../config';
+import type { AuthResult, AuthService, RegisterInput } from '../services/auth.service';
+import type { PasswordResetService } from '../services/password-reset.service';
+import type { ClientInfo, SessionService, TokenPair } from '../services/session.service';
+import { UnauthorizedError } from '../utils/errors';
+import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
+
+export const REFRESH_COOKIE = 'refreshToken';
+export const AUTH_PATH = '/api/v1/auth';
+
+interface Services {
+  readonly authService: AuthService;
+  readonly sessions: SessionService;
+  readonly passwordReset: PasswordResetService;
+}
+
+const clientOf = (req: Request): ClientInfo => ({ userAgent: req.get('user-agent'), ip: req.ip });
+const cookieToken = (req: Request): string | undefined => (req.cookies as Record<string, string> | undefined)?.[REFRESH_COOKIE];
+
+export function createAuthController(services: Services, config: AppConfig) {
+  const cookieOptions: CookieOptions = { httpOnly: true, secure: config.auth.cookieSecure, sameSite: 'strict', path: AUTH_PATH };
+
+  /** In cookie mode the body omits the refresh token: script must never see an HttpOnly secret. */
+  function deliver(res: Response, tokens: TokenPair, asCookie: boolean): Partial<TokenPair> {
+    res.setHeader('Cache-Control', 'no-store');
+    if (!asCookie) return tokens;
+    res.cookie(REFRESH_COOKIE, tokens.refreshToken, { ...cookieOptions, expires: tokens.refreshExpiresAt });
+    const { refreshToken: _omitted, ...rest } = tokens;
+    return rest;
+  }
+
+  const wantsCookie = (req: Request) => req.validated.query.cookie === true;
+  const present = (res: Response, result: AuthResult, asCookie: boolean) => ({ account: result.account, tokens: deliver(res, result.tokens, asCookie) });
+
+  function presentedRefreshToken(req: Request): { token: string; fromCookie: boolean } {
+    const fromBody = (req.validated.body as { refreshToken?: string } | undefined)?.refreshToken;
+    if (fromBody) return { token: fromBody, fromCookie: false };
+    const fromCookie = cookieToken(req);
+    if (fromCookie) return { token: fromCookie, fromCookie: true };
+    throw new UnauthorizedError('A refresh token is required (body or cookie)', 'REFRESH_TOKEN_MISSING');
+  }
+
+  return {
+    async register(req: Request, res: Response) {
+      const result = await services.authService.register(req.validated.body as RegisterInput, clientOf(req));
+      sendCreated(res, present(res, result, wantsCookie(req)), `/api/v1/accounts/${result.account.id}`);
+    },
+
+    async login(req: Request, res: Response) {
+      const { email, password } = req.validated.body as { email: string; password: string };
+      const result = await services.authService.login(email, password, clientOf(req));
+      sendSuccess(res, present(res, result, wantsCookie(req)));
+    },
+
+    async refresh(req: Request, res: Response) {
+      const { token, fromCookie } = presentedRefreshToken(req);
+      const tokens = await services.sessions.rotate(token, clientOf(req));
+      // A client that sent the cookie keeps getting cookies.
+      sendSuccess(res, { tokens: deliver(res, tokens, fromCookie || wantsCookie(req)) });
+    },
+
+    async logout(req: Request, res: Response) {
+      const { token } = presentedRefreshToken(req);
+      await services.authService.logout(token);
+      res.clearCookie(REFRESH_COOKIE, cookieOptions);
+      sendNoContent(res);
+    },
+
+    async logoutAll(req: Request, res: Response) {
+      await services.authService.logoutAll(req.auth!.id);
+      res.clearCookie(REFRESH_COOKIE, cookieOptions);
+      sendNoContent(res);
+    },
+
+    async forgotPassword(req: Request, res: Response) {
+      services.passwordReset.requestReset((req.validated.body as { email: string }).email);
+      sendSuccess(res, { message: 'If an account exists for this email, a reset link has been sent' }, { status: 202 });
+    },
+
+    async resetPassword(req: Request, res: Response) {
+      const { token, password } = req.validated.body as { token: string; password: string };
+      await services.passwordReset.resetPassword(token, password);
+      res.clearCookie(REFRESH_COOKIE, cookieOptions);
+      sendNoContent(res);
+    },
+
+    async me(req: Request, res: Response) {
+      res.setHeader('Cache-Control', 'no-store');
+      sendSuccess(res, await services.authService.me(req.auth!.id));
+    },
+  };
+}

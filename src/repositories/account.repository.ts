@@ -1,0 +1,241 @@
+// The only code that touches the Account model. Reads are lean and return plain typed objects.
+import { isValidObjectId, type Connection, type QueryFilter, type SortOrder, Types } from 'mongoose';
+import { accountModel, type AccountAttrs, type AccountStatus, type Address } from '../models/Account';
+import type { Role } from '../utils/roles';
+import { rethrowDuplicateKey } from './errors';
+
+export interface AccountView {
+  id: string;
+  firstName: string;
+  lastName: string;
+  fullName: string;
+  email: string;
+  role: Role;
+  status: AccountStatus;
+  addresses: (Address & { id: string })[];
+  lastLoginAt: Date | null;
+  deletedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AccountCredentials {
+  id: string;
+  email: string;
+  firstName: string;
+  role: Role;
+  status: AccountStatus;
+  passwordHash: string;
+  lockUntil: Date | null;
+}
+
+export interface PrincipalRecord {
+  id: string;
+  role: Role;
+  status: AccountStatus;
+  lockUntil: Date | null;
+  deletedAt: Date | null;
+}
+
+export interface NewAccount {
+  /** Chosen id (fixtures and seeds); generated when absent. */
+  id?: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  password: string;
+  role?: Role;
+  addresses?: Address[];
+}
+
+export type AccountChanges = Partial<Pick<AccountAttrs, 'firstName' | 'lastName' | 'role' | 'status' | 'lockUntil' | 'failedLoginAttempts'>> & {
+  addresses?: Address[];
+};
+
+export const ACCOUNT_SORT_FIELDS = ['createdAt', 'email', 'lastName'] as const;
+export type AccountSortField = (typeof ACCOUNT_SORT_FIELDS)[number];
+
+export interface AccountListQuery {
+  role?: Role;
+  status?: AccountStatus;
+  emailPrefix?: string;
+  includeDeleted?: boolean;
+  sort: { field: AccountSortField; direction: 1 | -1 };
+  limit: number;
+  /** Offset mode when set (with `total`); otherwise cursor mode. */
+  page?: number;
+  /** Position after which cursor mode continues (from a previous page's nextCursor). */
+  after?: { value: string | Date; id: string };
+}
+
+export interface AccountPage {
+  items: AccountView[];
+  total?: number;
+  next?: { value: string | Date; id: string };
+}
+
+type LeanAccount = Omit<AccountAttrs, 'addresses'> & { _id: Types.ObjectId; addresses?: (Address & { _id: Types.ObjectId })[] };
+
+const PUBLIC_FIELDS = '-password -failedLoginAttempts -lockUntil -__v';
+
+function toView(doc: LeanAccount): AccountView {
+  return {
+    id: String(doc._id),
+    firstName: doc.firstName,
+    lastName: doc.lastName,
+    fullName: `${doc.firstName} ${doc.lastName}`,
+    email: doc.email,
+    role: doc.role,
+    status: doc.status,
+    addresses: (doc.addresses ?? []).map(({ _id, ...address }) => ({ id: String(_id), ...address })),
+    lastLoginAt: doc.lastLoginAt ?? null,
+    deletedAt: doc.deletedAt ?? null,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const live = { deletedAt: null };
+
+export function createAccountRepository(connection: Connection, hashPassword: (plain: string) => Promise<string>) {
+  const Account = accountModel(connection, hashPassword);
+
+  function listFilter(query: AccountListQuery): QueryFilter<AccountAttrs> {
+    const filter: QueryFilter<AccountAttrs> = query.includeDeleted ? {} : { ...live };
+    if (query.role) filter.role = query.role;
+    if (query.status) filter.status = query.status;
+    // Anchored and case-folded like the stored value, so the email index serves it.
+    if (query.emailPrefix) filter.email = { $regex: `^${escapeRegex(query.emailPrefix.toLowerCase())}` };
+    return filter;
+  }
+
+  function afterFilter(query: AccountListQuery): QueryFilter<AccountAttrs> {
+    if (!query.after) return {};
+    const { field, direction } = query.sort;
+    const op = direction === 1 ? '$gt' : '$lt';
+    const id = new Types.ObjectId(query.after.id);
+    return { $or: [{ [field]: { [op]: query.after.value } }, { [field]: query.after.value, _id: { [op]: id } }] };
+  }
+
+  return {
+    /** Makes sure the unique indexes exist before the first write relies on them. */
+    async init(): Promise<void> {
+      await Account.init();
+    },
+
+    async create(input: NewAccount): Promise<AccountView> {
+      await Account.init();
+      const { id, ...fields } = input;
+      const doc = new Account({ ...fields, ...(id ? { _id: id } : {}), role: input.role ?? 'customer' });
+      await doc.save().catch(rethrowDuplicateKey);
+      return toView(doc.toObject() as unknown as LeanAccount);
+    },
+
+    async findById(id: string, options: { includeDeleted?: boolean } = {}): Promise<AccountView | null> {
+      if (!isValidObjectId(id)) return null;
+      const filter = options.includeDeleted ? { _id: id } : { _id: id, ...live };
+      const doc = await Account.findOne(filter, PUBLIC_FIELDS).lean<LeanAccount>();
+      return doc ? toView(doc) : null;
+    },
+
+    /** The cheap per-request lookup behind authentication: one indexed read, four fields. */
+    async findPrincipal(id: string): Promise<PrincipalRecord | null> {
+      if (!isValidObjectId(id)) return null;
+      const doc = await Account.findById(id, { role: 1, status: 1, lockUntil: 1, deletedAt: 1 }).lean<LeanAccount>();
+      if (!doc) return null;
+      return { id: String(doc._id), role: doc.role, status: doc.status, lockUntil: doc.lockUntil ?? null, deletedAt: doc.deletedAt ?? null };
+    },
+
+    /** Live (not soft-deleted) account by email, with the password hash, for login. */
+    async findByEmailWithPassword(email: string): Promise<AccountCredentials | null> {
+      const doc = await Account.findOne({ email: email.trim().toLowerCase(), ...live }, '+password email firstName role status lockUntil').lean<LeanAccount>();
+      if (!doc) return null;
+      return {
+        id: String(doc._id),
+        email: doc.email,
+        firstName: doc.firstName,
+        role: doc.role,
+        status: doc.status,
+        passwordHash: doc.password,
+        lockUntil: doc.lockUntil ?? null,
+      };
+    },
+
+    async findPaginated(query: AccountListQuery): Promise<AccountPage> {
+      const filter = listFilter(query);
+      const { field, direction } = query.sort;
+      const sort: Record<string, SortOrder> = { [field]: direction, _id: direction };
+      if (query.page !== undefined) {
+        const [docs, total] = await Promise.all([
+          Account.find(filter, PUBLIC_FIELDS).sort(sort).skip((query.page - 1) * query.limit).limit(query.limit).lean<LeanAccount[]>(),
+          Account.countDocuments(filter),
+        ]);
+        return { items: docs.map(toView), total };
+      }
+      // One extra row tells whether another page exists without a count.
+      const docs = await Account.find({ $and: [filter, afterFilter(query)] }, PUBLIC_FIELDS)
+        .sort(sort)
+        .limit(query.limit + 1)
+        .lean<LeanAccount[]>();
+      const items = docs.slice(0, query.limit).map(toView);
+      const last = docs.length > query.limit ? items[items.length - 1] : undefined;
+      return { items, next: last ? { value: last[field], id: last.id } : undefined };
+    },
+
+    async update(id: string, changes: AccountChanges): Promise<AccountView | null> {
+      if (!isValidObjectId(id)) return null;
+      const doc = await Account.findOneAndUpdate({ _id: id, ...live }, { $set: changes }, { returnDocument: 'after', runValidators: true, projection: PUBLIC_FIELDS })
+        .lean<LeanAccount>()
+        .catch(rethrowDuplicateKey);
+      return doc ? toView(doc) : null;
+    },
+
+    /** Replaces the password through save(), so the pre-save hook hashes it; clears any lockout. */
+    async setPassword(id: string, password: string): Promise<boolean> {
+      const doc = await Account.findOne({ _id: id, ...live });
+      if (!doc) return false;
+      doc.password = password;
+      doc.failedLoginAttempts = 0;
+      doc.lockUntil = null;
+      if (doc.status === 'locked') doc.status = 'active';
+      await doc.save();
+      return true;
+    },
+
+    /** Counts a failed login atomically; at `max` failures the account locks until `lockUntil`. */
+    async recordFailedLogin(id: string, max: number, lockUntil: Date): Promise<{ locked: boolean }> {
+      const doc = await Account.findOneAndUpdate({ _id: id }, { $inc: { failedLoginAttempts: 1 } }, { returnDocument: 'after', projection: { failedLoginAttempts: 1 } }).lean<LeanAccount>();
+      if (!doc || doc.failedLoginAttempts < max) return { locked: false };
+      // Only the request that crossed the threshold locks; the counter restarts for after the lock.
+      const res = await Account.updateOne(
+        { _id: id, status: { $ne: 'disabled' }, failedLoginAttempts: { $gte: max } },
+        { $set: { status: 'locked', lockUntil, failedLoginAttempts: 0 } },
+      );
+      return { locked: res.modifiedCount === 1 };
+    },
+
+    async recordSuccessfulLogin(id: string, at: Date): Promise<void> {
+      await Account.updateOne({ _id: id, status: { $ne: 'disabled' } }, { $set: { lastLoginAt: at, failedLoginAttempts: 0, lockUntil: null, status: 'active' } });
+    },
+
+    /** Soft delete: the row (and its email) stays; every read above ignores it. */
+    async delete(id: string, at: Date): Promise<boolean> {
+      if (!isValidObjectId(id)) return false;
+      const res = await Account.updateOne({ _id: id, ...live }, { $set: { deletedAt: at } });
+      return res.modifiedCount === 1;
+    },
+
+    async restore(id: string): Promise<AccountView | null> {
+      if (!isValidObjectId(id)) return null;
+      const doc = await Account.findOneAndUpdate({ _id: id, deletedAt: { $ne: null } }, { $set: { deletedAt: null } }, { returnDocument: 'after', projection: PUBLIC_FIELDS }).lean<LeanAccount>();
+      return doc ? toView(doc) : null;
+    },
+
+    async existsByEmail(email: string): Promise<boolean> {
+      return (await Account.exists({ email: email.trim().toLowerCase() })) !== null;
+    },
+  };
+}
+
+export type AccountRepository = ReturnType<typeof createAccountRepository>;

@@ -1,0 +1,71 @@
+// joi schemas for account payloads, shared by the auth and account routes.
+import Joi from 'joi';
+import { ACCOUNT_STATUSES, MAX_ADDRESSES } from '../models/Account';
+import { ACCOUNT_SORT_FIELDS } from '../repositories/account.repository';
+import { ROLES } from '../utils/roles';
+
+export const objectId = () => Joi.string().pattern(/^[0-9a-fA-F]{24}$/).messages({ 'string.pattern.base': '{#label} must be a valid id' });
+export const email = () => Joi.string().trim().lowercase().email({ tlds: false }).max(254);
+/** Length is what makes a password strong (NIST 800-63B); no composition rules. 128 caps hashing work. */
+export const newPassword = () => Joi.string().min(8).max(128);
+const name = () => Joi.string().trim().min(1).max(60);
+
+export const addressSchema = Joi.object({
+  label: Joi.string().trim().max(40),
+  line1: Joi.string().trim().min(1).max(120).required(),
+  line2: Joi.string().trim().allow('').max(120),
+  city: Joi.string().trim().min(1).max(80).required(),
+  region: Joi.string().trim().allow('').max(80),
+  postalCode: Joi.string().trim().min(1).max(20).required(),
+  country: Joi.string().trim().uppercase().pattern(/^[A-Z]{2}$/).required().messages({ 'string.pattern.base': 'country must be an ISO 3166-1 alpha-2 code' }),
+  isDefault: Joi.boolean(),
+});
+const addresses = () => Joi.array().items(addressSchema).max(MAX_ADDRESSES);
+
+export const idParams = Joi.object({ id: objectId().required() });
+
+const SORTS = ACCOUNT_SORT_FIELDS.flatMap((field) => [field, `-${field}`]);
+
+export const listAccountsQuery = Joi.object({
+  role: Joi.string().valid(...ROLES),
+  status: Joi.string().valid(...ACCOUNT_STATUSES),
+  email: Joi.string().trim().min(1).max(254).description('Email prefix (case-insensitive)'),
+  includeDeleted: Joi.boolean().default(false),
+  sort: Joi.string().valid(...SORTS).default('-createdAt'),
+  limit: Joi.number().integer().min(1).max(100).default(20),
+  page: Joi.number().integer().min(1).max(10_000),
+  mode: Joi.string().valid('offset', 'cursor').default('offset').description('cursor: keyset pages without a total'),
+  cursor: Joi.string().max(512).description('nextCursor from the previous cursor-mode page'),
+}).oxor('page', 'cursor');
+
+const profileFields = { firstName: name(), lastName: name(), addresses: addresses() };
+
+export const updateOwnAccountBody = Joi.object(profileFields).min(1);
+export const updateAccountBody = Joi.object({
+  ...profileFields,
+  role: Joi.string().valid(...ROLES),
+  status: Joi.string().valid(...ACCOUNT_STATUSES),
+}).min(1);
+
+export const registerBody = Joi.object({
+  firstName: name().required(),
+  lastName: name().required(),
+  email: email().required(),
+  password: newPassword().required(),
+  addresses: addresses(),
+});
+
+export const accountView = Joi.object({
+  id: Joi.string().required(),
+  firstName: Joi.string().required(),
+  lastName: Joi.string().required(),
+  fullName: Joi.string().required(),
+  email: Joi.string().required(),
+  role: Joi.string().valid(...ROLES).required(),
+  status: Joi.string().valid(...ACCOUNT_STATUSES).required(),
+  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })),
+  lastLoginAt: Joi.date().allow(null),
+  deletedAt: Joi.date().allow(null),
+  createdAt: Joi.date(),
+  updatedAt: Joi.date(),
+});

@@ -1,0 +1,118 @@
+import cookieParser from 'cookie-parser';
+import Joi from 'joi';
+import { createAuthController } from '../controllers/auth.controller';
+import type { Container } from '../loaders/container';
+import { createRateLimiter } from '../middlewares/security';
+import { accountView, registerBody } from './account.schemas';
+import { authResultView, cookieQuery, forgotBody, loginBody, refreshBody, resetBody, tokenPairView } from './auth.schemas';
+import type { RouteDefinition } from './route-table';
+
+const TAGS = ['Auth'];
+
+export function authRoutes(container: Container): RouteDefinition[] {
+  const { config } = container;
+  const controller = createAuthController(container, config);
+  // One limiter (one counter per client) shared by every credential-guessing surface.
+  const authLimiter = createRateLimiter(
+    { name: 'auth', windowMs: config.rateLimit.authWindowMs, max: config.rateLimit.authMax, message: 'Too many authentication attempts, please try again later' },
+    container.redis,
+    config.redis.keyPrefix,
+  );
+  // Only the endpoints that read the refresh cookie parse cookies.
+  const cookies = cookieParser();
+
+  return [
+    {
+      method: 'post',
+      path: '/auth/register',
+      summary: 'Create a customer account and sign in',
+      tags: TAGS,
+      access: 'public',
+      before: [authLimiter],
+      validate: { query: cookieQuery, body: registerBody },
+      responses: { 201: { description: 'Account created', schema: authResultView }, 409: { description: 'EMAIL_TAKEN' } },
+      handler: controller.register,
+    },
+    {
+      method: 'post',
+      path: '/auth/login',
+      summary: 'Exchange email and password for a token pair',
+      tags: TAGS,
+      access: 'public',
+      before: [authLimiter],
+      validate: { query: cookieQuery, body: loginBody },
+      responses: {
+        200: { description: 'Signed in', schema: authResultView },
+        401: { description: 'INVALID_CREDENTIALS or ACCOUNT_INACTIVE' },
+        423: { description: 'ACCOUNT_LOCKED, with Retry-After' },
+      },
+      handler: controller.login,
+    },
+    {
+      method: 'post',
+      path: '/auth/refresh',
+      summary: 'Rotate a refresh token (body or cookie) into a new pair',
+      tags: TAGS,
+      access: 'public',
+      before: [authLimiter, cookies],
+      validate: { query: cookieQuery, body: refreshBody },
+      responses: {
+        200: { description: 'New pair; the presented token is spent', schema: Joi.object({ tokens: tokenPairView }) },
+        401: { description: 'REFRESH_TOKEN_INVALID, REFRESH_TOKEN_REUSED (family revoked), REFRESH_TOKEN_MISSING, ACCOUNT_INACTIVE' },
+      },
+      handler: controller.refresh,
+    },
+    {
+      method: 'post',
+      path: '/auth/logout',
+      summary: "Revoke the refresh token's session (its whole family)",
+      tags: TAGS,
+      access: 'public',
+      before: [cookies],
+      validate: { body: refreshBody },
+      responses: { 204: { description: 'Signed out (also for an unknown token)' } },
+      handler: controller.logout,
+    },
+    {
+      method: 'post',
+      path: '/auth/logout-all',
+      summary: "Revoke every refresh token of the caller's account",
+      tags: TAGS,
+      access: 'authenticated',
+      responses: { 204: { description: 'Every session ended' } },
+      handler: controller.logoutAll,
+    },
+    {
+      method: 'post',
+      path: '/auth/password/forgot',
+      summary: 'Email a single-use password reset token',
+      description: 'Answers 202 whether or not the email has an account.',
+      tags: TAGS,
+      access: 'public',
+      before: [authLimiter],
+      validate: { body: forgotBody },
+      responses: { 202: { description: 'Accepted', schema: Joi.object({ message: Joi.string() }) } },
+      handler: controller.forgotPassword,
+    },
+    {
+      method: 'post',
+      path: '/auth/password/reset',
+      summary: 'Set a new password with a reset token; ends every session',
+      tags: TAGS,
+      access: 'public',
+      before: [authLimiter],
+      validate: { body: resetBody },
+      responses: { 204: { description: 'Password changed' }, 400: { description: 'RESET_TOKEN_INVALID' } },
+      handler: controller.resetPassword,
+    },
+    {
+      method: 'get',
+      path: '/auth/me',
+      summary: "The caller's account",
+      tags: TAGS,
+      access: 'authenticated',
+      responses: { 200: { description: 'The account', schema: accountView } },
+      handler: controller.me,
+    },
+  ];
+}
