@@ -81,18 +81,22 @@ export function single(schema: Joi.Schema): Joi.Schema {
 
 /** A list query parameter: repeated keys and comma-separated values both add items. */
 export function list(item: Joi.Schema, options: { max: number }): Joi.Schema {
-  const items = Joi.array().items(item).max(options.max);
+  const items = Joi.array().items(item);
   return Joi.any()
     .custom((value: unknown, helpers) => {
       const raw = ([] as unknown[]).concat(value);
       if (raw.some((v) => typeof v !== 'string')) return helpers.error('list.type');
       const parts = (raw as string[]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-      const { value: out, error } = items.validate([...new Set(parts)], { convert: true });
+      const { value: out, error } = items.validate(parts, { convert: true });
       if (error) return helpers.error('list.item', { reason: error.details[0]?.message ?? 'is invalid' });
-      return out;
+      // De-duplicate after each item is normalized (so "A" and "a" count once), then bound the count.
+      const unique = [...new Set(out as unknown[])];
+      if (unique.length > options.max) return helpers.error('list.max', { limit: options.max });
+      return unique;
     })
     .messages({
       'list.type': '{{#label}} must be a comma-separated list',
       'list.item': '{{#label}}: {{#reason}}',
+      'list.max': '{{#label}} takes at most {{#limit}} values',
     });
 }
