@@ -145,14 +145,15 @@ export function createProductRepository(model: ProductModel) {
 
     /** Bulk insert for the seed; documents are validated by the model first. */
     async insertMany(docs: readonly (NewProduct & { createdAt?: Date; updatedAt?: Date })[]): Promise<number> {
-      for (const doc of docs) {
-        const error = new model(doc).validateSync();
-        if (error) throw error;
-      }
-      const result = await model.collection.insertMany(
-        docs.map((d) => ({ ...new model(d).toObject({ virtuals: false }), createdAt: d.createdAt, updatedAt: d.updatedAt ?? d.createdAt })),
-        { ordered: false },
+      const prepared = await Promise.all(
+        docs.map(async (d) => {
+          const doc = new model(d);
+          await doc.validate();
+          return { ...doc.toObject({ virtuals: false }), createdAt: d.createdAt, updatedAt: d.updatedAt ?? d.createdAt };
+        }),
       );
+      // The native insert keeps the seed's own createdAt (Mongoose timestamps would overwrite it).
+      const result = await model.collection.insertMany(prepared, { ordered: false });
       return result.insertedCount;
     },
   };
