@@ -96,6 +96,7 @@ describe('GET /api/v1/products', () => {
     ['?createdFrom=2026-02-01&createdTo=2026-01-01', 'createdTo'],
     ['?search=' + 'x'.repeat(101), 'search'],
     ['?color=red', 'color'],
+    ['?minPrice[$ne]=1', 'minPrice[$ne]'],
   ])('when the query is %s, then 400 VALIDATION_FAILED names %s and nothing runs', async (query, path) => {
     const res = await get(query);
     expectErrorContract(res, 400, 'VALIDATION_FAILED');
