@@ -1,17 +1,22 @@
 // Composition root: builds repositories, services and middlewares from their collaborators.
 // Tests call createContainer with their own connection, Redis and fakes; nothing else wires objects.
 import type Redis from 'ioredis';
+import { createHmac } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { AppConfig } from '../config';
 import type { EmailQueue } from '../jobs/email.types';
 import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
+import { Product } from '../models/Product';
 import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
+import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
 import { createAccountService, type AccountService } from '../services/account.service';
 import { createAuthService, type AuthService } from '../services/auth.service';
 import { createHealthService, type HealthService } from '../services/health.service';
 import { createPasswordResetService, type PasswordResetService } from '../services/password-reset.service';
 import { createPasswordHasher, type PasswordHasher } from '../services/password.service';
+import { createNoopProductCache, createProductCache } from '../services/product-cache';
+import { createProductService, type ProductService } from '../services/product.service';
 import { createSessionService, type SessionService } from '../services/session.service';
 import { createTokenService, type TokenService } from '../services/token.service';
 
@@ -37,6 +42,7 @@ export interface Container {
   readonly sessions: SessionService;
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;
+  readonly products: ProductService;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
@@ -67,6 +73,15 @@ export function createContainer(deps: ContainerDeps): Container {
   });
   const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, emailQueue, ttlSeconds: config.auth.passwordResetTtlSeconds });
 
+  const productCache =
+    config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
+  const products = createProductService({
+    repository: createProductRepository(Product),
+    cache: productCache,
+    // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
+    cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
+  });
+
   return {
     config,
     redis,
@@ -82,5 +97,6 @@ export function createContainer(deps: ContainerDeps): Container {
     sessions,
     authService,
     passwordReset,
+    products,
   };
 }

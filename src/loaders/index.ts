@@ -5,12 +5,17 @@ import type Redis from 'ioredis';
 import { config, configSource } from '../config';
 import type { EmailQueue } from '../jobs/email.types';
 import { createLogOnlyEmailQueue } from '../jobs/log-only.email-queue';
+import { Product } from '../models/Product';
+import { createProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
 import { createShutdownController, type Closable, type ShutdownController } from '../utils/shutdown';
 import { buildApp } from './app';
 import { createContainer } from './container';
 import { connectDatabase, type DatabaseHandle } from './db';
 import { connectRedis } from './redis';
+import { seedDevelopmentData } from './seed';
+import { createAccountRepository } from '../repositories/account.repository';
+import { createPasswordHasher } from '../services/password.service';
 
 export interface Runtime {
   readonly server: Server;
@@ -37,6 +42,12 @@ export async function bootstrap(): Promise<Runtime> {
   const db: DatabaseHandle = await connectDatabase(config);
   resources.push({ name: 'MongoDB', close: () => db.close() });
   logger.info(`✓ Database connected${db.embedded ? ' (embedded in-memory server)' : ''}`, { uri: db.uri });
+  // Only the throwaway embedded database is seeded automatically, and only when empty.
+  if (db.embedded && config.mongo.seedOnEmbeddedStart) {
+    await Product.init();
+    const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
+    await seedDevelopmentData({ products: createProductRepository(Product), accounts, isProduction: config.isProduction });
+  }
 
   // 4. Redis and the email queue
   const redis: Redis | null = await connectRedis(config);

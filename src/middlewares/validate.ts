@@ -1,7 +1,7 @@
 // Validates params, query, body (and declared headers) against the route's joi schemas.
 // Schemas are compiled once at route declaration; validated values land on `req.validated`.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type Joi from 'joi';
+import Joi from 'joi';
 import { ValidationError, type ErrorDetail } from '../utils/errors';
 
 type Location = 'params' | 'query' | 'body' | 'headers';
@@ -62,4 +62,41 @@ export function validate(schemas: RequestSchemas = {}): RequestHandler {
     req.validated = validated;
     next();
   };
+}
+
+// --- HTTP parameter pollution, decided per parameter ---------------------------------------
+// Express's 'simple' query parser turns `?a=1&a=2` into an array. Scalar parameters reject that
+// with a clear 400 (which value would win is otherwise an accident of the framework); list
+// parameters accept repeats and commas alike (`?tags=a&tags=b` ≡ `?tags=a,b`).
+
+/** A query parameter that may appear at most once. */
+export function single(schema: Joi.Schema): Joi.Schema {
+  return Joi.alternatives().conditional(Joi.array(), {
+    then: Joi.any()
+      .forbidden()
+      .messages({ 'any.unknown': '{{#label}} must be given once (repeated query parameters are rejected)' }),
+    otherwise: schema,
+  });
+}
+
+/** A list query parameter: repeated keys and comma-separated values both add items. */
+export function list(item: Joi.Schema, options: { max: number }): Joi.Schema {
+  const items = Joi.array().items(item);
+  return Joi.any()
+    .custom((value: unknown, helpers) => {
+      const raw = ([] as unknown[]).concat(value);
+      if (raw.some((v) => typeof v !== 'string')) return helpers.error('list.type');
+      const parts = (raw as string[]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const { value: out, error } = items.validate(parts, { convert: true });
+      if (error) return helpers.error('list.item', { reason: error.details[0]?.message ?? 'is invalid' });
+      // De-duplicate after each item is normalized (so "A" and "a" count once), then bound the count.
+      const unique = [...new Set(out as unknown[])];
+      if (unique.length > options.max) return helpers.error('list.max', { limit: options.max });
+      return unique;
+    })
+    .messages({
+      'list.type': '{{#label}} must be a comma-separated list',
+      'list.item': '{{#label}}: {{#reason}}',
+      'list.max': '{{#label}} takes at most {{#limit}} values',
+    });
 }

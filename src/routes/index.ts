@@ -3,8 +3,14 @@ import type { Container } from '../loaders/container';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';
+import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
-  return [...healthRoutes(container.health), ...authRoutes(container), ...accountRoutes(container.accountService)];
+  return [
+    ...healthRoutes(container.health),
+    ...authRoutes(container),
+    ...accountRoutes(container.accountService),
+    ...productRoutes(container.products),
+  ];
 }

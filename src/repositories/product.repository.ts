@@ -1,0 +1,160 @@
+// The only code that touches the Product model. Returns plain objects (lean); never throws HTTP errors.
+import { Types, type PipelineStage } from 'mongoose';
+import type { ProductDoc, ProductModel } from '../models/Product';
+import type { MongoFilter, MongoSort } from '../services/query-engine';
+
+export interface ProductRecord {
+  _id: Types.ObjectId;
+  name: string;
+  slug: string;
+  sku: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  category: string;
+  tags: string[];
+  stock: number;
+  ratingAverage: number;
+  ratingCount: number;
+  status: 'active' | 'draft';
+  deletedAt: Date | null;
+  deletedBy: Types.ObjectId | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  score?: number;
+}
+
+export type NewProduct = Pick<ProductRecord, 'name' | 'sku' | 'priceMinor' | 'category'> &
+  Partial<Pick<ProductRecord, 'slug' | 'description' | 'currency' | 'tags' | 'stock' | 'status' | 'ratingAverage' | 'ratingCount'>>;
+
+export type ProductChanges = Partial<Omit<NewProduct, 'ratingAverage' | 'ratingCount'>>;
+
+export interface FindPageInput {
+  readonly filter: MongoFilter;
+  readonly sort: MongoSort;
+  readonly projection: Record<string, unknown> | null;
+  readonly skip: number;
+  readonly limit: number;
+}
+
+export interface FacetCounts {
+  total: number;
+  categories: { value: string; count: number }[];
+  tags: { value: string; count: number }[];
+  priceBuckets: { min: number; max: number | null; count: number }[];
+}
+
+export type ProductRepository = ReturnType<typeof createProductRepository>;
+
+export function createProductRepository(model: ProductModel) {
+  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
+  return {
+    async create(input: NewProduct): Promise<ProductRecord> {
+      const doc = await model.create(input as never as ProductDoc);
+      return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as ProductRecord;
+    },
+
+    findById(id: string): Promise<ProductRecord | null> {
+      return lean<ProductRecord | null>(model.findById(id));
+    },
+
+    findBySlug(slug: string): Promise<ProductRecord | null> {
+      return lean<ProductRecord | null>(model.findOne({ slug }));
+    },
+
+    async slugExists(slug: string): Promise<boolean> {
+      return (await model.exists({ slug })) !== null;
+    },
+
+    findPage(input: FindPageInput): Promise<ProductRecord[]> {
+      const query = model.find(input.filter, input.projection ?? undefined).sort(input.sort as never).skip(input.skip).limit(input.limit);
+      return lean<ProductRecord[]>(query);
+    },
+
+    count(filter: MongoFilter): Promise<number> {
+      return model.countDocuments(filter).exec();
+    },
+
+    /** Writes only when the stored version is the one the caller read; null when it is not (or gone). */
+    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges): Promise<ProductRecord | null> {
+      const query = model.findOneAndUpdate(
+        { _id: id, version: expectedVersion, deletedAt: null },
+        { $set: changes, $inc: { version: 1 } },
+        { new: true, runValidators: true },
+      );
+      return lean<ProductRecord | null>(query);
+    },
+
+    /** Sets deletedAt/deletedBy once; null when there was nothing live to delete. */
+    softDelete(id: string, deletedBy: string): Promise<ProductRecord | null> {
+      const query = model.findOneAndUpdate(
+        { _id: id, deletedAt: null },
+        { $set: { deletedAt: new Date(), deletedBy: new Types.ObjectId(deletedBy) }, $inc: { version: 1 } },
+        { new: true },
+      );
+      return lean<ProductRecord | null>(query);
+    },
+
+    restore(id: string): Promise<ProductRecord | null> {
+      const query = model.findOneAndUpdate(
+        { _id: id, deletedAt: { $ne: null } },
+        { $set: { deletedAt: null, deletedBy: null }, $inc: { version: 1 } },
+        { new: true },
+      );
+      return lean<ProductRecord | null>(query);
+    },
+
+    /** Counts per category, top tags and price buckets in one `$facet` over the list filter. */
+    async facets(filter: MongoFilter, tagLimit: number, boundariesMinor: readonly number[]): Promise<FacetCounts> {
+      const pipeline: PipelineStage[] = [
+        { $match: filter },
+        {
+          $facet: {
+            total: [{ $count: 'n' }],
+            categories: [{ $group: { _id: '$category', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }],
+            tags: [{ $unwind: '$tags' }, { $group: { _id: '$tags', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: tagLimit }],
+            prices: [
+              { $bucket: { groupBy: '$priceMinor', boundaries: [...boundariesMinor], default: 'above', output: { count: { $sum: 1 } } } },
+            ],
+          },
+        },
+      ];
+      const [row] = await model.aggregate<{
+        total: { n: number }[];
+        categories: { _id: string; count: number }[];
+        tags: { _id: string; count: number }[];
+        prices: { _id: number | 'above'; count: number }[];
+      }>(pipeline);
+      const last = boundariesMinor[boundariesMinor.length - 1];
+      return {
+        total: row?.total[0]?.n ?? 0,
+        categories: (row?.categories ?? []).map((c) => ({ value: c._id, count: c.count })),
+        tags: (row?.tags ?? []).map((t) => ({ value: t._id, count: t.count })),
+        priceBuckets: (row?.prices ?? []).map((b) => {
+          if (b._id === 'above') return { min: last, max: null, count: b.count };
+          const next = boundariesMinor[boundariesMinor.indexOf(b._id) + 1];
+          return { min: b._id, max: next ?? null, count: b.count };
+        }),
+      };
+    },
+
+    countAll(): Promise<number> {
+      return model.estimatedDocumentCount().exec();
+    },
+
+    /** Bulk insert for the seed; documents are validated by the model first. */
+    async insertMany(docs: readonly (NewProduct & { createdAt?: Date; updatedAt?: Date })[]): Promise<number> {
+      const prepared = await Promise.all(
+        docs.map(async (d) => {
+          const doc = new model(d);
+          await doc.validate();
+          return { ...doc.toObject({ virtuals: false }), createdAt: d.createdAt, updatedAt: d.updatedAt ?? d.createdAt };
+        }),
+      );
+      // The native insert keeps the seed's own createdAt (Mongoose timestamps would overwrite it).
+      const result = await model.collection.insertMany(prepared, { ordered: false });
+      return result.insertedCount;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Product endpoints. `/products/facets` is declared before `/products/:id` so it is not read as a slug.
+import Joi from 'joi';
+import { createProductController } from '../controllers/product.controller';
+import type { ProductService } from '../services/product.service';
+import type { RouteDefinition } from './route-table';
+import { createBody, facetsQuery, idOrSlugParams, idParams, ifMatchHeaders, listQuery, patchBody } from './product.schemas';
+
+const product = Joi.object({
+  id: Joi.string(),
+  name: Joi.string(),
+  slug: Joi.string(),
+  sku: Joi.string(),
+  description: Joi.string().allow(''),
+  price: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
+  currency: Joi.string(),
+  category: Joi.string(),
+  tags: Joi.array().items(Joi.string()),
+  stock: Joi.number().integer(),
+  ratingAverage: Joi.number(),
+  ratingCount: Joi.number().integer(),
+  ratingStars: Joi.number(),
+  status: Joi.string().valid('active', 'draft'),
+  version: Joi.number().integer(),
+  createdAt: Joi.string().isoDate(),
+  updatedAt: Joi.string().isoDate(),
+  deletedAt: Joi.string().isoDate(),
+  deletedBy: Joi.string(),
+});
+
+export function productRoutes(products: ProductService): RouteDefinition[] {
+  const controller = createProductController(products);
+  const tags = ['Products'];
+  return [
+    {
+      method: 'get',
+      path: '/products',
+      summary: 'Search, filter, sort and paginate the catalog',
+      description: 'The query language is documented in QUERY-ENGINE-DOC.md. Managers and admins also see drafts and, on request, deleted products.',
+      tags,
+      access: 'optional',
+      validate: { query: listQuery },
+      responses: {
+        200: { description: 'A page of products; `meta` carries offset totals or the next cursor', schema: Joi.array().items(product) },
+        304: { description: 'Not modified (If-None-Match)' },
+        400: { description: 'Invalid, unknown or repeated parameter; tampered cursor' },
+        403: { description: 'includeDeleted, onlyDeleted or status from a non-staff caller' },
+      },
+      handler: controller.list,
+    },
+    {
+      method: 'get',
+      path: '/products/facets',
+      summary: 'Counts per category, top tags and price buckets for the same filters as the list',
+      tags,
+      access: 'optional',
+      validate: { query: facetsQuery },
+      responses: {
+        200: {
+          description: 'Facet counts',
+          schema: Joi.object({
+            total: Joi.number().integer(),
+            categories: Joi.array().items(Joi.object({ value: Joi.string(), count: Joi.number() })),
+            tags: Joi.array().items(Joi.object({ value: Joi.string(), count: Joi.number() })),
+            priceBuckets: Joi.array().items(Joi.object({ min: Joi.number(), max: Joi.number().allow(null), count: Joi.number() })),
+          }),
+        },
+      },
+      handler: controller.facets,
+    },
+    {
+      method: 'get',
+      path: '/products/:id',
+      summary: 'One product by id or slug',
+      tags,
+      access: 'optional',
+      validate: { params: idOrSlugParams },
+      responses: { 200: { description: 'The product (ETag carries its version)', schema: product }, 304: { description: 'Not modified' }, 404: { description: 'No such visible product' } },
+      handler: controller.get,
+    },
+    {
+      method: 'post',
+      path: '/products',
+      summary: 'Create a product',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { body: createBody },
+      responses: { 201: { description: 'Created', schema: product }, 409: { description: 'Duplicate sku or slug' } },
+      handler: controller.create,
+    },
+    {
+      method: 'patch',
+      path: '/products/:id',
+      summary: 'Change a product (optimistic concurrency: If-Match or version)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: idParams, headers: ifMatchHeaders, body: patchBody },
+      responses: {
+        200: { description: 'Updated', schema: product },
+        409: { description: 'VERSION_CONFLICT: changed since it was read; PRODUCT_DELETED' },
+        428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
+      },
+      handler: controller.update,
+    },
+    {
+      method: 'delete',
+      path: '/products/:id',
+      summary: 'Soft-delete a product (idempotent)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: idParams },
+      responses: { 204: { description: 'Deleted (or already deleted)' }, 404: { description: 'No such product' } },
+      handler: controller.remove,
+    },
+    {
+      method: 'post',
+      path: '/products/:id/restore',
+      summary: 'Restore a soft-deleted product',
+      tags,
+      access: ['admin'],
+      validate: { params: idParams },
+      responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
+      handler: controller.restore,
+    },
+  ];
+}

@@ -1,0 +1,114 @@
+// Joi schemas for the product endpoints: what each parameter accepts and its bounds.
+import Joi from 'joi';
+import { list, single } from '../middlewares/validate';
+import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
+import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
+
+const MAX_PRICE = 1_000_000;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TAG = /^[a-z0-9][a-z0-9 &._-]{0,39}$/;
+
+/** A decimal amount with at most two places, as the API speaks it; stored as minor units. */
+export const money = () =>
+  Joi.number()
+    .min(0)
+    .max(MAX_PRICE)
+    .custom((value: number, helpers) => (Math.abs(value * 100 - Math.round(value * 100)) < 1e-6 ? value : helpers.error('money.precision')))
+    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' });
+
+const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'string.pattern.base': '{{#label}} must be 1–40 of a-z, 0-9, space, &._-' });
+const bool = () => Joi.boolean().truthy('1').falsy('0');
+
+const filterKeys = {
+  search: single(Joi.string().trim().min(1).max(100)),
+  searchMode: single(Joi.string().valid('all', 'any', 'text')),
+  minPrice: single(money()),
+  // Cross-field bounds apply only when the other bound is present (a ref to a missing key is an error).
+  maxPrice: Joi.when('minPrice', {
+    is: Joi.exist(),
+    then: single(money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' })),
+    otherwise: single(money()),
+  }),
+  tags: list(tag(), { max: MAX_TAGS }),
+  tagsMode: single(Joi.string().valid('any', 'all')),
+  category: single(Joi.string().trim().lowercase().pattern(SLUG).max(60)),
+  inStock: single(bool()),
+  minRating: single(Joi.number().min(0).max(5)),
+  createdFrom: single(Joi.date().iso()),
+  createdTo: Joi.when('createdFrom', {
+    is: Joi.exist(),
+    then: single(Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' })),
+    otherwise: single(Joi.date().iso()),
+  }),
+  status: single(Joi.string().valid(...PRODUCT_STATUSES)),
+  includeDeleted: single(bool()),
+  onlyDeleted: single(bool()),
+};
+
+export const listQuery = Joi.object({
+  ...filterKeys,
+  sort: single(Joi.string().max(200)),
+  fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
+  page: single(Joi.number().integer().min(1).max(MAX_PAGE)),
+  limit: single(Joi.number().integer().min(1).max(MAX_LIMIT)),
+  pagination: single(Joi.string().valid('offset', 'cursor')),
+  cursor: single(Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' })),
+});
+
+export const facetsQuery = Joi.object({
+  ...filterKeys,
+  tagLimit: single(Joi.number().integer().min(1).max(50)),
+});
+
+export const idOrSlugParams = Joi.object({
+  id: Joi.alternatives(Joi.string().hex().length(24).lowercase(), Joi.string().max(120).pattern(SLUG))
+    .required()
+    .messages({ 'alternatives.match': 'id must be a product id or slug' }),
+});
+
+export const idParams = Joi.object({
+  id: Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': 'id must be a product id', 'string.length': 'id must be a product id' }),
+});
+
+/**
+ * Descriptions are plain text. Markup is rejected rather than stripped: stripping with an HTML
+ * sanitizer entity-encodes the rest ("Fish & Chips" → "Fish &amp; Chips"), silently changing text.
+ * Text like "5 < 6" or "&lt;b&gt;" stays as sent, and is inert in any renderer that escapes text.
+ */
+const plainText = () =>
+  Joi.string()
+    .max(5000)
+    .allow('')
+    .pattern(/<[a-zA-Z!/?]/, { invert: true })
+    .messages({ 'string.pattern.invert.base': '{{#label}} is plain text; HTML tags are not allowed' });
+
+const productFields = {
+  name: Joi.string().trim().min(1).max(200),
+  slug: Joi.string().trim().lowercase().max(120).pattern(SLUG),
+  sku: Joi.string().trim().uppercase().pattern(/^[A-Z0-9][A-Z0-9-]{1,39}$/),
+  description: plainText(),
+  price: money(),
+  currency: Joi.string().uppercase().valid(...CURRENCIES),
+  category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
+  tags: Joi.array().items(tag()).max(MAX_TAGS),
+  stock: Joi.number().integer().min(0).max(1_000_000_000),
+  status: Joi.string().valid(...PRODUCT_STATUSES),
+};
+
+export const createBody = Joi.object({
+  ...productFields,
+  name: productFields.name.required(),
+  sku: productFields.sku.required(),
+  price: productFields.price.required(),
+  category: productFields.category.required(),
+});
+
+export const patchBody = Joi.object({
+  ...productFields,
+  regenerateSlug: Joi.boolean(),
+  version: Joi.number().integer().min(1),
+})
+  .or(...Object.keys(productFields), 'regenerateSlug')
+  .messages({ 'object.missing': 'send at least one field to change' });
+
+export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });

@@ -1,0 +1,39 @@
+// `npm run seed`: writes the demo catalog and one demo account per role into the database at MONGODB_URI.
+// `--reset` first removes every product (refused in production).
+import { config } from './config';
+import { connectDatabase } from './loaders/db';
+import { seedCatalog } from './loaders/seed';
+import { Product } from './models/Product';
+import { createAccountRepository } from './repositories/account.repository';
+import { seedDemoAccounts } from './services/account.seed';
+import { createPasswordHasher } from './services/password.service';
+import { createProductRepository } from './repositories/product.repository';
+import { logger } from './utils/logger';
+
+async function main(): Promise<void> {
+  if (!config.mongo.uri) throw new Error('MONGODB_URI is required: the seed writes to a real database');
+  const reset = process.argv.includes('--reset');
+  if (reset && config.isProduction) throw new Error('--reset is refused in production');
+  const db = await connectDatabase(config);
+  try {
+    await Product.init();
+    const products = createProductRepository(Product);
+    if (reset) await Product.deleteMany({});
+    const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
+    await seedDemoAccounts(accounts, { isProduction: config.isProduction });
+    const existing = await products.countAll();
+    if (existing > 0) {
+      logger.warn('Catalog is not empty; no products seeded (use --reset to replace it)', { products: existing });
+      return;
+    }
+    const count = await seedCatalog(products);
+    logger.info('✓ Seeded demo catalog', { products: count, uri: db.uri });
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((err: Error) => {
+  logger.error('Seed failed', { error: err.message });
+  process.exitCode = 1;
+});

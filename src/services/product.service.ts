@@ -1,0 +1,215 @@
+// Catalog rules: who sees what, slugs, optimistic concurrency, soft delete, and cache invalidation
+// after every write. The query engine plans lists; the repository runs them.
+import { isValidObjectId } from 'mongoose';
+import { normalizeTags, slugify } from '../models/Product';
+import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../repositories/product.repository';
+import { ConflictError, NotFoundError } from '../utils/errors';
+import type { ProductCache } from './product-cache';
+import { isVisibleTo, toPartialView, toProductView, type ProductView } from './product.view';
+import {
+  assertQueryAllowed,
+  buildFilter,
+  encodeCursor,
+  fromMinorUnits,
+  keysOf,
+  planQuery,
+  toMinorUnits,
+  type ProductFilterQuery,
+  type ProductListQuery,
+  type QueryPlan,
+  type Viewer,
+} from './query-engine';
+
+export interface ProductInput {
+  name: string;
+  sku: string;
+  price: number;
+  category: string;
+  slug?: string;
+  description?: string;
+  currency?: string;
+  tags?: string[];
+  stock?: number;
+  status?: 'active' | 'draft';
+}
+
+export type ProductPatch = Partial<ProductInput> & { regenerateSlug?: boolean };
+
+export interface ProductList {
+  data: Partial<ProductView>[];
+  meta: Record<string, unknown>;
+}
+
+export interface FacetsResult {
+  total: number;
+  categories: { value: string; count: number }[];
+  tags: { value: string; count: number }[];
+  priceBuckets: { min: number; max: number | null; count: number }[];
+}
+
+export interface ProductServiceDeps {
+  readonly repository: ProductRepository;
+  readonly cache: ProductCache;
+  /** Key for the cursor HMAC. */
+  readonly cursorSecret: string;
+  /** Price bucket lower bounds in major units, ascending, starting at 0. */
+  readonly priceBuckets?: readonly number[];
+}
+
+export type ProductService = ReturnType<typeof createProductService>;
+
+const DEFAULT_BUCKETS = [0, 25, 50, 100, 250, 500, 1000, 2500];
+const MAX_SLUG_ATTEMPTS = 20;
+
+function notFound(): NotFoundError {
+  return new NotFoundError('Product not found', 'PRODUCT_NOT_FOUND');
+}
+
+function toChanges(input: Partial<ProductInput>): ProductChanges {
+  const { price, tags, ...rest } = input;
+  return {
+    ...rest,
+    ...(price !== undefined && { priceMinor: toMinorUnits(price) }),
+    ...(tags !== undefined && { tags: normalizeTags(tags) }),
+  };
+}
+
+export function createProductService(deps: ProductServiceDeps) {
+  const { repository, cache, cursorSecret } = deps;
+  const buckets = deps.priceBuckets ?? DEFAULT_BUCKETS;
+
+  /** The name's slug, or the first free "-2", "-3", … variant (a racing duplicate still gets 409). */
+  async function freeSlug(name: string): Promise<string> {
+    const base = slugify(name);
+    for (let n = 1; n <= MAX_SLUG_ATTEMPTS; n += 1) {
+      const candidate = n === 1 ? base : `${base}-${n}`;
+      if (!(await repository.slugExists(candidate))) return candidate;
+    }
+    return `${base}-${Date.now().toString(36)}`;
+  }
+
+  async function runList(plan: QueryPlan): Promise<ProductList> {
+    const { page } = plan;
+    const render = (r: ProductRecord) => (plan.fields ? toPartialView(r, plan.fields) : toProductView(r));
+    const base = { filter: plan.filter, sort: plan.sort, projection: plan.projection };
+    if (page.kind === 'offset') {
+      const [records, total] = await Promise.all([
+        repository.findPage({ ...base, skip: page.skip, limit: page.limit }),
+        repository.count(plan.filter),
+      ]);
+      const totalPages = Math.ceil(total / page.limit);
+      return {
+        data: records.map(render),
+        meta: { pagination: 'offset', page: page.page, limit: page.limit, total, totalPages, hasNext: page.page < totalPages, hasPrev: page.page > 1 },
+      };
+    }
+    // One extra row tells whether another page exists without counting.
+    const records = await repository.findPage({ ...base, skip: 0, limit: page.limit + 1 });
+    const hasNext = records.length > page.limit;
+    const rows = records.slice(0, page.limit);
+    const last = rows[rows.length - 1];
+    const nextCursor = hasNext && last ? encodeCursor(plan.sortTerms, keysOf(last as unknown as Record<string, unknown>, plan.sortTerms), cursorSecret) : null;
+    return { data: rows.map(render), meta: { pagination: 'cursor', limit: page.limit, hasNext, nextCursor } };
+  }
+
+  async function loadView(id: string): Promise<ProductView | null> {
+    return cache.item(id, async () => {
+      const record = await repository.findById(id);
+      return record ? toProductView(record) : null;
+    });
+  }
+
+  async function findView(idOrSlug: string): Promise<ProductView | null> {
+    if (isValidObjectId(idOrSlug) && /^[0-9a-f]{24}$/i.test(idOrSlug)) return loadView(idOrSlug.toLowerCase());
+    const id = await cache.idForSlug(idOrSlug, async () => (await repository.findBySlug(idOrSlug))?._id.toString() ?? null);
+    const view = id ? await loadView(id) : null;
+    if (view?.slug === idOrSlug) return view;
+    // The cached slug mapping is stale (the product was renamed with a new slug): ask the database.
+    const record = await repository.findBySlug(idOrSlug);
+    return record ? toProductView(record) : null;
+  }
+
+  async function afterWrite(record: ProductRecord): Promise<ProductView> {
+    await cache.invalidate([record._id.toString()]);
+    return toProductView(record);
+  }
+
+  return {
+    async list(query: ProductListQuery, viewer: Viewer): Promise<ProductList> {
+      const plan = planQuery(query, viewer, cursorSecret);
+      return cache.query('list', { query, staff: viewer.isStaff }, () => runList(plan));
+    },
+
+    async facets(query: ProductFilterQuery & { tagLimit?: number }, viewer: Viewer): Promise<FacetsResult> {
+      assertQueryAllowed(query, viewer);
+      const { tagLimit = 10, ...filterQuery } = query;
+      const filter = buildFilter(filterQuery, viewer);
+      return cache.query('facets', { query, staff: viewer.isStaff }, async () => {
+        const counts = await repository.facets(filter, tagLimit, buckets.map(toMinorUnits));
+        const priceBuckets = counts.priceBuckets.map((b) => ({
+          min: fromMinorUnits(b.min),
+          max: b.max === null ? null : fromMinorUnits(b.max),
+          count: b.count,
+        }));
+        return { ...counts, priceBuckets };
+      });
+    },
+
+    async get(idOrSlug: string, viewer: Viewer): Promise<ProductView> {
+      const view = await findView(idOrSlug);
+      if (!view || !isVisibleTo(view, viewer.isStaff)) throw notFound();
+      return view;
+    },
+
+    async create(input: ProductInput): Promise<ProductView> {
+      const slug = input.slug ?? (await freeSlug(input.name));
+      const record = await repository.create({ ...(toChanges(input) as NewProduct), slug });
+      return afterWrite(record);
+    },
+
+    /** Applies the patch only if the product is still at `expectedVersion` (409 VERSION_CONFLICT otherwise). */
+    async update(id: string, patch: ProductPatch, expectedVersion: number): Promise<ProductView> {
+      const { regenerateSlug, ...input } = patch;
+      const current = await repository.findById(id);
+      if (!current) throw notFound();
+      if (current.deletedAt) throw new ConflictError('Product is deleted; restore it before editing', 'PRODUCT_DELETED');
+      const changes = toChanges(input);
+      if (regenerateSlug && !input.slug) {
+        const candidate = slugify(input.name ?? current.name);
+        changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
+      }
+      const record = await repository.updateIfVersion(id, expectedVersion, changes);
+      if (!record) {
+        const now = await repository.findById(id);
+        if (!now) throw notFound();
+        throw new ConflictError('The product was changed by someone else; reload it and retry', 'VERSION_CONFLICT', {
+          details: [{ path: 'version', message: `expected version ${expectedVersion}, current is ${now.version}`, currentVersion: now.version }],
+        });
+      }
+      return afterWrite(record);
+    },
+
+    /** Soft delete; deleting an already deleted product is a no-op success. */
+    async remove(id: string, actorId: string): Promise<void> {
+      const record = await repository.softDelete(id, actorId);
+      if (record) {
+        await afterWrite(record);
+        return;
+      }
+      if (!(await repository.findById(id))) throw notFound();
+    },
+
+    async restore(id: string): Promise<ProductView> {
+      const record = await repository.restore(id);
+      if (record) return afterWrite(record);
+      const current = await repository.findById(id);
+      if (!current) throw notFound();
+      return toProductView(current);
+    },
+
+    /** For other modules (orders) after they change stock: drops every cached answer for these products. */
+    invalidate(ids: readonly string[]): Promise<void> {
+      return cache.invalidate(ids);
+    },
+  };
+}
