@@ -79,14 +79,14 @@ export interface ApiProcess {
 }
 
 /**
- * The API (tsx, src/server.ts) with `env` on top of the test profile. With `stats`, a test-only
- * preload answers SIGUSR2 with a 'process stats' line (heap after a GC, open handles).
+ * The API (tsx, src/server.ts) with `env` on top of the test profile. With `instrument`, the
+ * test-only preload tests/support/process-stats.cjs is loaded (heap/handle stats, received requests).
  */
-export async function startApi(env: Record<string, string>, options: { stats?: boolean } = {}): Promise<ApiProcess> {
+export async function startApi(env: Record<string, string>, options: { instrument?: boolean } = {}): Promise<ApiProcess> {
   const preload = path.join(projectRoot, 'tests', 'support', 'process-stats.cjs');
   const server = spawnServer({
     ...env,
-    ...(options.stats ? { NODE_OPTIONS: `--expose-gc --require ${preload}` } : {}),
+    ...(options.instrument ? { NODE_OPTIONS: `--expose-gc --require ${preload}` } : {}),
   });
   const startLine = server.waitForLog((r) => /^✓ Server started/.test(String(r.message)), 60_000);
   const exitedEarly = server.exited.then((code) => {
