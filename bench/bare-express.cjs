@@ -10,7 +10,6 @@ app.set('etag', false);
 for (const [path, body] of Object.entries(bodies)) {
   app.get(path, (_req, res) => res.json(body));
 }
-const server = app.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ message: `✓ Server started on port ${server.address().port}` })}\n`);
-});
+app.get('/health', (_req, res) => res.json({ success: true }));
+const server = app.listen(Number(process.env.PORT || 0), '127.0.0.1');
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -2,6 +2,7 @@
 // each started the way production starts it, plus their resident memory read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 export const projectRoot = path.resolve(__dirname, '..');
@@ -14,43 +15,42 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node <entry>` and resolves once it logs "✓ Server started on port N". */
-export function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Started> {
-  const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `node <entry>` on a free port and resolves once GET /health answers 200 — not on a log
+ * line, so an experiment with LOG_LEVEL=warn starts just the same. Stdout is drained, never kept.
+ */
+export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let errText = '';
+  child.stdout!.resume();
   child.stderr!.on('data', (chunk: Buffer) => (errText = (errText + chunk.toString()).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms: ${errText}`)), timeoutMs);
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      // Stdout keeps flowing (the access log goes there too); only the start line is looked for.
-      if (buffer === null) return;
-      buffer += chunk.toString();
-      const match = /Server started on port (\d+)/.exec(buffer);
-      if (!match) {
-        buffer = buffer.slice(-500);
-        return;
-      }
-      clearTimeout(timer);
-      const port = Number(match[1]);
-      buffer = '';
-      child.stdout!.off('data', onData);
-      child.stdout!.resume(); // drain, never buffer: a full pipe would stall the server
-      resolve({
-        name,
-        child,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        async stop() {
-          if (child.exitCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    };
-    child.stdout!.on('data', onData);
-    void exited.then((code) => reject(new Error(`${name} exited with ${code} before starting: ${errText}`)));
-  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before starting: ${errText}`);
+    const up = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    if (up) return { name, child, port, url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`${name} did not answer /health within ${timeoutMs} ms: ${errText}`);
 }
 
 /** Resident set size of a process in MiB (Linux /proc), or NaN elsewhere. */

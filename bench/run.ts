@@ -2,7 +2,9 @@
 // API twice (cache on / CACHE_ENABLED=false) with production settings and a bare Express baseline,
 // measures every scenario, checks RSS over a longer run, and writes bench/results.md.
 // BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
-// BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys).
+// BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys),
+// BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
+// a run with it says so in results.md).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +28,6 @@ function apiEnv(name: string, mongoUri: string, overrides: Record<string, string
   return {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    PORT: '0',
     PUBLIC_URL: 'https://api.bench.local',
     JWT_SECRET,
     LOG_LEVEL: 'info',
@@ -42,6 +43,7 @@ function apiEnv(name: string, mongoUri: string, overrides: Record<string, string
     RATE_LIMIT_MAX: '1000000000',
     AUTH_RATE_LIMIT_MAX: '1000000000',
     ...overrides,
+    ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
   };
 }
 
@@ -130,8 +132,10 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const stoppers: (() => Promise<unknown>)[] = [];
   try {
-    say('Building (npm run build)…');
-    await run('npm', ['run', 'build']);
+    if (process.env.BENCH_SKIP_BUILD !== '1') {
+      say('Building (npm run build)…');
+      await run('npm', ['run', 'build']);
+    }
     const replSet = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
     stoppers.push(() => replSet.stop());
     const mongoUri = replSet.getUri();
@@ -162,7 +166,8 @@ async function main(): Promise<void> {
     }
     const leak = LEAK_DURATION > 0 ? await leakCheck(cached, fixtures) : undefined;
 
-    const command = `npm run bench${process.env.BENCH_DURATION ? ` (BENCH_DURATION=${DURATION})` : ''}`;
+    const settings = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV'].filter((k) => process.env[k]);
+    const command = `${settings.map((k) => `${k}='${process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');
     fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rows, leak, command }));
     say(`✓ Wrote ${path.relative(projectRoot, out)}`);
