@@ -3,7 +3,7 @@
 // measures every scenario, checks RSS over a longer run, and writes bench/results.md.
 // BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys),
-// BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
+// BENCH_MONGODB_URI (a real MongoDB instead of the in-memory one; database `bench`), BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
 // a run with it says so in results.md).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -136,9 +136,12 @@ async function main(): Promise<void> {
       say('Building (npm run build)…');
       await run('npm', ['run', 'build']);
     }
-    const replSet = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
-    stoppers.push(() => replSet.stop());
-    const mongoUri = replSet.getUri();
+    let mongoUri = process.env.BENCH_MONGODB_URI;
+    if (!mongoUri) {
+      const replSet = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+      stoppers.push(() => replSet.stop());
+      mongoUri = replSet.getUri();
+    }
     say('Seeding 10,000 products and the demo accounts…');
     // Demo accounts are hashed at the production argon2id cost, so the login figure is real.
     await run(process.execPath, ['--import', 'tsx', 'bench/seed.ts'], { ...apiEnv('seed', mongoUri), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_TO_FILES: 'false', PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' });
@@ -166,8 +169,9 @@ async function main(): Promise<void> {
     }
     const leak = LEAK_DURATION > 0 ? await leakCheck(cached, fixtures) : undefined;
 
-    const settings = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV'].filter((k) => process.env[k]);
-    const command = `${settings.map((k) => `${k}='${process.env[k]}' `).join('')}npm run bench`;
+    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV'].filter((k) => process.env[k]);
+    // The database address may carry credentials: only say that one was given.
+    const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');
     fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rows, leak, command }));
     say(`✓ Wrote ${path.relative(projectRoot, out)}`);
