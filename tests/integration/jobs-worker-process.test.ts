@@ -1,0 +1,80 @@
+// The worker as its own process (as PM2 runs it): end-to-end delivery over SMTP, the request id
+// travelling from an HTTP request into the worker's log, and graceful shutdown during a send.
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import request from 'supertest';
+import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '../../src/jobs/email.queue';
+import { createRedisClient } from '../../src/loaders/redis';
+import { requestContext } from '../../src/utils/tracing';
+import { testConfig } from '../support/app';
+import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
+import { spawnServer, type ServerProcess } from '../support/process';
+
+describe('email worker process', () => {
+  let smtp: TestSmtpServer;
+  let worker: ServerProcess;
+  let producer: BullEmailQueue;
+  let closeShared: () => Promise<unknown>;
+
+  beforeEach(async () => {
+    smtp = await startSmtpServer();
+    const prefix = `test:${randomBytes(5).toString('hex')}:`;
+    const config = testConfig({ REDIS_KEY_PREFIX: prefix });
+    const shared = createRedisClient(config.redis.url!, config.redis);
+    await shared.connect();
+    closeShared = () => shared.quit();
+    producer = createBullEmailQueue(config, producerConnection(shared));
+    worker = spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000' }, 'src/jobs/worker.ts');
+    await worker.waitForLog((r) => r.message === '✓ Worker ready');
+  });
+
+  afterEach(async () => {
+    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await worker.exited;
+    await producer.queue.obliterate({ force: true });
+    await producer.close();
+    await closeShared();
+    await smtp.close();
+  });
+
+  it('when an HTTP request enqueues an email, then the worker process delivers it and logs with that request id', async () => {
+    // A minimal app with the real request-context middleware: the handler enqueues like a service would.
+    const app = express();
+    app.use(requestContext);
+    app.post('/signup/:id', async (req, res) => {
+      const result = await producer.enqueue({ kind: 'welcome', to: 'ada@example.com', data: { name: 'Ada' }, jobId: `welcome:${req.params.id}` });
+      res.status(202).json(result);
+    });
+    const accountId = randomBytes(6).toString('hex');
+    const requestId = `trace-${randomBytes(6).toString('hex')}`;
+
+    const res = await request(app).post(`/signup/${accountId}`).set('X-Request-ID', requestId);
+    expect(res.status).toBe(202);
+
+    const sent = await worker.waitForLog((r) => r.message === 'email sent' && r.jobId === `welcome:${accountId}`, 15_000);
+    expect(sent).toMatchObject({ requestId, kind: 'welcome', attempt: 1, durationMs: expect.any(Number), messageId: expect.any(String) });
+    const started = worker.lines.find((r) => r.message === 'email job started' && r.jobId === `welcome:${accountId}`);
+    expect(started?.requestId).toBe(requestId);
+
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]).toMatchObject({ to: ['ada@example.com'], subject: 'Welcome to commerce-api', jobId: `welcome:${accountId}` });
+    expect(smtp.received[0].raw).toContain('Hello Ada,');
+  });
+
+  it('when SIGTERM arrives during a slow send, then the send completes before the process exits 0', async () => {
+    smtp.behaviour = { delayMs: 1500 };
+    const jobId = `order-status:${randomBytes(6).toString('hex')}:paid`;
+    await producer.enqueue({ kind: 'order-status', to: 'slow@example.com', data: { orderId: 'o-1', status: 'paid' }, jobId });
+    await worker.waitForLog((r) => r.message === 'email job started' && r.jobId === jobId, 15_000);
+
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+
+    expect(smtp.received).toHaveLength(1);
+    const messages = worker.lines.map((r) => String(r.message));
+    const order = ['Shutdown started', 'email sent', '✓ Email worker closed', 'Shutdown complete'].map((m) => messages.indexOf(m));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(await producer.stats()).toMatchObject({ completed: 1, active: 0, waiting: 0 });
+  });
+});
