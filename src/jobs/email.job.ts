@@ -53,7 +53,7 @@ const payloadSchemas: Record<EmailKind, Joi.ObjectSchema> = {
 };
 
 // `<kind>:<part>[:<part>…]`, each part plain: it becomes a Redis key and a URL segment.
-const JOB_ID = /^(welcome|password-reset|order-confirmation|order-status)(:[A-Za-z0-9_-]{1,100}){1,3}$/;
+export const EMAIL_JOB_ID_PATTERN = /^(welcome|password-reset|order-confirmation|order-status)(:[A-Za-z0-9_-]{1,100}){1,3}$/;
 
 export const emailJobDataSchema = Joi.object({
   kind: Joi.string()
@@ -65,7 +65,7 @@ export const emailJobDataSchema = Joi.object({
 });
 
 export function isEmailJobId(value: string): boolean {
-  return JOB_ID.test(value);
+  return EMAIL_JOB_ID_PATTERN.test(value);
 }
 
 /** Validates a payload for its kind; returns it with defaults applied or throws ValidationError. */

@@ -75,3 +75,7 @@ export function createBullEmailQueue(config: AppConfig, connection: Redis): Bull
 export function bullPrefix(config: AppConfig): string {
   return `${config.redis.keyPrefix.replace(/:+$/, '')}:bull`;
 }
+
+export function isBullEmailQueue(queue: unknown): queue is BullEmailQueue {
+  return typeof queue === 'object' && queue !== null && (queue as Partial<BullEmailQueue>).queue instanceof Queue;
+}

@@ -1,8 +1,9 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from '../loaders/container';
 import { healthRoutes } from './health.routes';
+import { jobAdminRoutes } from './job-admin.routes';
 import type { RouteDefinition } from './route-table';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
-  return [...healthRoutes(container.health)];
+  return [...healthRoutes(container.health), ...jobAdminRoutes(container.jobAdmin)];
 }

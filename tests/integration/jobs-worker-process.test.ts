@@ -7,7 +7,7 @@ import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '.
 import { createRedisClient } from '../../src/loaders/redis';
 import { requestContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
-import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
+import { startSmtpServer, type TestSmtpServer } from '../support/email-smtp';
 import { spawnServer, type ServerProcess } from '../support/process';
 
 describe('email worker process', () => {
