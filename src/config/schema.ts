@@ -76,6 +76,8 @@ export interface AppConfig {
     /** Sends per window per worker process; 0 disables the limit. */
     readonly rateLimitMax: number;
     readonly rateLimitWindowMs: number;
+    /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
+    readonly jobLockMs: number;
     /** Bull-board at /admin/queues (default: on outside production). */
     readonly dashboardEnabled: boolean;
   };
@@ -159,6 +161,7 @@ export const envSchema = Joi.object({
   EMAIL_BACKOFF_JITTER: Joi.number().min(0).max(0.5).default(0.5),
   EMAIL_RATE_LIMIT_MAX: Joi.number().integer().min(0).default(0),
   EMAIL_RATE_LIMIT_WINDOW_MS: positiveInt().default(1000),
+  EMAIL_JOB_LOCK_MS: Joi.number().integer().min(500).default(30_000),
   QUEUE_DASHBOARD_ENABLED: bool(),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
@@ -277,6 +280,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       backoffJitter: v.EMAIL_BACKOFF_JITTER,
       rateLimitMax: v.EMAIL_RATE_LIMIT_MAX,
       rateLimitWindowMs: v.EMAIL_RATE_LIMIT_WINDOW_MS,
+      jobLockMs: v.EMAIL_JOB_LOCK_MS,
       dashboardEnabled: v.QUEUE_DASHBOARD_ENABLED ?? !isProduction,
     },
     orders: {

@@ -40,6 +40,8 @@ export function startEmailWorker(config: AppConfig, connection: Redis, process: 
       concurrency: email.workerConcurrency,
       ...(email.rateLimitMax > 0 ? { limiter: { max: email.rateLimitMax, duration: email.rateLimitWindowMs } } : {}),
       // A job whose worker died (crash, SIGKILL) is retried after its lock lapses, not lost.
+      lockDuration: email.jobLockMs,
+      stalledInterval: email.jobLockMs,
       maxStalledCount: 1,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error, job?: { id?: string; data: unknown; opts: { attempts?: number } }) => {

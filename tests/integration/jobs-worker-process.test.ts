@@ -7,7 +7,7 @@ import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '.
 import { createRedisClient } from '../../src/loaders/redis';
 import { requestContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
-import { startSmtpServer, type TestSmtpServer } from '../support/email-smtp';
+import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
 import { spawnServer, type ServerProcess } from '../support/process';
 
 describe('email worker process', () => {
@@ -15,6 +15,7 @@ describe('email worker process', () => {
   let worker: ServerProcess;
   let producer: BullEmailQueue;
   let closeShared: () => Promise<unknown>;
+  let spawnWorker: () => ServerProcess;
 
   beforeEach(async () => {
     smtp = await startSmtpServer();
@@ -24,7 +25,9 @@ describe('email worker process', () => {
     await shared.connect();
     closeShared = () => shared.quit();
     producer = createBullEmailQueue(config, producerConnection(shared));
-    worker = spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000' }, 'src/jobs/worker.ts');
+    // A short job lock so a crashed worker's job is recovered within the test's time.
+    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000' }, 'src/jobs/worker.ts');
+    worker = spawnWorker();
     await worker.waitForLog((r) => r.message === '✓ Worker ready');
   });
 
@@ -76,5 +79,24 @@ describe('email worker process', () => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(await producer.stats()).toMatchObject({ completed: 1, active: 0, waiting: 0 });
+  });
+
+  it('when the worker is killed mid-send, then another worker retries the stalled job and the email is delivered', async () => {
+    smtp.behaviour = { hang: true };
+    const jobId = `order-confirmation:${randomBytes(6).toString('hex')}`;
+    await producer.enqueue({ kind: 'order-confirmation', to: 'crash@example.com', data: { orderId: 'o-9' }, jobId });
+    await worker.waitForLog((r) => r.message === 'email job started' && r.jobId === jobId, 15_000);
+
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    smtp.behaviour = {};
+    worker = spawnWorker();
+
+    const sent = await worker.waitForLog((r) => r.message === 'email sent' && r.jobId === jobId, 20_000);
+    expect(sent.pid).toBe(worker.child.pid);
+    expect(smtp.received.map((m) => m.jobId)).toEqual([jobId]);
+    // "email sent" is logged just before BullMQ records the completion.
+    await waitFor(async () => (await producer.stats()).completed === 1, 5000, 'completion recorded');
+    expect(await producer.stats()).toMatchObject({ failed: 0, active: 0 });
   });
 });

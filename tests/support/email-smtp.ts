@@ -17,6 +17,8 @@ export interface SmtpBehaviour {
   rejectAll?: boolean;
   /** Hold each accepted delivery this long before answering 250. */
   delayMs?: number;
+  /** Never answer the DATA command (a provider that hangs). */
+  hang?: boolean;
 }
 
 export interface TestSmtpServer {
@@ -46,7 +48,8 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         attemptTimes.push(Date.now());
-        const { rejectFirst = 0, rejectAll = false, delayMs = 0 } = state.behaviour;
+        const { rejectFirst = 0, rejectAll = false, delayMs = 0, hang = false } = state.behaviour;
+        if (hang) return;
         if (rejectAll) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         if (state.rejected < rejectFirst) {
           state.rejected += 1;

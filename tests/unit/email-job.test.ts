@@ -63,3 +63,13 @@ describe('email job', () => {
     });
   });
 });
+
+describe('queueStats', () => {
+  it('when the queue can be inspected, then its counts are returned under "email"; otherwise null', async () => {
+    const { queueStats } = await import('../../src/jobs/queue-stats');
+    const counts = { waiting: 1, active: 2, delayed: 3, completed: 4, failed: 5 };
+    const managed = { enqueue: async () => ({ jobId: 'x' }), close: async () => undefined, stats: async () => counts, listFailed: async () => [], retryFailed: async () => 'not-found' as const };
+    expect(await queueStats(managed)).toEqual({ email: counts });
+    expect(await queueStats({ enqueue: async () => ({ jobId: 'x' }), close: async () => undefined })).toBeNull();
+  });
+});
