@@ -3,6 +3,8 @@
 import { Queue, type JobState } from 'bullmq';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../config';
+import { ServiceUnavailableError } from '../utils/errors';
+import { logger } from '../utils/logger';
 import { currentRequestId } from '../utils/tracing';
 import { EMAIL_JOB_NAME, EMAIL_QUEUE_NAME, emailJobOptions, toLogicalJobId, toQueueJobId, validateEmailRequest, type EmailJobData } from './email.job';
 import type { FailedEmailJob, ManagedEmailQueue, QueueStats, RetryOutcome } from './email.types';
@@ -23,12 +25,20 @@ export function producerConnection(shared: Redis): Redis {
 
 export function createBullEmailQueue(config: AppConfig, connection: Redis): BullEmailQueue {
   const queue = new Queue<EmailJobData>(EMAIL_QUEUE_NAME, { connection, prefix: bullPrefix(config) });
+  // Without a listener an 'error' event (e.g. Redis restarting) would be an uncaught exception
+  // and take the API process down; enqueue reports the outage to its caller instead.
+  queue.on('error', (err: Error) => logger.warn('email queue connection error', { error: err.message }));
   return {
     queue,
     async enqueue(email) {
       const data = validateEmailRequest(email, currentRequestId());
-      // Same jobId → BullMQ keeps the existing job and adds nothing: one logical email, one job.
-      await queue.add(EMAIL_JOB_NAME, data, emailJobOptions(config.email, email.jobId));
+      try {
+        // Same jobId → BullMQ keeps the existing job and adds nothing: one logical email, one job.
+        await queue.add(EMAIL_JOB_NAME, data, emailJobOptions(config.email, email.jobId));
+      } catch (err) {
+        // Fail fast and typed: the caller (or the error contract) answers 503 instead of hanging.
+        throw new ServiceUnavailableError('Email cannot be queued right now', 'EMAIL_QUEUE_UNAVAILABLE', { cause: err });
+      }
       return { jobId: email.jobId };
     },
     async stats() {
@@ -60,13 +70,21 @@ export function createBullEmailQueue(config: AppConfig, connection: Redis): Bull
       if (!job) return 'not-found';
       const state: JobState | 'unknown' = await job.getState();
       if (state !== 'failed') return 'not-failed' satisfies RetryOutcome;
-      // A fresh set of attempts: the dead letter gets the same retry policy as a new email.
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      try {
+        // A fresh set of attempts: the dead letter gets the same retry policy as a new email.
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      } catch (err) {
+        // Another admin (or the dashboard) retried it between our read and our write.
+        if ((await job.getState()) !== 'failed') return 'not-failed';
+        throw err;
+      }
       return 'retried';
     },
     async close() {
+      // During an outage quit() would wait for a connection that never comes: drop it instead.
+      if (connection.status !== 'ready') connection.disconnect();
       await queue.close();
-      await connection.quit().catch(() => undefined);
+      if (connection.status === 'ready') await connection.quit();
     },
   };
 }

@@ -28,6 +28,7 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
   const prefix = bullPrefix(config);
   const handlers = new Map<string, MaintenanceHandler>();
   const queue = new Queue(MAINTENANCE_QUEUE_NAME, { connection, prefix });
+  queue.on('error', (err: Error) => logger.warn('maintenance queue error', { error: err.message }));
   let worker: Worker | undefined;
 
   async function run(job: Job): Promise<unknown> {
@@ -57,7 +58,10 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
       if (!TASK_NAME.test(name)) throw new Error(`invalid maintenance task name "${name}"`);
       if (!Number.isInteger(everyMs) || everyMs < 1000) throw new Error(`maintenance task "${name}" must run at most once a second`);
       handlers.set(name, handler);
-      worker ??= new Worker(MAINTENANCE_QUEUE_NAME, run, { connection, prefix, concurrency: 1, maxStalledCount: 1 });
+      if (!worker) {
+        worker = new Worker(MAINTENANCE_QUEUE_NAME, run, { connection, prefix, concurrency: 1, maxStalledCount: 1 });
+        worker.on('error', (err: Error) => logger.warn('maintenance worker error', { error: err.message }));
+      }
       await queue.upsertJobScheduler(
         name,
         { every: everyMs },
