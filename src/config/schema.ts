@@ -78,6 +78,8 @@ export interface AppConfig {
     readonly rateLimitWindowMs: number;
     /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
     readonly jobLockMs: number;
+    /** The worker's /health and /metrics port; undefined = no HTTP server in the worker. */
+    readonly workerHealthPort: number | undefined;
     /** Bull-board at /admin/queues (default: on outside production). */
     readonly dashboardEnabled: boolean;
   };
@@ -162,6 +164,7 @@ export const envSchema = Joi.object({
   EMAIL_RATE_LIMIT_MAX: Joi.number().integer().min(0).default(0),
   EMAIL_RATE_LIMIT_WINDOW_MS: positiveInt().default(1000),
   EMAIL_JOB_LOCK_MS: Joi.number().integer().min(500).default(30_000),
+  WORKER_HEALTH_PORT: port(),
   QUEUE_DASHBOARD_ENABLED: bool(),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
@@ -281,6 +284,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       rateLimitMax: v.EMAIL_RATE_LIMIT_MAX,
       rateLimitWindowMs: v.EMAIL_RATE_LIMIT_WINDOW_MS,
       jobLockMs: v.EMAIL_JOB_LOCK_MS,
+      workerHealthPort: v.WORKER_HEALTH_PORT,
       dashboardEnabled: v.QUEUE_DASHBOARD_ENABLED ?? !isProduction,
     },
     orders: {

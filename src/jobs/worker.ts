@@ -1,6 +1,7 @@
 // Worker process entry (`npm run worker`, `node dist/jobs/worker.js`): config → logger → Redis →
-// (MongoDB only if a maintenance task needs it) → email worker → maintenance schedules.
-// No HTTP server. SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
+// (MongoDB only if a maintenance task needs it) → email worker → maintenance schedules → optional
+// /health + /metrics port (WORKER_HEALTH_PORT); no API server.
+// SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
 import { connectDatabase } from '../loaders/db';
 import { connectRedis } from '../loaders/redis';
@@ -11,6 +12,7 @@ import { startEmailWorker, workerConnection } from './email.worker';
 import { maintenanceTasks, type MaintenanceContext } from './maintenance';
 import { createMailer } from './mailer';
 import { createMaintenanceScheduler } from './scheduler';
+import { createWorkerMetrics, startWorkerHealthServer } from './worker-health';
 
 export async function bootstrapWorker(): Promise<void> {
   const resources: Closable[] = [];
@@ -39,7 +41,8 @@ export async function bootstrapWorker(): Promise<void> {
   const connection = workerConnection(redis);
   resources.push({ name: 'Worker Redis connection', close: async () => void (await connection.quit()) });
 
-  const emailWorker = startEmailWorker(config, connection, createEmailProcessor({ mailer, config }));
+  const metrics = createWorkerMetrics();
+  const emailWorker = startEmailWorker(config, connection, metrics.instrument(createEmailProcessor({ mailer, config })));
   resources.push({
     name: 'Email worker',
     close: async () => {
@@ -57,6 +60,18 @@ export async function bootstrapWorker(): Promise<void> {
     const scheduler = createMaintenanceScheduler(config, connection);
     resources.push({ name: 'Maintenance scheduler', close: () => scheduler.close(timeoutMs) });
     for (const task of maintenanceTasks) await scheduler.registerRepeatable(task.name, task.everyMs(config), task.create(context));
+  }
+  if (config.email.workerHealthPort !== undefined) {
+    const health = await startWorkerHealthServer({
+      host: config.http.host,
+      port: config.email.workerHealthPort,
+      redis,
+      isRunning: () => emailWorker.worker.isRunning() && !lifecycle.isDraining(),
+      metrics,
+    });
+    // Closed first on shutdown (resources close in reverse), so probes see the worker go away.
+    resources.push({ name: 'Health server', close: () => health.close() });
+    logger.info(`✓ Health server on port ${health.port}`);
   }
   logger.info('✓ Worker ready');
   process.send?.('ready');

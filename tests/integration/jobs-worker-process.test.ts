@@ -8,7 +8,7 @@ import { createRedisClient } from '../../src/loaders/redis';
 import { requestContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
 import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
-import { spawnServer, type ServerProcess } from '../support/process';
+import { portFromStartLine, spawnServer, type ServerProcess } from '../support/process';
 
 describe('email worker process', () => {
   let smtp: TestSmtpServer;
@@ -26,7 +26,7 @@ describe('email worker process', () => {
     closeShared = () => shared.quit();
     producer = createBullEmailQueue(config, producerConnection(shared));
     // A short job lock so a crashed worker's job is recovered within the test's time.
-    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000' }, 'src/jobs/worker.ts');
+    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000', WORKER_HEALTH_PORT: '0' }, 'src/jobs/worker.ts');
     worker = spawnWorker();
     await worker.waitForLog((r) => r.message === '✓ Worker ready');
   });
@@ -62,6 +62,15 @@ describe('email worker process', () => {
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]).toMatchObject({ to: ['ada@example.com'], subject: 'Welcome to commerce-api', jobId: `welcome:${accountId}` });
     expect(smtp.received[0].raw).toContain('Hello Ada,');
+
+    // The worker's own port reports health and the delivery it just made.
+    const port = portFromStartLine(await worker.waitForLog((r) => /^✓ Health server on port/.test(String(r.message))));
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', checks: { redis: 'up', worker: 'running' } });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^email_attempts_total\{kind="welcome",outcome="sent"\} 1$/m);
+    expect(metrics).toMatch(/^email_send_duration_seconds_count\{outcome="sent"\} 1$/m);
   });
 
   it('when SIGTERM arrives during a slow send, then the send completes before the process exits 0', async () => {
