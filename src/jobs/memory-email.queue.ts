@@ -2,6 +2,7 @@
 // and dead letters as the BullMQ path, run in-process. Jobs live in memory and die with the
 // process, which is why production refuses to start without REDIS_URL.
 import type { AppConfig } from '../config';
+import { logger } from '../utils/logger';
 import { currentRequestId } from '../utils/tracing';
 import { backoffDelayMs, RETENTION, validateEmailRequest, type EmailJobData } from './email.job';
 import { logAttemptFailed, logFinalFailure, PermanentEmailError, type EmailProcessor } from './email.processor';
@@ -25,12 +26,7 @@ export interface MemoryEmailQueueOptions {
   readonly random?: () => number;
 }
 
-export interface MemoryEmailQueue extends ManagedEmailQueue {
-  /** Resolves once nothing is waiting, delayed or active (for tests and orderly shutdown). */
-  idle(): Promise<void>;
-}
-
-export function createMemoryEmailQueue(options: MemoryEmailQueueOptions): MemoryEmailQueue {
+export function createMemoryEmailQueue(options: MemoryEmailQueueOptions): ManagedEmailQueue {
   const { email } = options.config;
   const jobs = new Map<string, MemoryJob>();
   const waiting: MemoryJob[] = [];
@@ -138,15 +134,12 @@ export function createMemoryEmailQueue(options: MemoryEmailQueueOptions): Memory
       makeWaiting(job);
       return 'retried';
     },
-    async idle() {
-      while (running.size || waiting.length || count('delayed')) {
-        await Promise.race([...running, new Promise((resolve) => setTimeout(resolve, 10))]);
-      }
-    },
     async close() {
       // Stop taking jobs, let the active ones finish; waiting and delayed jobs are dropped (in memory only).
       closed = true;
       for (const job of jobs.values()) clearTimeout(job.timer);
+      const dropped = [...jobs.values()].filter((j) => j.state === 'waiting' || j.state === 'delayed').map((j) => j.id);
+      if (dropped.length) logger.warn('in-process email queue closed with undelivered emails (development only)', { dropped });
       await Promise.allSettled([...running]);
     },
   };

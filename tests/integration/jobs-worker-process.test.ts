@@ -5,7 +5,7 @@ import express from 'express';
 import request from 'supertest';
 import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '../../src/jobs/email.queue';
 import { createRedisClient } from '../../src/loaders/redis';
-import { requestContext } from '../../src/utils/tracing';
+import { requestContext, runWithContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
 import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
 import { portFromStartLine, spawnServer, type ServerProcess } from '../support/process';
@@ -107,5 +107,24 @@ describe('email worker process', () => {
     // "email sent" is logged just before BullMQ records the completion.
     await waitFor(async () => (await producer.stats()).completed === 1, 5000, 'completion recorded');
     expect(await producer.stats()).toMatchObject({ failed: 0, active: 0 });
+  });
+
+  it('when every attempt fails, then each failure is logged with attempt and next delay, and the last one as final', async () => {
+    smtp.behaviour = { rejectAll: true };
+    const jobId = `password-reset:${randomBytes(6).toString('hex')}`;
+    const requestId = `trace-${randomBytes(6).toString('hex')}`;
+    await runWithContext({ requestId }, () => producer.enqueue({ kind: 'password-reset', to: 'x@example.com', data: { token: 't' }, jobId }));
+
+    const final = await worker.waitForLog((r) => r.message === 'email failed permanently' && r.jobId === jobId, 15_000);
+    // .env.test: 5 attempts, backoff 50 ms with the default jitter 0.5 → retry n waits 25·2^(n-1)..50·2^(n-1) ms.
+    expect(final).toMatchObject({ level: 'error', requestId, attempt: 5, attempts: 5, error: expect.stringMatching(/550/) });
+    const retries = worker.lines.filter((r) => r.message === 'email attempt failed, will retry' && r.jobId === jobId);
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3, 4]);
+    retries.forEach((r, i) => {
+      expect(r).toMatchObject({ level: 'warn', requestId, attempts: 5 });
+      expect(r.nextDelayMs).toBeGreaterThanOrEqual(25 * 2 ** i);
+      expect(r.nextDelayMs).toBeLessThanOrEqual(50 * 2 ** i);
+    });
+    expect(smtp.attemptTimes).toHaveLength(5);
   });
 });
