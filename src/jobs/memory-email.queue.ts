@@ -1,4 +1,4 @@
-// Development fallback without Redis: the same queue contract, de-duplication, attempts, backoff
+// Development fallback without Redis: the same queue contract, de-duplication, attempts, backoff, rate limit
 // and dead letters as the BullMQ path, run in-process. Jobs live in memory and die with the
 // process, which is why production refuses to start without REDIS_URL.
 import type { AppConfig } from '../config';
@@ -32,9 +32,28 @@ export function createMemoryEmailQueue(options: MemoryEmailQueueOptions): Manage
   const waiting: MemoryJob[] = [];
   const running = new Set<Promise<void>>();
   let closed = false;
+  const starts: number[] = [];
+  let rateTimer: NodeJS.Timeout | undefined;
+
+  /** Like BullMQ's limiter: at most rateLimitMax starts per window; returns ms to wait, or 0. */
+  function rateLimitWait(): number {
+    if (email.rateLimitMax <= 0) return 0;
+    const now = Date.now();
+    while (starts.length && now - starts[0] >= email.rateLimitWindowMs) starts.shift();
+    return starts.length < email.rateLimitMax ? 0 : starts[0] + email.rateLimitWindowMs - now;
+  }
 
   function pump(): void {
     while (!closed && running.size < email.workerConcurrency && waiting.length) {
+      const wait = rateLimitWait();
+      if (wait > 0) {
+        rateTimer ??= setTimeout(() => {
+          rateTimer = undefined;
+          pump();
+        }, wait);
+        return;
+      }
+      starts.push(Date.now());
       const job = waiting.shift()!;
       const run = attempt(job).finally(() => {
         running.delete(run);
@@ -138,6 +157,7 @@ export function createMemoryEmailQueue(options: MemoryEmailQueueOptions): Manage
       // Stop taking jobs, let the active ones finish; waiting and delayed jobs are dropped (in memory only).
       closed = true;
       for (const job of jobs.values()) clearTimeout(job.timer);
+      clearTimeout(rateTimer);
       const dropped = [...jobs.values()].filter((j) => j.state === 'waiting' || j.state === 'delayed').map((j) => j.id);
       if (dropped.length) logger.warn('in-process email queue closed with undelivered emails (development only)', { dropped });
       await Promise.allSettled([...running]);

@@ -14,6 +14,17 @@ export interface QueueUnderTest {
 
 export type QueueFactory = (config: AppConfig) => Promise<QueueUnderTest>;
 
+function behaviourConfig(smtpUrl: string, env: Record<string, string> = {}): AppConfig {
+  return testConfig({
+    REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
+    SMTP_URL: smtpUrl,
+    EMAIL_ATTEMPTS: String(ATTEMPTS),
+    EMAIL_BACKOFF_MS: String(BACKOFF_MS),
+    EMAIL_BACKOFF_JITTER: '0',
+    ...env,
+  });
+}
+
 const ATTEMPTS = 3;
 const BACKOFF_MS = 200;
 
@@ -24,14 +35,7 @@ export function emailQueueBehaviour(name: string, factory: QueueFactory): void {
 
     beforeEach(async () => {
       smtp = await startSmtpServer();
-      const config = testConfig({
-        REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
-        SMTP_URL: smtp.url,
-        EMAIL_ATTEMPTS: String(ATTEMPTS),
-        EMAIL_BACKOFF_MS: String(BACKOFF_MS),
-        EMAIL_BACKOFF_JITTER: '0',
-      });
-      subject = await factory(config);
+      subject = await factory(behaviourConfig(smtp.url));
     });
 
     afterEach(async () => {
@@ -118,6 +122,16 @@ export function emailQueueBehaviour(name: string, factory: QueueFactory): void {
       await expect(subject.queue.enqueue({ kind: 'welcome', to: 'not-an-email', data: {}, jobId: 'welcome:a1' })).rejects.toMatchObject({ code: 'EMAIL_INVALID' });
       await expect(subject.queue.enqueue({ kind: 'welcome', to: 'a@example.com', data: {}, jobId: 'order-status:a1' })).rejects.toMatchObject({ code: 'EMAIL_INVALID' });
       expect(await subject.queue.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 });
+    });
+
+    it('when EMAIL_RATE_LIMIT_MAX is 1 per 300 ms, then three emails reach SMTP at least one window apart', async () => {
+      await subject.close();
+      subject = await factory(behaviourConfig(smtp.url, { EMAIL_RATE_LIMIT_MAX: '1', EMAIL_RATE_LIMIT_WINDOW_MS: '300' }));
+      for (const n of [1, 2, 3]) await subject.queue.enqueue({ kind: 'welcome', to: `r${n}@example.com`, data: {}, jobId: `welcome:rl${n}-${id()}` });
+
+      await waitFor(() => smtp.received.length === 3, 10_000, 'three deliveries');
+      const gaps = smtp.attemptTimes.slice(1).map((t, i) => t - smtp.attemptTimes[i]);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(250);
     });
   });
 }

@@ -1,13 +1,10 @@
 // The BullMQ queue and its worker (in this process, on the real Redis) pass the shared suite.
-import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../../src/config';
 import { createEmailProcessor } from '../../src/jobs/email.processor';
 import { createBullEmailQueue, producerConnection } from '../../src/jobs/email.queue';
 import { startEmailWorker, workerConnection } from '../../src/jobs/email.worker';
 import { createMailer } from '../../src/jobs/mailer';
 import { createRedisClient } from '../../src/loaders/redis';
-import { testConfig } from '../support/app';
-import { startSmtpServer, waitFor } from '../support/email-smtp';
 import { emailQueueBehaviour } from './email-queue.behaviour';
 
 async function bullQueue(config: AppConfig) {
@@ -32,25 +29,3 @@ async function bullQueue(config: AppConfig) {
 }
 
 emailQueueBehaviour('BullMQ', bullQueue);
-
-describe('BullMQ email worker rate limit', () => {
-  it('when EMAIL_RATE_LIMIT_MAX is 1 per 300 ms, then three emails reach SMTP at least one window apart', async () => {
-    const smtp = await startSmtpServer();
-    const config = testConfig({
-      REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
-      SMTP_URL: smtp.url,
-      EMAIL_RATE_LIMIT_MAX: '1',
-      EMAIL_RATE_LIMIT_WINDOW_MS: '300',
-    });
-    const subject = await bullQueue(config);
-    try {
-      for (const n of [1, 2, 3]) await subject.queue.enqueue({ kind: 'welcome', to: `r${n}@example.com`, data: {}, jobId: `welcome:rl${n}` });
-      await waitFor(() => smtp.received.length === 3, 10_000, 'three deliveries');
-      const gaps = smtp.attemptTimes.slice(1).map((t, i) => t - smtp.attemptTimes[i]);
-      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(250);
-    } finally {
-      await subject.close();
-      await smtp.close();
-    }
-  });
-});
