@@ -4,7 +4,10 @@ import type Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { AppConfig } from '../config';
-import type { EmailQueue } from '../jobs/email.types';
+import type { Queue } from 'bullmq';
+import { createDashboardTickets, type DashboardTickets } from '../jobs/dashboard';
+import { isBullEmailQueue } from '../jobs/email.queue';
+import { isManagedEmailQueue, type EmailQueue } from '../jobs/email.types';
 import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { Product } from '../models/Product';
 import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
@@ -13,6 +16,7 @@ import { createPasswordResetTokenRepository, createRefreshTokenRepository, type 
 import { createAccountService, type AccountService } from '../services/account.service';
 import { createAuthService, type AuthService } from '../services/auth.service';
 import { createHealthService, type HealthService } from '../services/health.service';
+import { createJobAdminService, type JobAdminService } from '../services/job-admin.service';
 import { createPasswordResetService, type PasswordResetService } from '../services/password-reset.service';
 import { createPasswordHasher, type PasswordHasher } from '../services/password.service';
 import { createNoopProductCache, createProductCache } from '../services/product-cache';
@@ -43,6 +47,9 @@ export interface Container {
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
+  readonly jobAdmin: JobAdminService;
+  /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
+  readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
@@ -82,6 +89,9 @@ export function createContainer(deps: ContainerDeps): Container {
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
   });
 
+  const dashboard =
+    config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;
+
   return {
     config,
     redis,
@@ -98,5 +108,7 @@ export function createContainer(deps: ContainerDeps): Container {
     authService,
     passwordReset,
     products,
+    jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
+    dashboard,
   };
 }

@@ -3,6 +3,7 @@ import type { Container } from '../loaders/container';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';
+import { jobAdminRoutes } from './job-admin.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
@@ -12,5 +13,6 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...authRoutes(container),
     ...accountRoutes(container.accountService),
     ...productRoutes(container.products),
+    ...jobAdminRoutes(container.jobAdmin),
   ];
 }
