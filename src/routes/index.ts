@@ -1,9 +1,10 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from '../loaders/container';
 import { healthRoutes } from './health.routes';
+import { orderRoutes } from './order.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
-  return [...healthRoutes(container.health), ...productRoutes(container.products)];
+  return [...healthRoutes(container.health), ...productRoutes(container.products), ...orderRoutes(container.orders)];
 }
