@@ -147,7 +147,8 @@ export function createOrderRepository(model: OrderModel) {
             perDay: [
               {
                 $group: {
-                  _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt', timezone: 'UTC' } },
+                  // Days are UTC days ($dateToString's default timezone).
+                  _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } },
                   orders: { $sum: 1 },
                   revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } },
                 },
