@@ -107,10 +107,11 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
   return CANCELLABLE_STATUSES.includes(this.status);
 });
 
-// Each index serves a documented query shape (QUERY-ENGINE-DOC.md, "Orders").
-orderSchema.index({ status: 1, createdAt: -1 });
-orderSchema.index({ account: 1, createdAt: -1 });
-orderSchema.index({ createdAt: -1 });
+// Each index serves a documented query shape (QUERY-ENGINE-DOC.md, "Orders"). `_id` closes each
+// listing index because it is the sort's tie-break: the index then yields rows already in order.
+orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
+orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
+orderSchema.index({ createdAt: -1, _id: -1 });
 orderSchema.index(
   { account: 1, idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'account_idempotencyKey_unique' },

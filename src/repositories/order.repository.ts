@@ -80,6 +80,49 @@ export interface StatsRow {
   totals: { orders: number; revenueMinor: number }[];
 }
 
+
+/** The stats pipeline: `$match` on the date range (index `{ createdAt: -1, _id: -1 }`), then one `$facet`. */
+export function statsPipeline(from: Date, to: Date, topLimit: number): PipelineStage[] {
+  const counted = { $ne: ['$status', 'cancelled'] };
+  return [
+    { $match: { createdAt: { $gte: from, $lt: to } } },
+    {
+      $facet: {
+        perDay: [
+          {
+            $group: {
+              // Days are UTC days ($dateToString's default timezone).
+              _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } },
+              orders: { $sum: 1 },
+              revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } },
+            },
+          },
+          { $sort: { _id: 1 } },
+        ],
+        perStatus: [{ $group: { _id: '$status', orders: { $sum: 1 }, totalMinor: { $sum: '$totalMinor' } } }, { $sort: { _id: 1 } }],
+        topProducts: [
+          { $match: { status: { $ne: 'cancelled' } } },
+          { $unwind: '$items' },
+          {
+            $group: {
+              _id: '$items.product',
+              name: { $first: '$items.name' },
+              sku: { $first: '$items.sku' },
+              quantity: { $sum: '$items.quantity' },
+              revenueMinor: { $sum: '$items.lineTotalMinor' },
+            },
+          },
+          { $sort: { quantity: -1, revenueMinor: -1, _id: 1 } },
+          { $limit: topLimit },
+        ],
+        totals: [
+          { $group: { _id: null, orders: { $sum: 1 }, revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } } } },
+        ],
+      },
+    },
+  ];
+}
+
 export type OrderRepository = ReturnType<typeof createOrderRepository>;
 
 export function createOrderRepository(model: OrderModel) {
@@ -139,44 +182,7 @@ export function createOrderRepository(model: OrderModel) {
 
     /** Revenue and counts per day and per status, top products: one pipeline over a date range. */
     async stats(from: Date, to: Date, topLimit: number): Promise<StatsRow> {
-      const counted = { $ne: ['$status', 'cancelled'] };
-      const pipeline: PipelineStage[] = [
-        { $match: { createdAt: { $gte: from, $lt: to } } },
-        {
-          $facet: {
-            perDay: [
-              {
-                $group: {
-                  // Days are UTC days ($dateToString's default timezone).
-                  _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } },
-                  orders: { $sum: 1 },
-                  revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } },
-                },
-              },
-              { $sort: { _id: 1 } },
-            ],
-            perStatus: [{ $group: { _id: '$status', orders: { $sum: 1 }, totalMinor: { $sum: '$totalMinor' } } }, { $sort: { _id: 1 } }],
-            topProducts: [
-              { $match: { status: { $ne: 'cancelled' } } },
-              { $unwind: '$items' },
-              {
-                $group: {
-                  _id: '$items.product',
-                  name: { $first: '$items.name' },
-                  sku: { $first: '$items.sku' },
-                  quantity: { $sum: '$items.quantity' },
-                  revenueMinor: { $sum: '$items.lineTotalMinor' },
-                },
-              },
-              { $sort: { quantity: -1, revenueMinor: -1, _id: 1 } },
-              { $limit: topLimit },
-            ],
-            totals: [
-              { $group: { _id: null, orders: { $sum: 1 }, revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } } } },
-            ],
-          },
-        },
-      ];
+      const pipeline = statsPipeline(from, to, topLimit);
       const [row] = await model.aggregate<StatsRow>(pipeline);
       return row ?? { perDay: [], perStatus: [], topProducts: [], totals: [] };
     },
