@@ -25,7 +25,7 @@ export function createOrderNotifier(emailQueue: EmailQueue, findAccountEmail: Fi
         status: order.status,
         total: fromMinorUnits(order.totalMinor),
         currency: order.currency,
-        items: order.items.map((i) => ({ name: i.name, quantity: i.quantity, lineTotal: fromMinorUnits(i.lineTotalMinor) })),
+        items: order.items.map((i) => ({ name: i.name, quantity: i.quantity, unitPrice: fromMinorUnits(i.unitPriceMinor), lineTotal: fromMinorUnits(i.lineTotalMinor) })),
       };
       await emailQueue.enqueue({ kind, to, data, jobId });
     } catch (err) {

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { computeTotals, Order } from '../../src/models/Order';
 import { canTransition, sourcesOf } from '../../src/services/order-lifecycle';
 import { buildOrderFilter, decodeOrderCursor, encodeOrderCursor, planOrderList } from '../../src/services/order-query';
+import { createStaleOrderSweep, staleSweepEveryMs } from '../../src/services/order-sweep';
 
 const SECRET = 'unit-secret';
 const customer = { id: new Types.ObjectId().toHexString(), isStaff: false };
@@ -97,5 +98,19 @@ describe('order list planning', () => {
     expect(() => decodeOrderCursor(cursor, 'total:desc', 'other-secret')).toThrow();
     expect(() => planOrderList({ sort: 'total:desc', cursor, page: 2 }, staff, SECRET)).toThrow();
     expect(decodeOrderCursor(cursor, 'total:desc', SECRET)[0]).toBe(1000);
+  });
+});
+
+describe('stale order sweep task', () => {
+  it('when it runs, then it cancels orders older than the configured window', async () => {
+    const calls: Date[] = [];
+    const sweep = createStaleOrderSweep({ cancelStalePending: async (olderThan) => (calls.push(olderThan), { cancelled: ['a', 'b'] }) }, 60, () => new Date('2026-03-01T12:00:00Z'));
+    expect(await sweep()).toEqual({ cancelled: 2, olderThan: '2026-03-01T11:00:00.000Z' });
+    expect(calls).toEqual([new Date('2026-03-01T11:00:00Z')]);
+  });
+
+  it('when the window is short or long, then the interval is a quarter of it but at least a minute', () => {
+    expect(staleSweepEveryMs(60)).toBe(15 * 60_000);
+    expect(staleSweepEveryMs(2)).toBe(60_000);
   });
 });
