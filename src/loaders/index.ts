@@ -59,6 +59,8 @@ export async function bootstrap(): Promise<Runtime> {
 
   // 5. app
   const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
+  // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
+  await container.transactions.supportsTransactions();
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);
