@@ -94,6 +94,16 @@ describe('POST /api/v1/orders', () => {
     expect(after.body.data.stock).toBe(5);
   });
 
+  it("when stock was sold after a manager read the product, then the manager's stale edit is 409 instead of undoing the sale", async () => {
+    const manager = await callerWithRole(ctx, 'manager');
+    const [a] = await productsWithStock(8);
+    const read = await request(ctx.app).get(`/api/v1/products/${a}`).set(manager.headers);
+    expectSuccess(await post(buyer, orderBody([{ productId: a, quantity: 3 }])), 201);
+    const stale = await request(ctx.app).patch(`/api/v1/products/${a}`).set(manager.headers).set('If-Match', read.headers.etag).send({ stock: 20 });
+    expectErrorContract(stale, 409, 'VERSION_CONFLICT');
+    expect(await stockOf(a)).toBe(5);
+  });
+
   it('when products are unknown, draft or deleted, then 400 PRODUCT_UNAVAILABLE names each offending id and nothing is reserved', async () => {
     const [ok, draft, deleted] = await insertProducts([
       { name: 'Fine', price: 1, stock: 5 },
