@@ -46,10 +46,19 @@ export interface OrderRecord {
   updatedAt: Date;
 }
 
+/** A line as the service builds it; `lineTotalMinor` is always computed by the model's hook. */
+export interface NewOrderItem {
+  product: string;
+  name: string;
+  sku: string;
+  unitPriceMinor: number;
+  quantity: number;
+}
+
 export interface NewOrder {
   _id: Types.ObjectId;
   account: string;
-  items: Omit<OrderItemRecord, 'lineTotalMinor' | 'product'>[] & { product: string }[];
+  items: NewOrderItem[];
   currency: string;
   shippingAddress: AddressRecord;
   statusHistory: StatusChangeRecord[];
