@@ -1,6 +1,5 @@
 // Joi schemas for the product endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import sanitizeHtml from 'sanitize-html';
 import { list, single } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
 import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
@@ -24,14 +23,23 @@ const filterKeys = {
   search: single(Joi.string().trim().min(1).max(100)),
   searchMode: single(Joi.string().valid('all', 'any', 'text')),
   minPrice: single(money()),
-  maxPrice: single(money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' })),
+  // Cross-field bounds apply only when the other bound is present (a ref to a missing key is an error).
+  maxPrice: Joi.when('minPrice', {
+    is: Joi.exist(),
+    then: single(money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' })),
+    otherwise: single(money()),
+  }),
   tags: list(tag(), { max: MAX_TAGS }),
   tagsMode: single(Joi.string().valid('any', 'all')),
   category: single(Joi.string().trim().lowercase().pattern(SLUG).max(60)),
   inStock: single(bool()),
   minRating: single(Joi.number().min(0).max(5)),
   createdFrom: single(Joi.date().iso()),
-  createdTo: single(Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' })),
+  createdTo: Joi.when('createdFrom', {
+    is: Joi.exist(),
+    then: single(Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' })),
+    otherwise: single(Joi.date().iso()),
+  }),
   status: single(Joi.string().valid(...PRODUCT_STATUSES)),
   includeDeleted: single(bool()),
   onlyDeleted: single(bool()),
@@ -62,12 +70,17 @@ export const idParams = Joi.object({
   id: Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': 'id must be a product id', 'string.length': 'id must be a product id' }),
 });
 
-/** Descriptions are plain text: any markup is stripped so storefronts can never render injected HTML. */
+/**
+ * Descriptions are plain text. Markup is rejected rather than stripped: stripping with an HTML
+ * sanitizer entity-encodes the rest ("Fish & Chips" → "Fish &amp; Chips"), silently changing text.
+ * Text like "5 < 6" or "&lt;b&gt;" stays as sent, and is inert in any renderer that escapes text.
+ */
 const plainText = () =>
   Joi.string()
     .max(5000)
     .allow('')
-    .custom((value: string) => sanitizeHtml(value, { allowedTags: [], allowedAttributes: {} }));
+    .pattern(/<[a-zA-Z!/?]/, { invert: true })
+    .messages({ 'string.pattern.invert.base': '{{#label}} is plain text; HTML tags are not allowed' });
 
 const productFields = {
   name: Joi.string().trim().min(1).max(200),

@@ -73,10 +73,14 @@ describe('GET /api/v1/products', () => {
     const from = new Date(Date.UTC(2026, 0, 1) + 4 * 60_000).toISOString();
     const to = new Date(Date.UTC(2026, 0, 1) + 6 * 60_000).toISOString();
     expect(idsOf(await get(`?createdFrom=${from}&createdTo=${to}&sort=createdAt:asc`))).toEqual([ids[4], ids[5], ids[6]]);
+    expect(idsOf(await get(`?createdTo=${new Date(Date.UTC(2026, 0, 1) + 60_000).toISOString()}&sort=createdAt:asc`))).toEqual([ids[0], ids[1]]);
+    expect(idsOf(await get(`?createdFrom=${new Date(Date.UTC(2026, 0, 1) + 11 * 60_000).toISOString()}&sort=createdAt:asc`))).toEqual([ids[11], ids[12]]);
   });
 
   it('when price bounds are given, then they are inclusive and exact to the cent', async () => {
     expect(idsOf(await get('?minPrice=499.99&maxPrice=500&sort=price:asc'))).toEqual([ids[0], ids[11]]);
+    expect(idsOf(await get('?maxPrice=19.99'))).toEqual([ids[7]]);
+    expect(idsOf(await get('?minPrice=999'))).toEqual([ids[4]]);
   });
 
   it('when fields is given, then only those fields (and id) are returned', async () => {
