@@ -14,6 +14,14 @@ export const MAX_STATS_DAYS = 366;
 const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().messages({ 'string.hex': `{{#label}} must be ${label}`, 'string.length': `{{#label}} must be ${label}` });
 
+/** An ISO date after `key` when `key` is sent; alone it is any date (a ref to a missing key would be an error). */
+const dateAfter = (key: string) =>
+  Joi.when(key, {
+    is: Joi.exist(),
+    then: single(Joi.date().iso().greater(Joi.ref(key)).messages({ 'date.greater': `{{#label}} must be after ${key}` })),
+    otherwise: single(Joi.date().iso()),
+  });
+
 const text = (max: number) => Joi.string().trim().min(1).max(max);
 
 const shippingAddress = Joi.object({
@@ -61,9 +69,13 @@ export const listQuery = Joi.object({
   status: single(Joi.string().valid(...ORDER_STATUSES)),
   account: single(objectId('an account id')),
   from: single(Joi.date().iso()),
-  to: single(Joi.date().iso().greater(Joi.ref('from')).messages({ 'date.greater': 'to must be after from' })),
+  to: dateAfter('from'),
   minTotal: single(money()),
-  maxTotal: single(money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' })),
+  maxTotal: Joi.when('minTotal', {
+    is: Joi.exist(),
+    then: single(money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' })),
+    otherwise: single(money()),
+  }),
   sort: single(Joi.string().valid(...ORDER_SORTS)),
   page: single(Joi.number().integer().min(1).max(MAX_PAGE)),
   limit: single(Joi.number().integer().min(1).max(MAX_LIMIT)),
@@ -73,6 +85,6 @@ export const listQuery = Joi.object({
 
 export const statsQuery = Joi.object({
   from: single(Joi.date().iso()),
-  to: single(Joi.date().iso().greater(Joi.ref('from')).messages({ 'date.greater': 'to must be after from' })),
+  to: dateAfter('from'),
   top: single(Joi.number().integer().min(1).max(50)),
 });

@@ -88,6 +88,10 @@ describe('orders lifecycle', () => {
       expect((await list('status=pending')).body.data.map((o: { id: string }) => o.id)).toEqual([big.id, small.id]);
       expect((await list('minTotal=20&maxTotal=30')).body.data.map((o: { id: string }) => o.id)).toEqual([paid.id]);
       expect((await list('sort=total:desc')).body.data.map((o: { id: string }) => o.id)).toEqual([big.id, paid.id, small.id]);
+      // Either bound alone is valid; bounds that contradict each other are a 400.
+      expect((await list('maxTotal=20')).body.data.map((o: { id: string }) => o.id)).toEqual([small.id]);
+      expect((await list(`to=${new Date(Date.now() + 60_000).toISOString()}`)).body.meta.total).toBe(3);
+      expectErrorContract(await list('minTotal=30&maxTotal=20'), 400, 'VALIDATION_FAILED');
     });
 
     it('when staff page with cursors, then every order appears once, and a tampered cursor is 400', async () => {

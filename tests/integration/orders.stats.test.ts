@@ -100,6 +100,13 @@ describe('GET /api/v1/orders/stats', () => {
     expect(res.body.data).toMatchObject({ totals: { orders: 0, revenue: 0 }, perDay: [], perStatus: [], topProducts: [] });
   });
 
+  it('when only `to` is sent, then the 30 days before it are reported', async () => {
+    const admin = await callerWithRole(ctx, 'admin');
+    const res = await request(ctx.app).get('/api/v1/orders/stats?to=2026-03-03T00:00:00Z').set(admin.headers);
+    expectSuccess(res);
+    expect(res.body.data).toMatchObject({ from: '2026-02-01T00:00:00.000Z', totals: { orders: 5 } });
+  });
+
   it('when the range is inverted or longer than a year, then 400', async () => {
     const admin = await callerWithRole(ctx, 'admin');
     expectErrorContract(await request(ctx.app).get('/api/v1/orders/stats?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z').set(admin.headers), 400, 'VALIDATION_FAILED');
