@@ -22,7 +22,14 @@ const dateAfter = (key: string) =>
     otherwise: single(Joi.date().iso()),
   });
 
-const text = (max: number) => Joi.string().trim().min(1).max(max);
+/** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
+const text = (max: number) =>
+  Joi.string()
+    .trim()
+    .min(1)
+    .max(max)
+    .pattern(/<[a-zA-Z!/?]/, { invert: true })
+    .messages({ 'string.pattern.invert.base': '{{#label}} is plain text; HTML tags are not allowed' });
 
 const shippingAddress = Joi.object({
   fullName: text(120).required(),
@@ -58,7 +65,7 @@ export const orderIdParams = Joi.object({ id: objectId('an order id').required()
 
 export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });
 
-const reason = Joi.string().trim().min(1).max(500);
+const reason = text(500);
 const version = Joi.number().integer().min(1);
 
 export const cancelBody = Joi.object({ reason, version });

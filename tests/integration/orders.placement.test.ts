@@ -122,6 +122,14 @@ describe('POST /api/v1/orders', () => {
     expect(await stockOf(ok)).toBe(5);
   });
 
+  it('when an address line carries markup, then 400 names the field and nothing is reserved', async () => {
+    const [a] = await productsWithStock(5);
+    const res = await post(buyer, { items: [{ productId: a, quantity: 1 }], shippingAddress: { ...ADDRESS, line1: '<img src=x onerror=alert(1)>' } });
+    expectErrorContract(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.details.map((d: { path: string }) => d.path)).toEqual(['shippingAddress.line1']);
+    expect(await stockOf(a)).toBe(5);
+  });
+
   it('when the same product appears twice or a quantity is not a positive integer, then 400', async () => {
     const [a] = await productsWithStock(5);
     const dup = await post(buyer, orderBody([{ productId: a, quantity: 1 }, { productId: a, quantity: 2 }]));
