@@ -8,6 +8,7 @@ import { connectRedis } from '../loaders/redis';
 import { flushLogger, logger } from '../utils/logger';
 import { createShutdownController, type Closable } from '../utils/shutdown';
 import { createEmailProcessor } from './email.processor';
+import { createEmailQueue } from './email.setup';
 import { startEmailWorker, workerConnection } from './email.worker';
 import { maintenanceTasks, type MaintenanceContext } from './maintenance';
 import { createMailer } from './mailer';
@@ -34,6 +35,10 @@ export async function bootstrapWorker(): Promise<void> {
     resources.push({ name: 'MongoDB', close: () => db.close() });
     context.mongo = db.connection;
     logger.info('✓ Database connected');
+    context.redis = redis;
+    const emailQueue = createEmailQueue(config, redis);
+    resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
+    context.emailQueue = emailQueue;
   }
 
   const mailer = createMailer(config);

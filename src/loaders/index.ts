@@ -66,6 +66,8 @@ export async function bootstrap(): Promise<Runtime> {
   const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
   // Reset requests finish after their 202; let them complete before the queue and database close.
   resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
+  // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
+  await container.transactions.supportsTransactions();
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);

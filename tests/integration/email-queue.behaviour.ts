@@ -124,14 +124,16 @@ export function emailQueueBehaviour(name: string, factory: QueueFactory): void {
       expect(await subject.queue.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 });
     });
 
-    it('when EMAIL_RATE_LIMIT_MAX is 1 per 300 ms, then three emails reach SMTP at least one window apart', async () => {
+    it('when EMAIL_RATE_LIMIT_MAX is 1 per 300 ms, then three emails take at least two windows to reach SMTP', async () => {
       await subject.close();
       subject = await factory(behaviourConfig(smtp.url, { EMAIL_RATE_LIMIT_MAX: '1', EMAIL_RATE_LIMIT_WINDOW_MS: '300' }));
+      const enqueuedAt = Date.now();
       for (const n of [1, 2, 3]) await subject.queue.enqueue({ kind: 'welcome', to: `r${n}@example.com`, data: {}, jobId: `welcome:rl${n}-${id()}` });
 
       await waitFor(() => smtp.received.length === 3, 10_000, 'three deliveries');
-      const gaps = smtp.attemptTimes.slice(1).map((t, i) => t - smtp.attemptTimes[i]);
-      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(250);
+      // The limiter spaces job *starts* a window apart; arrival gaps also include each send's own
+      // latency (noisy on a loaded machine), so the robust bound is from enqueue to the third arrival.
+      expect(smtp.attemptTimes[2] - enqueuedAt).toBeGreaterThanOrEqual(2 * 300 - 20);
     });
   });
 }
