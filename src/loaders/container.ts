@@ -6,6 +6,7 @@ import type { AppConfig } from '../config';
 import type { EmailQueue } from '../jobs/email.types';
 import { createAuthMiddlewares, type AuthMiddlewares, type PrincipalLoader } from '../middlewares/auth.middleware';
 import { createHealthService, type HealthService } from '../services/health.service';
+import { createMetricsService, type MetricsService } from '../services/metrics.service';
 import { createTokenService, type TokenService } from '../services/token.service';
 
 export interface ContainerDeps {
@@ -23,6 +24,7 @@ export interface Container {
   readonly tokens: TokenService;
   readonly auth: AuthMiddlewares;
   readonly health: HealthService;
+  readonly metrics: MetricsService;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
@@ -38,5 +40,6 @@ export function createContainer(deps: ContainerDeps): Container {
     tokens,
     auth: createAuthMiddlewares(tokens, loadPrincipal),
     health: createHealthService({ version: config.version, mongo, redis, isDraining: deps.isDraining }),
+    metrics: createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version }),
   };
 }

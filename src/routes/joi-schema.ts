@@ -1,0 +1,46 @@
+// joi → JSON Schema (OpenAPI 3.1 dialect) with joi-to-json, the maintained converter that reads
+// joi's own describe() output. Its string support misses length/hex/alphanum, which our ids use
+// (`Joi.string().hex().length(24)`), so a small subclass fills those in.
+import type Joi from 'joi';
+
+export type JsonSchema = Record<string, unknown>;
+
+interface JoiRule {
+  readonly name: string;
+  readonly args?: { limit?: number };
+}
+
+interface ParserInstance {
+  parse(description: unknown, definitions: Record<string, unknown>): JsonSchema;
+  _setStringFieldProperties(schema: JsonSchema, definition: { rules?: JoiRule[] }): void;
+}
+
+type ParserClass = new (options?: unknown) => ParserInstance;
+
+// The parser classes are not in the package's typings; this path is part of its published files.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const OpenApi31Parser = require('joi-to-json/lib/parsers/open-api-3.1') as ParserClass;
+
+const STRING_PATTERNS: Readonly<Record<string, string>> = {
+  hex: '^[0-9a-fA-F]*$',
+  alphanum: '^[a-zA-Z0-9]*$',
+  token: '^[a-zA-Z0-9_]*$',
+};
+
+class StringAwareParser extends OpenApi31Parser {
+  override _setStringFieldProperties(schema: JsonSchema, definition: { rules?: JoiRule[] }): void {
+    super._setStringFieldProperties(schema, definition);
+    if (schema.type !== 'string') return;
+    for (const rule of definition.rules ?? []) {
+      if (rule.name === 'length' && typeof rule.args?.limit === 'number') {
+        schema.minLength = rule.args.limit;
+        schema.maxLength = rule.args.limit;
+      }
+      if (STRING_PATTERNS[rule.name] && schema.pattern === undefined) schema.pattern = STRING_PATTERNS[rule.name];
+    }
+  }
+}
+
+export function toJsonSchema(schema: Joi.Schema): JsonSchema {
+  return new StringAwareParser().parse(schema.describe(), {});
+}
