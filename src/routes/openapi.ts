@@ -3,7 +3,7 @@
 // Schema through joi-to-json (see joi-schema.ts).
 import type Joi from 'joi';
 import { toJsonSchema, type JsonSchema } from './joi-schema';
-import { fullPath, type RouteDefinition, type RouteResponse, type SecurityScheme } from './route-table';
+import { fullPath, type RouteDefinition, type RoutePostmanHints, type RouteResponse, type SecurityScheme } from './route-table';
 import {
   ERROR_DETAIL_SCHEMA,
   ERROR_SCHEMA,
@@ -33,6 +33,8 @@ export interface Operation {
   parameters?: Record<string, unknown>[];
   requestBody?: Record<string, unknown>;
   responses: Record<string, unknown>;
+  /** Hints for the generated Postman collection (captures, expected status); see RoutePostmanHints. */
+  'x-postman'?: RoutePostmanHints;
 }
 
 /** Express `/products/:id` → OpenAPI `/products/{id}`. */
@@ -175,6 +177,7 @@ export function buildOperation(route: RouteDefinition): Operation {
     ...(params.length ? { parameters: params } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: responses(route),
+    ...(route.postman ? { 'x-postman': route.postman } : {}),
   };
 }
 
