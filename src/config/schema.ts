@@ -85,6 +85,11 @@ export interface AppConfig {
   readonly docs: {
     readonly enabled: boolean;
   };
+  /** Read by prod/ecosystem.config.js (validated here so a typo fails loudly at start-up). */
+  readonly processManager: {
+    readonly instances: number | 'max';
+    readonly maxMemory: string;
+  };
 }
 
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
@@ -162,6 +167,8 @@ export const envSchema = Joi.object({
     .pattern(/^\s*([0-9A-Fa-f.:]+(\/\d{1,3})?\s*)(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/)
     .default(''),
   DOCS_ENABLED: bool().default(true),
+  CLUSTER_INSTANCES: Joi.alternatives(Joi.number().integer().min(1).max(64), Joi.string().valid('max')).default('max'),
+  MAX_MEMORY_RESTART: Joi.string().pattern(/^\d+[KMG]$/).default('512M'),
 })
   // Production must be wired to real infrastructure and real secrets; development may fall back.
   .when(Joi.object({ NODE_ENV: Joi.string().valid('production').required() }).unknown(), {
@@ -278,5 +285,6 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
+    processManager: { instances: v.CLUSTER_INSTANCES, maxMemory: v.MAX_MEMORY_RESTART },
   });
 }
