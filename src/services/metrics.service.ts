@@ -29,26 +29,31 @@ export interface MetricsDeps {
 
 const MONGO_STATES = ['disconnected', 'connected', 'connecting', 'disconnecting'] as const;
 
-/** Counts pooled connections from the driver's connection-pool events (public, stable API). */
-function watchPool(mongo: Connection): { total: number; checkedOut: number } {
-  const pool = { total: 0, checkedOut: 0 };
-  let watched: unknown;
-  const attach = () => {
-    const client = mongo.getClient?.();
-    if (!client || client === watched) return;
-    watched = client;
-    client.on('connectionCreated', () => (pool.total += 1));
-    client.on('connectionClosed', () => (pool.total = Math.max(0, pool.total - 1)));
-    client.on('connectionCheckedOut', () => (pool.checkedOut += 1));
-    client.on('connectionCheckedIn', () => (pool.checkedOut = Math.max(0, pool.checkedOut - 1)));
-  };
-  attach();
-  mongo.on('connected', attach);
-  return pool;
+interface PoolView {
+  readonly totalConnectionCount?: number;
+  readonly currentCheckedOutCount?: number;
+  readonly pendingConnectionCount?: number;
+}
+
+/**
+ * Sums the driver's pool counters across servers at scrape time. The topology is driver-internal,
+ * so every step is guarded: if its shape changes, the gauge reports nothing rather than wrong
+ * numbers. (Counting CMAP events instead would miss connections made before we subscribed.)
+ */
+export function readPool(mongo: Connection): { total: number; checkedOut: number; pending: number } | undefined {
+  const topology = (mongo.getClient?.() as unknown as { topology?: { s?: { servers?: Map<string, { pool?: PoolView }> } } } | undefined)?.topology;
+  const servers = topology?.s?.servers;
+  if (!(servers instanceof Map)) return undefined;
+  const sum = { total: 0, checkedOut: 0, pending: 0 };
+  for (const server of servers.values()) {
+    sum.total += server.pool?.totalConnectionCount ?? 0;
+    sum.checkedOut += server.pool?.currentCheckedOutCount ?? 0;
+    sum.pending += server.pool?.pendingConnectionCount ?? 0;
+  }
+  return sum;
 }
 
 function registerDependencyGauges(registry: Registry, deps: MetricsDeps): void {
-  const pool = watchPool(deps.mongo);
   new Gauge({
     name: 'mongodb_connection_state',
     help: 'Mongoose connection state (1 for the current state)',
@@ -65,8 +70,12 @@ function registerDependencyGauges(registry: Registry, deps: MetricsDeps): void {
     labelNames: ['state'],
     registers: [registry],
     collect() {
+      this.reset();
+      const pool = readPool(deps.mongo);
+      if (!pool) return;
       this.set({ state: 'total' }, pool.total);
       this.set({ state: 'checked_out' }, pool.checkedOut);
+      this.set({ state: 'pending' }, pool.pending);
     },
   });
   new Gauge({
