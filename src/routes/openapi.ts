@@ -112,10 +112,11 @@ export function impliedErrorStatuses(route: RouteDefinition): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
-function errorResponse(status: number, declared?: RouteResponse): Record<string, unknown> {
+function errorResponse(status: number, path: string, declared?: RouteResponse): Record<string, unknown> {
   const standard = STANDARD_ERRORS[status];
   if (standard && !declared) return { $ref: `#/components/responses/${standard.name}` };
-  const example = declared?.example ?? errorExample(standard?.code ?? 'ERROR', declared?.description ?? standard?.message ?? 'Error');
+  const example =
+    declared?.example ?? { ...errorExample(declared?.code ?? standard?.code ?? 'ERROR', declared?.description ?? standard?.message ?? 'Error'), path };
   return {
     description: declared?.description ?? `Error ${status}`,
     content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' }, example } },
@@ -129,7 +130,7 @@ function responses(route: RouteDefinition): Record<string, unknown> {
   if (![...statuses].some((s) => s < 400)) statuses.add(200);
   for (const status of [...statuses].sort((a, b) => a - b)) {
     const response = declared[status];
-    if (status >= 400) out[status] = errorResponse(status, response);
+    if (status >= 400) out[status] = errorResponse(status, fullPath(route), response);
     else {
       const content = successContent(status, response ?? { description: 'Success' });
       out[status] = { description: response?.description ?? 'Success', ...(content ? { content } : {}) };
@@ -147,6 +148,7 @@ function security(route: RouteDefinition): Record<string, string[]>[] {
 }
 
 function describeAccess(route: RouteDefinition): string {
+  if (route.security) return `Access: ${route.security.join(' or ')} (see security).`;
   if (route.access === 'public') return 'Access: public.';
   if (route.access === 'optional') return 'Access: public; a bearer token, when sent, is honoured.';
   if (route.access === 'authenticated') return 'Access: any authenticated account.';

@@ -20,6 +20,8 @@ export interface RouteResponse {
   readonly contentType?: string;
   /** True when the JSON body is not wrapped in the success envelope (e.g. the OpenAPI document itself). */
   readonly raw?: boolean;
+  /** For a declared error response: the error code it carries (documentation example only). */
+  readonly code?: string;
 }
 
 /** Security schemes an endpoint can name explicitly; otherwise `access` decides (bearer or none). */

@@ -37,7 +37,10 @@ const sampleRoutes: RouteDefinition[] = [
     },
     requestExample: { name: 'Blue widget' },
     errors: [409, 412],
-    responses: { 200: { description: 'Updated', schema: Joi.object({ id: Joi.string(), name: Joi.string() }) } },
+    responses: {
+      200: { description: 'Updated', schema: Joi.object({ id: Joi.string(), name: Joi.string() }) },
+      412: { description: 'The widget changed since you read it', code: 'VERSION_MISMATCH' },
+    },
     handler: noop,
   },
   { method: 'delete', path: '/widgets/:id', summary: 'Delete', tags: ['Products'], access: 'authenticated', responses: { 204: { description: 'Gone' } }, handler: noop },
@@ -81,6 +84,11 @@ describe('OpenAPI document from route declarations', () => {
     expect(Object.keys(patch.responses)).toEqual(['200', '400', '401', '403', '404', '409', '412', '413', '429', '500', '503']);
     expect(patch.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     expect(patch.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+    // A declared error response keeps its own description and code, still in the shared contract.
+    expect(patch.responses['412']).toMatchObject({
+      description: 'The widget changed since you read it',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' }, example: { code: 'VERSION_MISMATCH', path: '/api/v1/widgets/:id' } } },
+    });
   });
 
   it('when a response is 2xx, then data sits in the success envelope; 204 has no body', () => {
