@@ -28,6 +28,9 @@ function runNewman(baseUrl: string): Promise<NewmanSummary> {
         envVar: [
           { key: 'baseUrl', value: baseUrl },
           { key: 'e2e', value: '1' },
+          // Credentials of a seeded staff account for the generated staff login (see postman-staff.ts).
+          ...(process.env.E2E_STAFF_EMAIL ? [{ key: 'staffEmail', value: process.env.E2E_STAFF_EMAIL }] : []),
+          ...(process.env.E2E_STAFF_PASSWORD ? [{ key: 'staffPassword', value: process.env.E2E_STAFF_PASSWORD }] : []),
         ],
         reporters: ['cli'],
         timeoutRequest: 15_000,

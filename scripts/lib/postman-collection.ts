@@ -2,6 +2,7 @@
 // FOLDER_ORDER, path parameters become folder-level variables, tokens and created ids are
 // captured into the environment by test scripts, so new modules slot in without edits here.
 import type { OpenApiDocument, Operation } from '../../src/routes/openapi';
+import { addStaffLogin, isStaffOnly, STAFF_TOKEN } from './postman-staff';
 
 /** Run order of the end-to-end collection: sign in, then catalogue, then orders, then back-office. */
 export const FOLDER_ORDER = ['Auth', 'Accounts', 'Products', 'Orders', 'Admin', 'Ops'] as const;
@@ -110,6 +111,7 @@ function authFor(op: Operation): Json | undefined {
   const schemes = op.security.flatMap((s) => Object.keys(s));
   if (!schemes.length || schemes.every((s) => s === 'refreshCookie')) return { type: 'noauth' };
   if (schemes.includes('metricsToken')) return { type: 'bearer', bearer: [{ key: 'token', value: '{{metricsToken}}', type: 'string' }] };
+  if (isStaffOnly(op)) return { type: 'bearer', bearer: [{ key: 'token', value: `{{${STAFF_TOKEN}}}`, type: 'string' }] };
   return undefined; // inherit the collection's bearer {{accessToken}}
 }
 
@@ -177,6 +179,8 @@ export function buildCollection(document: OpenApiDocument): Json {
       });
     }
   }
+  const auth = folders.get('Auth');
+  if (auth && Object.values(document.paths).some((ops) => Object.values(ops).some(isStaffOnly))) addStaffLogin(auth.items);
   const tagDescriptions = new Map(((document.tags ?? []) as { name: string; description?: string }[]).map((t) => [t.name, t.description ?? '']));
   const ordered = [...folders.entries()].sort(([a], [b]) => folderRank(a) - folderRank(b) || a.localeCompare(b));
   const info = document.info as { version: string; description?: string };
@@ -196,11 +200,18 @@ export function buildCollection(document: OpenApiDocument): Json {
   };
 }
 
-/** Variables every environment file declares (values empty: tokens are captured at run time, never committed). */
+/**
+ * Variables every environment file declares: whatever the collection references or captures but
+ * does not define itself (values empty: tokens are captured at run time, never committed).
+ */
 export function environmentVariables(collection: Json): string[] {
-  const names = new Set(['accessToken', 'refreshToken', 'metricsToken']);
   const text = JSON.stringify(collection);
+  const defined = new Set<string>();
+  for (const match of text.matchAll(/\{"key":"([A-Za-z0-9_]+)","value":"[^"]*","type":"string"/g)) defined.add(match[1]!);
+  const names = new Set(['accessToken', 'refreshToken']);
+  for (const match of text.matchAll(/\{\{([A-Za-z0-9_]+)\}\}/g)) if (!defined.has(match[1]!)) names.add(match[1]!);
   for (const match of text.matchAll(/pm\.environment\.set\(\\"([A-Za-z0-9_]+)\\"/g)) names.add(match[1]!);
+  names.delete('baseUrl');
   return [...names].sort();
 }
 

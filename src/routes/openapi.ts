@@ -35,6 +35,8 @@ export interface Operation {
   responses: Record<string, unknown>;
   /** Hints for the generated Postman collection (captures, expected status); see RoutePostmanHints. */
   'x-postman'?: RoutePostmanHints;
+  /** The roles allowed, when access is a role list (machine-readable twin of the description). */
+  'x-roles'?: string[];
 }
 
 /** Express `/products/:id` → OpenAPI `/products/{id}`. */
@@ -180,6 +182,7 @@ export function buildOperation(route: RouteDefinition): Operation {
     ...(body ? { requestBody: body } : {}),
     responses: responses(route),
     ...(route.postman ? { 'x-postman': route.postman } : {}),
+    ...(Array.isArray(route.access) ? { 'x-roles': [...route.access] } : {}),
   };
 }
 

@@ -37,6 +37,7 @@ const routes: RouteDefinition[] = [
     tags: ['Auth'],
     access: 'public',
     validate: { body: Joi.object({ email: Joi.string().email(), password: Joi.string() }) },
+    requestExample: { email: 'ada@example.com', password: 'correct horse battery staple' },
     responses: { 200: { description: 'tokens', schema: Joi.object({ accessToken: Joi.string(), refreshToken: Joi.string(), account: Joi.object() }) } },
     handler: noop,
   },
@@ -88,12 +89,23 @@ describe('Postman collection generator', () => {
   it('when a route is public, then it sends no auth; protected routes inherit the collection bearer {{accessToken}}', () => {
     expect(collection.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{accessToken}}', type: 'string' }] });
     expect(folder('Ops').item[0]!.request.auth).toEqual({ type: 'noauth' });
-    expect(folder('Products').item.find((i) => i.name === 'Create a product')!.request.auth).toBeUndefined();
+    expect(folder('Auth').item.find((i) => i.name === 'Log out')!.request.auth).toBeUndefined();
+  });
+
+  it('when staff-only routes exist, then they use {{staffAccessToken}}, set by a generated staff login right after the login', () => {
+    const create = folder('Products').item.find((i) => i.name === 'Create a product')!;
+    expect(create.request.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{staffAccessToken}}', type: 'string' }] });
+    const names = folder('Auth').item.map((i) => i.name);
+    expect(names.indexOf('Log in (staff, for staff-only requests)')).toBe(names.indexOf('Log in') + 1);
+    const staff = folder('Auth').item[names.indexOf('Log in') + 1]!;
+    expect(JSON.parse(staff.request.body!.raw)).toMatchObject({ email: '{{staffEmail}}', password: '{{staffPassword}}' });
+    expect(script(staff)).toContain('pm.environment.set("staffAccessToken"');
+    expect(script(staff)).not.toMatch(/set\("(accessToken|refreshToken)"/);
   });
 
   it('when environments are built, then they list every captured variable with empty values (no secrets)', () => {
     const variables = environmentVariables(collection);
-    expect(variables).toEqual(['accessToken', 'metricsToken', 'productId', 'refreshToken']);
+    expect(variables).toEqual(['accessToken', 'productId', 'refreshToken', 'staffAccessToken', 'staffEmail', 'staffPassword']);
     const env = buildEnvironment('prod', 'https://api.example.com', variables) as { values: { key: string; value: string }[] };
     expect(env.values[0]).toMatchObject({ key: 'baseUrl', value: 'https://api.example.com' });
     expect(env.values.slice(1).every((v) => v.value === '')).toBe(true);
