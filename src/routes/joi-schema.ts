@@ -41,6 +41,22 @@ class StringAwareParser extends OpenApi31Parser {
   }
 }
 
-export function toJsonSchema(schema: Joi.Schema): JsonSchema {
-  return new StringAwareParser().parse(schema.describe(), {});
+/** Named schemas (joi `.id()` + `.shared()` / `Joi.link`) that references point at: `#/components/schemas/<id>`. */
+export type SharedSchemas = Record<string, JsonSchema>;
+
+/**
+ * Converts one joi schema. Named sub-schemas are moved into `shared` (which becomes
+ * components.schemas) instead of staying nested where no `$ref` could reach them.
+ */
+export function toJsonSchema(schema: Joi.Schema, shared: SharedSchemas = {}): JsonSchema {
+  const definitions: SharedSchemas = {};
+  const result = new StringAwareParser().parse(schema.describe(), definitions);
+  if (result.schemas === definitions) delete result.schemas;
+  for (const [id, definition] of Object.entries(definitions)) {
+    if (shared[id] && JSON.stringify(shared[id]) !== JSON.stringify(definition)) {
+      throw new Error(`Two different joi schemas share the id "${id}"; give them distinct ids`);
+    }
+    shared[id] = definition;
+  }
+  return result;
 }

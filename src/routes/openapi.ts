@@ -2,7 +2,7 @@
 // router and validation — so nothing about an endpoint is written twice. joi schemas become JSON
 // Schema through joi-to-json (see joi-schema.ts).
 import type Joi from 'joi';
-import { toJsonSchema, type JsonSchema } from './joi-schema';
+import { toJsonSchema, type JsonSchema, type SharedSchemas } from './joi-schema';
 import { fullPath, type RouteDefinition, type RoutePostmanHints, type RouteResponse, type SecurityScheme } from './route-table';
 import {
   ERROR_DETAIL_SCHEMA,
@@ -58,9 +58,9 @@ function operationId(route: RouteDefinition): string {
   return route.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
-function parametersFrom(location: 'path' | 'query' | 'header', schema: Joi.ObjectSchema | undefined): Record<string, unknown>[] {
+function parametersFrom(location: 'path' | 'query' | 'header', schema: Joi.ObjectSchema | undefined, shared: SharedSchemas): Record<string, unknown>[] {
   if (!schema) return [];
-  const json = toJsonSchema(schema);
+  const json = toJsonSchema(schema, shared);
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required as string[] | undefined) ?? []);
   return Object.entries(properties).map(([name, property]) => {
@@ -76,18 +76,18 @@ function parametersFrom(location: 'path' | 'query' | 'header', schema: Joi.Objec
   });
 }
 
-function parameters(route: RouteDefinition): Record<string, unknown>[] {
-  const declared = parametersFrom('path', route.validate?.params);
+function parameters(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown>[] {
+  const declared = parametersFrom('path', route.validate?.params, shared);
   // A path parameter without a params schema is still documented (as a string).
   const undeclared = pathParamNames(route.path)
     .filter((name) => !declared.some((p) => p.name === name))
     .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
-  return [...declared, ...undeclared, ...parametersFrom('query', route.validate?.query), ...parametersFrom('header', route.validate?.headers)];
+  return [...declared, ...undeclared, ...parametersFrom('query', route.validate?.query, shared), ...parametersFrom('header', route.validate?.headers, shared)];
 }
 
-function successContent(status: number, response: RouteResponse): Record<string, unknown> | undefined {
+function successContent(status: number, response: RouteResponse, shared: SharedSchemas): Record<string, unknown> | undefined {
   if (status === 204) return undefined;
-  const data = response.schema ? toJsonSchema(response.schema) : {};
+  const data = response.schema ? toJsonSchema(response.schema, shared) : {};
   if (response.contentType && !/json/.test(response.contentType)) {
     return { [response.contentType]: { schema: response.schema ? data : { type: 'string' }, ...(response.example !== undefined ? { example: response.example } : {}) } };
   }
@@ -125,7 +125,7 @@ function errorResponse(status: number, path: string, declared?: RouteResponse): 
   };
 }
 
-function responses(route: RouteDefinition): Record<string, unknown> {
+function responses(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> {
   const declared = route.responses ?? {};
   const out: Record<string, unknown> = {};
   const statuses = new Set([...Object.keys(declared).map(Number), ...impliedErrorStatuses(route)]);
@@ -134,7 +134,7 @@ function responses(route: RouteDefinition): Record<string, unknown> {
     const response = declared[status];
     if (status >= 400) out[status] = errorResponse(status, fullPath(route), response);
     else {
-      const content = successContent(status, response ?? { description: 'Success' });
+      const content = successContent(status, response ?? { description: 'Success' }, shared);
       out[status] = { description: response?.description ?? 'Success', ...(content ? { content } : {}) };
     }
   }
@@ -157,10 +157,10 @@ function describeAccess(route: RouteDefinition): string {
   return `Access: roles ${route.access.join(', ')}.`;
 }
 
-function requestBody(route: RouteDefinition): Record<string, unknown> | undefined {
+function requestBody(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> | undefined {
   const body = route.validate?.body;
   if (!body) return undefined;
-  const schema = toJsonSchema(body);
+  const schema = toJsonSchema(body, shared);
   const example = route.requestExample ?? (schema.examples as unknown[] | undefined)?.[0];
   return {
     required: body.$_getFlag('presence') !== 'optional',
@@ -168,9 +168,10 @@ function requestBody(route: RouteDefinition): Record<string, unknown> | undefine
   };
 }
 
-export function buildOperation(route: RouteDefinition): Operation {
-  const params = parameters(route);
-  const body = requestBody(route);
+/** One operation; named joi schemas it uses are collected into `shared` (components.schemas). */
+export function buildOperation(route: RouteDefinition, shared: SharedSchemas = {}): Operation {
+  const params = parameters(route, shared);
+  const body = requestBody(route, shared);
   return {
     operationId: operationId(route),
     summary: route.summary,
@@ -180,7 +181,7 @@ export function buildOperation(route: RouteDefinition): Operation {
     security: security(route),
     ...(params.length ? { parameters: params } : {}),
     ...(body ? { requestBody: body } : {}),
-    responses: responses(route),
+    responses: responses(route, shared),
     ...(route.postman ? { 'x-postman': route.postman } : {}),
     ...(Array.isArray(route.access) ? { 'x-roles': [...route.access] } : {}),
   };
@@ -196,10 +197,11 @@ function tags(routes: readonly RouteDefinition[]): { name: string; description?:
 /** The whole document; paths appear in declaration order. */
 export function buildOpenApiDocument(routes: readonly RouteDefinition[], options: OpenApiOptions): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
+  const shared: SharedSchemas = {};
   for (const route of routes) {
     const path = toOpenApiPath(fullPath(route));
     paths[path] ??= {};
-    paths[path][route.method] = buildOperation(route);
+    paths[path][route.method] = buildOperation(route, shared);
   }
   return {
     openapi: '3.1.0',
@@ -212,7 +214,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], options
     tags: tags(routes),
     paths,
     components: {
-      schemas: { ErrorResponse: ERROR_SCHEMA, ErrorDetail: ERROR_DETAIL_SCHEMA },
+      schemas: { ...shared, ErrorResponse: ERROR_SCHEMA, ErrorDetail: ERROR_DETAIL_SCHEMA },
       responses: standardResponses(),
       securitySchemes: SECURITY_SCHEMES,
     },

@@ -3,7 +3,7 @@
 import Joi from 'joi';
 import request from 'supertest';
 import { collectRoutes } from '../../src/routes';
-import { buildOpenApiDocument, impliedErrorStatuses, toOpenApiPath, type Operation } from '../../src/routes/openapi';
+import { buildOpenApiDocument, impliedErrorStatuses, toOpenApiPath, type OpenApiDocument, type Operation } from '../../src/routes/openapi';
 import { fullPath, type RouteDefinition } from '../../src/routes/route-table';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract } from '../support/contract';
@@ -11,6 +11,7 @@ import { useTestDatabase } from '../support/db';
 import { validateOpenApi } from '../support/openapi';
 
 const noop: RouteDefinition['handler'] = (_req, res) => void res.end();
+const address = Joi.object({ line1: Joi.string().required(), zip: Joi.string().pattern(/^\d{5}$/) }).id('Address');
 
 /** Routes exercising every mechanism, independent of which modules exist today. */
 const sampleRoutes: RouteDefinition[] = [
@@ -33,7 +34,7 @@ const sampleRoutes: RouteDefinition[] = [
     validate: {
       params: Joi.object({ id: Joi.string().hex().length(24).required() }),
       headers: Joi.object({ 'if-match': Joi.string().required() }),
-      body: Joi.object({ name: Joi.string().min(1).max(80).required() }),
+      body: Joi.object({ name: Joi.string().min(1).max(80).required(), shipTo: address, billTo: Joi.link('#Address') }).shared(address),
     },
     requestExample: { name: 'Blue widget' },
     errors: [409, 412],
@@ -100,6 +101,15 @@ describe('OpenAPI document from route declarations', () => {
     });
     expect(ok.content['application/json']!.example).toEqual({ success: true, data: [{ id: 'w1' }] });
     expect(doc.paths['/api/v1/widgets/{id}']!.delete!.responses['204']).toEqual({ description: 'Gone' });
+  });
+
+  it('when joi schemas are named and linked, then they become shared components the operations reference', () => {
+    const document = buildOpenApiDocument(sampleRoutes, options) as OpenApiDocument & { components: { schemas: Record<string, unknown> } };
+    expect(document.components.schemas.Address).toMatchObject({ type: 'object', required: ['line1'] });
+    const body = (document.paths['/api/v1/widgets/{id}']!.patch!.requestBody as { content: Record<string, { schema: { properties: Record<string, unknown>; schemas?: unknown } }> }).content['application/json']!.schema;
+    expect(body.properties.shipTo).toEqual({ $ref: '#/components/schemas/Address' });
+    expect(body.properties.billTo).toEqual({ $ref: '#/components/schemas/Address' });
+    expect(body.schemas).toBeUndefined();
   });
 
   it('when a document is broken, then the validator rejects it (the check can fail)', () => {
