@@ -1,6 +1,7 @@
 // joi → JSON Schema (OpenAPI 3.1 dialect) with joi-to-json, the maintained converter that reads
 // joi's own describe() output. Its string support misses length/hex/alphanum, which our ids use
-// (`Joi.string().hex().length(24)`), so a small subclass fills those in.
+// (`Joi.string().hex().length(24)`), and maps keyed by a schema (`Joi.object().pattern(Joi.string(), …)`)
+// come out as "no properties allowed"; a small subclass fills those in.
 import type Joi from 'joi';
 
 export type JsonSchema = Record<string, unknown>;
@@ -10,9 +11,16 @@ interface JoiRule {
   readonly args?: { limit?: number };
 }
 
+interface JoiPattern {
+  readonly schema?: unknown;
+  readonly regex?: string;
+  readonly rule?: unknown;
+}
+
 interface ParserInstance {
-  parse(description: unknown, definitions: Record<string, unknown>): JsonSchema;
+  parse(description: unknown, definitions: Record<string, unknown>, level?: number): JsonSchema;
   _setStringFieldProperties(schema: JsonSchema, definition: { rules?: JoiRule[] }): void;
+  _setObjectProperties(schema: JsonSchema, definition: { patterns?: JoiPattern[] }, definitions: Record<string, unknown>, level: number): void;
 }
 
 type ParserClass = new (options?: unknown) => ParserInstance;
@@ -38,6 +46,13 @@ class StringAwareParser extends OpenApi31Parser {
       }
       if (STRING_PATTERNS[rule.name] && schema.pattern === undefined) schema.pattern = STRING_PATTERNS[rule.name];
     }
+  }
+
+  override _setObjectProperties(schema: JsonSchema, definition: { patterns?: JoiPattern[] }, definitions: Record<string, unknown>, level: number): void {
+    super._setObjectProperties(schema, definition, definitions, level);
+    // A pattern keyed by a schema (not a regex) means "any key, values like this": a map.
+    const map = definition.patterns?.find((pattern) => pattern.schema !== undefined && pattern.regex === undefined && pattern.rule);
+    if (schema.type === 'object' && map) schema.additionalProperties = this.parse(map.rule, definitions, level + 1);
   }
 }
 
