@@ -41,6 +41,13 @@ interface StandardError {
   readonly headers?: Record<string, unknown>;
 }
 
+/** Every response carries the request id (the caller's well-formed one, or a generated UUID). */
+export const REQUEST_ID_HEADER = { 'X-Request-ID': { $ref: '#/components/headers/XRequestId' } };
+
+export const SHARED_HEADERS = {
+  XRequestId: { description: 'Request id: the well-formed one sent by the caller, else a generated UUID. Quote it when reporting a problem.', schema: { type: 'string' } },
+};
+
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } };
 
 /** Status → the shared response every operation references for it. */
@@ -94,7 +101,7 @@ export function standardResponses(): Record<string, unknown> {
   for (const error of Object.values(STANDARD_ERRORS)) {
     responses[error.name] = {
       description: error.description,
-      ...(error.headers ? { headers: error.headers } : {}),
+      headers: { ...REQUEST_ID_HEADER, ...(error.headers ?? {}) },
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/ErrorResponse' },

@@ -8,7 +8,9 @@ import {
   ERROR_DETAIL_SCHEMA,
   ERROR_SCHEMA,
   MODULE_TAGS,
+  REQUEST_ID_HEADER,
   SECURITY_SCHEMES,
+  SHARED_HEADERS,
   STANDARD_ERRORS,
   errorExample,
   standardResponses,
@@ -121,6 +123,7 @@ function errorResponse(status: number, path: string, declared?: RouteResponse): 
     declared?.example ?? { ...errorExample(declared?.code ?? standard?.code ?? 'ERROR', declared?.description ?? standard?.message ?? 'Error'), path };
   return {
     description: declared?.description ?? `Error ${status}`,
+    headers: REQUEST_ID_HEADER,
     content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' }, example } },
   };
 }
@@ -135,7 +138,7 @@ function responses(route: RouteDefinition, shared: SharedSchemas): Record<string
     if (status >= 400) out[status] = errorResponse(status, fullPath(route), response);
     else {
       const content = successContent(status, response ?? { description: 'Success' }, shared);
-      out[status] = { description: response?.description ?? 'Success', ...(content ? { content } : {}) };
+      out[status] = { description: response?.description ?? 'Success', headers: REQUEST_ID_HEADER, ...(content ? { content } : {}) };
     }
   }
   return out;
@@ -216,6 +219,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], options
     components: {
       schemas: { ...shared, ErrorResponse: ERROR_SCHEMA, ErrorDetail: ERROR_DETAIL_SCHEMA },
       responses: standardResponses(),
+      headers: SHARED_HEADERS,
       securitySchemes: SECURITY_SCHEMES,
     },
   };

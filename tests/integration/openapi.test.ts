@@ -100,7 +100,7 @@ describe('OpenAPI document from route declarations', () => {
       properties: { success: { const: true }, data: { type: 'array' } },
     });
     expect(ok.content['application/json']!.example).toEqual({ success: true, data: [{ id: 'w1' }] });
-    expect(doc.paths['/api/v1/widgets/{id}']!.delete!.responses['204']).toEqual({ description: 'Gone' });
+    expect(doc.paths['/api/v1/widgets/{id}']!.delete!.responses['204']).toEqual({ description: 'Gone', headers: { 'X-Request-ID': { $ref: '#/components/headers/XRequestId' } } });
   });
 
   it('when joi schemas are named and linked, then they become shared components the operations reference', () => {
@@ -124,6 +124,7 @@ describe('OpenAPI document from route declarations', () => {
     expect(components.schemas.ErrorResponse!.required).toEqual(['success', 'message', 'code', 'timestamp', 'path', 'requestId']);
     expect(components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(components.securitySchemes.refreshCookie).toMatchObject({ type: 'apiKey', in: 'cookie' });
+    expect((components.responses.BadRequest as { headers: object }).headers).toHaveProperty('X-Request-ID');
     expect(Object.keys(components.responses)).toEqual(expect.arrayContaining(['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'TooManyRequests', 'InternalError', 'ServiceUnavailable']));
     expect(doc.tags).toEqual([expect.objectContaining({ name: 'Products' })]);
     expect(doc.servers).toEqual(options.servers);
