@@ -96,9 +96,16 @@ export interface AppConfig {
   readonly metrics: {
     readonly enabled: boolean;
     readonly token: string | undefined;
+    /** Networks (CIDR or single address) that may scrape without the token, besides loopback. */
+    readonly allowNetworks: readonly string[];
   };
   readonly docs: {
     readonly enabled: boolean;
+  };
+  /** Read by prod/ecosystem.config.js (validated here so a typo fails loudly at start-up). */
+  readonly processManager: {
+    readonly instances: number | 'max';
+    readonly maxMemory: string;
   };
 }
 
@@ -182,7 +189,13 @@ export const envSchema = Joi.object({
 
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),
+  METRICS_ALLOW_CIDRS: Joi.string()
+    .allow('')
+    .pattern(/^\s*([0-9A-Fa-f.:]+(\/\d{1,3})?\s*)(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/)
+    .default(''),
   DOCS_ENABLED: bool().default(true),
+  CLUSTER_INSTANCES: Joi.alternatives(Joi.number().integer().min(1).max(64), Joi.string().valid('max')).default('max'),
+  MAX_MEMORY_RESTART: Joi.string().pattern(/^\d+[KMG]$/).default('512M'),
 })
   // Production must be wired to real infrastructure and real secrets; development may fall back.
   .when(Joi.object({ NODE_ENV: Joi.string().valid('production').required() }).unknown(), {
@@ -204,6 +217,13 @@ export class ConfigError extends Error {
     super(`Invalid environment configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
+}
+
+function list(value: unknown): string[] {
+  return String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -259,12 +279,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       keyPrefix: v.REDIS_KEY_PREFIX,
       commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
     },
-    cors: {
-      origins: String(v.CORS_ORIGINS)
-        .split(',')
-        .map((o: string) => o.trim())
-        .filter(Boolean),
-    },
+    cors: { origins: list(v.CORS_ORIGINS) },
     rateLimit: {
       windowMs: v.RATE_LIMIT_WINDOW_MS,
       max: v.RATE_LIMIT_MAX,
@@ -306,7 +321,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
     },
-    metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN },
+    metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
+    processManager: { instances: v.CLUSTER_INSTANCES, maxMemory: v.MAX_MEMORY_RESTART },
   });
 }

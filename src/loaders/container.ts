@@ -29,6 +29,7 @@ import { createOrderService, type OrderService } from '../services/order.service
 import { createNoopProductCache, createProductCache } from '../services/product-cache';
 import { createProductService, type ProductService } from '../services/product.service';
 import { createSessionService, type SessionService } from '../services/session.service';
+import { createMetricsService, type MetricsService } from '../services/metrics.service';
 import { createTokenService, type TokenService } from '../services/token.service';
 import { createTransactionRunner, type TransactionRunner } from '../services/transactions';
 
@@ -60,6 +61,7 @@ export interface Container {
   readonly jobAdmin: JobAdminService;
   /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
   readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
+  readonly metrics: MetricsService;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
@@ -138,5 +140,6 @@ export function createContainer(deps: ContainerDeps): Container {
     transactions,
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,
+    metrics: createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version }),
   };
 }
