@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { list, single } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
 import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { plainText } from '../utils/sanitize';
 
 const MAX_PRICE = 1_000_000;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -71,22 +72,15 @@ export const idParams = Joi.object({
 });
 
 /**
- * Descriptions are plain text. Markup is rejected rather than stripped: stripping with an HTML
- * sanitizer entity-encodes the rest ("Fish & Chips" → "Fish &amp; Chips"), silently changing text.
+ * Names and descriptions are plain text (src/utils/sanitize.ts): markup is rejected rather than
+ * stripped, because stripping entity-encodes the rest ("Fish & Chips" → "Fish &amp; Chips").
  * Text like "5 < 6" or "&lt;b&gt;" stays as sent, and is inert in any renderer that escapes text.
  */
-const plainText = () =>
-  Joi.string()
-    .max(5000)
-    .allow('')
-    .pattern(/<[a-zA-Z!/?]/, { invert: true })
-    .messages({ 'string.pattern.invert.base': '{{#label}} is plain text; HTML tags are not allowed' });
-
 const productFields = {
-  name: Joi.string().trim().min(1).max(200),
+  name: plainText({ min: 1, max: 200 }),
   slug: Joi.string().trim().lowercase().max(120).pattern(SLUG),
   sku: Joi.string().trim().uppercase().pattern(/^[A-Z0-9][A-Z0-9-]{1,39}$/),
-  description: plainText(),
+  description: plainText({ max: 5000 }).allow(''),
   price: money(),
   currency: Joi.string().uppercase().valid(...CURRENCIES),
   category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
