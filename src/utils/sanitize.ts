@@ -21,7 +21,8 @@ const NO_MARKUP: sanitizeHtml.IOptions = {
 /** The allow-list for rich text: inline emphasis, paragraphs, lists and safe links. */
 export const RICH_TEXT_ALLOW_LIST: sanitizeHtml.IOptions = {
   allowedTags: ['b', 'strong', 'i', 'em', 'u', 'p', 'br', 'ul', 'ol', 'li', 'a'],
-  allowedAttributes: { a: ['href', 'title'] },
+  // rel is always overwritten by the transform below, so links never pass the opener or referrer on.
+  allowedAttributes: { a: ['href', 'title', 'rel'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
@@ -57,4 +58,11 @@ export function richText(options: { max: number }): Joi.StringSchema {
     .trim()
     .max(options.max)
     .custom((value: string) => sanitizeRichText(value));
+}
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes a value for an HTML text node or quoted attribute: email templates run every value through it. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
