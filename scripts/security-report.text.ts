@@ -44,6 +44,9 @@ export const REPORT_FOOTER = `
   too trusting lets clients spoof \`X-Forwarded-For\` and dodge limits; too strict puts every client
   behind one counter. Distributed guessing from many IPs is bounded only by the per-account lockout,
   which in turn lets an attacker lock a victim out for \`LOCKOUT_SECONDS\` (a deliberate trade-off).
+- **Slow requests.** Handlers are cut off at \`REQUEST_TIMEOUT_MS\` (503 \`REQUEST_TIMEOUT\`), but a
+  client trickling its body is bounded only by Node's \`server.requestTimeout\` (300 s) and the
+  100 kB body limit: the TLS proxy in front must enforce tight client-body and header timeouts.
 - **Rate limits fail open.** If Redis is unreachable the limiter lets requests through
   (\`passOnStoreError\`): availability is chosen over limiting for the duration of the outage.
 - **Timing.** Login timing is equalised with a dummy argon2id verify; the ~3 ms failed-attempt write
