@@ -3,10 +3,11 @@
 export const REPORT_INTRO = `
 ## Scope and method
 
-**Scope.** The commerce-api HTTP surface as mounted from the route table: health, auth, accounts and
-products under \`/api/v1\`, and the app-wide middleware (helmet, CORS, rate limits, body parsers,
-request validation, the error handler). Orders join the scope when that module lands (see "Not yet
-covered").
+**Scope.** The commerce-api HTTP surface as mounted from the route table: health, auth, accounts,
+products, orders and the job-admin endpoints under \`/api/v1\`, and the app-wide middleware (helmet,
+CORS, rate limits, body parsers, request validation, the error handler). The queue dashboard
+(\`/admin/queues\`, mounted outside the route table) is out of scope here; it is admin-only behind
+a short-lived signed link (see ARCHITECTURE.md, "Background jobs").
 
 **Method.** \`tests/security/\` attacks the real application over HTTP (supertest against the app
 built by \`createTestContext\`, with a real MongoDB-compatible database and, where counters matter,
@@ -30,13 +31,12 @@ Observed values are the HTTP status and error code (or a fixed description): not
 `;
 
 export const REPORT_FOOTER = `
-## Not yet covered
+## Not covered by this suite
 
-- **Orders** (issue 5, not merged yet): IDOR on orders (a customer reading, cancelling or paying
-  another customer's order → 403/404) and mass assignment of \`total\`/\`status\` on order creation
-  (→ 400 unknown field; the total is computed server-side). The mechanisms that defend them are
-  generic (route-table validation, forbidden keys, the body-schema audit \`AUDIT-01\`, role checks);
-  the vectors are added as rows once the routes exist, and fail if they are missing.
+- Volumetric denial of service and slow-client attacks (see below: the proxy's job).
+- The queue dashboard's own UI (a third-party bundle served under its own cookie-scoped path).
+- Business-logic abuse beyond the vectors listed (e.g. coupon or inventory games): covered by each
+  module's integration tests, not by this suite.
 
 ## Residual risks
 

@@ -77,6 +77,17 @@ export interface AppConfig {
     readonly backoffMs: number;
     readonly workerConcurrency: number;
     readonly mailDir: string;
+    /** 0..0.5: share of each backoff delay that is randomised, so failed sends do not retry in lockstep. */
+    readonly backoffJitter: number;
+    /** Sends per window per worker process; 0 disables the limit. */
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowMs: number;
+    /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
+    readonly jobLockMs: number;
+    /** The worker's /health and /metrics port; undefined = no HTTP server in the worker. */
+    readonly workerHealthPort: number | undefined;
+    /** Bull-board at /admin/queues (default: on outside production). */
+    readonly dashboardEnabled: boolean;
   };
   readonly orders: {
     readonly pendingTtlMinutes: number;
@@ -159,6 +170,12 @@ export const envSchema = Joi.object({
   EMAIL_BACKOFF_MS: positiveInt().default(2000),
   EMAIL_WORKER_CONCURRENCY: positiveInt().max(100).default(5),
   MAIL_DIR: Joi.string().default('logs/mail'),
+  EMAIL_BACKOFF_JITTER: Joi.number().min(0).max(0.5).default(0.5),
+  EMAIL_RATE_LIMIT_MAX: Joi.number().integer().min(0).default(0),
+  EMAIL_RATE_LIMIT_WINDOW_MS: positiveInt().default(1000),
+  EMAIL_JOB_LOCK_MS: Joi.number().integer().min(500).default(30_000),
+  WORKER_HEALTH_PORT: port(),
+  QUEUE_DASHBOARD_ENABLED: bool(),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
@@ -278,6 +295,12 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       backoffMs: v.EMAIL_BACKOFF_MS,
       workerConcurrency: v.EMAIL_WORKER_CONCURRENCY,
       mailDir: v.MAIL_DIR,
+      backoffJitter: v.EMAIL_BACKOFF_JITTER,
+      rateLimitMax: v.EMAIL_RATE_LIMIT_MAX,
+      rateLimitWindowMs: v.EMAIL_RATE_LIMIT_WINDOW_MS,
+      jobLockMs: v.EMAIL_JOB_LOCK_MS,
+      workerHealthPort: v.WORKER_HEALTH_PORT,
+      dashboardEnabled: v.QUEUE_DASHBOARD_ENABLED ?? !isProduction,
     },
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,

@@ -1,6 +1,7 @@
 // Builds the Express app in a fixed order. Importable without listening or connecting:
 // tests drive it with supertest.
 import express, { type Express } from 'express';
+import { DASHBOARD_PATH, queueDashboard } from '../jobs/dashboard';
 import { createErrorHandler, notFoundHandler } from '../middlewares/error.middleware';
 import { requestLogger } from '../middlewares/request-logger';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
@@ -45,7 +46,8 @@ export function buildApp(container: Container): BuiltApp {
   // 5. parsers with size limits
   app.use(...bodyParsers(config));
 
-  // 6. routes
+  // 6. routes (and the admin-only queue dashboard when enabled)
+  if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
   const routes = collectRoutes(container);
   const { api, root } = buildRouters(routes, container.auth);
   app.use(root);

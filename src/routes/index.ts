@@ -3,6 +3,8 @@ import type { Container } from '../loaders/container';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';
+import { jobAdminRoutes } from './job-admin.routes';
+import { orderRoutes } from './order.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
@@ -12,5 +14,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...authRoutes(container),
     ...accountRoutes(container.accountService),
     ...productRoutes(container.products),
+    ...orderRoutes(container.orders),
+    ...jobAdminRoutes(container.jobAdmin),
   ];
 }

@@ -59,10 +59,3 @@ export function richText(options: { max: number }): Joi.StringSchema {
     .max(options.max)
     .custom((value: string) => sanitizeRichText(value));
 }
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes a value for an HTML text node or quoted attribute: email templates run every value through it. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
-}
