@@ -98,9 +98,10 @@ export function validate(schemas: RequestSchemas = {}): RequestHandler {
 }
 
 // --- HTTP parameter pollution, decided per parameter ---------------------------------------
-// The middleware above rejects a repeated parameter unless its schema is a `list()`; list
-// parameters accept repeats and commas alike (`?tags=a&tags=b` ≡ `?tags=a,b`). `single()` states
-// the same rule inside a schema, for schemas validated outside a request.
+// The middleware above rejects a repeated parameter unless its schema is a `list()` — the one
+// mechanism for every route, so route schemas declare scalars plainly. List parameters accept
+// repeats and commas alike (`?tags=a&tags=b` ≡ `?tags=a,b`). `single()` states the scalar rule
+// inside a schema, for a schema validated outside a request (a script, a job payload).
 
 /** A query parameter that may appear at most once. */
 export function single(schema: Joi.Schema): Joi.Schema {

@@ -1,6 +1,6 @@
 // Joi schemas for the product endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import { list, single } from '../middlewares/validate';
+import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
 import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
 import { plainText } from '../utils/sanitize';
@@ -21,44 +21,44 @@ const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'strin
 const bool = () => Joi.boolean().truthy('1').falsy('0');
 
 const filterKeys = {
-  search: single(Joi.string().trim().min(1).max(100)),
-  searchMode: single(Joi.string().valid('all', 'any', 'text')),
-  minPrice: single(money()),
+  search: Joi.string().trim().min(1).max(100),
+  searchMode: Joi.string().valid('all', 'any', 'text'),
+  minPrice: money(),
   // Cross-field bounds apply only when the other bound is present (a ref to a missing key is an error).
   maxPrice: Joi.when('minPrice', {
     is: Joi.exist(),
-    then: single(money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' })),
-    otherwise: single(money()),
+    then: money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' }),
+    otherwise: money(),
   }),
   tags: list(tag(), { max: MAX_TAGS }),
-  tagsMode: single(Joi.string().valid('any', 'all')),
-  category: single(Joi.string().trim().lowercase().pattern(SLUG).max(60)),
-  inStock: single(bool()),
-  minRating: single(Joi.number().min(0).max(5)),
-  createdFrom: single(Joi.date().iso()),
+  tagsMode: Joi.string().valid('any', 'all'),
+  category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
+  inStock: bool(),
+  minRating: Joi.number().min(0).max(5),
+  createdFrom: Joi.date().iso(),
   createdTo: Joi.when('createdFrom', {
     is: Joi.exist(),
-    then: single(Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' })),
-    otherwise: single(Joi.date().iso()),
+    then: Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' }),
+    otherwise: Joi.date().iso(),
   }),
-  status: single(Joi.string().valid(...PRODUCT_STATUSES)),
-  includeDeleted: single(bool()),
-  onlyDeleted: single(bool()),
+  status: Joi.string().valid(...PRODUCT_STATUSES),
+  includeDeleted: bool(),
+  onlyDeleted: bool(),
 };
 
 export const listQuery = Joi.object({
   ...filterKeys,
-  sort: single(Joi.string().max(200)),
+  sort: Joi.string().max(200),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
-  page: single(Joi.number().integer().min(1).max(MAX_PAGE)),
-  limit: single(Joi.number().integer().min(1).max(MAX_LIMIT)),
-  pagination: single(Joi.string().valid('offset', 'cursor')),
-  cursor: single(Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' })),
+  page: Joi.number().integer().min(1).max(MAX_PAGE),
+  limit: Joi.number().integer().min(1).max(MAX_LIMIT),
+  pagination: Joi.string().valid('offset', 'cursor'),
+  cursor: Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
 });
 
 export const facetsQuery = Joi.object({
   ...filterKeys,
-  tagLimit: single(Joi.number().integer().min(1).max(50)),
+  tagLimit: Joi.number().integer().min(1).max(50),
 });
 
 export const idOrSlugParams = Joi.object({
