@@ -148,7 +148,8 @@ export function createOrderRepository(model: OrderModel) {
     },
 
     findByIdempotencyKey(accountId: string, key: string): Promise<OrderRecord | null> {
-      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key }));
+      // The key comes straight from a request header: compared with $eq whatever its shape.
+      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key }).setOptions({ sanitizeFilter: true }));
     },
 
     async findPaginated(input: PageInput): Promise<{ records: OrderRecord[]; total?: number }> {

@@ -60,7 +60,7 @@ export function createProductRepository(model: ProductModel) {
     },
 
     findBySlug(slug: string): Promise<ProductRecord | null> {
-      return lean<ProductRecord | null>(model.findOne({ slug }));
+      return lean<ProductRecord | null>(model.findOne({ slug }).setOptions({ sanitizeFilter: true }));
     },
 
     async slugExists(slug: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { createJobAdminController } from '../controllers/job-admin.controller';
 import { EMAIL_JOB_ID_PATTERN } from '../jobs/email.job';
+import { noBody } from '../middlewares/validate';
 import type { JobAdminService } from '../services/job-admin.service';
 import type { RouteDefinition } from './route-table';
 
@@ -54,7 +55,7 @@ export function jobAdminRoutes(jobs: JobAdminService): RouteDefinition[] {
       description: 'The id is the logical job id shown by GET /admin/jobs/failed, e.g. `order-confirmation:<orderId>`.',
       tags: ['Admin', 'Jobs'],
       access: ['admin'],
-      validate: { params: Joi.object({ id: jobId.required() }) },
+      validate: { params: Joi.object({ id: jobId.required() }), body: noBody },
       responses: {
         202: { description: 'The job is waiting to run again', schema: Joi.object({ jobId: Joi.string().required(), status: Joi.string().valid('waiting').required() }) },
         404: { description: 'No such job (JOB_NOT_FOUND)' },
@@ -70,6 +71,7 @@ export function jobAdminRoutes(jobs: JobAdminService): RouteDefinition[] {
       description: 'Opening the link sets a 15-minute HttpOnly session cookie scoped to /admin/queues.',
       tags: ['Admin', 'Jobs'],
       access: ['admin'],
+      validate: { body: noBody },
       responses: {
         201: { description: 'The link and when it expires', schema: Joi.object({ url: Joi.string().uri().required(), expiresAt: Joi.string().isoDate().required() }) },
         404: { description: 'The dashboard is disabled (DASHBOARD_DISABLED)' },

@@ -1,9 +1,9 @@
 // Joi schemas for the order endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import { single } from '../middlewares/validate';
 import { ORDER_STATUSES } from '../models/Order';
 import { MAX_LIMIT, MAX_PAGE } from '../services/query-engine';
 import { ORDER_SORTS } from '../services/order-query';
+import { plainText } from '../utils/sanitize';
 import { money } from './product.schemas';
 
 export const MAX_ORDER_LINES = 50;
@@ -18,18 +18,12 @@ const objectId = (label: string) =>
 const dateAfter = (key: string) =>
   Joi.when(key, {
     is: Joi.exist(),
-    then: single(Joi.date().iso().greater(Joi.ref(key)).messages({ 'date.greater': `{{#label}} must be after ${key}` })),
-    otherwise: single(Joi.date().iso()),
+    then: Joi.date().iso().greater(Joi.ref(key)).messages({ 'date.greater': `{{#label}} must be after ${key}` }),
+    otherwise: Joi.date().iso(),
   });
 
 /** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
-const text = (max: number) =>
-  Joi.string()
-    .trim()
-    .min(1)
-    .max(max)
-    .pattern(/<[a-zA-Z!/?]/, { invert: true })
-    .messages({ 'string.pattern.invert.base': '{{#label}} is plain text; HTML tags are not allowed' });
+const text = (max: number) => plainText({ min: 1, max });
 
 const shippingAddress = Joi.object({
   fullName: text(120).required(),
@@ -73,25 +67,25 @@ export const cancelBody = Joi.object({ reason, version });
 export const statusBody = Joi.object({ status: Joi.string().valid(...ORDER_STATUSES).required(), reason, version });
 
 export const listQuery = Joi.object({
-  status: single(Joi.string().valid(...ORDER_STATUSES)),
-  account: single(objectId('an account id')),
-  from: single(Joi.date().iso()),
+  status: Joi.string().valid(...ORDER_STATUSES),
+  account: objectId('an account id'),
+  from: Joi.date().iso(),
   to: dateAfter('from'),
-  minTotal: single(money()),
+  minTotal: money(),
   maxTotal: Joi.when('minTotal', {
     is: Joi.exist(),
-    then: single(money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' })),
-    otherwise: single(money()),
+    then: money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' }),
+    otherwise: money(),
   }),
-  sort: single(Joi.string().valid(...ORDER_SORTS)),
-  page: single(Joi.number().integer().min(1).max(MAX_PAGE)),
-  limit: single(Joi.number().integer().min(1).max(MAX_LIMIT)),
-  pagination: single(Joi.string().valid('offset', 'cursor')),
-  cursor: single(Joi.string().max(1000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' })),
+  sort: Joi.string().valid(...ORDER_SORTS),
+  page: Joi.number().integer().min(1).max(MAX_PAGE),
+  limit: Joi.number().integer().min(1).max(MAX_LIMIT),
+  pagination: Joi.string().valid('offset', 'cursor'),
+  cursor: Joi.string().max(1000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
 });
 
 export const statsQuery = Joi.object({
-  from: single(Joi.date().iso()),
+  from: Joi.date().iso(),
   to: dateAfter('from'),
-  top: single(Joi.number().integer().min(1).max(50)),
+  top: Joi.number().integer().min(1).max(50),
 });
