@@ -5,6 +5,7 @@
 import mongoose from 'mongoose';
 import { config } from '../src/config';
 import { seedCatalog } from '../src/loaders/seed';
+import { explainOrders } from './explain-orders';
 import { Product } from '../src/models/Product';
 import { createProductRepository } from '../src/repositories/product.repository';
 import { encodeCursor, planQuery, type ProductListQuery, type Viewer } from '../src/services/query-engine';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       'Note: against the in-memory test server (mongod-emu) the plan is the one mongod would choose, but the execution stats are the emulator\'s own (hash lookups or scans), not mongod\'s.\n',
     );
     for (const shape of SHAPES) await explainShape(shape);
+    await explainOrders((text) => process.stdout.write(text), summarizePlan, process.argv.includes('--seed'));
   } finally {
     await mongoose.disconnect();
   }

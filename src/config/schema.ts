@@ -77,6 +77,17 @@ export interface AppConfig {
     readonly backoffMs: number;
     readonly workerConcurrency: number;
     readonly mailDir: string;
+    /** 0..0.5: share of each backoff delay that is randomised, so failed sends do not retry in lockstep. */
+    readonly backoffJitter: number;
+    /** Sends per window per worker process; 0 disables the limit. */
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowMs: number;
+    /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
+    readonly jobLockMs: number;
+    /** The worker's /health and /metrics port; undefined = no HTTP server in the worker. */
+    readonly workerHealthPort: number | undefined;
+    /** Bull-board at /admin/queues (default: on outside production). */
+    readonly dashboardEnabled: boolean;
   };
   readonly orders: {
     readonly pendingTtlMinutes: number;
@@ -85,9 +96,16 @@ export interface AppConfig {
   readonly metrics: {
     readonly enabled: boolean;
     readonly token: string | undefined;
+    /** Networks (CIDR or single address) that may scrape without the token, besides loopback. */
+    readonly allowNetworks: readonly string[];
   };
   readonly docs: {
     readonly enabled: boolean;
+  };
+  /** Read by prod/ecosystem.config.js (validated here so a typo fails loudly at start-up). */
+  readonly processManager: {
+    readonly instances: number | 'max';
+    readonly maxMemory: string;
   };
 }
 
@@ -159,13 +177,25 @@ export const envSchema = Joi.object({
   EMAIL_BACKOFF_MS: positiveInt().default(2000),
   EMAIL_WORKER_CONCURRENCY: positiveInt().max(100).default(5),
   MAIL_DIR: Joi.string().default('logs/mail'),
+  EMAIL_BACKOFF_JITTER: Joi.number().min(0).max(0.5).default(0.5),
+  EMAIL_RATE_LIMIT_MAX: Joi.number().integer().min(0).default(0),
+  EMAIL_RATE_LIMIT_WINDOW_MS: positiveInt().default(1000),
+  EMAIL_JOB_LOCK_MS: Joi.number().integer().min(500).default(30_000),
+  WORKER_HEALTH_PORT: port(),
+  QUEUE_DASHBOARD_ENABLED: bool(),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
 
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),
+  METRICS_ALLOW_CIDRS: Joi.string()
+    .allow('')
+    .pattern(/^\s*([0-9A-Fa-f.:]+(\/\d{1,3})?\s*)(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/)
+    .default(''),
   DOCS_ENABLED: bool().default(true),
+  CLUSTER_INSTANCES: Joi.alternatives(Joi.number().integer().min(1).max(64), Joi.string().valid('max')).default('max'),
+  MAX_MEMORY_RESTART: Joi.string().pattern(/^\d+[KMG]$/).default('512M'),
 })
   // Production must be wired to real infrastructure and real secrets; development may fall back.
   .when(Joi.object({ NODE_ENV: Joi.string().valid('production').required() }).unknown(), {
@@ -187,6 +217,13 @@ export class ConfigError extends Error {
     super(`Invalid environment configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
+}
+
+function list(value: unknown): string[] {
+  return String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -242,12 +279,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       keyPrefix: v.REDIS_KEY_PREFIX,
       commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
     },
-    cors: {
-      origins: String(v.CORS_ORIGINS)
-        .split(',')
-        .map((o: string) => o.trim())
-        .filter(Boolean),
-    },
+    cors: { origins: list(v.CORS_ORIGINS) },
     rateLimit: {
       windowMs: v.RATE_LIMIT_WINDOW_MS,
       max: v.RATE_LIMIT_MAX,
@@ -278,12 +310,19 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       backoffMs: v.EMAIL_BACKOFF_MS,
       workerConcurrency: v.EMAIL_WORKER_CONCURRENCY,
       mailDir: v.MAIL_DIR,
+      backoffJitter: v.EMAIL_BACKOFF_JITTER,
+      rateLimitMax: v.EMAIL_RATE_LIMIT_MAX,
+      rateLimitWindowMs: v.EMAIL_RATE_LIMIT_WINDOW_MS,
+      jobLockMs: v.EMAIL_JOB_LOCK_MS,
+      workerHealthPort: v.WORKER_HEALTH_PORT,
+      dashboardEnabled: v.QUEUE_DASHBOARD_ENABLED ?? !isProduction,
     },
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
     },
-    metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN },
+    metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
+    processManager: { instances: v.CLUSTER_INSTANCES, maxMemory: v.MAX_MEMORY_RESTART },
   });
 }

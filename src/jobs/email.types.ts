@@ -23,3 +23,40 @@ export interface EmailQueue {
   enqueue(email: EmailRequest): Promise<EnqueueResult>;
   close(): Promise<void>;
 }
+
+/** Counts by state; `failed` is the dead-letter set. */
+export interface QueueStats {
+  readonly waiting: number;
+  readonly active: number;
+  readonly delayed: number;
+  readonly completed: number;
+  readonly failed: number;
+}
+
+/** A dead letter: an email whose every attempt failed. */
+export interface FailedEmailJob {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly to: string;
+  readonly attemptsMade: number;
+  readonly failedReason: string;
+  readonly failedAt: string | null;
+  readonly requestId: string | null;
+}
+
+export type RetryOutcome = 'retried' | 'not-found' | 'not-failed';
+
+/** What the admin endpoints, the dashboard and metrics need from a queue. */
+export interface EmailQueueAdmin {
+  stats(): Promise<QueueStats>;
+  listFailed(limit: number): Promise<FailedEmailJob[]>;
+  /** Moves one failed job back to waiting with a fresh set of attempts. */
+  retryFailed(jobId: string): Promise<RetryOutcome>;
+}
+
+export interface ManagedEmailQueue extends EmailQueue, EmailQueueAdmin {}
+
+export function isManagedEmailQueue(queue: EmailQueue): queue is ManagedEmailQueue {
+  const q = queue as Partial<ManagedEmailQueue>;
+  return typeof q.stats === 'function' && typeof q.listFailed === 'function' && typeof q.retryFailed === 'function';
+}

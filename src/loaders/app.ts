@@ -1,13 +1,16 @@
 // Builds the Express app in a fixed order. Importable without listening or connecting:
 // tests drive it with supertest.
 import express, { type Express } from 'express';
+import { DASHBOARD_PATH, queueDashboard } from '../jobs/dashboard';
 import { createErrorHandler, notFoundHandler } from '../middlewares/error.middleware';
+import { requestMetrics } from '../middlewares/metrics.middleware';
 import { requestLogger } from '../middlewares/request-logger';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
 import { API_PREFIX, buildRouters, countEndpoints, type RouteDefinition } from '../routes/route-table';
 import { requestContext } from '../utils/tracing';
 import type { Container } from './container';
+import { swaggerUiRouter } from './docs';
 
 export interface BuiltApp {
   readonly app: Express;
@@ -29,6 +32,7 @@ export function buildApp(container: Container): BuiltApp {
   // 2. request id + async context, 3. access log
   app.use(requestContext);
   app.use(requestLogger);
+  if (config.metrics.enabled) app.use(requestMetrics(container.metrics));
 
   // 4. security: headers, CORS, global rate limit, timeout
   app.use(securityHeaders(config));
@@ -45,15 +49,23 @@ export function buildApp(container: Container): BuiltApp {
   // 5. parsers with size limits
   app.use(...bodyParsers(config));
 
-  // 6. routes
+  // 6. routes (and the admin-only queue dashboard when enabled)
+  if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
   const routes = collectRoutes(container);
   const { api, root } = buildRouters(routes, container.auth);
   app.use(root);
   app.use(API_PREFIX, api);
+  // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.
+  if (config.docs.enabled) app.use(swaggerUiRouter());
 
   // 7. unknown routes, 8. the one error handler
   app.use(notFoundHandler);
-  app.use(createErrorHandler({ exposeInternals: !config.isProduction && config.env !== 'test' }));
+  app.use(
+    createErrorHandler({
+      exposeInternals: !config.isProduction && config.env !== 'test',
+      onError: config.metrics.enabled ? container.metrics.recordError : undefined,
+    }),
+  );
 
   return { app, routes, endpointCount: countEndpoints(app.router) };
 }

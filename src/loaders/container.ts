@@ -4,21 +4,34 @@ import type Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { AppConfig } from '../config';
-import type { EmailQueue } from '../jobs/email.types';
+import type { Queue } from 'bullmq';
+import { createDashboardTickets, type DashboardTickets } from '../jobs/dashboard';
+import { isBullEmailQueue } from '../jobs/email.queue';
+import { isManagedEmailQueue, type EmailQueue } from '../jobs/email.types';
 import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
+import { IdempotencyKey } from '../models/IdempotencyKey';
+import { Order } from '../models/Order';
 import { Product } from '../models/Product';
 import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
+import { createIdempotencyRepository } from '../repositories/idempotency.repository';
+import { createOrderRepository } from '../repositories/order.repository';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
 import { createAccountService, type AccountService } from '../services/account.service';
 import { createAuthService, type AuthService } from '../services/auth.service';
 import { createHealthService, type HealthService } from '../services/health.service';
+import { createJobAdminService, type JobAdminService } from '../services/job-admin.service';
 import { createPasswordResetService, type PasswordResetService } from '../services/password-reset.service';
 import { createPasswordHasher, type PasswordHasher } from '../services/password.service';
+import { createOrderNotifier } from '../services/order-notifier';
+import { createOrderPlacement } from '../services/order-placement';
+import { createOrderService, type OrderService } from '../services/order.service';
 import { createNoopProductCache, createProductCache } from '../services/product-cache';
 import { createProductService, type ProductService } from '../services/product.service';
 import { createSessionService, type SessionService } from '../services/session.service';
+import { createMetricsService, type MetricsService } from '../services/metrics.service';
 import { createTokenService, type TokenService } from '../services/token.service';
+import { createTransactionRunner, type TransactionRunner } from '../services/transactions';
 
 export interface ContainerDeps {
   readonly config: AppConfig;
@@ -43,6 +56,12 @@ export interface Container {
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
+  readonly orders: OrderService;
+  readonly transactions: TransactionRunner;
+  readonly jobAdmin: JobAdminService;
+  /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
+  readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
+  readonly metrics: MetricsService;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
@@ -75,12 +94,31 @@ export function createContainer(deps: ContainerDeps): Container {
 
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
+  const productRepository = createProductRepository(Product);
   const products = createProductService({
-    repository: createProductRepository(Product),
+    repository: productRepository,
     cache: productCache,
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
   });
+
+  const transactions = createTransactionRunner(mongo);
+  const orderRepository = createOrderRepository(Order);
+  const orders = createOrderService({
+    orders: orderRepository,
+    products: productRepository,
+    placement: createOrderPlacement({ orders: orderRepository, products: productRepository, transactions }),
+    idempotency: createIdempotencyRepository(IdempotencyKey),
+    transactions,
+    // Soft-deleted or unknown accounts get no order email.
+    notifier: createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null),
+    invalidateProducts: (ids) => products.invalidate(ids),
+    idempotencyTtlSeconds: config.orders.idempotencyTtlSeconds,
+    cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
+  });
+
+  const dashboard =
+    config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;
 
   return {
     config,
@@ -98,5 +136,10 @@ export function createContainer(deps: ContainerDeps): Container {
     authService,
     passwordReset,
     products,
+    orders,
+    transactions,
+    jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
+    dashboard,
+    metrics: createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version }),
   };
 }

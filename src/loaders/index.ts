@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type Redis from 'ioredis';
 import { config, configSource } from '../config';
 import type { EmailQueue } from '../jobs/email.types';
-import { createLogOnlyEmailQueue } from '../jobs/log-only.email-queue';
+import { createEmailQueue } from '../jobs/email.setup';
 import { Product } from '../models/Product';
 import { createProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
@@ -57,13 +57,17 @@ export async function bootstrap(): Promise<Runtime> {
   } else {
     logger.warn('⚠ REDIS_URL is not set: rate limits, cache and queue use in-process fallbacks (development only)');
   }
-  const emailQueue: EmailQueue = createLogOnlyEmailQueue();
+  // BullMQ producer over its own duplicate of the Redis client, or the in-process fallback.
+  const emailQueue: EmailQueue = createEmailQueue(config, redis);
   resources.push({ name: 'Email queue', close: () => emailQueue.close() });
+  logger.info(`✓ Email queue ready (${redis ? 'BullMQ' : 'in-process'})`);
 
   // 5. app
   const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
   // Reset requests finish after their 202; let them complete before the queue and database close.
   resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
+  // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
+  await container.transactions.supportsTransactions();
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);

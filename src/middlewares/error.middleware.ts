@@ -143,10 +143,17 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
   next(new NotFoundError(`Route ${req.method} ${req.path} not found`, 'ROUTE_NOT_FOUND'));
 }
 
-export function createErrorHandler(options: { exposeInternals: boolean }) {
+export interface ErrorHandlerOptions {
+  readonly exposeInternals: boolean;
+  /** Told about every rendered error (e.g. the metrics error counter); must be cheap and never throw. */
+  readonly onError?: (code: string, status: number) => void;
+}
+
+export function createErrorHandler(options: ErrorHandlerOptions) {
   // Express recognises error handlers by arity, so all four parameters stay.
   return function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
     const rendered = renderError(err, options.exposeInternals);
+    options.onError?.(rendered.code, rendered.status);
     const logMeta = { code: rendered.code, status: rendered.status, method: req.method, path: req.originalUrl };
     if (rendered.operational) logger.warn(rendered.message, logMeta);
     else logger.error(err instanceof Error ? err.message : 'non-error thrown', { ...logMeta, stack: (err as Error)?.stack });

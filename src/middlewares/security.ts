@@ -8,6 +8,7 @@ import type Redis from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { AppConfig } from '../config';
 import { RateLimitError, ServiceUnavailableError } from '../utils/errors';
+import { logger } from '../utils/logger';
 
 export function securityHeaders(config: AppConfig): RequestHandler {
   return helmet({
@@ -44,6 +45,13 @@ export function corsPolicy(config: AppConfig): RequestHandler {
   });
 }
 
+// express-rate-limit reports store failures on the console; send them to our logger instead, as
+// structured warnings (while Redis is down each request logs one: the outage must be visible).
+const limiterLog = {
+  error: (error: unknown, message?: string) => logger.warn(message ?? 'rate limiter store failed', { error: error instanceof Error ? error.message : String(error) }),
+  warn: (error: unknown, message?: string) => logger.warn(message ?? 'rate limiter warning', { error: error instanceof Error ? error.message : String(error) }),
+};
+
 export interface RateLimitSettings {
   readonly name: string;
   readonly windowMs: number;
@@ -63,6 +71,7 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | nu
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     passOnStoreError: true,
+    logger: limiterLog,
     handler: (_req, res, next, opts) => {
       const retryAfter = Math.ceil(opts.windowMs / 1000);
       if (!res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));

@@ -3,6 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import Joi from 'joi';
 import { ValidationError, type ErrorDetail } from '../utils/errors';
+import { inspectInput } from './input-guard';
 
 type Location = 'params' | 'query' | 'body' | 'headers';
 
@@ -41,10 +42,42 @@ function undeclared(location: 'query' | 'body', value: unknown): ErrorDetail[] {
   return keys.map((key) => ({ location, path: key, message: `Unknown field "${key}"`, type: 'object.unknown' }));
 }
 
+const LIST_META = { hpp: 'list' } as const;
+
+/** Query keys declared with `list()`: the only ones that may repeat. */
+function listKeys(query: Joi.ObjectSchema | undefined): Set<string> {
+  const keys = (query?.describe().keys ?? {}) as Record<string, { metas?: unknown[] }>;
+  return new Set(Object.entries(keys).filter(([, d]) => (d.metas ?? []).some((m) => (m as { hpp?: string }).hpp === LIST_META.hpp)).map(([key]) => key));
+}
+
+/**
+ * HTTP parameter pollution, one rule for every route: Express's 'simple' query parser turns
+ * `?a=1&a=2` into an array; a repeated parameter that is not a declared list is a 400 (which
+ * value would win is otherwise an accident of the framework).
+ */
+function repeatedScalars(query: unknown, lists: Set<string>): ErrorDetail[] {
+  if (!query || typeof query !== 'object') return [];
+  return Object.entries(query as Record<string, unknown>)
+    .filter(([key, value]) => Array.isArray(value) && !lists.has(key))
+    .map(([key]) => ({ location: 'query', path: key, message: `${key} must be given once (repeated query parameters are rejected)`, type: 'any.repeated' }));
+}
+
+/**
+ * The body schema of a POST/PUT/PATCH route that takes no input: an empty object, so any key is an
+ * unknown field. Declaring it (rather than omitting the body schema) keeps the route-table audit
+ * strict: every body-taking route states what it accepts.
+ */
+export const noBody = Joi.object({}).description('No request body');
+
 export function validate(schemas: RequestSchemas = {}): RequestHandler {
   const order: Location[] = ['params', 'query', 'headers', 'body'];
+  const lists = listKeys(schemas.query);
   return function validateRequest(req: Request, _res: Response, next: NextFunction) {
-    const details: ErrorDetail[] = [];
+    // Hostile shapes ($-operators, dotted paths, prototype keys, absurd nesting) are refused
+    // before any schema, handler or query sees them.
+    for (const location of ['params', 'query', 'body'] as const) inspectInput(location, req[location]);
+    const details: ErrorDetail[] = schemas.query ? repeatedScalars(req.query, lists) : [];
+    if (details.length) throw new ValidationError('Request validation failed', details);
     const validated: Request['validated'] = { params: { ...req.params }, query: {}, body: undefined };
     for (const location of order) {
       const schema = schemas[location];
@@ -65,9 +98,10 @@ export function validate(schemas: RequestSchemas = {}): RequestHandler {
 }
 
 // --- HTTP parameter pollution, decided per parameter ---------------------------------------
-// Express's 'simple' query parser turns `?a=1&a=2` into an array. Scalar parameters reject that
-// with a clear 400 (which value would win is otherwise an accident of the framework); list
-// parameters accept repeats and commas alike (`?tags=a&tags=b` ≡ `?tags=a,b`).
+// The middleware above rejects a repeated parameter unless its schema is a `list()` — the one
+// mechanism for every route, so route schemas declare scalars plainly. List parameters accept
+// repeats and commas alike (`?tags=a&tags=b` ≡ `?tags=a,b`). `single()` states the scalar rule
+// inside a schema, for a schema validated outside a request (a script, a job payload).
 
 /** A query parameter that may appear at most once. */
 export function single(schema: Joi.Schema): Joi.Schema {
@@ -94,6 +128,7 @@ export function list(item: Joi.Schema, options: { max: number }): Joi.Schema {
       if (unique.length > options.max) return helpers.error('list.max', { limit: options.max });
       return unique;
     })
+    .meta(LIST_META)
     .messages({
       'list.type': '{{#label}} must be a comma-separated list',
       'list.item': '{{#label}}: {{#reason}}',

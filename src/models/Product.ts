@@ -57,6 +57,9 @@ const productSchema = new Schema(
     deletedBy: { type: Schema.Types.ObjectId, default: null },
     // Our own optimistic-concurrency counter, bumped by every write (Mongoose's __v only guards arrays).
     version: { type: Number, required: true, default: 1, min: 1 },
+    // Stock reservations in flight on a server without transactions (order ids). A hold is pushed
+    // with the decrement and pulled on release or success, so releasing twice restocks once.
+    stockHolds: { type: [String], default: undefined, select: false },
   },
   { timestamps: true, versionKey: false, toJSON: { virtuals: true }, toObject: { virtuals: true } },
 );

@@ -149,7 +149,10 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
 
     /** Live (not soft-deleted) account by email, with the password hash, for login. */
     async findByEmailWithPassword(email: string): Promise<AccountCredentials | null> {
-      const doc = await Account.findOne({ email: email.trim().toLowerCase(), ...live }, '+password email firstName role status lockUntil').lean<LeanAccount>();
+      // sanitizeFilter: defence in depth behind validation — an object here can never act as an operator.
+      const doc = await Account.findOne({ email: String(email).trim().toLowerCase(), ...live }, '+password email firstName role status lockUntil')
+        .setOptions({ sanitizeFilter: true })
+        .lean<LeanAccount>();
       if (!doc) return null;
       return {
         id: String(doc._id),
@@ -233,7 +236,7 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
     },
 
     async existsByEmail(email: string): Promise<boolean> {
-      return (await Account.exists({ email: email.trim().toLowerCase() })) !== null;
+      return (await Account.exists({ email: String(email).trim().toLowerCase() }).setOptions({ sanitizeFilter: true })) !== null;
     },
   };
 }

@@ -1,5 +1,5 @@
 // The only code that touches the Product model. Returns plain objects (lean); never throws HTTP errors.
-import { Types, type PipelineStage } from 'mongoose';
+import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
 import type { MongoFilter, MongoSort } from '../services/query-engine';
 
@@ -60,7 +60,7 @@ export function createProductRepository(model: ProductModel) {
     },
 
     findBySlug(slug: string): Promise<ProductRecord | null> {
-      return lean<ProductRecord | null>(model.findOne({ slug }));
+      return lean<ProductRecord | null>(model.findOne({ slug }).setOptions({ sanitizeFilter: true }));
     },
 
     async slugExists(slug: string): Promise<boolean> {
@@ -137,6 +137,44 @@ export function createProductRepository(model: ProductModel) {
           return { min: b._id, max: next ?? null, count: b.count };
         }),
       };
+    },
+
+    // --- stock (used by orders) -----------------------------------------------------------
+    // A stock change bumps `version`: PATCH /products may set `stock` absolutely, and a manager's
+    // write based on a read from before a sale must get 409 instead of silently undoing the sale.
+
+    findManyByIds(ids: readonly string[], session?: ClientSession | null): Promise<ProductRecord[]> {
+      return lean<ProductRecord[]>(model.find({ _id: { $in: ids } }).session(session ?? null));
+    },
+
+    /**
+     * Takes `quantity` units if, at this instant, the product is live, active and has enough stock —
+     * one conditional update, so concurrent buyers can never drive stock below zero. With `hold`
+     * (no-transaction path) the reservation is also recorded on the product so it can be released once.
+     */
+    async reserveStock(id: string, quantity: number, options: { session?: ClientSession | null; hold?: string } = {}): Promise<boolean> {
+      const update: Record<string, unknown> = { $inc: { stock: -quantity, version: 1 } };
+      if (options.hold) update.$push = { stockHolds: options.hold };
+      const result = await model.updateOne({ _id: id, stock: { $gte: quantity }, deletedAt: null, status: 'active' }, update, {
+        session: options.session ?? undefined,
+      });
+      return result.modifiedCount === 1;
+    },
+
+    /** Gives back a held reservation; a no-op (false) when the hold was already released. */
+    async releaseHold(id: string, quantity: number, hold: string): Promise<boolean> {
+      const result = await model.updateOne({ _id: id, stockHolds: hold }, { $inc: { stock: quantity, version: 1 }, $pull: { stockHolds: hold } });
+      return result.modifiedCount === 1;
+    },
+
+    /** The order that held these reservations was saved: the stock stays taken, the holds go. */
+    async clearHolds(ids: readonly string[], hold: string): Promise<void> {
+      await model.updateMany({ _id: { $in: ids }, stockHolds: hold }, { $pull: { stockHolds: hold } });
+    },
+
+    /** Puts units back (a cancelled order), whatever the product's status: stock is physical. */
+    async restock(id: string, quantity: number, session?: ClientSession | null): Promise<void> {
+      await model.updateOne({ _id: id }, { $inc: { stock: quantity, version: 1 } }, { session: session ?? undefined });
     },
 
     countAll(): Promise<number> {

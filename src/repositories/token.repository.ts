@@ -72,7 +72,7 @@ export function createRefreshTokenRepository(connection: Connection) {
     },
 
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {
-      const doc = await RefreshToken.findOne({ tokenHash }).lean<LeanRefresh>();
+      const doc = await RefreshToken.findOne({ tokenHash }).setOptions({ sanitizeFilter: true }).lean<LeanRefresh>();
       return doc ? toRecord(doc) : null;
     },
 

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { createAccountController } from '../controllers/account.controller';
+import { noBody } from '../middlewares/validate';
 import type { AccountService } from '../services/account.service';
 import { accountView, idParams, listAccountsQuery, updateAccountBody, updateOwnAccountBody } from './account.schemas';
 import type { RouteDefinition } from './route-table';
@@ -66,7 +67,7 @@ export function accountRoutes(accounts: AccountService): RouteDefinition[] {
       summary: 'Restore a soft-deleted account',
       tags: TAGS,
       access: ['admin'],
-      validate: { params: idParams },
+      validate: { params: idParams, body: noBody },
       responses: { 200: { description: 'Restored account', schema: accountView }, 404: { description: 'ACCOUNT_NOT_FOUND' } },
       handler: controller.restore,
     },

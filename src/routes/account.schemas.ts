@@ -3,20 +3,21 @@ import Joi from 'joi';
 import { ACCOUNT_STATUSES, MAX_ADDRESSES } from '../models/Account';
 import { ACCOUNT_SORT_FIELDS } from '../repositories/account.repository';
 import { ROLES } from '../utils/roles';
+import { plainText } from '../utils/sanitize';
 
 export const objectId = () => Joi.string().pattern(/^[0-9a-fA-F]{24}$/).messages({ 'string.pattern.base': '{#label} must be a valid id' });
 export const email = () => Joi.string().trim().lowercase().email({ tlds: false }).max(254);
 /** Length is what makes a password strong (NIST 800-63B); no composition rules. 128 caps hashing work. */
 export const newPassword = () => Joi.string().min(8).max(128);
-const name = () => Joi.string().trim().min(1).max(60);
+const name = () => plainText({ min: 1, max: 60 });
 
 export const addressSchema = Joi.object({
-  label: Joi.string().trim().max(40),
-  line1: Joi.string().trim().min(1).max(120).required(),
-  line2: Joi.string().trim().allow('').max(120),
-  city: Joi.string().trim().min(1).max(80).required(),
-  region: Joi.string().trim().allow('').max(80),
-  postalCode: Joi.string().trim().min(1).max(20).required(),
+  label: plainText({ max: 40 }),
+  line1: plainText({ min: 1, max: 120 }).required(),
+  line2: plainText({ max: 120 }).allow(''),
+  city: plainText({ min: 1, max: 80 }).required(),
+  region: plainText({ max: 80 }).allow(''),
+  postalCode: plainText({ min: 1, max: 20 }).required(),
   country: Joi.string().trim().uppercase().pattern(/^[A-Z]{2}$/).required().messages({ 'string.pattern.base': 'country must be an ISO 3166-1 alpha-2 code' }),
   isDefault: Joi.boolean(),
 });

@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { createAuthController } from '../controllers/auth.controller';
 import type { Container } from '../loaders/container';
 import { createRateLimiter } from '../middlewares/security';
+import { noBody } from '../middlewares/validate';
 import { accountView, registerBody } from './account.schemas';
 import { authResultView, cookieQuery, forgotBody, loginBody, refreshBody, resetBody, tokenPairView } from './auth.schemas';
 import type { RouteDefinition } from './route-table';
@@ -79,6 +80,7 @@ export function authRoutes(container: Container): RouteDefinition[] {
       summary: "Revoke every refresh token of the caller's account",
       tags: TAGS,
       access: 'authenticated',
+      validate: { body: noBody },
       responses: { 204: { description: 'Every session ended' } },
       handler: controller.logoutAll,
     },

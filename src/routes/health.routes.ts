@@ -48,7 +48,7 @@ export function healthRoutes(health: HealthService): RouteDefinition[] {
             checks: Joi.object({ mongodb: check, redis: check }),
           }),
         },
-        503: { description: 'A dependency is down or the process is shutting down' },
+        503: { description: 'A dependency is down or the process is shutting down', code: 'DEPENDENCY_UNAVAILABLE' },
       },
       handler: controller.ready,
     },

@@ -3,14 +3,25 @@ import type { Container } from '../loaders/container';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';
+import { jobAdminRoutes } from './job-admin.routes';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
+import { openApiOptions, opsRoutes } from './ops.routes';
+import { orderRoutes } from './order.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
-  return [
+  const routes: RouteDefinition[] = [
     ...healthRoutes(container.health),
     ...authRoutes(container),
     ...accountRoutes(container.accountService),
     ...productRoutes(container.products),
+    ...orderRoutes(container.orders),
+    ...jobAdminRoutes(container.jobAdmin),
   ];
+  // Ops routes come last: the document they serve is built from the finished list, themselves included.
+  let document: OpenApiDocument | undefined;
+  const openApiDocument = () => (document ??= buildOpenApiDocument(routes, openApiOptions(container.config)));
+  routes.push(...opsRoutes({ config: container.config, metrics: container.metrics, openApiDocument }));
+  return routes;
 }

@@ -1,6 +1,7 @@
 // Product endpoints. `/products/facets` is declared before `/products/:id` so it is not read as a slug.
 import Joi from 'joi';
 import { createProductController } from '../controllers/product.controller';
+import { noBody } from '../middlewares/validate';
 import type { ProductService } from '../services/product.service';
 import type { RouteDefinition } from './route-table';
 import { createBody, facetsQuery, idOrSlugParams, idParams, ifMatchHeaders, listQuery, patchBody } from './product.schemas';
@@ -117,7 +118,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       summary: 'Restore a soft-deleted product',
       tags,
       access: ['admin'],
-      validate: { params: idParams },
+      validate: { params: idParams, body: noBody },
       responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
       handler: controller.restore,
     },

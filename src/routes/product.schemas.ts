@@ -1,8 +1,9 @@
 // Joi schemas for the product endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import { list, single } from '../middlewares/validate';
+import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
 import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { plainText } from '../utils/sanitize';
 
 const MAX_PRICE = 1_000_000;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -20,44 +21,44 @@ const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'strin
 const bool = () => Joi.boolean().truthy('1').falsy('0');
 
 const filterKeys = {
-  search: single(Joi.string().trim().min(1).max(100)),
-  searchMode: single(Joi.string().valid('all', 'any', 'text')),
-  minPrice: single(money()),
+  search: Joi.string().trim().min(1).max(100),
+  searchMode: Joi.string().valid('all', 'any', 'text'),
+  minPrice: money(),
   // Cross-field bounds apply only when the other bound is present (a ref to a missing key is an error).
   maxPrice: Joi.when('minPrice', {
     is: Joi.exist(),
-    then: single(money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' })),
-    otherwise: single(money()),
+    then: money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' }),
+    otherwise: money(),
   }),
   tags: list(tag(), { max: MAX_TAGS }),
-  tagsMode: single(Joi.string().valid('any', 'all')),
-  category: single(Joi.string().trim().lowercase().pattern(SLUG).max(60)),
-  inStock: single(bool()),
-  minRating: single(Joi.number().min(0).max(5)),
-  createdFrom: single(Joi.date().iso()),
+  tagsMode: Joi.string().valid('any', 'all'),
+  category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
+  inStock: bool(),
+  minRating: Joi.number().min(0).max(5),
+  createdFrom: Joi.date().iso(),
   createdTo: Joi.when('createdFrom', {
     is: Joi.exist(),
-    then: single(Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' })),
-    otherwise: single(Joi.date().iso()),
+    then: Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' }),
+    otherwise: Joi.date().iso(),
   }),
-  status: single(Joi.string().valid(...PRODUCT_STATUSES)),
-  includeDeleted: single(bool()),
-  onlyDeleted: single(bool()),
+  status: Joi.string().valid(...PRODUCT_STATUSES),
+  includeDeleted: bool(),
+  onlyDeleted: bool(),
 };
 
 export const listQuery = Joi.object({
   ...filterKeys,
-  sort: single(Joi.string().max(200)),
+  sort: Joi.string().max(200),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
-  page: single(Joi.number().integer().min(1).max(MAX_PAGE)),
-  limit: single(Joi.number().integer().min(1).max(MAX_LIMIT)),
-  pagination: single(Joi.string().valid('offset', 'cursor')),
-  cursor: single(Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' })),
+  page: Joi.number().integer().min(1).max(MAX_PAGE),
+  limit: Joi.number().integer().min(1).max(MAX_LIMIT),
+  pagination: Joi.string().valid('offset', 'cursor'),
+  cursor: Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
 });
 
 export const facetsQuery = Joi.object({
   ...filterKeys,
-  tagLimit: single(Joi.number().integer().min(1).max(50)),
+  tagLimit: Joi.number().integer().min(1).max(50),
 });
 
 export const idOrSlugParams = Joi.object({
@@ -71,22 +72,15 @@ export const idParams = Joi.object({
 });
 
 /**
- * Descriptions are plain text. Markup is rejected rather than stripped: stripping with an HTML
- * sanitizer entity-encodes the rest ("Fish & Chips" → "Fish &amp; Chips"), silently changing text.
+ * Names and descriptions are plain text (src/utils/sanitize.ts): markup is rejected rather than
+ * stripped, because stripping entity-encodes the rest ("Fish & Chips" → "Fish &amp; Chips").
  * Text like "5 < 6" or "&lt;b&gt;" stays as sent, and is inert in any renderer that escapes text.
  */
-const plainText = () =>
-  Joi.string()
-    .max(5000)
-    .allow('')
-    .pattern(/<[a-zA-Z!/?]/, { invert: true })
-    .messages({ 'string.pattern.invert.base': '{{#label}} is plain text; HTML tags are not allowed' });
-
 const productFields = {
-  name: Joi.string().trim().min(1).max(200),
+  name: plainText({ min: 1, max: 200 }),
   slug: Joi.string().trim().lowercase().max(120).pattern(SLUG),
   sku: Joi.string().trim().uppercase().pattern(/^[A-Z0-9][A-Z0-9-]{1,39}$/),
-  description: plainText(),
+  description: plainText({ max: 5000 }).allow(''),
   price: money(),
   currency: Joi.string().uppercase().valid(...CURRENCIES),
   category: Joi.string().trim().lowercase().pattern(SLUG).max(60),

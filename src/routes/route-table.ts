@@ -16,6 +16,25 @@ export interface RouteResponse {
   /** Schema of `data` inside the success envelope (or of the whole body for non-JSON/204). */
   readonly schema?: Joi.Schema;
   readonly example?: unknown;
+  /** Non-JSON bodies (e.g. `text/plain` for /metrics); the schema then describes the whole body. */
+  readonly contentType?: string;
+  /** True when the JSON body is not wrapped in the success envelope (e.g. the OpenAPI document itself). */
+  readonly raw?: boolean;
+  /** For a declared error response: the error code it carries (documentation example only). */
+  readonly code?: string;
+}
+
+/** Security schemes an endpoint can name explicitly; otherwise `access` decides (bearer or none). */
+export type SecurityScheme = 'bearerAuth' | 'refreshCookie' | 'metricsToken';
+
+/** Hints for the generated Postman collection and the Newman end-to-end run. */
+export interface RoutePostmanHints {
+  /** Values to store into the environment after a successful call: variable → dotted path in the JSON body. */
+  readonly captures?: Readonly<Record<string, string>>;
+  /** Status the end-to-end run expects (default: the first declared 2xx, else 200). */
+  readonly expectStatus?: number;
+  /** Left out of the end-to-end run (still in the collection), e.g. destructive or token-consuming calls. */
+  readonly skipInRun?: boolean;
 }
 
 export interface RouteDefinition {
@@ -38,6 +57,15 @@ export interface RouteDefinition {
   /** Extra middleware that runs before validation (e.g. a stricter rate limit). */
   readonly before?: readonly RequestHandler[];
   readonly handler: RequestHandler;
+  // --- documentation only (optional; the router ignores them) ---
+  /** Example request body for the OpenAPI document and the Postman collection. */
+  readonly requestExample?: unknown;
+  /** Error statuses beyond those implied by access, params and body (e.g. 409, 412, 422). */
+  readonly errors?: readonly number[];
+  readonly deprecated?: boolean;
+  /** Overrides the security derived from `access` (e.g. the refresh endpoint reads a cookie). */
+  readonly security?: readonly SecurityScheme[];
+  readonly postman?: RoutePostmanHints;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -59,7 +87,13 @@ export function buildRouters(routes: readonly RouteDefinition[], auth: AuthMiddl
   const root = Router();
   for (const route of routes) {
     const router = route.mount === 'root' ? root : api;
+    const template = fullPath(route);
     const chain: RequestHandler[] = [
+      // The matched template labels metrics and logs with bounded cardinality (never the raw path).
+      (_req, res, next) => {
+        res.locals.routeTemplate = template;
+        next();
+      },
       ...(route.before ?? []),
       ...accessChain(route.access, auth),
       validate(route.validate),

@@ -39,7 +39,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   async function enqueueWelcome(account: AccountView): Promise<void> {
     try {
-      await deps.emailQueue.enqueue({ kind: 'welcome', to: account.email, data: { firstName: account.firstName }, jobId: `welcome:${account.id}` });
+      await deps.emailQueue.enqueue({ kind: 'welcome', to: account.email, data: { name: account.firstName }, jobId: `welcome:${account.id}` });
     } catch (err) {
       // The account exists; failing the request now would make the client retry into a 409.
       logger.error('welcome email could not be enqueued', { accountId: account.id, error: (err as Error).message });

@@ -33,7 +33,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     await deps.emailQueue.enqueue({
       kind: 'password-reset',
       to: account.email,
-      data: { firstName: account.firstName, token, expiresAt: expiresAt.toISOString() },
+      data: { name: account.firstName, token, expiresInMinutes: Math.max(1, Math.round(deps.ttlSeconds / 60)) },
       jobId: `password-reset:${id}`,
     });
   }

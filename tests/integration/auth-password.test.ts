@@ -32,7 +32,7 @@ describe('password reset', () => {
       const res = await forgot(user.email.toUpperCase());
       expectSuccess(res, 202);
       const [email] = resetEmailFor(user.email);
-      expect(email).toMatchObject({ jobId: expect.stringMatching(/^password-reset:[0-9a-f]{24}$/), data: { token: expect.any(String), expiresAt: expect.any(String) } });
+      expect(email).toMatchObject({ jobId: expect.stringMatching(/^password-reset:[0-9a-f]{24}$/), data: { name: 'Ada', token: expect.any(String), expiresInMinutes: expect.any(Number) } });
       const rows = await mongoose.connection.collection('passwordresettokens').find({}).toArray();
       expect(JSON.stringify(rows)).not.toContain(String(email.data.token));
     });

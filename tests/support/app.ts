@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { loadConfig, type AppConfig } from '../../src/config';
 import type { EmailQueue } from '../../src/jobs/email.types';
+import type { RouteDefinition } from '../../src/routes/route-table';
 import { buildApp } from '../../src/loaders/app';
 import { createContainer, type Container } from '../../src/loaders/container';
 import { createRedisClient } from '../../src/loaders/redis';
@@ -18,6 +19,8 @@ export interface TestContext {
   readonly redis: Redis | null;
   readonly emailQueue: EmailQueue | RecordingEmailQueue;
   readonly endpointCount: number;
+  /** The route declarations the app was built from (the security suite checks vectors against them). */
+  readonly routes: readonly RouteDefinition[];
   close(): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export interface TestContextOptions {
   readonly redis?: boolean;
   readonly emailQueue?: EmailQueue;
   readonly mongo?: mongoose.Connection;
+  /** Passed to the health service (lets a test make /ready fail in a chosen way). */
+  readonly isDraining?: () => boolean;
 }
 
 export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
@@ -43,8 +48,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     await redis.connect();
   }
   const emailQueue = options.emailQueue ?? createRecordingEmailQueue();
-  const container = createContainer({ config, redis, emailQueue, mongo: options.mongo ?? mongoose.connection });
-  const { app, endpointCount } = buildApp(container);
+  const container = createContainer({ config, redis, emailQueue, mongo: options.mongo ?? mongoose.connection, isDraining: options.isDraining });
+  const { app, endpointCount, routes } = buildApp(container);
   return {
     app,
     config,
@@ -52,6 +57,7 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     redis,
     emailQueue,
     endpointCount,
+    routes,
     async close() {
       if (redis) {
         const keys = await redis.keys(`${prefix}*`);

@@ -1,0 +1,146 @@
+// npm run test:pm2 — runs prod/ecosystem.config.js under a real PM2 with a private PM2_HOME (never
+// a global daemon): build, start every declared app whose compiled script exists, /ready answers
+// 200, `pm2 reload commerce-api` under a light loopback load completes with zero failed requests,
+// then `pm2 delete all` + `pm2 kill` leave no process behind.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { projectRoot } from './lib/artifacts';
+import { deleteRedisKeys, freePort, pollUntil, startMongo, uniquePrefix, waitForHttp200 } from './lib/processes';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PM2 = path.join(projectRoot, 'node_modules', '.bin', 'pm2');
+const ECOSYSTEM = path.join(projectRoot, 'prod', 'ecosystem.config.js');
+
+interface PmProcess {
+  name: string;
+  pid: number;
+  pm2_env: { status: string };
+}
+
+function log(message: string): void {
+  process.stdout.write(`== ${message}\n`);
+}
+
+function pm2(env: NodeJS.ProcessEnv, ...args: string[]): string {
+  const result = spawnSync(PM2, args, { cwd: projectRoot, env, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`pm2 ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Apps the ecosystem declares whose compiled script exists (the worker arrives with issue 6). */
+function runnableApps(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { apps } = require(ECOSYSTEM) as { apps: { name: string; script: string; cwd: string }[] };
+  return apps.filter((app) => {
+    const exists = fs.existsSync(path.resolve(app.cwd, app.script));
+    if (!exists) log(`skipping ${app.name}: ${app.script} does not exist yet`);
+    return exists;
+  }).map((app) => app.name);
+}
+
+async function reloadUnderLoad(env: NodeJS.ProcessEnv, url: string): Promise<autocannon.Result> {
+  // Bounded, loopback-only load: 4 connections at most 100 requests/s in total.
+  let load: autocannon.Instance | undefined;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    load = autocannon({ url, connections: 4, overallRate: 100, duration: 120 }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+  await pollUntil('first responses under load', async () => ((await fetch(url)).ok ? true : undefined), 10_000);
+  log('pm2 reload commerce-api (under load)');
+  pm2(env, 'reload', 'commerce-api');
+  await waitForHttp200(url, 30_000);
+  load?.stop();
+  return finished;
+}
+
+async function main(): Promise<void> {
+  log('npm run build');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: projectRoot, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+
+  const mongo = await startMongo();
+  const port = await freePort();
+  const prefix = uniquePrefix('pm2smoke');
+  const pm2Home = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-home-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PM2_HOME: pm2Home,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    MONGODB_URI: mongo.uri,
+    MONGODB_DB_NAME: `pm2smoke_${prefix.split(':')[1]}`,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    JWT_SECRET: `smoke-${prefix}-${'x'.repeat(40)}`,
+    CLUSTER_INSTANCES: '2',
+    RATE_LIMIT_MAX: '1000000',
+    LOG_LEVEL: 'warn',
+  };
+  const pids: number[] = [];
+  const stillRunning: number[] = [];
+  try {
+    const apps = runnableApps();
+    log(`pm2 start ${apps.join(', ')} (PM2_HOME=${pm2Home})`);
+    pm2(env, 'start', ECOSYSTEM, '--env', 'production', '--only', apps.join(','));
+    const ready = `http://127.0.0.1:${port}/ready`;
+    await waitForHttp200(ready, 60_000);
+    const list = JSON.parse(pm2(env, 'jlist')) as PmProcess[];
+    pids.push(...list.map((p) => p.pid));
+    for (const name of apps) {
+      const online = list.filter((p) => p.name === name && p.pm2_env.status === 'online');
+      if (!online.length) throw new Error(`${name} is not online: ${JSON.stringify(list.map((p) => [p.name, p.pm2_env.status]))}`);
+      log(`${name}: ${online.length} online`);
+    }
+    log('/ready answers 200');
+
+    const result = await reloadUnderLoad(env, `http://127.0.0.1:${port}/health`);
+    const failed = result.errors + result.timeouts + result.non2xx;
+    log(`load during reload: ${result.requests.total} requests, ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+    if (result.requests.total === 0 || failed > 0) throw new Error('requests failed during pm2 reload');
+    const after = JSON.parse(pm2(env, 'jlist')) as PmProcess[];
+    pids.push(...after.map((p) => p.pid));
+    const api = (processes: PmProcess[]) => processes.filter((p) => p.name === 'commerce-api');
+    if (!api(after).every((p) => p.pm2_env.status === 'online')) throw new Error('an API instance is not online after reload');
+    // Proof that the reload really replaced every instance while the load ran.
+    if (api(after).some((p) => api(list).some((old) => old.pid === p.pid))) throw new Error('pm2 reload left an old instance running');
+    log(`every API instance replaced (${api(list).map((p) => p.pid).join(',')} → ${api(after).map((p) => p.pid).join(',')})`);
+  } finally {
+    const pidFile = path.join(pm2Home, 'pm2.pid');
+    const daemonPid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) : 0;
+    if (daemonPid) pids.push(daemonPid);
+    log('pm2 delete all && pm2 kill');
+    pm2(env, 'delete', 'all');
+    pm2(env, 'kill');
+    const leftovers = await pollUntil('every PM2 process gone', async () => (pids.some(isAlive) ? undefined : []), 20_000).catch(() => pids.filter(isAlive));
+    await deleteRedisKeys(REDIS_URL, prefix).catch(() => undefined);
+    await mongo.stop();
+    fs.rmSync(pm2Home, { recursive: true, force: true });
+    stillRunning.push(...leftovers);
+  }
+  if (stillRunning.length) throw new Error(`processes still running after pm2 kill: ${stillRunning.join(', ')}`);
+  log('nothing left running');
+}
+
+main().then(
+  () => {
+    log('PM2 smoke test passed');
+    process.exit(0);
+  },
+  (err: Error) => {
+    process.stderr.write(`PM2 smoke test failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

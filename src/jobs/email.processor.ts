@@ -1,0 +1,71 @@
+// What one delivery attempt does, whichever queue runs it: re-validate the payload, render the
+// template, send, and log each outcome inside the context of the request that enqueued the email.
+import type { AppConfig } from '../config';
+import { logger } from '../utils/logger';
+import { runWithContext } from '../utils/tracing';
+import { validateEmailJobData, type EmailJobData } from './email.job';
+import type { Mailer, SentEmail } from './mailer';
+import { renderEmail } from './templates';
+
+export interface EmailAttempt {
+  /** Logical id, e.g. `welcome:<accountId>`. */
+  readonly jobId: string;
+  readonly data: unknown;
+  /** 1-based number of this attempt. */
+  readonly attempt: number;
+  readonly attempts: number;
+}
+
+/** A failure no retry can fix (the payload is invalid): the job fails at once. */
+export class PermanentEmailError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentEmailError';
+  }
+}
+
+export type EmailProcessor = (job: EmailAttempt) => Promise<SentEmail>;
+
+function requestIdOf(data: unknown): string | undefined {
+  const id = (data as { requestId?: unknown } | null)?.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Runs `fn` with the enqueuing request's id in the async context, so every log line carries it. */
+export function inJobContext<T>(data: unknown, fn: () => T): T {
+  const requestId = requestIdOf(data);
+  return requestId ? runWithContext({ requestId }, fn) : fn();
+}
+
+export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig }): EmailProcessor {
+  const ctx = { serviceName: deps.config.serviceName, publicUrl: deps.config.http.publicUrl };
+  return (job) =>
+    inJobContext(job.data, async () => {
+      let data: EmailJobData;
+      try {
+        data = validateEmailJobData(job.data as EmailJobData);
+      } catch (err) {
+        throw new PermanentEmailError(`invalid email payload: ${(err as Error).message}`, { cause: err });
+      }
+      const started = Date.now();
+      logger.info('email job started', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, attempts: job.attempts });
+      const rendered = renderEmail(data.kind, data.data, ctx);
+      const sent = await deps.mailer.send({ to: data.to, jobId: job.jobId, ...rendered });
+      logger.info('email sent', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, durationMs: Date.now() - started, messageId: sent.messageId });
+      return sent;
+    });
+}
+
+export function logAttemptFailed(jobId: string, data: unknown, attempt: number, attempts: number, nextDelayMs: number, error: unknown): void {
+  inJobContext(data, () =>
+    logger.warn('email attempt failed, will retry', { jobId, attempt, attempts, nextDelayMs, error: errorMessage(error) }),
+  );
+}
+
+export function logFinalFailure(jobId: string, data: unknown, attempt: number, attempts: number, error: unknown): void {
+  inJobContext(data, () => logger.error('email failed permanently', { jobId, attempt, attempts, error: errorMessage(error) }));
+}
+
+export function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}

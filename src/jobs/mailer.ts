@@ -1,0 +1,67 @@
+// Sends a rendered email: nodemailer over SMTP_URL, or — in development without SMTP — an .eml
+// file under MAIL_DIR that a person can open. Production without SMTP_URL refuses to start.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { projectRoot, type AppConfig } from '../config';
+import { logger } from '../utils/logger';
+
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  /** Stable per logical email, so a provider (or a reader of .eml files) can spot a duplicate. */
+  readonly jobId: string;
+}
+
+export interface SentEmail {
+  readonly messageId: string;
+  /** Where the .eml file went, when writing files instead of sending. */
+  readonly file?: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<SentEmail>;
+  close(): Promise<void>;
+}
+
+function headersFor(email: OutgoingEmail) {
+  return { 'X-Email-Job-Id': email.jobId };
+}
+
+export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(email) {
+      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: headersFor(email) });
+      return { messageId: String(info.messageId) };
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+export function createFileMailer(mailDir: string, from: string): Mailer {
+  const dir = path.resolve(projectRoot, mailDir);
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(email) {
+      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: headersFor(email) });
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.jobId.replace(/[^A-Za-z0-9_-]/g, '_')}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+      logger.info('email written to file (no SMTP_URL configured)', { file });
+      return { messageId: String(info.messageId), file };
+    },
+    async close() {},
+  };
+}
+
+export function createMailer(config: AppConfig): Mailer {
+  const { smtpUrl, from, mailDir } = config.email;
+  if (smtpUrl) return createSmtpMailer(smtpUrl, from);
+  if (config.isProduction) throw new Error('SMTP_URL is required in production');
+  return createFileMailer(mailDir, from);
+}

@@ -1,0 +1,22 @@
+// One template per email kind; each returns subject, plain text and HTML with every value escaped.
+import type { EmailKind } from '../email.types';
+import type { RenderedEmail, TemplateContext } from './escape';
+import { renderOrderConfirmation } from './order-confirmation';
+import { renderOrderStatus } from './order-status';
+import { renderPasswordReset } from './password-reset';
+import { renderWelcome } from './welcome';
+
+export type { RenderedEmail, TemplateContext } from './escape';
+
+const templates: Record<EmailKind, (data: Record<string, unknown>, ctx: TemplateContext) => RenderedEmail> = {
+  welcome: renderWelcome,
+  'password-reset': renderPasswordReset,
+  'order-confirmation': renderOrderConfirmation,
+  'order-status': renderOrderStatus,
+};
+
+export function renderEmail(kind: EmailKind, data: Readonly<Record<string, unknown>>, ctx: TemplateContext): RenderedEmail {
+  // Subjects are headers: strip line breaks so a value cannot inject another header.
+  const rendered = templates[kind]({ ...data }, ctx);
+  return { ...rendered, subject: rendered.subject.replace(/[\r\n]+/g, ' ') };
+}

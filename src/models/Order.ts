@@ -1,0 +1,123 @@
+// The order document. Lines are snapshots of the catalog at placement (name, sku, unit price), so an
+// order never changes when the catalog does. Money is integer minor units, like products.
+import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+
+export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'paid'];
+
+const integer = (min: number) => ({
+  type: Number,
+  required: true,
+  min,
+  validate: { validator: Number.isSafeInteger, message: '{PATH} must be an integer' },
+});
+
+const orderItemSchema = new Schema(
+  {
+    product: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    name: { type: String, required: true, maxlength: 200 },
+    sku: { type: String, required: true, maxlength: 40 },
+    unitPriceMinor: integer(0),
+    quantity: integer(1),
+    // Computed by the validate hook; any value a caller puts here is overwritten.
+    lineTotalMinor: { type: Number, min: 0, default: 0 },
+  },
+  { _id: false },
+);
+
+const statusChangeSchema = new Schema(
+  {
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    at: { type: Date, required: true },
+    // null for changes made by the system (the stale-order sweep).
+    by: { type: Schema.Types.ObjectId, default: null },
+    reason: { type: String, maxlength: 500 },
+  },
+  { _id: false },
+);
+
+const addressSchema = new Schema(
+  {
+    fullName: { type: String, required: true, maxlength: 120 },
+    line1: { type: String, required: true, maxlength: 200 },
+    line2: { type: String, maxlength: 200 },
+    city: { type: String, required: true, maxlength: 100 },
+    region: { type: String, maxlength: 100 },
+    postalCode: { type: String, required: true, maxlength: 20 },
+    country: { type: String, required: true, match: /^[A-Z]{2}$/ },
+    phone: { type: String, maxlength: 30 },
+  },
+  { _id: false },
+);
+
+const orderSchema = new Schema(
+  {
+    account: { type: Schema.Types.ObjectId, ref: 'Account', required: true },
+    items: {
+      type: [orderItemSchema],
+      required: true,
+      validate: { validator: (items: unknown[]) => items.length > 0, message: 'an order needs at least one item' },
+    },
+    subtotalMinor: { type: Number, min: 0, default: 0 },
+    totalMinor: { type: Number, min: 0, default: 0 },
+    currency: { type: String, required: true, match: /^[A-Z]{3}$/ },
+    status: { type: String, enum: ORDER_STATUSES, default: 'pending' },
+    statusHistory: { type: [statusChangeSchema], default: [] },
+    shippingAddress: { type: addressSchema, required: true },
+    // Client-chosen retry key and a hash of the request it came with (see IdempotencyKey).
+    idempotencyKey: { type: String, maxlength: 255 },
+    requestHash: { type: String },
+    // Our optimistic-concurrency counter, bumped by every status change.
+    version: { type: Number, required: true, default: 1, min: 1 },
+  },
+  { timestamps: true, versionKey: false, toJSON: { virtuals: true }, toObject: { virtuals: true } },
+);
+
+interface Line {
+  unitPriceMinor: number;
+  quantity: number;
+  lineTotalMinor: number;
+}
+
+/** Line totals and order totals from the lines alone; integers in, integers out. */
+export function computeTotals(items: readonly Pick<Line, 'unitPriceMinor' | 'quantity'>[]): { lines: number[]; subtotalMinor: number; totalMinor: number } {
+  const lines = items.map((i) => i.unitPriceMinor * i.quantity);
+  const subtotalMinor = lines.reduce((sum, n) => sum + n, 0);
+  // No shipping, tax or discounts yet: the total is the subtotal.
+  return { lines, subtotalMinor, totalMinor: subtotalMinor };
+}
+
+// Totals are always derived here, so no client (or buggy caller) can choose its own total.
+orderSchema.pre('validate', function () {
+  const items = this.items as unknown as Line[];
+  const totals = computeTotals(items);
+  items.forEach((item, i) => {
+    item.lineTotalMinor = totals.lines[i];
+  });
+  this.subtotalMinor = totals.subtotalMinor;
+  this.totalMinor = totals.totalMinor;
+});
+
+orderSchema.virtual('itemCount').get(function (this: { items?: { quantity: number }[] }) {
+  return (this.items ?? []).reduce((sum, item) => sum + item.quantity, 0);
+});
+
+orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }) {
+  return CANCELLABLE_STATUSES.includes(this.status);
+});
+
+// Each index serves a documented query shape (QUERY-ENGINE-DOC.md, "Orders"). `_id` closes each
+// listing index because it is the sort's tie-break: the index then yields rows already in order.
+orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
+orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
+orderSchema.index({ createdAt: -1, _id: -1 });
+orderSchema.index(
+  { account: 1, idempotencyKey: 1 },
+  { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'account_idempotencyKey_unique' },
+);
+
+export type OrderDoc = InferSchemaType<typeof orderSchema>;
+export type OrderModel = Model<OrderDoc>;
+
+export const Order: OrderModel = (mongoose.models.Order as OrderModel | undefined) ?? mongoose.model<OrderDoc>('Order', orderSchema);

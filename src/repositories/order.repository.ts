@@ -1,0 +1,200 @@
+// The only code that touches the Order model. Returns plain objects (lean); never throws HTTP errors.
+import { Types, type ClientSession, type PipelineStage } from 'mongoose';
+import type { OrderDoc, OrderModel, OrderStatus } from '../models/Order';
+
+export interface OrderItemRecord {
+  product: Types.ObjectId;
+  name: string;
+  sku: string;
+  unitPriceMinor: number;
+  quantity: number;
+  lineTotalMinor: number;
+}
+
+export interface StatusChangeRecord {
+  status: OrderStatus;
+  at: Date;
+  by: Types.ObjectId | null;
+  reason?: string;
+}
+
+export interface AddressRecord {
+  fullName: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+  phone?: string;
+}
+
+export interface OrderRecord {
+  _id: Types.ObjectId;
+  account: Types.ObjectId;
+  items: OrderItemRecord[];
+  subtotalMinor: number;
+  totalMinor: number;
+  currency: string;
+  status: OrderStatus;
+  statusHistory: StatusChangeRecord[];
+  shippingAddress: AddressRecord;
+  idempotencyKey?: string;
+  requestHash?: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A line as the service builds it; `lineTotalMinor` is always computed by the model's hook. */
+export interface NewOrderItem {
+  product: string;
+  name: string;
+  sku: string;
+  unitPriceMinor: number;
+  quantity: number;
+}
+
+export interface NewOrder {
+  _id: Types.ObjectId;
+  account: string;
+  items: NewOrderItem[];
+  currency: string;
+  shippingAddress: AddressRecord;
+  statusHistory: StatusChangeRecord[];
+  idempotencyKey?: string;
+  requestHash?: string;
+}
+
+export interface PageInput {
+  readonly filter: Record<string, unknown>;
+  readonly sort: Record<string, 1 | -1>;
+  readonly skip: number;
+  readonly limit: number;
+  /** Count the whole filter too (offset pages); cursor pages skip the count. */
+  readonly withTotal: boolean;
+}
+
+export interface Transition {
+  readonly from: readonly OrderStatus[];
+  readonly to: OrderStatus;
+  readonly expectedVersion: number;
+  readonly change: StatusChangeRecord;
+}
+
+export interface StatsRow {
+  perDay: { _id: string; orders: number; revenueMinor: number }[];
+  perStatus: { _id: OrderStatus; orders: number; totalMinor: number }[];
+  topProducts: { _id: Types.ObjectId; name: string; sku: string; quantity: number; revenueMinor: number }[];
+  totals: { orders: number; revenueMinor: number }[];
+}
+
+
+/** The stats pipeline: `$match` on the date range (index `{ createdAt: -1, _id: -1 }`), then one `$facet`. */
+export function statsPipeline(from: Date, to: Date, topLimit: number): PipelineStage[] {
+  const counted = { $ne: ['$status', 'cancelled'] };
+  return [
+    { $match: { createdAt: { $gte: from, $lt: to } } },
+    {
+      $facet: {
+        perDay: [
+          {
+            $group: {
+              // Days are UTC days ($dateToString's default timezone).
+              _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } },
+              orders: { $sum: 1 },
+              revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } },
+            },
+          },
+          { $sort: { _id: 1 } },
+        ],
+        perStatus: [{ $group: { _id: '$status', orders: { $sum: 1 }, totalMinor: { $sum: '$totalMinor' } } }, { $sort: { _id: 1 } }],
+        topProducts: [
+          { $match: { status: { $ne: 'cancelled' } } },
+          { $unwind: '$items' },
+          {
+            $group: {
+              _id: '$items.product',
+              name: { $first: '$items.name' },
+              sku: { $first: '$items.sku' },
+              quantity: { $sum: '$items.quantity' },
+              revenueMinor: { $sum: '$items.lineTotalMinor' },
+            },
+          },
+          { $sort: { quantity: -1, revenueMinor: -1, _id: 1 } },
+          { $limit: topLimit },
+        ],
+        totals: [
+          { $group: { _id: null, orders: { $sum: 1 }, revenueMinor: { $sum: { $cond: [counted, '$totalMinor', 0] } } } },
+        ],
+      },
+    },
+  ];
+}
+
+export type OrderRepository = ReturnType<typeof createOrderRepository>;
+
+export function createOrderRepository(model: OrderModel) {
+  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
+  return {
+    /** Runs the model's validate hook, which computes every line total and the order totals. */
+    async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {
+      const [doc] = await model.create([input as never as OrderDoc], { session: session ?? null });
+      return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as OrderRecord;
+    },
+
+    findById(id: string, session?: ClientSession | null): Promise<OrderRecord | null> {
+      return lean<OrderRecord | null>(model.findById(id).session(session ?? null));
+    },
+
+    findByIdempotencyKey(accountId: string, key: string): Promise<OrderRecord | null> {
+      // The key comes straight from a request header: compared with $eq whatever its shape.
+      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key }).setOptions({ sanitizeFilter: true }));
+    },
+
+    async findPaginated(input: PageInput): Promise<{ records: OrderRecord[]; total?: number }> {
+      const query = model.find(input.filter).sort(input.sort).skip(input.skip).limit(input.limit);
+      const [records, total] = await Promise.all([
+        lean<OrderRecord[]>(query),
+        input.withTotal ? model.countDocuments(input.filter).exec() : Promise.resolve(undefined),
+      ]);
+      return { records, total };
+    },
+
+    /** Generic guarded write (data fixes); status changes go through `transition`. */
+    update(id: string, expectedVersion: number, changes: Partial<Pick<OrderRecord, 'shippingAddress'>>): Promise<OrderRecord | null> {
+      const query = model.findOneAndUpdate({ _id: id, version: expectedVersion }, { $set: changes, $inc: { version: 1 } }, { returnDocument: 'after', runValidators: true });
+      return lean<OrderRecord | null>(query);
+    },
+
+    /** Hard delete, for data fixes only: orders are records of sale and are cancelled, not deleted. */
+    async delete(id: string): Promise<boolean> {
+      return (await model.deleteOne({ _id: id })).deletedCount === 1;
+    },
+
+    /**
+     * Moves the order to `to` only if it is still at the version the caller read and in one of the
+     * `from` states — a single conditional write, so of two racing changes exactly one wins.
+     */
+    transition(id: string, t: Transition, session?: ClientSession | null): Promise<OrderRecord | null> {
+      const query = model.findOneAndUpdate(
+        { _id: id, version: t.expectedVersion, status: { $in: [...t.from] } },
+        { $set: { status: t.to }, $push: { statusHistory: t.change }, $inc: { version: 1 } },
+        { returnDocument: 'after', session: session ?? null },
+      );
+      return lean<OrderRecord | null>(query);
+    },
+
+    /** Oldest first, bounded, served by `{ status: 1, createdAt: -1 }`. */
+    findStalePending(olderThan: Date, limit: number): Promise<OrderRecord[]> {
+      return lean<OrderRecord[]>(model.find({ status: 'pending', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
+    },
+
+    /** Revenue and counts per day and per status, top products: one pipeline over a date range. */
+    async stats(from: Date, to: Date, topLimit: number): Promise<StatsRow> {
+      const pipeline = statsPipeline(from, to, topLimit);
+      const [row] = await model.aggregate<StatsRow>(pipeline);
+      return row ?? { perDay: [], perStatus: [], topProducts: [], totals: [] };
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// Builds the OpenAPI 3.1 document from the route declarations — the same entries that drive the
+// router and validation — so nothing about an endpoint is written twice. joi schemas become JSON
+// Schema through joi-to-json (see joi-schema.ts).
+import type Joi from 'joi';
+import { toJsonSchema, type JsonSchema, type SharedSchemas } from './joi-schema';
+import { fullPath, type RouteDefinition, type RoutePostmanHints, type RouteResponse, type SecurityScheme } from './route-table';
+import {
+  ERROR_DETAIL_SCHEMA,
+  ERROR_SCHEMA,
+  MODULE_TAGS,
+  REQUEST_ID_HEADER,
+  SECURITY_SCHEMES,
+  SHARED_HEADERS,
+  STANDARD_ERRORS,
+  errorExample,
+  standardResponses,
+} from './openapi-components';
+
+export interface OpenApiOptions {
+  readonly title: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly servers: readonly { url: string; description: string }[];
+}
+
+export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Operation>> };
+
+export interface Operation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  deprecated?: boolean;
+  security: Record<string, string[]>[];
+  parameters?: Record<string, unknown>[];
+  requestBody?: Record<string, unknown>;
+  responses: Record<string, unknown>;
+  /** Hints for the generated Postman collection (captures, expected status); see RoutePostmanHints. */
+  'x-postman'?: RoutePostmanHints;
+  /** The roles allowed, when access is a role list (machine-readable twin of the description). */
+  'x-roles'?: string[];
+}
+
+/** Express `/products/:id` → OpenAPI `/products/{id}`. */
+export function toOpenApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+export function pathParamNames(expressPath: string): string[] {
+  return [...expressPath.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+}
+
+function operationId(route: RouteDefinition): string {
+  const words = route.path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `By-${part.slice(1)}` : part))
+    .flatMap((part) => part.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return route.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+function parametersFrom(location: 'path' | 'query' | 'header', schema: Joi.ObjectSchema | undefined, shared: SharedSchemas): Record<string, unknown>[] {
+  if (!schema) return [];
+  const json = toJsonSchema(schema, shared);
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, examples, ...rest } = property as JsonSchema & { description?: string; examples?: unknown[] };
+    return {
+      name,
+      in: location,
+      required: location === 'path' || required.has(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+      ...(examples && examples.length ? { example: examples[0] } : {}),
+    };
+  });
+}
+
+function parameters(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown>[] {
+  const declared = parametersFrom('path', route.validate?.params, shared);
+  // A path parameter without a params schema is still documented (as a string).
+  const undeclared = pathParamNames(route.path)
+    .filter((name) => !declared.some((p) => p.name === name))
+    .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  return [...declared, ...undeclared, ...parametersFrom('query', route.validate?.query, shared), ...parametersFrom('header', route.validate?.headers, shared)];
+}
+
+function successContent(status: number, response: RouteResponse, shared: SharedSchemas): Record<string, unknown> | undefined {
+  if (status === 204) return undefined;
+  const data = response.schema ? toJsonSchema(response.schema, shared) : {};
+  if (response.contentType && !/json/.test(response.contentType)) {
+    return { [response.contentType]: { schema: response.schema ? data : { type: 'string' }, ...(response.example !== undefined ? { example: response.example } : {}) } };
+  }
+  if (response.raw) {
+    return { 'application/json': { schema: response.schema ? data : { type: 'object' }, ...(response.example !== undefined ? { example: response.example } : {}) } };
+  }
+  const envelope = {
+    type: 'object',
+    required: ['success', 'data'],
+    properties: { success: { type: 'boolean', const: true }, data, meta: { type: 'object', additionalProperties: true } },
+  };
+  const example = response.example !== undefined ? { success: true, data: response.example } : undefined;
+  return { 'application/json': { schema: envelope, ...(example ? { example } : {}) } };
+}
+
+/** Error statuses an operation can answer with, derived from what the route declares. */
+export function impliedErrorStatuses(route: RouteDefinition): number[] {
+  const statuses = new Set<number>([400, 429, 500, 503]); // every route validates, is rate limited and may lose its database
+  if (route.access !== 'public') statuses.add(401);
+  if (Array.isArray(route.access)) statuses.add(403);
+  if (pathParamNames(route.path).length) statuses.add(404);
+  if (route.validate?.body) statuses.add(413);
+  for (const status of route.errors ?? []) statuses.add(status);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function errorResponse(status: number, path: string, declared?: RouteResponse): Record<string, unknown> {
+  const standard = STANDARD_ERRORS[status];
+  if (standard && !declared) return { $ref: `#/components/responses/${standard.name}` };
+  const example =
+    declared?.example ?? { ...errorExample(declared?.code ?? standard?.code ?? 'ERROR', declared?.description ?? standard?.message ?? 'Error'), path };
+  return {
+    description: declared?.description ?? `Error ${status}`,
+    headers: REQUEST_ID_HEADER,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' }, example } },
+  };
+}
+
+function responses(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> {
+  const declared = route.responses ?? {};
+  const out: Record<string, unknown> = {};
+  const statuses = new Set([...Object.keys(declared).map(Number), ...impliedErrorStatuses(route)]);
+  if (![...statuses].some((s) => s < 400)) statuses.add(200);
+  for (const status of [...statuses].sort((a, b) => a - b)) {
+    const response = declared[status];
+    if (status >= 400) out[status] = errorResponse(status, fullPath(route), response);
+    else {
+      const content = successContent(status, response ?? { description: 'Success' }, shared);
+      out[status] = { description: response?.description ?? 'Success', headers: REQUEST_ID_HEADER, ...(content ? { content } : {}) };
+    }
+  }
+  return out;
+}
+
+function security(route: RouteDefinition): Record<string, string[]>[] {
+  const named = (schemes: readonly SecurityScheme[]) => schemes.map((scheme) => ({ [scheme]: [] as string[] }));
+  if (route.security) return named(route.security);
+  if (route.access === 'public') return [];
+  if (route.access === 'optional') return [{ bearerAuth: [] }, {}];
+  return named(['bearerAuth']);
+}
+
+function describeAccess(route: RouteDefinition): string {
+  if (route.security) return `Access: ${route.security.join(' or ')} (see security).`;
+  if (route.access === 'public') return 'Access: public.';
+  if (route.access === 'optional') return 'Access: public; a bearer token, when sent, is honoured.';
+  if (route.access === 'authenticated') return 'Access: any authenticated account.';
+  return `Access: roles ${route.access.join(', ')}.`;
+}
+
+function requestBody(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> | undefined {
+  const body = route.validate?.body;
+  if (!body) return undefined;
+  const schema = toJsonSchema(body, shared);
+  const example = route.requestExample ?? (schema.examples as unknown[] | undefined)?.[0];
+  return {
+    required: body.$_getFlag('presence') !== 'optional',
+    content: { 'application/json': { schema, ...(example !== undefined ? { example } : {}) } },
+  };
+}
+
+/** One operation; named joi schemas it uses are collected into `shared` (components.schemas). */
+export function buildOperation(route: RouteDefinition, shared: SharedSchemas = {}): Operation {
+  const params = parameters(route, shared);
+  const body = requestBody(route, shared);
+  return {
+    operationId: operationId(route),
+    summary: route.summary,
+    description: [route.description, describeAccess(route)].filter(Boolean).join('\n\n'),
+    tags: [...route.tags],
+    ...(route.deprecated ? { deprecated: true } : {}),
+    security: security(route),
+    ...(params.length ? { parameters: params } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: responses(route, shared),
+    ...(route.postman ? { 'x-postman': route.postman } : {}),
+    ...(Array.isArray(route.access) ? { 'x-roles': [...route.access] } : {}),
+  };
+}
+
+function tags(routes: readonly RouteDefinition[]): { name: string; description?: string }[] {
+  const used = new Set(routes.flatMap((r) => r.tags));
+  const known = MODULE_TAGS.filter((t) => used.has(t.name));
+  const other = [...used].filter((name) => !MODULE_TAGS.some((t) => t.name === name)).sort();
+  return [...known, ...other.map((name) => ({ name }))];
+}
+
+/** The whole document; paths appear in declaration order. */
+export function buildOpenApiDocument(routes: readonly RouteDefinition[], options: OpenApiOptions): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  const shared: SharedSchemas = {};
+  for (const route of routes) {
+    const path = toOpenApiPath(fullPath(route));
+    paths[path] ??= {};
+    paths[path][route.method] = buildOperation(route, shared);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: options.title,
+      version: options.version,
+      description: options.description ?? '',
+    },
+    servers: options.servers.map((s) => ({ ...s })),
+    tags: tags(routes),
+    paths,
+    components: {
+      schemas: { ...shared, ErrorResponse: ERROR_SCHEMA, ErrorDetail: ERROR_DETAIL_SCHEMA },
+      responses: standardResponses(),
+      headers: SHARED_HEADERS,
+      securitySchemes: SECURITY_SCHEMES,
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Order endpoints. `/orders/stats` is declared before `/orders/:id` so it is not read as an id.
+import Joi from 'joi';
+import { createOrderController } from '../controllers/order.controller';
+import { ORDER_STATUSES } from '../models/Order';
+import type { OrderService } from '../services/order.service';
+import type { RouteDefinition } from './route-table';
+import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, statsQuery, statusBody } from './order.schemas';
+
+const order = Joi.object({
+  id: Joi.string(),
+  accountId: Joi.string(),
+  status: Joi.string().valid(...ORDER_STATUSES),
+  items: Joi.array().items(
+    Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), unitPrice: Joi.number(), quantity: Joi.number().integer(), lineTotal: Joi.number() }),
+  ),
+  itemCount: Joi.number().integer(),
+  subtotal: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
+  total: Joi.number(),
+  currency: Joi.string(),
+  shippingAddress: Joi.object().unknown(true),
+  statusHistory: Joi.array().items(Joi.object({ status: Joi.string(), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string() })),
+  isCancellable: Joi.boolean(),
+  version: Joi.number().integer(),
+  createdAt: Joi.string().isoDate(),
+  updatedAt: Joi.string().isoDate(),
+});
+
+const stats = Joi.object({
+  from: Joi.string().isoDate(),
+  to: Joi.string().isoDate(),
+  totals: Joi.object({ orders: Joi.number().integer(), revenue: Joi.number() }),
+  perDay: Joi.array().items(Joi.object({ date: Joi.string(), orders: Joi.number().integer(), revenue: Joi.number() })),
+  perStatus: Joi.array().items(Joi.object({ status: Joi.string(), orders: Joi.number().integer(), total: Joi.number() })),
+  topProducts: Joi.array().items(Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), quantity: Joi.number(), revenue: Joi.number() })),
+});
+
+const versioned = {
+  409: { description: 'VERSION_CONFLICT: changed since it was read; INVALID_TRANSITION: not allowed from the current status' },
+  428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
+};
+
+export function orderRoutes(orders: OrderService): RouteDefinition[] {
+  const controller = createOrderController(orders);
+  const tags = ['Orders'];
+  return [
+    {
+      method: 'post',
+      path: '/orders',
+      summary: 'Place an order (prices from the catalog; all lines reserved or none)',
+      description: 'Send `Idempotency-Key` to make retries safe: the same key and body replay the original response; another body → 422.',
+      tags,
+      access: 'authenticated',
+      validate: { headers: idempotencyHeaders, body: placeBody },
+      responses: {
+        201: { description: 'Created (or replayed: `Idempotent-Replayed: true`); `Location` and `ETag` set', schema: order },
+        400: { description: 'VALIDATION_FAILED; PRODUCT_UNAVAILABLE (unknown, draft or deleted product ids in details); MIXED_CURRENCIES' },
+        409: { description: 'INSUFFICIENT_STOCK with the short items; nothing was reserved' },
+        422: { description: 'IDEMPOTENCY_KEY_REUSED: the key was used with a different body' },
+      },
+      handler: controller.place,
+    },
+    {
+      method: 'get',
+      path: '/orders',
+      summary: 'List orders (customers: their own; staff: all, filterable)',
+      tags,
+      access: 'authenticated',
+      validate: { query: listQuery },
+      responses: {
+        200: { description: 'A page of orders; `meta` carries offset totals or the next cursor', schema: Joi.array().items(order) },
+        403: { description: '`account` of someone else from a customer' },
+      },
+      handler: controller.list,
+    },
+    {
+      method: 'get',
+      path: '/orders/stats',
+      summary: 'Revenue and order counts per day and per status, top products (one aggregation)',
+      description: 'Range `[from, to)`, default the last 30 days, at most 366 days. Revenue excludes cancelled orders.',
+      tags,
+      access: ['admin'],
+      validate: { query: statsQuery },
+      responses: { 200: { description: 'The report', schema: stats } },
+      handler: controller.stats,
+    },
+    {
+      method: 'get',
+      path: '/orders/:id',
+      summary: 'One order (owner or staff; 404 for anyone else)',
+      tags,
+      access: 'authenticated',
+      validate: { params: orderIdParams },
+      responses: { 200: { description: 'The order (ETag carries its version)', schema: order }, 404: { description: 'ORDER_NOT_FOUND (also for orders of others)' } },
+      handler: controller.get,
+    },
+    {
+      method: 'post',
+      path: '/orders/:id/cancel',
+      summary: 'Cancel a pending or paid order and restock it (If-Match or version required)',
+      tags,
+      access: 'authenticated',
+      validate: { params: orderIdParams, headers: ifMatchHeaders, body: cancelBody },
+      responses: { 200: { description: 'Cancelled', schema: order }, 404: { description: 'ORDER_NOT_FOUND' }, ...versioned },
+      handler: controller.cancel,
+    },
+    {
+      method: 'patch',
+      path: '/orders/:id/status',
+      summary: 'Move an order along its lifecycle (If-Match or version required)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: orderIdParams, headers: ifMatchHeaders, body: statusBody },
+      responses: { 200: { description: 'Changed', schema: order }, ...versioned },
+      handler: controller.changeStatus,
+    },
+  ];
+}

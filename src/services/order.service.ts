@@ -1,0 +1,255 @@
+// Order rules: idempotent placement, who may see and change what, the status lifecycle with
+// optimistic locking, restocking on cancel, the stale-order sweep and the sales report.
+import { createHash } from 'node:crypto';
+import { Types, type ClientSession } from 'mongoose';
+import { CANCELLABLE_STATUSES, type OrderStatus } from '../models/Order';
+import type { IdempotencyRepository } from '../repositories/idempotency.repository';
+import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../repositories/order.repository';
+import type { ProductRepository } from '../repositories/product.repository';
+import { ConflictError, NotFoundError, UnprocessableError } from '../utils/errors';
+import { logger } from '../utils/logger';
+import { canTransition, sourcesOf, TRANSITIONS } from './order-lifecycle';
+import type { OrderNotifier } from './order-notifier';
+import type { OrderPlacement, PlaceOrderInput } from './order-placement';
+import { encodeOrderCursor, planOrderList, type OrderActor, type OrderListQuery } from './order-query';
+import { toOrderView, type OrderView } from './order.view';
+import { stableStringify } from './product-cache';
+import { fromMinorUnits } from './query-engine';
+import type { TransactionRunner } from './transactions';
+
+export interface OrderServiceDeps {
+  readonly orders: OrderRepository;
+  readonly products: ProductRepository;
+  readonly placement: OrderPlacement;
+  readonly idempotency: IdempotencyRepository;
+  readonly transactions: TransactionRunner;
+  readonly notifier: OrderNotifier;
+  /** Drops cached product answers after stock changed (ProductService.invalidate). */
+  readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
+  readonly idempotencyTtlSeconds: number;
+  readonly cursorSecret: string;
+  readonly now?: () => Date;
+}
+
+export interface PlacedOrder {
+  readonly status: number;
+  readonly order: OrderView;
+  readonly replayed: boolean;
+}
+
+export interface OrderStats {
+  from: string;
+  to: string;
+  totals: { orders: number; revenue: number };
+  perDay: { date: string; orders: number; revenue: number }[];
+  perStatus: { status: OrderStatus; orders: number; total: number }[];
+  topProducts: { productId: string; name: string; sku: string; quantity: number; revenue: number }[];
+}
+
+const IDEMPOTENCY_SCOPE = 'POST /orders';
+const SWEEP_BATCH = 200;
+
+const notFound = () => new NotFoundError('Order not found', 'ORDER_NOT_FOUND');
+
+function isIdempotencyRace(err: unknown): boolean {
+  const e = err as { code?: number; keyPattern?: Record<string, unknown> };
+  return e?.code === 11000 && Boolean(e.keyPattern && 'idempotencyKey' in e.keyPattern);
+}
+
+function versionConflict(expected: number, current: number): ConflictError {
+  return new ConflictError('The order was changed by someone else; reload it and retry', 'VERSION_CONFLICT', {
+    details: [{ path: 'version', message: `expected version ${expected}, current is ${current}`, currentVersion: current }],
+  });
+}
+
+function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
+  return new ConflictError(`An order that is ${from} cannot become ${to}`, 'INVALID_TRANSITION', {
+    details: [{ path: 'status', message: `allowed from ${from}: ${TRANSITIONS[from].join(', ') || 'none'}`, from, to, allowed: TRANSITIONS[from] }],
+  });
+}
+
+export function createOrderService(deps: OrderServiceDeps) {
+  const { orders, products, placement, idempotency, transactions, notifier } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
+  async function findVisible(actor: OrderActor, id: string): Promise<OrderRecord> {
+    const order = await orders.findById(id);
+    if (!order || (!actor.isStaff && order.account.toString() !== actor.id)) throw notFound();
+    return order;
+  }
+
+  function replay(order: OrderRecord, requestHash: string): PlacedOrder {
+    if (order.requestHash !== requestHash) throw keyReused();
+    return { status: 201, order: toOrderView(order), replayed: true };
+  }
+
+  function keyReused(): UnprocessableError {
+    return new UnprocessableError('This Idempotency-Key was used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
+  }
+
+  async function afterStockChange(order: OrderRecord): Promise<void> {
+    await deps.invalidateProducts([...new Set(order.items.map((i) => i.product.toString()))]);
+  }
+
+  /** Restocks inside the caller's transaction, or one line at a time (logged if it fails) without one. */
+  async function restock(order: OrderRecord, session: ClientSession | null): Promise<void> {
+    for (const item of order.items) {
+      try {
+        await products.restock(item.product.toString(), item.quantity, session);
+      } catch (err) {
+        if (session) throw err;
+        logger.error('restock failed for a cancelled order', { orderId: order._id.toString(), productId: item.product.toString(), quantity: item.quantity, error: (err as Error).message });
+      }
+    }
+  }
+
+  /** The conditional write decides the single winner; only the winner restocks. */
+  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord): Promise<OrderRecord | null> {
+    const t = { from: CANCELLABLE_STATUSES, to: 'cancelled' as const, expectedVersion, change };
+    const id = order._id.toString();
+    if (await transactions.supportsTransactions()) {
+      return transactions.run(async (session) => {
+        const updated = await orders.transition(id, t, session);
+        if (updated) await restock(updated, session);
+        return updated;
+      });
+    }
+    const updated = await orders.transition(id, t);
+    if (updated) await restock(updated, null);
+    return updated;
+  }
+
+  /** Why a conditional write matched nothing, as the error the client should see. */
+  async function explainMiss(id: string, expectedVersion: number, to: OrderStatus): Promise<never> {
+    const current = await orders.findById(id);
+    if (!current) throw notFound();
+    if (current.version !== expectedVersion) throw versionConflict(expectedVersion, current.version);
+    throw invalidTransition(current.status, to);
+  }
+
+  function change(to: OrderStatus, by: string | null, reason?: string): StatusChangeRecord {
+    return { status: to, at: now(), by: by ? new Types.ObjectId(by) : null, ...(reason && { reason }) };
+  }
+
+  async function cancel(actor: OrderActor, id: string, expectedVersion: number, reason?: string): Promise<OrderView> {
+    const order = await findVisible(actor, id);
+    if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
+    if (!canTransition(order.status, 'cancelled')) throw invalidTransition(order.status, 'cancelled');
+    const updated = await cancelRecord(order, expectedVersion, change('cancelled', actor.id, reason));
+    if (!updated) return explainMiss(id, expectedVersion, 'cancelled');
+    await afterStockChange(updated);
+    await notifier.statusChanged(updated);
+    return toOrderView(updated);
+  }
+
+  return {
+    /**
+     * With an Idempotency-Key: a stored response is replayed as is; a different body under the same
+     * key is 422; a concurrent duplicate loses the unique-index race and gets the winner's order.
+     */
+    async place(actor: OrderActor, input: PlaceOrderInput, key?: string): Promise<PlacedOrder> {
+      const requestHash = createHash('sha256').update(stableStringify(input)).digest('base64url');
+      if (key) {
+        const stored = await idempotency.find(actor.id, IDEMPOTENCY_SCOPE, key, now());
+        if (stored) {
+          if (stored.requestHash !== requestHash) throw keyReused();
+          return { status: stored.responseStatus, order: stored.responseBody as OrderView, replayed: true };
+        }
+        // The stored response expired (or was never written): the order itself still holds the key.
+        const existing = await orders.findByIdempotencyKey(actor.id, key);
+        if (existing) return replay(existing, requestHash);
+      }
+      let record: OrderRecord;
+      try {
+        record = await placement.place(actor.id, input, key ? { key, requestHash } : undefined);
+      } catch (err) {
+        const winner = key && isIdempotencyRace(err) ? await orders.findByIdempotencyKey(actor.id, key) : null;
+        if (winner) return replay(winner, requestHash);
+        throw err;
+      }
+      const view = toOrderView(record);
+      logger.info('order placed', { orderId: view.id, total: view.total, currency: view.currency, lines: view.items.length });
+      if (key) {
+        const expiresAt = new Date(now().getTime() + deps.idempotencyTtlSeconds * 1000);
+        await idempotency
+          .save({ account: actor.id, scope: IDEMPOTENCY_SCOPE, key, requestHash, responseStatus: 201, responseBody: view, expiresAt })
+          .catch((err: Error) => logger.error('idempotent response not stored (the order still holds the key)', { orderId: view.id, error: err.message }));
+      }
+      await afterStockChange(record);
+      await notifier.confirmed(record);
+      return { status: 201, order: view, replayed: false };
+    },
+
+    async get(actor: OrderActor, id: string): Promise<OrderView> {
+      return toOrderView(await findVisible(actor, id));
+    },
+
+    async list(actor: OrderActor, query: OrderListQuery): Promise<{ data: OrderView[]; meta: Record<string, unknown> }> {
+      const plan = planOrderList(query, actor, deps.cursorSecret);
+      const { page } = plan;
+      if (page.kind === 'offset') {
+        const { records, total = 0 } = await orders.findPaginated({ filter: plan.filter, sort: plan.sort, skip: page.skip, limit: page.limit, withTotal: true });
+        const totalPages = Math.ceil(total / page.limit);
+        return {
+          data: records.map(toOrderView),
+          meta: { pagination: 'offset', page: page.page, limit: page.limit, total, totalPages, hasNext: page.page < totalPages, hasPrev: page.page > 1 },
+        };
+      }
+      const { records } = await orders.findPaginated({ filter: plan.filter, sort: plan.sort, skip: 0, limit: page.limit + 1, withTotal: false });
+      const hasNext = records.length > page.limit;
+      const rows = records.slice(0, page.limit);
+      const last = rows[rows.length - 1];
+      const sort = query.sort ?? 'createdAt:desc';
+      const nextCursor = hasNext && last ? encodeOrderCursor(sort, plan.field === 'createdAt' ? last.createdAt : last.totalMinor, last._id, deps.cursorSecret) : null;
+      return { data: rows.map(toOrderView), meta: { pagination: 'cursor', limit: page.limit, hasNext, nextCursor } };
+    },
+
+    cancel,
+
+    /** Staff only (route). `cancelled` goes through cancel so stock is always given back. */
+    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string): Promise<OrderView> {
+      if (to === 'cancelled') return cancel(actor, id, expectedVersion, reason);
+      const order = await findVisible(actor, id);
+      if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
+      if (!canTransition(order.status, to)) throw invalidTransition(order.status, to);
+      const updated = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) });
+      if (!updated) return explainMiss(id, expectedVersion, to);
+      logger.info('order status changed', { orderId: id, from: order.status, to });
+      await notifier.statusChanged(updated);
+      return toOrderView(updated);
+    },
+
+    /**
+     * Cancels (and restocks) orders still pending that were created before `olderThan`. Meant for a
+     * repeatable job: each run handles up to `limit` orders; an order changed meanwhile is skipped.
+     */
+    async cancelStalePending(olderThan: Date, limit = SWEEP_BATCH): Promise<{ cancelled: string[] }> {
+      const cancelled: string[] = [];
+      for (const order of await orders.findStalePending(olderThan, limit)) {
+        const updated = await cancelRecord(order, order.version, change('cancelled', null, 'not paid in time'));
+        if (!updated) continue;
+        cancelled.push(updated._id.toString());
+        await afterStockChange(updated);
+        await notifier.statusChanged(updated);
+      }
+      if (cancelled.length) logger.info('stale pending orders cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
+      return { cancelled };
+    },
+
+    async stats(from: Date, to: Date, topLimit = 10): Promise<OrderStats> {
+      const row = await orders.stats(from, to, topLimit);
+      const totals = row.totals[0];
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        totals: { orders: totals?.orders ?? 0, revenue: fromMinorUnits(totals?.revenueMinor ?? 0) },
+        perDay: row.perDay.map((d) => ({ date: d._id, orders: d.orders, revenue: fromMinorUnits(d.revenueMinor) })),
+        perStatus: row.perStatus.map((s) => ({ status: s._id, orders: s.orders, total: fromMinorUnits(s.totalMinor) })),
+        topProducts: row.topProducts.map((p) => ({ productId: p._id.toString(), name: p.name, sku: p.sku, quantity: p.quantity, revenue: fromMinorUnits(p.revenueMinor) })),
+      };
+    },
+  };
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;

@@ -1,0 +1,102 @@
+// The compensating path: on a standalone server (no transactions) placement must still be
+// all-or-nothing — reservations are held on the product and released in reverse on failure.
+import { MongoMemoryServer } from 'mongodb-memory-server';
+import mongoose, { Types } from 'mongoose';
+import request from 'supertest';
+import { Order } from '../../src/models/Order';
+import { Product } from '../../src/models/Product';
+import { createProductRepository } from '../../src/repositories/product.repository';
+import { callerWithRole, type TestCaller } from '../support/auth';
+import { createTestContext, type TestContext } from '../support/app';
+import { expectErrorContract, expectSuccess } from '../support/contract';
+import { uniqueDbName } from '../support/db';
+import { orderBody, placeOrder, productsWithStock, stockOf } from './orders.fixture';
+
+describe('POST /api/v1/orders on a standalone server (compensating rollback)', () => {
+  let standalone: MongoMemoryServer;
+  let ctx: TestContext;
+  let buyer: TestCaller;
+
+  beforeAll(async () => {
+    standalone = await MongoMemoryServer.create();
+    await mongoose.connect(standalone.getUri(), { dbName: uniqueDbName('standalone'), serverSelectionTimeoutMS: 5000, bufferCommands: false });
+    await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+    ctx = await createTestContext({ mongo: mongoose.connection });
+    buyer = await callerWithRole(ctx, 'customer');
+  }, 60_000);
+  afterAll(async () => {
+    await ctx?.close();
+    await mongoose.disconnect();
+    await standalone?.stop();
+  });
+
+  const holdsOf = async (id: string) => ((await Product.collection.findOne({ _id: new Types.ObjectId(id) }))?.stockHolds as string[] | undefined) ?? [];
+
+  it('when the server is standalone, then transactions are reported unsupported', async () => {
+    expect(await ctx.container.transactions.supportsTransactions()).toBe(false);
+  });
+
+  it('when an order succeeds, then stock is taken and no hold is left behind', async () => {
+    const [a, b] = await productsWithStock(5, 5);
+    await placeOrder(ctx, buyer.headers, [{ productId: a, quantity: 2 }, { productId: b, quantity: 1 }]);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([3, 4]);
+    expect([await holdsOf(a), await holdsOf(b)]).toEqual([[], []]);
+  });
+
+  it('when the last line is short, then the lines already reserved are released and nothing is held', async () => {
+    const [a, b, c] = await productsWithStock(5, 5, 1);
+    const before = await Order.countDocuments();
+    const res = await request(ctx.app)
+      .post('/api/v1/orders')
+      .set(buyer.headers)
+      .send(orderBody([{ productId: a, quantity: 2 }, { productId: b, quantity: 3 }, { productId: c, quantity: 2 }]));
+    expectErrorContract(res, 409, 'INSUFFICIENT_STOCK');
+    expect(res.body.details.map((d: { productId: string }) => d.productId)).toEqual([c]);
+    expect([await stockOf(a), await stockOf(b), await stockOf(c)]).toEqual([5, 5, 1]);
+    expect([await holdsOf(a), await holdsOf(b), await holdsOf(c)]).toEqual([[], [], []]);
+    expect(await Order.countDocuments()).toBe(before);
+  });
+
+  it('when 50 customers race for stock 10, then exactly 10 units are sold and stock never goes below 0', async () => {
+    const [hot, other] = await productsWithStock(10, 1000);
+    const callers = await Promise.all(Array.from({ length: 50 }, () => callerWithRole(ctx, 'customer')));
+    // Two lines each, the hot one last, so losers must give back the line they had already reserved.
+    const results = await Promise.all(
+      callers.map((c) => request(ctx.app).post('/api/v1/orders').set(c.headers).send(orderBody([{ productId: other, quantity: 1 }, { productId: hot, quantity: 1 }]))),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(40);
+    expect(await stockOf(hot)).toBe(0);
+    expect(await stockOf(other)).toBe(990);
+    expect([await holdsOf(hot), await holdsOf(other)]).toEqual([[], []]);
+  });
+
+  it('when a hold is released twice, then the stock is given back once', async () => {
+    const [a] = await productsWithStock(5);
+    const repo = createProductRepository(Product);
+    const hold = new Types.ObjectId().toHexString();
+    expect(await repo.reserveStock(a, 3, { hold })).toBe(true);
+    expect(await repo.releaseHold(a, 3, hold)).toBe(true);
+    expect(await repo.releaseHold(a, 3, hold)).toBe(false);
+    expect(await stockOf(a)).toBe(5);
+  });
+
+  it('when concurrent cancels race, then the order is restocked once', async () => {
+    const [a] = await productsWithStock(10);
+    const order = await placeOrder(ctx, buyer.headers, [{ productId: a, quantity: 4 }]);
+    const cancel = () => request(ctx.app).post(`/api/v1/orders/${order.id}/cancel`).set(buyer.headers).send({ version: 1 });
+    const results = await Promise.all([cancel(), cancel(), cancel()]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    expect(await stockOf(a)).toBe(10);
+  });
+
+  it('when duplicates with one Idempotency-Key race, then one order is created and stock is taken once', async () => {
+    const [a] = await productsWithStock(20);
+    const body = orderBody([{ productId: a, quantity: 1 }]);
+    const results = await Promise.all(Array.from({ length: 8 }, () => request(ctx.app).post('/api/v1/orders').set(buyer.headers).set('Idempotency-Key', 'standalone-race-1').send(body)));
+    for (const r of results) expectSuccess(r, 201);
+    expect(new Set(results.map((r) => r.body.data.id)).size).toBe(1);
+    expect(await stockOf(a)).toBe(19);
+    expect(await holdsOf(a)).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+import { createEmailProcessor, PermanentEmailError } from '../../src/jobs/email.processor';
+import type { Mailer, OutgoingEmail } from '../../src/jobs/mailer';
+import { renderEmail } from '../../src/jobs/templates';
+import { testConfig } from '../support/app';
+
+const ctx = { serviceName: 'Shop', publicUrl: 'https://shop.example' };
+const hostile = '<script>alert(1)</script>"\'&';
+
+describe('email templates', () => {
+  it.each([
+    ['welcome', { name: hostile }],
+    ['password-reset', { name: hostile, resetUrl: 'https://shop.example/r?t=1&x=2' }],
+    ['order-confirmation', { name: hostile, orderId: hostile, items: [{ name: hostile, quantity: 2, unitPrice: 3 }], total: 6, currency: 'EUR' }],
+    ['order-status', { name: hostile, orderId: hostile, status: hostile }],
+  ] as const)('when %s is rendered with markup in every value, then the HTML escapes it and the text keeps it readable', (kind, data) => {
+    const email = renderEmail(kind, data, ctx);
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
+    expect(email.text).toContain(hostile);
+    expect(email.subject.length).toBeGreaterThan(0);
+  });
+
+  it('when a value carries line breaks into the subject, then the subject stays one header line', () => {
+    const email = renderEmail('order-status', { orderId: 'o1', status: 'paid\r\nBcc: victim@example.com' }, ctx);
+    expect(email.subject).toBe('Order o1 is now paid Bcc: victim@example.com');
+  });
+
+  it('when a reset link is not http(s), then the HTML link is neutralised', () => {
+    const email = renderEmail('password-reset', { resetUrl: 'javascript:alert(1)' }, ctx);
+    expect(email.html).toContain('href="#"');
+  });
+
+  it('when a reset has only a token, then the link is built from the public URL with the token encoded', () => {
+    const email = renderEmail('password-reset', { token: 'a b&c' }, ctx);
+    expect(email.text).toContain('https://shop.example/reset-password?token=a%20b%26c');
+  });
+});
+
+describe('createEmailProcessor', () => {
+  const config = testConfig();
+  function recordingMailer(): Mailer & { sent: OutgoingEmail[] } {
+    const sent: OutgoingEmail[] = [];
+    return { sent, send: async (email) => (sent.push(email), { messageId: '<m@test>' }), close: async () => undefined };
+  }
+
+  it('when the job is valid, then one rendered email goes to the mailer with the job id', async () => {
+    const mailer = recordingMailer();
+    const result = await createEmailProcessor({ mailer, config })({ jobId: 'welcome:1', data: { kind: 'welcome', to: 'a@example.com', data: { name: 'Ada' } }, attempt: 1, attempts: 5 });
+    expect(result).toEqual({ messageId: '<m@test>' });
+    expect(mailer.sent).toEqual([expect.objectContaining({ to: 'a@example.com', jobId: 'welcome:1', subject: `Welcome to ${config.serviceName}` })]);
+  });
+
+  it('when the stored payload is invalid, then a PermanentEmailError is thrown and nothing is sent', async () => {
+    const mailer = recordingMailer();
+    const run = createEmailProcessor({ mailer, config })({ jobId: 'welcome:1', data: { kind: 'welcome', to: 'not-an-address', data: {} }, attempt: 1, attempts: 5 });
+    await expect(run).rejects.toBeInstanceOf(PermanentEmailError);
+    expect(mailer.sent).toHaveLength(0);
+  });
+});

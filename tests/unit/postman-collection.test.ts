@@ -1,0 +1,125 @@
+// The Postman collection is generated from the OpenAPI document: folders per module in run order,
+// folder-level variables for path parameters, auth through variables, captures, and test scripts.
+import Joi from 'joi';
+import { buildOpenApiDocument } from '../../src/routes/openapi';
+import type { RouteDefinition } from '../../src/routes/route-table';
+import { generateArtifacts, staleArtifacts } from '../../scripts/lib/artifacts';
+import { buildCollection, buildEnvironment, environmentVariables, variableFor } from '../../scripts/lib/postman-collection';
+
+const noop: RouteDefinition['handler'] = (_req, res) => void res.end();
+const routes: RouteDefinition[] = [
+  { method: 'get', path: '/health', mount: 'root', summary: 'Liveness', tags: ['Ops'], access: 'public', handler: noop },
+  {
+    method: 'get',
+    path: '/products/:id',
+    summary: 'Get a product',
+    tags: ['Products'],
+    access: 'public',
+    validate: { params: Joi.object({ id: Joi.string().hex().length(24) }), query: Joi.object({ fields: Joi.string(), limit: Joi.number().integer().min(1).required() }) },
+    responses: { 200: { description: 'ok', schema: Joi.object({ id: Joi.string() }) } },
+    handler: noop,
+  },
+  {
+    method: 'post',
+    path: '/products',
+    summary: 'Create a product',
+    tags: ['Products'],
+    access: ['admin'],
+    validate: { body: Joi.object({ name: Joi.string() }) },
+    requestExample: { name: 'Lamp' },
+    responses: { 201: { description: 'created', schema: Joi.object({ id: Joi.string(), name: Joi.string() }) } },
+    handler: noop,
+  },
+  {
+    method: 'post',
+    path: '/auth/login',
+    summary: 'Log in',
+    tags: ['Auth'],
+    access: 'public',
+    validate: { body: Joi.object({ email: Joi.string().email(), password: Joi.string() }) },
+    requestExample: { email: 'ada@example.com', password: 'correct horse battery staple' },
+    responses: { 200: { description: 'tokens', schema: Joi.object({ accessToken: Joi.string(), refreshToken: Joi.string(), account: Joi.object() }) } },
+    handler: noop,
+  },
+  { method: 'post', path: '/auth/logout', summary: 'Log out', tags: ['Auth'], access: 'authenticated', postman: { skipInRun: true, expectStatus: 204 }, handler: noop },
+];
+
+type Item = { name: string; variable?: { key: string; value: string }[]; item: Request[] };
+type Request = { name: string; event: { listen: string; script: { exec: string[] } }[]; request: Record<string, never> & { auth?: { type: string }; url: { raw: string; query?: { key: string; disabled?: boolean }[] }; body?: { raw: string } } };
+
+const collection = buildCollection(buildOpenApiDocument(routes, { title: 't', version: '1.2.3', servers: [] })) as { item: Item[]; auth: unknown; variable: unknown[] };
+const folder = (name: string) => collection.item.find((f) => f.name === name)!;
+const script = (item: Request, listen = 'test') => item.event.find((e) => e.listen === listen)?.script.exec.join('\n') ?? '';
+
+describe('Postman collection generator', () => {
+  it('when modules are declared in any order, then folders follow the run order Auth → … → Ops', () => {
+    expect(collection.item.map((f) => f.name)).toEqual(['Auth', 'Products', 'Ops']);
+  });
+
+  it('when a folder has path parameters, then they are folder-level variables used in the URL', () => {
+    expect(folder('Products').variable).toEqual(
+      expect.arrayContaining([{ key: 'module', value: 'Products', type: 'string' }, expect.objectContaining({ key: 'productId', value: '000000000000000000000000' })]),
+    );
+    const get = folder('Products').item.find((i) => i.name === 'Get a product')!;
+    expect(get.request.url.raw).toBe('{{baseUrl}}/api/v1/products/{{productId}}?limit=1');
+    expect(get.request.url.query).toEqual([expect.objectContaining({ key: 'fields', disabled: true }), expect.objectContaining({ key: 'limit', value: '1' })]);
+    expect(variableFor('Orders', 'id')).toBe('orderId');
+    expect(variableFor('Orders', 'lineId')).toBe('lineId');
+  });
+
+  it('when login returns tokens, then its test script stores them into the environment; a create stores the new id', () => {
+    const login = folder('Auth').item.find((i) => i.name === 'Log in')!;
+    expect(script(login)).toContain('pm.environment.set("accessToken", String(body["data"]["accessToken"]));');
+    expect(script(login)).toContain('pm.environment.set("refreshToken", String(body["data"]["refreshToken"]));');
+    const create = folder('Products').item.find((i) => i.name === 'Create a product')!;
+    expect(script(create)).toContain('pm.environment.set("productId", String(body["data"]["id"]));');
+    expect(JSON.parse(create.request.body!.raw)).toEqual({ name: 'Lamp' });
+  });
+
+  it('when requests are generated, then each asserts its status, the envelope and the request id', () => {
+    const create = folder('Products').item.find((i) => i.name === 'Create a product')!;
+    expect(script(create)).toContain('pm.response.to.have.status(201)');
+    expect(script(create)).toContain('pm.expect(body.success).to.eql(true);');
+    expect(script(create)).toContain("pm.response.to.have.header('X-Request-ID')");
+    const logout = folder('Auth').item.find((i) => i.name === 'Log out')!;
+    expect(script(logout)).toContain('pm.response.to.have.status(204)');
+    expect(script(logout, 'prerequest')).toContain('pm.execution.skipRequest()');
+  });
+
+  it('when a route is public, then it sends no auth; protected routes inherit the collection bearer {{accessToken}}', () => {
+    expect(collection.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{accessToken}}', type: 'string' }] });
+    expect(folder('Ops').item[0]!.request.auth).toEqual({ type: 'noauth' });
+    expect(folder('Auth').item.find((i) => i.name === 'Log out')!.request.auth).toBeUndefined();
+  });
+
+  it('when staff-only routes exist, then they use {{staffAccessToken}}, set by a generated staff login right after the login', () => {
+    const create = folder('Products').item.find((i) => i.name === 'Create a product')!;
+    expect(create.request.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{staffAccessToken}}', type: 'string' }] });
+    const names = folder('Auth').item.map((i) => i.name);
+    expect(names.indexOf('Log in (staff, for staff-only requests)')).toBe(names.indexOf('Log in') + 1);
+    const staff = folder('Auth').item[names.indexOf('Log in') + 1]!;
+    expect(JSON.parse(staff.request.body!.raw)).toMatchObject({ email: '{{staffEmail}}', password: '{{staffPassword}}' });
+    expect(script(staff)).toContain('pm.environment.set("staffAccessToken"');
+    expect(script(staff)).not.toMatch(/set\("(accessToken|refreshToken)"/);
+  });
+
+  it('when environments are built, then they list every captured variable with empty values (no secrets)', () => {
+    const variables = environmentVariables(collection);
+    expect(variables).toEqual(['accessToken', 'productId', 'refreshToken', 'staffAccessToken', 'staffEmail', 'staffPassword']);
+    const env = buildEnvironment('prod', 'https://api.example.com', variables) as { values: { key: string; value: string }[] };
+    expect(env.values[0]).toMatchObject({ key: 'baseUrl', value: 'https://api.example.com' });
+    expect(env.values.slice(1).every((v) => v.value === '')).toBe(true);
+  });
+});
+
+describe('committed generated artifacts', () => {
+  it('when compared with what the generators produce now, then docs/openapi.json and postman/* are up to date (run npm run docs:generate)', () => {
+    expect(staleArtifacts()).toEqual([]);
+  });
+
+  it('when a committed file differs from the generator output, then the check names it', () => {
+    const files = generateArtifacts();
+    files['postman/commerce-api.postman_collection.json'] += ' ';
+    expect(staleArtifacts(files)).toEqual(['postman/commerce-api.postman_collection.json']);
+  });
+});
