@@ -106,10 +106,11 @@ export const SCENARIOS: readonly Scenario[] = [
     headers: (f) => ({ authorization: `Bearer ${f.customerToken}` }),
     body: (f) => {
       let n = 0;
-      return () => JSON.stringify({ items: [{ productId: f.contendedProductIds[n++ % f.contendedProductIds.length], quantity: 1 }] });
+      const shippingAddress = { fullName: 'Bench Buyer', line1: '1 Load Street', city: 'Benchville', postalCode: '10001', country: 'US' };
+      return () => JSON.stringify({ items: [{ productId: f.contendedProductIds[n++ % f.contendedProductIds.length], quantity: 1 }], shippingAddress });
     },
     skipReason: ordersAbsent,
-    note: '409 (out of stock) is the designed answer once stock runs out',
+    note: '5 products, 1 unit per order: 409 INSUFFICIENT_STOCK is the designed answer once their stock runs out',
   },
   {
     key: 'login',
