@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEMO_ACCOUNTS } from '../src/services/account.seed';
 import { projectRoot } from './lib/artifacts';
 import { deleteRedisKeys, freePort, startMongo, uniquePrefix, waitForHttp200 } from './lib/processes';
 
@@ -19,6 +20,20 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const collection = path.join(projectRoot, 'postman', 'commerce-api.postman_collection.json');
 const environment = path.join(projectRoot, 'postman', 'local.postman_environment.json');
 
+/**
+ * Credentials for the generated staff logins (see postman-staff.ts): the demo manager and admin
+ * that `npm run seed` creates, unless E2E_<ROLE>_EMAIL / E2E_<ROLE>_PASSWORD name other accounts.
+ */
+function staffCredentials(): { key: string; value: string }[] {
+  return DEMO_ACCOUNTS.filter((demo) => demo.role !== 'customer').flatMap((demo) => {
+    const role = demo.role.toUpperCase();
+    return [
+      { key: `${demo.role}Email`, value: process.env[`E2E_${role}_EMAIL`] ?? demo.email },
+      { key: `${demo.role}Password`, value: process.env[`E2E_${role}_PASSWORD`] ?? demo.password },
+    ];
+  });
+}
+
 function runNewman(baseUrl: string): Promise<NewmanSummary> {
   return new Promise((resolve, reject) => {
     newman.run(
@@ -28,9 +43,7 @@ function runNewman(baseUrl: string): Promise<NewmanSummary> {
         envVar: [
           { key: 'baseUrl', value: baseUrl },
           { key: 'e2e', value: '1' },
-          // Credentials of a seeded staff account for the generated staff login (see postman-staff.ts).
-          ...(process.env.E2E_STAFF_EMAIL ? [{ key: 'staffEmail', value: process.env.E2E_STAFF_EMAIL }] : []),
-          ...(process.env.E2E_STAFF_PASSWORD ? [{ key: 'staffPassword', value: process.env.E2E_STAFF_PASSWORD }] : []),
+          ...staffCredentials(),
         ],
         reporters: ['cli'],
         timeoutRequest: 15_000,

@@ -2,7 +2,10 @@
 // FOLDER_ORDER, path parameters become folder-level variables, tokens and created ids are
 // captured into the environment by test scripts, so new modules slot in without edits here.
 import type { OpenApiDocument, Operation } from '../../src/routes/openapi';
-import { addStaffLogin, isStaffOnly, STAFF_TOKEN } from './postman-staff';
+import { addStaffLogins, isStaffOnly, staffTokenFor } from './postman-staff';
+import { skipScript, testScript, variableFor } from './postman-scripts';
+
+export { capturesFor, variableFor } from './postman-scripts';
 
 /** Run order of the end-to-end collection: sign in, then catalogue, then orders, then back-office. */
 export const FOLDER_ORDER = ['Auth', 'Accounts', 'Products', 'Orders', 'Admin', 'Ops'] as const;
@@ -21,16 +24,8 @@ interface Variable {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-function singular(word: string): string {
-  return word.endsWith('ies') ? `${word.slice(0, -3)}y` : word.endsWith('s') ? word.slice(0, -1) : word;
-}
-
-/** `:id` in folder Products → `productId`; any other name (`:productId`, `:jobId`) is kept. */
-export function variableFor(folder: string, param: string): string {
-  return param === 'id' ? `${singular(folder.charAt(0).toLowerCase() + folder.slice(1))}Id` : param;
-}
-
-function exampleFor(schema: Json | undefined): string {
+function exampleFor(schema: Json | undefined, example?: unknown): string {
+  if (example !== undefined) return String(example);
   if (!schema) return 'example';
   const examples = schema.examples as unknown[] | undefined;
   if (examples?.length) return String(examples[0]);
@@ -50,93 +45,58 @@ interface Parameter {
   description?: string;
 }
 
-function successStatus(op: Operation): number {
-  const hinted = op['x-postman']?.expectStatus;
-  if (hinted) return hinted;
-  return Number(Object.keys(op.responses).find((s) => Number(s) < 400) ?? 200);
-}
-
-function successContent(op: Operation, status: number): { type: string; schema: Json } | undefined {
-  const content = (op.responses[String(status)] as { content?: Record<string, { schema?: Json }> } | undefined)?.content;
-  const [type, media] = Object.entries(content ?? {})[0] ?? [];
-  return type ? { type, schema: media?.schema ?? {} } : undefined;
-}
-
-/** Values to store after success: explicit hints, else tokens and the id of something just created. */
-export function capturesFor(op: Operation, method: string, folder: string): Record<string, string> {
-  const explicit = op['x-postman']?.captures;
-  if (explicit) return { ...explicit };
-  const status = successStatus(op);
-  const content = successContent(op, status);
-  const data = ((content?.schema.properties as Json | undefined)?.data ?? {}) as Json;
-  const fields = Object.keys((data.properties as Json | undefined) ?? {});
-  const captures: Record<string, string> = {};
-  for (const token of ['accessToken', 'refreshToken']) if (fields.includes(token)) captures[token] = `data.${token}`;
-  if (method === 'post' && status === 201 && fields.includes('id')) captures[variableFor(folder, 'id')] = 'data.id';
-  return captures;
-}
-
-function testScript(op: Operation, method: string, folder: string): string[] {
-  const status = successStatus(op);
-  const content = successContent(op, status);
-  const lines = [`pm.test('status is ${status}', function () { pm.response.to.have.status(${status}); });`];
-  const enveloped = content?.type === 'application/json' && (content.schema.properties as Json | undefined)?.success !== undefined;
-  if (enveloped) {
-    lines.push(
-      "pm.test('success envelope { success: true, data }', function () {",
-      '  const body = pm.response.json();',
-      '  pm.expect(body.success).to.eql(true);',
-      "  pm.expect(body).to.have.property('data');",
-      '});',
-    );
-  } else if (content?.type === 'application/json') {
-    lines.push("pm.test('JSON body', function () { pm.expect(pm.response.json()).to.be.an('object'); });");
-  } else if (content) {
-    lines.push(`pm.test('${content.type.split(';')[0]} body', function () { pm.expect(pm.response.text()).to.not.be.empty; });`);
-  }
-  lines.push("pm.test('X-Request-ID is echoed', function () { pm.response.to.have.header('X-Request-ID'); });");
-  const captures = capturesFor(op, method, folder);
-  if (Object.keys(captures).length) {
-    lines.push(`if (pm.response.code === ${status}) {`, '  const body = pm.response.json();');
-    for (const [variable, path] of Object.entries(captures)) {
-      const access = path.split('.').map((key) => `[${JSON.stringify(key)}]`).join('');
-      lines.push(`  pm.environment.set(${JSON.stringify(variable)}, String(body${access}));`);
-    }
-    lines.push('}');
-  }
-  return lines;
-}
-
 function authFor(op: Operation): Json | undefined {
   const schemes = op.security.flatMap((s) => Object.keys(s));
   if (!schemes.length || schemes.every((s) => s === 'refreshCookie')) return { type: 'noauth' };
   if (schemes.includes('metricsToken')) return { type: 'bearer', bearer: [{ key: 'token', value: '{{metricsToken}}', type: 'string' }] };
-  if (isStaffOnly(op)) return { type: 'bearer', bearer: [{ key: 'token', value: `{{${STAFF_TOKEN}}}`, type: 'string' }] };
+  if (isStaffOnly(op)) return { type: 'bearer', bearer: [{ key: 'token', value: `{{${staffTokenFor(op)}}}`, type: 'string' }] };
   return undefined; // inherit the collection's bearer {{accessToken}}
 }
 
-function request(path: string, method: string, op: Operation, folder: string, folderVars: Map<string, string>): Json {
+/** The example body with the route's Postman substitutions (`items.0.productId` → `{{productId}}`). */
+function postmanBody(example: unknown, substitutions: Readonly<Record<string, string>> = {}): unknown {
+  const body = structuredClone(example ?? {}) as Json;
+  for (const [path, value] of Object.entries(substitutions)) {
+    const keys = path.split('.');
+    let target = body as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[keys[keys.length - 1]!] = value;
+  }
+  return body;
+}
+
+/** Query or header entries: hinted ones are sent with the hinted value, required ones with an example, the rest listed disabled. */
+function entries(params: Parameter[], hints: Readonly<Record<string, string>> = {}): Json[] {
+  const hinted = new Map(Object.entries(hints).map(([key, value]) => [key.toLowerCase(), { key, value }]));
+  const out: Json[] = params.map((p) => {
+    const hint = hinted.get(p.name.toLowerCase());
+    hinted.delete(p.name.toLowerCase());
+    if (hint) return { key: hint.key, value: hint.value, ...(p.description ? { description: p.description } : {}) };
+    return { key: p.name, value: exampleFor(p.schema, p.example), ...(p.required ? {} : { disabled: true }), ...(p.description ? { description: p.description } : {}) };
+  });
+  return [...out, ...[...hinted.values()]];
+}
+
+function request(path: string, method: string, op: Operation, folderVars: Map<string, string>): Json {
   const params = (op.parameters ?? []) as unknown as Parameter[];
+  const hints = op['x-postman'] ?? {};
   const segments = path
     .split('/')
     .filter(Boolean)
     .map((segment) => {
       const match = /^\{(.+)\}$/.exec(segment);
       if (!match) return segment;
-      const variable = variableFor(folder, match[1]!);
+      const variable = variableFor(path, match[1]!);
       const param = params.find((p) => p.in === 'path' && p.name === match[1]);
-      folderVars.set(variable, exampleFor(param?.schema));
+      if (!folderVars.has(variable)) folderVars.set(variable, exampleFor(param?.schema, param?.example));
       return `{{${variable}}}`;
     });
-  const query = params
-    .filter((p) => p.in === 'query')
-    .map((p) => ({ key: p.name, value: exampleFor(p.schema), ...(p.required ? {} : { disabled: true }), ...(p.description ? { description: p.description } : {}) }));
-  const header: Json[] = [{ key: 'Accept', value: 'application/json' }];
-  for (const p of params.filter((p) => p.in === 'header')) header.push({ key: p.name, value: exampleFor(p.schema), ...(p.required ? {} : { disabled: true }) });
+  const query = entries(params.filter((p) => p.in === 'query'), hints.query);
+  const header: Json[] = [{ key: 'Accept', value: 'application/json' }, ...entries(params.filter((p) => p.in === 'header'), hints.headers)];
   const body = (op.requestBody?.content as Record<string, { example?: unknown }> | undefined)?.['application/json'];
   if (body) header.push({ key: 'Content-Type', value: 'application/json' });
   const auth = authFor(op);
-  const queryString = query.filter((q) => !('disabled' in q)).map((q) => `${q.key}=${q.value}`).join('&');
+  const queryString = query.filter((q) => !('disabled' in q)).map((q) => `${String(q.key)}=${String(q.value)}`).join('&');
   return {
     method: method.toUpperCase(),
     header,
@@ -147,15 +107,9 @@ function request(path: string, method: string, op: Operation, folder: string, fo
       path: segments,
       ...(query.length ? { query } : {}),
     },
-    ...(body ? { body: { mode: 'raw', raw: JSON.stringify(body.example ?? {}, null, 2), options: { raw: { language: 'json' } } } } : {}),
-    description: op.description ?? '',
+    ...(body ? { body: { mode: 'raw', raw: JSON.stringify(postmanBody(body.example, hints.body), null, 2), options: { raw: { language: 'json' } } } } : {}),
+    description: [op.description ?? '', hints.skipInRun ? `Skipped in the end-to-end run: ${hints.skipInRun}` : ''].filter(Boolean).join('\n\n'),
   };
-}
-
-function skipScript(op: Operation): Json[] {
-  if (!op['x-postman']?.skipInRun) return [];
-  // The end-to-end runner sets e2e=1; people running the collection by hand still get the request.
-  return [{ listen: 'prerequest', script: { type: 'text/javascript', exec: ["if (pm.environment.get('e2e') === '1') { pm.execution.skipRequest(); }"] } }];
 }
 
 function folderRank(name: string): number {
@@ -163,24 +117,42 @@ function folderRank(name: string): number {
   return index === -1 ? FOLDER_ORDER.length : index;
 }
 
+/**
+ * Newman does not resolve folder-level variables, so each folder's pre-request script applies its
+ * path-parameter defaults as collection variables: a value captured into the environment outranks them.
+ */
+function folderDefaultsScript(variables: Map<string, string>): Json {
+  return {
+    listen: 'prerequest',
+    script: {
+      type: 'text/javascript',
+      exec: [
+        `const defaults = ${JSON.stringify(Object.fromEntries(variables))};`,
+        // Collection scope ranks below the environment, so a captured value is never shadowed.
+        'Object.keys(defaults).forEach(function (key) { pm.collectionVariables.set(key, defaults[key]); });',
+      ],
+    },
+  };
+}
+
 export function buildCollection(document: OpenApiDocument): Json {
   const folders = new Map<string, { items: Json[]; variables: Map<string, string> }>();
   for (const [path, operations] of Object.entries(document.paths)) {
-    for (const method of METHODS) {
-      const op = operations[method];
-      if (!op) continue;
+    // Methods of one path in declaration order: the route list is also the run order.
+    for (const [method, op] of Object.entries(operations)) {
+      if (!(METHODS as readonly string[]).includes(method)) continue;
       const folder = op.tags[0] ?? 'Other';
       if (!folders.has(folder)) folders.set(folder, { items: [], variables: new Map() });
       const entry = folders.get(folder)!;
       entry.items.push({
         name: op.summary,
-        event: [...skipScript(op), { listen: 'test', script: { type: 'text/javascript', exec: testScript(op, method, folder) } }],
-        request: request(path, method, op, folder, entry.variables),
+        event: [...skipScript(op), { listen: 'test', script: { type: 'text/javascript', exec: testScript(op, method, path) } }],
+        request: request(path, method, op, entry.variables),
       });
     }
   }
   const auth = folders.get('Auth');
-  if (auth && Object.values(document.paths).some((ops) => Object.values(ops).some(isStaffOnly))) addStaffLogin(auth.items);
+  if (auth) addStaffLogins(auth.items, Object.values(document.paths).flatMap((ops) => Object.values(ops).filter(isStaffOnly).map(staffTokenFor)));
   const tagDescriptions = new Map(((document.tags ?? []) as { name: string; description?: string }[]).map((t) => [t.name, t.description ?? '']));
   const ordered = [...folders.entries()].sort(([a], [b]) => folderRank(a) - folderRank(b) || a.localeCompare(b));
   const info = document.info as { version: string; description?: string };
@@ -195,6 +167,7 @@ export function buildCollection(document: OpenApiDocument): Json {
         { key: 'module', value: name, type: 'string' },
         ...[...variables.entries()].map(([key, value]): Variable => ({ key, value, type: 'string', description: 'Path parameter default; a create request in this folder stores the real id in the environment.' })),
       ],
+      ...(variables.size ? { event: [folderDefaultsScript(variables)] } : {}),
       item: items,
     })),
   };

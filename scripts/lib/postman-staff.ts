@@ -1,16 +1,25 @@
-// Staff-only requests (role lists without `customer`) authenticate with {{staffAccessToken}}.
-// It comes from a second login request, generated from the one that captures `accessToken`,
-// whose body uses {{staffEmail}} / {{staffPassword}} (environment values, never committed; the
-// end-to-end runner passes the seed's staff credentials from E2E_STAFF_EMAIL / E2E_STAFF_PASSWORD).
+// Staff-only requests (role lists without `customer`) authenticate as the least privileged role
+// allowed: `['manager', 'admin']` sends {{managerAccessToken}}, `['admin']` sends {{adminAccessToken}}.
+// So the run proves a manager can do what manager routes promise, not only that an admin can.
+// Each token comes from a login generated from the sign-in request (the one capturing
+// `accessToken` with only email and password in its body), with {{<role>Email}} / {{<role>Password}}
+// in the body (environment values, never committed; the end-to-end runner passes the seed's demo
+// staff accounts, overridable with E2E_<ROLE>_EMAIL / E2E_<ROLE>_PASSWORD).
 import type { Operation } from '../../src/routes/openapi';
-
-export const STAFF_TOKEN = 'staffAccessToken';
-const STAFF_FIELDS: Readonly<Record<string, string>> = { email: '{{staffEmail}}', password: '{{staffPassword}}' };
+import { ROLES } from '../../src/utils/roles';
 
 export function isStaffOnly(op: Operation): boolean {
   const roles = op['x-roles'];
   return Array.isArray(roles) && roles.length > 0 && !roles.includes('customer');
 }
+
+/** The role a staff-only request signs in as: the least privileged one the route allows. */
+export function staffRoleFor(op: Operation): string {
+  const roles = op['x-roles'] ?? [];
+  return ROLES.find((role) => roles.includes(role)) ?? roles[0]!;
+}
+
+export const staffTokenFor = (op: Operation): string => `${staffRoleFor(op)}AccessToken`;
 
 interface Item {
   name: string;
@@ -18,21 +27,33 @@ interface Item {
   request: { body?: { raw: string } };
 }
 
-/** Inserts "Log in as staff" right after the login request (the one capturing accessToken). */
-export function addStaffLogin(items: Record<string, unknown>[]): void {
-  const index = items.findIndex((item) => JSON.stringify(item).includes('pm.environment.set(\\"accessToken\\"'));
-  if (index === -1) return;
-  const staff = structuredClone(items[index]) as unknown as Item;
-  staff.name = `${staff.name} (staff, for staff-only requests)`;
-  if (staff.request.body) {
-    const example = JSON.parse(staff.request.body.raw) as Record<string, unknown>;
-    for (const [field, variable] of Object.entries(STAFF_FIELDS)) if (field in example) example[field] = variable;
-    staff.request.body.raw = JSON.stringify(example, null, 2);
-  }
+function isSignIn(item: Record<string, unknown>): boolean {
+  const typed = item as unknown as Item;
+  if (!JSON.stringify(typed.event).includes('pm.environment.set(\\"accessToken\\"') || !typed.request.body) return false;
+  const fields = Object.keys(JSON.parse(typed.request.body.raw) as Record<string, unknown>);
+  return fields.includes('email') && fields.every((field) => field === 'email' || field === 'password');
+}
+
+function staffLogin(signIn: Record<string, unknown>, role: string): Record<string, unknown> {
+  const staff = structuredClone(signIn) as unknown as Item;
+  staff.name = `${staff.name} (${role}, for staff-only requests)`;
+  const example = JSON.parse(staff.request.body!.raw) as Record<string, unknown>;
+  example.email = `{{${role}Email}}`;
+  example.password = `{{${role}Password}}`;
+  staff.request.body!.raw = JSON.stringify(example, null, 2);
   for (const event of staff.event) {
     event.script.exec = event.script.exec
-      .filter((line) => !line.includes('pm.environment.set("refreshToken"'))
-      .map((line) => line.replace('pm.environment.set("accessToken"', `pm.environment.set("${STAFF_TOKEN}"`));
+      // Only the access token: the customer's refresh token and other captures stay the customer's.
+      .filter((line) => !line.includes('pm.environment.set(') || line.includes('pm.environment.set("accessToken"'))
+      .map((line) => line.replace('pm.environment.set("accessToken"', `pm.environment.set("${role}AccessToken"`));
   }
-  items.splice(index + 1, 0, staff as unknown as Record<string, unknown>);
+  return staff as unknown as Record<string, unknown>;
+}
+
+/** Inserts one staff login per token the staff-only requests use, right after the sign-in request. */
+export function addStaffLogins(items: Record<string, unknown>[], tokens: readonly string[]): void {
+  const index = items.findIndex(isSignIn);
+  if (index === -1) return;
+  const roles = ROLES.filter((role) => tokens.includes(`${role}AccessToken`));
+  items.splice(index + 1, 0, ...roles.map((role) => staffLogin(items[index]!, role)));
 }

@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import { createDashboardTickets, type DashboardTickets } from '../jobs/dashboard';
 import { isBullEmailQueue } from '../jobs/email.queue';
 import { isManagedEmailQueue, type EmailQueue } from '../jobs/email.types';
+import { queueStats } from '../jobs/queue-stats';
 import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { IdempotencyKey } from '../models/IdempotencyKey';
 import { Order } from '../models/Order';
@@ -117,6 +118,10 @@ export function createContainer(deps: ContainerDeps): Container {
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
 
+  const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
+  // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
+  metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
+
   const dashboard =
     config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;
 
@@ -140,6 +145,6 @@ export function createContainer(deps: ContainerDeps): Container {
     transactions,
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,
-    metrics: createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version }),
+    metrics,
   };
 }

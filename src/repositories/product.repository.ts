@@ -81,7 +81,7 @@ export function createProductRepository(model: ProductModel) {
       const query = model.findOneAndUpdate(
         { _id: id, version: expectedVersion, deletedAt: null },
         { $set: changes, $inc: { version: 1 } },
-        { new: true, runValidators: true },
+        { returnDocument: 'after', runValidators: true },
       );
       return lean<ProductRecord | null>(query);
     },
@@ -91,7 +91,7 @@ export function createProductRepository(model: ProductModel) {
       const query = model.findOneAndUpdate(
         { _id: id, deletedAt: null },
         { $set: { deletedAt: new Date(), deletedBy: new Types.ObjectId(deletedBy) }, $inc: { version: 1 } },
-        { new: true },
+        { returnDocument: 'after' },
       );
       return lean<ProductRecord | null>(query);
     },
@@ -100,7 +100,7 @@ export function createProductRepository(model: ProductModel) {
       const query = model.findOneAndUpdate(
         { _id: id, deletedAt: { $ne: null } },
         { $set: { deletedAt: null, deletedBy: null }, $inc: { version: 1 } },
-        { new: true },
+        { returnDocument: 'after' },
       );
       return lean<ProductRecord | null>(query);
     },

@@ -5,7 +5,11 @@ import { noBody } from '../middlewares/validate';
 import type { JobAdminService } from '../services/job-admin.service';
 import type { RouteDefinition } from './route-table';
 
-const jobId = Joi.string().max(320).pattern(EMAIL_JOB_ID_PATTERN).message('"id" must be an email job id such as welcome:<accountId>');
+const jobId = Joi.string()
+  .max(320)
+  .pattern(EMAIL_JOB_ID_PATTERN)
+  .message('"id" must be an email job id such as welcome:<accountId>')
+  .example('order-confirmation:000000000000000000000000');
 
 const stats = Joi.object({
   waiting: Joi.number().integer().required(),
@@ -45,6 +49,7 @@ export function jobAdminRoutes(jobs: JobAdminService): RouteDefinition[] {
       tags: ['Admin', 'Jobs'],
       access: ['admin'],
       validate: { query: Joi.object({ limit: Joi.number().integer().min(1).max(100).default(20) }) },
+      postman: { query: { limit: '10' } },
       responses: { 200: { description: 'Failed jobs with their reason', schema: Joi.array().items(failedJob) }, 503: unavailable },
       handler: controller.listFailed,
     },
@@ -62,6 +67,9 @@ export function jobAdminRoutes(jobs: JobAdminService): RouteDefinition[] {
         409: { description: 'The job is not in the failed set (JOB_NOT_FAILED)' },
         503: unavailable,
       },
+      // A dead letter needs a worker whose deliveries fail, which the run does not start: it asserts
+      // the documented answer for an unknown job instead (the id example is an order that never existed).
+      postman: { expectStatus: 404, expectCode: 'JOB_NOT_FOUND' },
       handler: controller.retry,
     },
     {

@@ -1,6 +1,7 @@
 // Shared OpenAPI components: the error contract, the standard error responses every operation
 // references, and the security schemes. Kept apart from the generator so both stay readable.
 
+import { AUTH_PATH, REFRESH_COOKIE } from '../controllers/auth.controller';
 import type { JsonSchema } from './joi-schema';
 
 export const ERROR_SCHEMA: JsonSchema = {
@@ -115,7 +116,13 @@ export function standardResponses(): Record<string, unknown> {
 
 export const SECURITY_SCHEMES = {
   bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /api/v1/auth/login.' },
-  refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refreshToken', description: 'HttpOnly refresh-token cookie set at login.' },
+  refreshCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    // The name the auth controller sets and reads, so the document cannot drift from it.
+    name: REFRESH_COOKIE,
+    description: `HttpOnly refresh-token cookie (Path=${AUTH_PATH}), set instead of a body token by register, login and refresh with \`?cookie=true\`.`,
+  },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, needed from outside the allowed networks.' },
 } as const;
 

@@ -57,6 +57,16 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
         409: { description: 'INSUFFICIENT_STOCK with the short items; nothing was reserved' },
         422: { description: 'IDEMPOTENCY_KEY_REUSED: the key was used with a different body' },
       },
+      requestExample: {
+        items: [{ productId: '665f1c2e9b1e8a3d4c5b6a79', quantity: 2 }],
+        shippingAddress: { fullName: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+      },
+      // Buys the product the Products folder created; a fresh key per run.
+      postman: {
+        headers: { 'Idempotency-Key': '{{$guid}}' },
+        body: { 'items.0.productId': '{{productId}}' },
+        captures: { orderId: 'data.id', orderEtag: 'header:ETag' },
+      },
       handler: controller.place,
     },
     {
@@ -70,6 +80,7 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
         200: { description: 'A page of orders; `meta` carries offset totals or the next cursor', schema: Joi.array().items(order) },
         403: { description: '`account` of someone else from a customer' },
       },
+      postman: { query: { status: 'pending', limit: '10' } },
       handler: controller.list,
     },
     {
@@ -91,7 +102,21 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       access: 'authenticated',
       validate: { params: orderIdParams },
       responses: { 200: { description: 'The order (ETag carries its version)', schema: order }, 404: { description: 'ORDER_NOT_FOUND (also for orders of others)' } },
+      postman: { captures: { orderEtag: 'header:ETag' } },
       handler: controller.get,
+    },
+    // Status before cancel: also the run order (staff mark the order paid, then its owner cancels it).
+    {
+      method: 'patch',
+      path: '/orders/:id/status',
+      summary: 'Move an order along its lifecycle (If-Match or version required)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: orderIdParams, headers: ifMatchHeaders, body: statusBody },
+      responses: { 200: { description: 'Changed', schema: order }, ...versioned },
+      requestExample: { status: 'paid', reason: 'Payment captured' },
+      postman: { headers: { 'If-Match': '{{orderEtag}}' }, captures: { orderEtag: 'header:ETag' } },
+      handler: controller.changeStatus,
     },
     {
       method: 'post',
@@ -101,17 +126,9 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       access: 'authenticated',
       validate: { params: orderIdParams, headers: ifMatchHeaders, body: cancelBody },
       responses: { 200: { description: 'Cancelled', schema: order }, 404: { description: 'ORDER_NOT_FOUND' }, ...versioned },
+      requestExample: { reason: 'Ordered the wrong size' },
+      postman: { headers: { 'If-Match': '{{orderEtag}}' } },
       handler: controller.cancel,
-    },
-    {
-      method: 'patch',
-      path: '/orders/:id/status',
-      summary: 'Move an order along its lifecycle (If-Match or version required)',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: orderIdParams, headers: ifMatchHeaders, body: statusBody },
-      responses: { 200: { description: 'Changed', schema: order }, ...versioned },
-      handler: controller.changeStatus,
     },
   ];
 }

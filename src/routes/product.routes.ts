@@ -40,6 +40,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       tags,
       access: 'optional',
       validate: { query: listQuery },
+      postman: { query: { category: 'phones', inStock: 'true', sort: 'price:desc', limit: '5' } },
       responses: {
         200: { description: 'A page of products; `meta` carries offset totals or the next cursor', schema: Joi.array().items(product) },
         304: { description: 'Not modified (If-None-Match)' },
@@ -55,6 +56,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       tags,
       access: 'optional',
       validate: { query: facetsQuery },
+      postman: { query: { category: 'phones' } },
       responses: {
         200: {
           description: 'Facet counts',
@@ -76,6 +78,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       access: 'optional',
       validate: { params: idOrSlugParams },
       responses: { 200: { description: 'The product (ETag carries its version)', schema: product }, 304: { description: 'Not modified' }, 404: { description: 'No such visible product' } },
+      postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.get,
     },
     {
@@ -86,6 +89,19 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       access: ['manager', 'admin'],
       validate: { body: createBody },
       responses: { 201: { description: 'Created', schema: product }, 409: { description: 'Duplicate sku or slug' } },
+      requestExample: {
+        name: 'Aurora Desk Lamp',
+        sku: 'LAMP-AURORA-01',
+        description: 'Dimmable LED desk lamp with a weighted base.',
+        price: 49.9,
+        currency: 'USD',
+        category: 'lighting',
+        tags: ['desk', 'led'],
+        stock: 25,
+        status: 'active',
+      },
+      // A unique sku per run; the slug follows the name and gets a free "-2" variant by itself.
+      postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag' } },
       handler: controller.create,
     },
     {
@@ -100,6 +116,8 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         409: { description: 'VERSION_CONFLICT: changed since it was read; PRODUCT_DELETED' },
         428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
       },
+      requestExample: { price: 44.9, stock: 40 },
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
       handler: controller.update,
     },
     {
@@ -120,6 +138,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       access: ['admin'],
       validate: { params: idParams, body: noBody },
       responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
+      postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.restore,
     },
   ];

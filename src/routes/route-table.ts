@@ -27,14 +27,29 @@ export interface RouteResponse {
 /** Security schemes an endpoint can name explicitly; otherwise `access` decides (bearer or none). */
 export type SecurityScheme = 'bearerAuth' | 'refreshCookie' | 'metricsToken';
 
-/** Hints for the generated Postman collection and the Newman end-to-end run. */
+/**
+ * Hints for the generated Postman collection and the Newman end-to-end run, which threads real
+ * data from one request to the next through environment variables. Values may use `{{variable}}`
+ * and Postman's dynamic variables (`{{$guid}}`, `{{$timestamp}}`).
+ */
 export interface RoutePostmanHints {
-  /** Values to store into the environment after a successful call: variable → dotted path in the JSON body. */
+  /**
+   * Values to store into the environment after a successful call: variable → dotted path in the
+   * JSON body (`data.tokens.accessToken`, `data.0.id`), or `header:<Name>` for a response header.
+   */
   readonly captures?: Readonly<Record<string, string>>;
   /** Status the end-to-end run expects (default: the first declared 2xx, else 200). */
   readonly expectStatus?: number;
-  /** Left out of the end-to-end run (still in the collection), e.g. destructive or token-consuming calls. */
-  readonly skipInRun?: boolean;
+  /** With an error `expectStatus`: the error code the run asserts (a deliberate negative check). */
+  readonly expectCode?: string;
+  /** Why this request is left out of the end-to-end run (it stays in the collection). Keep rare. */
+  readonly skipInRun?: string;
+  /** Request headers the generated request sends, e.g. `{ 'If-Match': '{{productEtag}}' }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Query parameters the generated request sends (the others are listed, disabled). */
+  readonly query?: Readonly<Record<string, string>>;
+  /** Replaces values of `requestExample` at dotted paths in the Postman body, e.g. `{ 'items.0.productId': '{{productId}}' }`. */
+  readonly body?: Readonly<Record<string, string>>;
 }
 
 export interface RouteDefinition {

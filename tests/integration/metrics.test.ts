@@ -1,8 +1,11 @@
 // GET /metrics: Prometheus text with request, error, dependency, queue and process metrics,
 // labelled by route template (bounded cardinality), reachable only from allowed networks or with the token.
+import { randomBytes } from 'node:crypto';
 import express from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
+import { createBullEmailQueue, producerConnection } from '../../src/jobs/email.queue';
+import { createRedisClient } from '../../src/loaders/redis';
 import { requestMetrics } from '../../src/middlewares/metrics.middleware';
 import { createAuthMiddlewares } from '../../src/middlewares/auth.middleware';
 import { buildRouters, type RouteDefinition } from '../../src/routes/route-table';
@@ -95,6 +98,27 @@ describe('GET /metrics', () => {
     const off = await createTestContext({ env: { METRICS_ENABLED: 'false' } });
     expectErrorContract(await request(off.app).get('/metrics'), 404, 'ROUTE_NOT_FOUND');
     await off.close();
+  });
+});
+
+describe('GET /metrics (email queue wired in the composition root)', () => {
+  it('when emails wait in the BullMQ queue and no worker runs, then /metrics shows the email queue depth', async () => {
+    const config = testConfig({ REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:` });
+    const shared = createRedisClient(config.redis.url!, config.redis);
+    await shared.connect();
+    const queue = createBullEmailQueue(config, producerConnection(shared));
+    const ctx = await createTestContext({ redis: true, emailQueue: queue, env: { REDIS_KEY_PREFIX: config.redis.keyPrefix } });
+    try {
+      for (const id of ['a1', 'b2']) await queue.enqueue({ kind: 'welcome', to: `${id}@example.com`, data: {}, jobId: `welcome:${id}` });
+      const res = await request(ctx.app).get('/metrics').expect(200);
+      expect(sample(res.text, 'queue_jobs', { queue: 'email', state: 'waiting' })).toBe(2);
+      expect(sample(res.text, 'queue_jobs', { queue: 'email', state: 'failed' })).toBe(0);
+    } finally {
+      await queue.queue.obliterate({ force: true });
+      await queue.close();
+      await shared.quit();
+      await ctx.close();
+    }
   });
 });
 

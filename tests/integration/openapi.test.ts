@@ -6,6 +6,7 @@ import { collectRoutes } from '../../src/routes';
 import { buildOpenApiDocument, impliedErrorStatuses, toOpenApiPath, type OpenApiDocument, type Operation } from '../../src/routes/openapi';
 import { fullPath, type RouteDefinition } from '../../src/routes/route-table';
 import { createTestContext, type TestContext } from '../support/app';
+import { registerAndLogin } from '../support/auth';
 import { expectErrorContract } from '../support/contract';
 import { useTestDatabase } from '../support/db';
 import { validateOpenApi } from '../support/openapi';
@@ -156,6 +157,17 @@ describe('GET /docs/openapi.json', () => {
     expect(operations).toBe(ctx.endpointCount);
     expect(document.servers.map((s) => s.url)).toEqual(['/', 'https://api.example.com']);
     expect(validateOpenApi(res.body)).toMatchObject({ valid: true });
+  });
+
+  it('when a client signs in with ?cookie=true, then the cookie it gets has the name and path the refreshCookie scheme documents', async () => {
+    const document = (await request(ctx.app).get('/docs/openapi.json').expect(200)).body as { components: { securitySchemes: { refreshCookie: { name: string; description: string } } } };
+    const scheme = document.components.securitySchemes.refreshCookie;
+    const user = await registerAndLogin(ctx);
+    const res = await request(ctx.app).post('/api/v1/auth/login?cookie=true').send({ email: user.email, password: user.password }).expect(200);
+    const [cookie] = res.headers['set-cookie'] as unknown as string[];
+    expect(cookie!.split('=')[0]).toBe(scheme.name);
+    const path = /Path=([^;]+)/.exec(cookie!)?.[1];
+    expect(scheme.description).toContain(`Path=${path}`);
   });
 
   it('when docs are disabled, then /docs and /docs/openapi.json answer 404 ROUTE_NOT_FOUND', async () => {

@@ -3,7 +3,7 @@
 import Joi from 'joi';
 import { buildOpenApiDocument } from '../../src/routes/openapi';
 import type { RouteDefinition } from '../../src/routes/route-table';
-import { generateArtifacts, staleArtifacts } from '../../scripts/lib/artifacts';
+import { canonicalOpenApiDocument, generateArtifacts, staleArtifacts } from '../../scripts/lib/artifacts';
 import { buildCollection, buildEnvironment, environmentVariables, variableFor } from '../../scripts/lib/postman-collection';
 
 const noop: RouteDefinition['handler'] = (_req, res) => void res.end();
@@ -31,6 +31,27 @@ const routes: RouteDefinition[] = [
     handler: noop,
   },
   {
+    method: 'patch',
+    path: '/products/:id',
+    summary: 'Change a product',
+    tags: ['Products'],
+    access: ['manager', 'admin'],
+    validate: { params: Joi.object({ id: Joi.string().hex().length(24) }), headers: Joi.object({ 'if-match': Joi.string() }), body: Joi.object({ name: Joi.string(), sku: Joi.string() }) },
+    requestExample: { name: 'Lamp', sku: 'LAMP-1' },
+    postman: { headers: { 'If-Match': '{{productEtag}}' }, body: { sku: 'E2E-{{$timestamp}}' }, captures: { productEtag: 'header:ETag' } },
+    handler: noop,
+  },
+  {
+    method: 'post',
+    path: '/admin/jobs/:id/retry',
+    summary: 'Retry a job',
+    tags: ['Admin'],
+    access: ['admin'],
+    validate: { params: Joi.object({ id: Joi.string().example('welcome:1') }) },
+    postman: { expectStatus: 404, expectCode: 'JOB_NOT_FOUND' },
+    handler: noop,
+  },
+  {
     method: 'post',
     path: '/auth/login',
     summary: 'Log in',
@@ -41,7 +62,19 @@ const routes: RouteDefinition[] = [
     responses: { 200: { description: 'tokens', schema: Joi.object({ accessToken: Joi.string(), refreshToken: Joi.string(), account: Joi.object() }) } },
     handler: noop,
   },
-  { method: 'post', path: '/auth/logout', summary: 'Log out', tags: ['Auth'], access: 'authenticated', postman: { skipInRun: true, expectStatus: 204 }, handler: noop },
+  {
+    method: 'post',
+    path: '/auth/register',
+    summary: 'Register',
+    tags: ['Auth'],
+    access: 'public',
+    validate: { body: Joi.object({ name: Joi.string(), email: Joi.string(), password: Joi.string() }) },
+    requestExample: { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery staple' },
+    responses: { 201: { description: 'tokens', schema: Joi.object({ tokens: Joi.object({ accessToken: Joi.string() }) }) } },
+    postman: { captures: { accessToken: 'data.tokens.accessToken' } },
+    handler: noop,
+  },
+  { method: 'post', path: '/auth/logout', summary: 'Log out', tags: ['Auth'], access: 'authenticated', postman: { skipInRun: 'consumes the session', expectStatus: 204 }, handler: noop },
 ];
 
 type Item = { name: string; variable?: { key: string; value: string }[]; item: Request[] };
@@ -53,7 +86,7 @@ const script = (item: Request, listen = 'test') => item.event.find((e) => e.list
 
 describe('Postman collection generator', () => {
   it('when modules are declared in any order, then folders follow the run order Auth → … → Ops', () => {
-    expect(collection.item.map((f) => f.name)).toEqual(['Auth', 'Products', 'Ops']);
+    expect(collection.item.map((f) => f.name)).toEqual(['Auth', 'Products', 'Admin', 'Ops']);
   });
 
   it('when a folder has path parameters, then they are folder-level variables used in the URL', () => {
@@ -63,8 +96,9 @@ describe('Postman collection generator', () => {
     const get = folder('Products').item.find((i) => i.name === 'Get a product')!;
     expect(get.request.url.raw).toBe('{{baseUrl}}/api/v1/products/{{productId}}?limit=1');
     expect(get.request.url.query).toEqual([expect.objectContaining({ key: 'fields', disabled: true }), expect.objectContaining({ key: 'limit', value: '1' })]);
-    expect(variableFor('Orders', 'id')).toBe('orderId');
-    expect(variableFor('Orders', 'lineId')).toBe('lineId');
+    expect(variableFor('/api/v1/orders/{id}/cancel', 'id')).toBe('orderId');
+    expect(variableFor('/api/v1/admin/jobs/{id}/retry', 'id')).toBe('jobId');
+    expect(variableFor('/api/v1/orders/{id}/lines/{lineId}', 'lineId')).toBe('lineId');
   });
 
   it('when login returns tokens, then its test script stores them into the environment; a create stores the new id', () => {
@@ -92,23 +126,91 @@ describe('Postman collection generator', () => {
     expect(folder('Auth').item.find((i) => i.name === 'Log out')!.request.auth).toBeUndefined();
   });
 
-  it('when staff-only routes exist, then they use {{staffAccessToken}}, set by a generated staff login right after the login', () => {
+  it('when staff-only routes exist, then each signs in as the least privileged role allowed, with logins generated after the sign-in request', () => {
+    const patch = folder('Products').item.find((i) => i.name === 'Change a product')!;
+    expect(patch.request.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{managerAccessToken}}', type: 'string' }] });
     const create = folder('Products').item.find((i) => i.name === 'Create a product')!;
-    expect(create.request.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{staffAccessToken}}', type: 'string' }] });
+    expect(create.request.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{adminAccessToken}}', type: 'string' }] });
     const names = folder('Auth').item.map((i) => i.name);
-    expect(names.indexOf('Log in (staff, for staff-only requests)')).toBe(names.indexOf('Log in') + 1);
-    const staff = folder('Auth').item[names.indexOf('Log in') + 1]!;
-    expect(JSON.parse(staff.request.body!.raw)).toMatchObject({ email: '{{staffEmail}}', password: '{{staffPassword}}' });
-    expect(script(staff)).toContain('pm.environment.set("staffAccessToken"');
-    expect(script(staff)).not.toMatch(/set\("(accessToken|refreshToken)"/);
+    // The register request also captures a token, but only the login has nothing but email and password.
+    expect(names.slice(names.indexOf('Log in'), names.indexOf('Log in') + 3)).toEqual([
+      'Log in',
+      'Log in (manager, for staff-only requests)',
+      'Log in (admin, for staff-only requests)',
+    ]);
+    const manager = folder('Auth').item[names.indexOf('Log in') + 1]!;
+    expect(JSON.parse(manager.request.body!.raw)).toEqual({ email: '{{managerEmail}}', password: '{{managerPassword}}' });
+    expect(script(manager)).toContain('pm.environment.set("managerAccessToken"');
+    expect(script(manager)).not.toMatch(/set\("(accessToken|refreshToken)"/);
+  });
+
+  it('when a route carries Postman hints, then headers, body substitutions and header captures thread data through the run', () => {
+    const patch = folder('Products').item.find((i) => i.name === 'Change a product')! as unknown as { request: { header: { key: string; value: string; disabled?: boolean }[]; body: { raw: string } } };
+    expect(patch.request.header).toContainEqual({ key: 'If-Match', value: '{{productEtag}}' });
+    expect(JSON.parse(patch.request.body.raw)).toEqual({ name: 'Lamp', sku: 'E2E-{{$timestamp}}' });
+    expect(script(patch as unknown as Request)).toContain('pm.environment.set("productEtag", String(pm.response.headers.get("ETag")));');
+  });
+
+  it('when a route expects an error in the run, then its script asserts the error contract and the code, and captures nothing', () => {
+    const retry = folder('Admin').item[0]!;
+    expect(retry.request.url.raw).toBe('{{baseUrl}}/api/v1/admin/jobs/{{jobId}}/retry');
+    expect(script(retry)).toContain('pm.response.to.have.status(404)');
+    expect(script(retry)).toContain('pm.expect(body.code).to.eql("JOB_NOT_FOUND");');
+    expect(script(retry)).not.toContain('body.success).to.eql(true)');
+  });
+
+  it('when a folder has path variables, then its pre-request script sets their defaults below the environment (Newman ignores folder variables)', () => {
+    const admin = collection.item.find((f) => f.name === 'Admin') as unknown as { event: { script: { exec: string[] } }[] };
+    const exec = admin.event[0]!.script.exec.join('\n');
+    expect(exec).toContain('{"jobId":"welcome:1"}');
+    expect(exec).toContain('pm.collectionVariables.set(key, defaults[key])');
   });
 
   it('when environments are built, then they list every captured variable with empty values (no secrets)', () => {
     const variables = environmentVariables(collection);
-    expect(variables).toEqual(['accessToken', 'productId', 'refreshToken', 'staffAccessToken', 'staffEmail', 'staffPassword']);
+    expect(variables).toEqual([
+      'accessToken',
+      'adminAccessToken',
+      'adminEmail',
+      'adminPassword',
+      'managerAccessToken',
+      'managerEmail',
+      'managerPassword',
+      'productEtag',
+      'productId',
+      'refreshToken',
+    ]);
     const env = buildEnvironment('prod', 'https://api.example.com', variables) as { values: { key: string; value: string }[] };
     expect(env.values[0]).toMatchObject({ key: 'baseUrl', value: 'https://api.example.com' });
     expect(env.values.slice(1).every((v) => v.value === '')).toBe(true);
+  });
+});
+
+describe('the end-to-end story in the real collection', () => {
+  // Values the runner or the person running it provides; everything else must be captured first.
+  const INPUTS = ['baseUrl', 'e2e', 'managerEmail', 'managerPassword', 'adminEmail', 'adminPassword', 'metricsToken'];
+  type Folder = { name: string; variable: { key: string }[]; item: { name: string; event: { script: { exec: string[] } }[]; request: unknown }[] };
+  const real = buildCollection(canonicalOpenApiDocument()) as unknown as { item: Folder[] };
+
+  it('when requests run in collection order, then every variable a request uses was captured by an earlier request (or is an input)', () => {
+    const defined = new Set(INPUTS);
+    const missing: string[] = [];
+    for (const folder of real.item) {
+      const defaults = new Set(folder.variable.map((v) => v.key));
+      for (const item of folder.item) {
+        for (const [, name] of JSON.stringify(item.request).matchAll(/\{\{([A-Za-z0-9_]+)\}\}/g)) {
+          if (!defined.has(name!) && !defaults.has(name!)) missing.push(`${folder.name} / ${item.name}: {{${name}}}`);
+        }
+        for (const [, name] of item.event.flatMap((e) => e.script.exec).join('\n').matchAll(/pm\.environment\.set\("([A-Za-z0-9_]+)"/g)) defined.add(name!);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('when a request is skipped in the run, then its declaration says why, and skips stay rare', () => {
+    const skipped = Object.values(canonicalOpenApiDocument().paths).flatMap((ops) => Object.values(ops).filter((op) => op['x-postman']?.skipInRun));
+    expect(skipped.map((op) => op.operationId)).toEqual(['postAuthPasswordReset']);
+    for (const op of skipped) expect(op['x-postman']!.skipInRun!.length).toBeGreaterThan(40);
   });
 });
 

@@ -1,0 +1,106 @@
+// The JavaScript each generated Postman request runs: the test script (status, envelope or error
+// contract, request id, captures into the environment) and the pre-request skip for the e2e run.
+import type { Operation } from '../../src/routes/openapi';
+
+type Json = Record<string, unknown>;
+
+/** Capture path prefix that reads a response header instead of the JSON body: `header:ETag`. */
+const HEADER_CAPTURE = 'header:';
+
+export function successStatus(op: Operation): number {
+  const hinted = op['x-postman']?.expectStatus;
+  if (hinted) return hinted;
+  return Number(Object.keys(op.responses).find((s) => Number(s) < 400) ?? 200);
+}
+
+function successContent(op: Operation, status: number): { type: string; schema: Json } | undefined {
+  const content = (op.responses[String(status)] as { content?: Record<string, { schema?: Json }> } | undefined)?.content;
+  const [type, media] = Object.entries(content ?? {})[0] ?? [];
+  return type ? { type, schema: media?.schema ?? {} } : undefined;
+}
+
+/** `:id` after `/products` → `productId`; after `/jobs` → `jobId`; any other name (`:productId`) is kept. */
+export function variableFor(path: string, param: string): string {
+  if (param !== 'id') return param;
+  const segments = path.split('/').filter(Boolean);
+  const index = segments.findIndex((s) => s === `{${param}}` || s === `:${param}`);
+  const collection = index > 0 ? segments[index - 1]! : 'resource';
+  const singular = collection.endsWith('ies') ? `${collection.slice(0, -3)}y` : collection.endsWith('s') ? collection.slice(0, -1) : collection;
+  return `${singular.replace(/[^A-Za-z0-9]+([A-Za-z0-9])/g, (_m, c: string) => c.toUpperCase())}Id`;
+}
+
+/** Values to store after success: explicit hints, else tokens and the id of something just created. */
+export function capturesFor(op: Operation, method: string, path: string): Record<string, string> {
+  const explicit = op['x-postman']?.captures;
+  if (explicit) return { ...explicit };
+  const status = successStatus(op);
+  const content = successContent(op, status);
+  const data = ((content?.schema.properties as Json | undefined)?.data ?? {}) as Json;
+  const fields = Object.keys((data.properties as Json | undefined) ?? {});
+  const captures: Record<string, string> = {};
+  for (const token of ['accessToken', 'refreshToken']) if (fields.includes(token)) captures[token] = `data.${token}`;
+  if (method === 'post' && status === 201 && fields.includes('id')) captures[variableFor(`${path}/{id}`, 'id')] = 'data.id';
+  return captures;
+}
+
+function captureLines(captures: Record<string, string>): string[] {
+  const lines: string[] = [];
+  for (const [variable, source] of Object.entries(captures)) {
+    const value = source.startsWith(HEADER_CAPTURE)
+      ? `pm.response.headers.get(${JSON.stringify(source.slice(HEADER_CAPTURE.length))})`
+      : `body${source.split('.').map((key) => `[${JSON.stringify(key)}]`).join('')}`;
+    lines.push(`  pm.environment.set(${JSON.stringify(variable)}, String(${value}));`);
+  }
+  return lines;
+}
+
+function bodyAssertions(op: Operation, status: number): string[] {
+  if (status >= 400) {
+    const code = op['x-postman']?.expectCode;
+    return [
+      `pm.test('error contract${code ? ` with code ${code}` : ''}', function () {`,
+      '  const body = pm.response.json();',
+      '  pm.expect(body.success).to.eql(false);',
+      code ? `  pm.expect(body.code).to.eql(${JSON.stringify(code)});` : "  pm.expect(body.code).to.match(/^[A-Z][A-Z0-9_]+$/);",
+      "  pm.expect(body).to.have.property('requestId');",
+      '});',
+    ];
+  }
+  const content = successContent(op, status);
+  const enveloped = content?.type === 'application/json' && (content.schema.properties as Json | undefined)?.success !== undefined;
+  if (enveloped) {
+    return [
+      "pm.test('success envelope { success: true, data }', function () {",
+      '  const body = pm.response.json();',
+      '  pm.expect(body.success).to.eql(true);',
+      "  pm.expect(body).to.have.property('data');",
+      '});',
+    ];
+  }
+  if (content?.type === 'application/json') return ["pm.test('JSON body', function () { pm.expect(pm.response.json()).to.be.an('object'); });"];
+  if (content) return [`pm.test('${content.type.split(';')[0]} body', function () { pm.expect(pm.response.text()).to.not.be.empty; });`];
+  return [];
+}
+
+export function testScript(op: Operation, method: string, path: string): string[] {
+  const status = successStatus(op);
+  const lines = [`pm.test('status is ${status}', function () { pm.response.to.have.status(${status}); });`, ...bodyAssertions(op, status)];
+  lines.push("pm.test('X-Request-ID is echoed', function () { pm.response.to.have.header('X-Request-ID'); });");
+  const captures = capturesFor(op, method, path);
+  if (Object.keys(captures).length && status < 400) {
+    lines.push(`if (pm.response.code === ${status}) {`, '  const body = pm.response.json();', ...captureLines(captures), '}');
+  }
+  return lines;
+}
+
+export function skipScript(op: Operation): Json[] {
+  const reason = op['x-postman']?.skipInRun;
+  if (!reason) return [];
+  // The end-to-end runner sets e2e=1; people running the collection by hand still get the request.
+  return [
+    {
+      listen: 'prerequest',
+      script: { type: 'text/javascript', exec: [`// Skipped in the end-to-end run: ${reason.replace(/\s+/g, ' ')}`, "if (pm.environment.get('e2e') === '1') { pm.execution.skipRequest(); }"] },
+    },
+  ];
+}
