@@ -30,9 +30,9 @@ function freePort(): Promise<number> {
  * Starts `node <entry>` on a free port and resolves once GET /health answers 200 — not on a log
  * line, so an experiment with LOG_LEVEL=warn starts just the same. Stdout is drained, never kept.
  */
-export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Started> {
+export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000, portVariable = 'PORT'): Promise<Started> {
   const port = await freePort();
-  const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let errText = '';
   child.stdout!.resume();
