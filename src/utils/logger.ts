@@ -46,6 +46,8 @@ const base = winston.format.combine(
   winston.format.timestamp(),
 );
 
+// Serialized once per record, at the logger: the console and both files write the same string
+// (winston transports reuse info[MESSAGE] unless given a format of their own).
 const json = winston.format.json();
 
 const pretty = winston.format.combine(
@@ -59,11 +61,11 @@ const pretty = winston.format.combine(
 
 function buildTransports(): winston.transport[] {
   const transports: winston.transport[] = [
-    new winston.transports.Console({ format: config.log.pretty ? pretty : json, stderrLevels: ['error'] }),
+    new winston.transports.Console({ ...(config.log.pretty ? { format: pretty } : {}), stderrLevels: ['error'] }),
   ];
   if (config.log.toFiles) {
     const dir = path.resolve(projectRoot, config.log.dir);
-    const sized = { maxsize: config.log.maxFileBytes, maxFiles: config.log.maxFiles, tailable: true, format: json };
+    const sized = { maxsize: config.log.maxFileBytes, maxFiles: config.log.maxFiles, tailable: true };
     transports.push(
       new winston.transports.File({ ...sized, filename: path.join(dir, 'app.log') }),
       new winston.transports.File({ ...sized, filename: path.join(dir, 'error.log'), level: 'error' }),
@@ -74,8 +76,8 @@ function buildTransports(): winston.transport[] {
 
 export const logger = winston.createLogger({
   level: config.log.level,
-  // Enrichment and redaction run once per record, before any transport renders it.
-  format: base,
+  // Enrichment, redaction and JSON serialization run once per record, whatever the transports.
+  format: winston.format.combine(base, json),
   transports: buildTransports(),
   exitOnError: false,
 });

@@ -1,0 +1,80 @@
+// One measured scenario: autocannon for a fixed duration and concurrency after a warm-up,
+// counting every status code so designed answers (409) are told apart from real errors.
+import autocannon from 'autocannon';
+
+export interface LoadSpec {
+  readonly url: string;
+  /** Paths cycled through by all connections (one path is a hot-key read). */
+  readonly paths: readonly string[];
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  /** Builds a POST body per request. */
+  readonly body?: () => string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** Statuses that count as success besides 2xx (e.g. 409 for a sold-out checkout). */
+  readonly designedStatuses?: readonly number[];
+}
+
+export interface LoadResult {
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly designed: number;
+  readonly statuses: Record<string, number>;
+}
+
+export async function measure(spec: LoadSpec): Promise<LoadResult> {
+  let next = 0;
+  // autocannon's summary has no p95, so every response time is recorded and ranked here.
+  const times: number[] = [];
+  let finish: (err: Error | null, result: autocannon.Result) => void = () => undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = (err, result) => (err ? reject(err) : resolve(result));
+  });
+  const instance = autocannon(
+    {
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationSeconds,
+    method: spec.method ?? 'GET',
+    headers: { ...(spec.body ? { 'content-type': 'application/json' } : {}), ...spec.headers },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const path = spec.paths[next++ % spec.paths.length];
+          return { ...request, path, ...(spec.body ? { body: spec.body() } : {}) };
+        },
+      },
+    ],
+    },
+    (err, result) => finish(err, result),
+  );
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => times.push(responseTime));
+  const result = await done;
+  const statuses: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
+  const designedSet = new Set((spec.designedStatuses ?? []).map(String));
+  let designed = 0;
+  let failed = 0;
+  for (const [code, count] of Object.entries(statuses)) {
+    if (designedSet.has(code)) designed += count;
+    else if (!code.startsWith('2')) failed += count;
+  }
+  times.sort((a, b) => a - b);
+  const rank = (q: number) => (times.length ? Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 10) / 10 : Number.NaN);
+  return {
+    requests: result.requests.total,
+    rps: Math.round(result.requests.average),
+    p50: rank(0.5),
+    p95: rank(0.95),
+    p99: rank(0.99),
+    // Socket errors and timeouts count as errors too.
+    errors: failed + result.errors + result.timeouts,
+    designed,
+    statuses,
+  };
+}

@@ -1,0 +1,76 @@
+// Child processes for the benchmark: the compiled API server and the bare Express baseline,
+// each started the way production starts it, plus their resident memory read from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const projectRoot = path.resolve(__dirname, '..');
+
+export interface Started {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  stop(): Promise<number | null>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `node <entry>` on a free port and resolves once GET /health answers 200 — not on a log
+ * line, so an experiment with LOG_LEVEL=warn starts just the same. Stdout is drained, never kept.
+ */
+export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000, portVariable = 'PORT'): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let errText = '';
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk: Buffer) => (errText = (errText + chunk.toString()).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before starting: ${errText}`);
+    const up = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    if (up) return { name, child, port, url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`${name} did not answer /health within ${timeoutMs} ms: ${errText}`);
+}
+
+/** Resident set size of a process in MiB (Linux /proc), or NaN elsewhere. */
+export function rssMiB(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Math.round((kib / 1024) * 10) / 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}

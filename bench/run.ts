@@ -1,0 +1,186 @@
+// `npm run bench`: builds, starts MongoDB (replica set), seeds 10,000 products, starts the compiled
+// API twice (cache on / CACHE_ENABLED=false) with production settings and a bare Express baseline,
+// measures every scenario, checks RSS over a longer run, and writes bench/results.md.
+// BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
+// BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys),
+// BENCH_MONGODB_URI (a real MongoDB instead of the in-memory one; database `bench`), BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
+// a run with it says so in results.md).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MongoMemoryReplSet } from 'mongodb-memory-server';
+import { measure, type LoadResult } from './load';
+import { projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
+import { renderReport, type LeakCheck, type ScenarioRow } from './report';
+import { SCENARIOS, type Fixtures, type Scenario, type Target } from './scenarios';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const LEAK_DURATION = Number(process.env.BENCH_LEAK_DURATION ?? 60);
+const CONNECTIONS = 50;
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const say = (message: string) => process.stdout.write(`${message}\n`);
+// One secret for both API processes: a cursor or token issued by one must verify on the other,
+// as it would behind a load balancer.
+const JWT_SECRET = randomBytes(48).toString('base64url');
+
+function apiEnv(name: string, mongoUri: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: 'https://api.bench.local',
+    JWT_SECRET,
+    LOG_LEVEL: 'info',
+    LOG_TO_FILES: 'true',
+    LOG_PRETTY: 'false',
+    LOG_DIR: `logs/bench/${name}`,
+    MONGODB_URI: mongoUri,
+    MONGODB_DB_NAME: 'bench',
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `bench:${randomBytes(4).toString('hex')}:${name}:`,
+    // The limiter still runs (and counts in Redis) on every request; it must not answer 429 to
+    // one load generator that is, by design, a single client sending thousands of requests a second.
+    RATE_LIMIT_MAX: '1000000000',
+    AUTH_RATE_LIMIT_MAX: '1000000000',
+    ...overrides,
+    ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
+  };
+}
+
+async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function login(base: string, email: string, password: string): Promise<string> {
+  const { status, body } = await json(`${base}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email, password }) });
+  if (status !== 200) throw new Error(`login ${email} failed: ${status} ${JSON.stringify(body)}`);
+  return ((body.data as Record<string, unknown>).tokens as Record<string, string>).accessToken;
+}
+
+async function loadFixtures(base: string): Promise<Fixtures> {
+  const page = await json(`${base}/api/v1/products?limit=100&sort=price:asc`);
+  const productIds = (page.body.data as { id: string }[]).map((p) => p.id);
+  const cursorPaths: string[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 50; i += 1) {
+    const query = `/api/v1/products?pagination=cursor&limit=20&sort=price:desc${cursor ? `&cursor=${cursor}` : ''}`;
+    cursorPaths.push(query);
+    cursor = ((await json(`${base}${query}`)).body.meta as { nextCursor?: string }).nextCursor;
+    if (!cursor) break;
+  }
+  const customerLogin = { email: 'customer@demo.commerce.local', password: 'Customer-demo-2026!' };
+  const adminToken = await login(base, 'admin@demo.commerce.local', 'Admin-demo-2026!');
+  const customerToken = await login(base, customerLogin.email, customerLogin.password);
+  const probe = await json(`${base}/api/v1/orders`, { headers: { authorization: `Bearer ${adminToken}` } });
+  return {
+    productIds,
+    cursorPaths,
+    adminToken,
+    customerToken,
+    customerLogin,
+    contendedProductIds: productIds.slice(0, 5),
+    ordersRoutesPresent: !(probe.status === 404 && probe.body.code === 'ROUTE_NOT_FOUND'),
+  };
+}
+
+async function measureScenario(s: Scenario, f: Fixtures, server: Started, bare: Started | undefined, duration: number): Promise<ScenarioRow> {
+  const connections = s.connections ?? CONNECTIONS;
+  const spec = {
+    url: server.url,
+    paths: s.paths(f),
+    method: s.method,
+    headers: s.headers?.(f),
+    body: s.body?.(f),
+    connections,
+    designedStatuses: s.designedStatuses,
+  };
+  say(`→ ${s.title}`);
+  if (WARMUP > 0) await measure({ ...spec, durationSeconds: WARMUP });
+  const rssBefore = rssMiB(server.child.pid);
+  const result = await measure({ ...spec, durationSeconds: duration });
+  const rssAfter = rssMiB(server.child.pid);
+  let baseline: LoadResult | undefined;
+  if (bare && s.baseline) {
+    const barePath = { url: bare.url, paths: [`/bare/${s.key}`], connections };
+    if (WARMUP > 0) await measure({ ...barePath, durationSeconds: WARMUP });
+    baseline = await measure({ ...barePath, durationSeconds: duration });
+  }
+  say(`  ${result.rps} rps, p99 ${result.p99} ms, errors ${result.errors}${baseline ? `, bare ${baseline.rps} rps` : ''}`);
+  return { key: s.key, title: s.title, connections, note: s.note, result, baseline, rssBefore, rssAfter };
+}
+
+/** The bodies the real server returns for each baseline scenario's first path, for the bare app to replay. */
+async function captureBodies(scenarios: readonly Scenario[], f: Fixtures, servers: Record<Target, Started>): Promise<Record<string, unknown>> {
+  const bodies: Record<string, unknown> = {};
+  for (const s of scenarios.filter((x) => x.baseline && x.method === 'GET')) {
+    bodies[`/bare/${s.key}`] = (await json(`${servers[s.target].url}${s.paths(f)[0]}`, { headers: s.headers?.(f) })).body;
+  }
+  return bodies;
+}
+
+async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
+  say(`→ leak check: cached product reads for ${LEAK_DURATION} s`);
+  const spec = { url: server.url, paths: f.productIds.slice(0, 50).map((id) => `/api/v1/products/${id}`), connections: CONNECTIONS };
+  await measure({ ...spec, durationSeconds: Math.max(WARMUP, 10) });
+  const rssAfterWarmup = rssMiB(server.child.pid);
+  const result = await measure({ ...spec, durationSeconds: LEAK_DURATION });
+  return { durationSeconds: LEAK_DURATION, rssAfterWarmup, rssAfterRun: rssMiB(server.child.pid), result };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const stoppers: (() => Promise<unknown>)[] = [];
+  try {
+    if (process.env.BENCH_SKIP_BUILD !== '1') {
+      say('Building (npm run build)…');
+      await run('npm', ['run', 'build']);
+    }
+    let mongoUri = process.env.BENCH_MONGODB_URI;
+    if (!mongoUri) {
+      const replSet = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+      stoppers.push(() => replSet.stop());
+      mongoUri = replSet.getUri();
+    }
+    say('Seeding 10,000 products and the demo accounts…');
+    // Demo accounts are hashed at the production argon2id cost, so the login figure is real.
+    await run(process.execPath, ['--import', 'tsx', 'bench/seed.ts'], { ...apiEnv('seed', mongoUri), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_TO_FILES: 'false', PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' });
+
+    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri));
+    stoppers.push(() => cached.stop());
+    const uncached = await startNodeProcess('api-uncached', 'dist/server.js', apiEnv('uncached', mongoUri, { CACHE_ENABLED: 'false' }));
+    stoppers.push(() => uncached.stop());
+    const servers: Record<Target, Started> = { cached, uncached };
+
+    const fixtures = await loadFixtures(cached.url);
+    const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key));
+    const bare = await startNodeProcess('bare-express', 'bench/bare-express.cjs', { BARE_BODIES: JSON.stringify(await captureBodies(scenarios, fixtures, servers)) });
+    stoppers.push(() => bare.stop());
+
+    const rows: ScenarioRow[] = [];
+    for (const s of scenarios) {
+      const skipped = s.skipReason?.(fixtures);
+      if (skipped) {
+        say(`→ ${s.title}: ${skipped}`);
+        rows.push({ key: s.key, title: s.title, connections: s.connections ?? CONNECTIONS, skipped, note: s.note });
+        continue;
+      }
+      rows.push(await measureScenario(s, fixtures, servers[s.target], bare, DURATION));
+    }
+    const leak = LEAK_DURATION > 0 ? await leakCheck(cached, fixtures) : undefined;
+
+    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV'].filter((k) => process.env[k]);
+    // The database address may carry credentials: only say that one was given.
+    const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
+    const out = path.join(projectRoot, 'bench', 'results.md');
+    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rows, leak, command }));
+    say(`✓ Wrote ${path.relative(projectRoot, out)}`);
+  } finally {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,126 @@
+// What the benchmark measures. Each scenario names the server it runs against, the paths it
+// cycles through (resolved from the seeded data at run time) and what a designed non-2xx is.
+// Order scenarios are data-driven: they run only when the orders routes answer, otherwise the
+// report says "not run: orders routes absent" rather than inventing a number.
+
+export type Target = 'cached' | 'uncached';
+
+export interface Fixtures {
+  readonly productIds: readonly string[];
+  /** Cursor query strings for successive pages of the cursor listing. */
+  readonly cursorPaths: readonly string[];
+  readonly adminToken: string;
+  readonly customerToken: string;
+  readonly customerLogin: { email: string; password: string };
+  /** A few products with little stock, for the contention scenario. */
+  readonly contendedProductIds: readonly string[];
+  readonly ordersRoutesPresent: boolean;
+}
+
+export interface Scenario {
+  readonly key: string;
+  readonly title: string;
+  readonly target: Target;
+  readonly method: 'GET' | 'POST';
+  paths(f: Fixtures): string[];
+  headers?(f: Fixtures): Record<string, string>;
+  body?(f: Fixtures): () => string;
+  /** Concurrency; the target p99 is defined at 50. */
+  readonly connections?: number;
+  readonly designedStatuses?: readonly number[];
+  /** Compare with the bare app answering the first path's body from memory. */
+  readonly baseline: boolean;
+  /** Returns why the scenario cannot run, or null. */
+  skipReason?(f: Fixtures): string | null;
+  readonly note?: string;
+}
+
+export const EXAMPLE_QUERY = 'search=phone&minPrice=100&maxPrice=500&sort=price:desc&tags=apple,samsung';
+const ordersAbsent = (f: Fixtures) => (f.ordersRoutesPresent ? null : 'not run: orders routes absent');
+
+export const SCENARIOS: readonly Scenario[] = [
+  { key: 'health', title: 'GET /health', target: 'cached', method: 'GET', baseline: true, paths: () => ['/health'] },
+  {
+    key: 'product-cached',
+    title: 'GET /api/v1/products/:id (cache hit)',
+    target: 'cached',
+    method: 'GET',
+    baseline: true,
+    paths: (f) => [`/api/v1/products/${f.productIds[0]}`],
+    note: 'one hot id, warmed before measuring',
+  },
+  {
+    key: 'product-uncached',
+    title: 'GET /api/v1/products/:id (CACHE_ENABLED=false)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: (f) => f.productIds.slice(0, 200).map((id) => `/api/v1/products/${id}`),
+    note: '200 ids in rotation, every read goes to MongoDB',
+  },
+  {
+    key: 'list-example',
+    title: `GET /api/v1/products?${EXAMPLE_QUERY} (page 1)`,
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: () => [`/api/v1/products?${EXAMPLE_QUERY}`],
+    note: 'uncached server: the query engine and MongoDB on every request',
+  },
+  {
+    key: 'list-deep',
+    title: 'GET /api/v1/products?page=400&limit=20 (deep offset)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: () => ['/api/v1/products?page=400&limit=20&sort=price:desc'],
+    note: 'skips 7,980 index entries per request',
+  },
+  {
+    key: 'list-cursor',
+    title: 'GET /api/v1/products?pagination=cursor (successive pages)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: (f) => f.cursorPaths.slice(),
+    note: 'cycles through the first 50 keyset pages',
+  },
+  {
+    key: 'orders-admin',
+    title: 'GET /api/v1/orders?status=paid (admin)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: () => ['/api/v1/orders?status=paid&limit=20'],
+    headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
+    skipReason: ordersAbsent,
+  },
+  {
+    key: 'orders-contention',
+    title: 'POST /api/v1/orders (5 low-stock products)',
+    target: 'uncached',
+    method: 'POST',
+    baseline: false,
+    designedStatuses: [409],
+    paths: () => ['/api/v1/orders'],
+    headers: (f) => ({ authorization: `Bearer ${f.customerToken}` }),
+    body: (f) => {
+      let n = 0;
+      const shippingAddress = { fullName: 'Bench Buyer', line1: '1 Load Street', city: 'Benchville', postalCode: '10001', country: 'US' };
+      return () => JSON.stringify({ items: [{ productId: f.contendedProductIds[n++ % f.contendedProductIds.length], quantity: 1 }], shippingAddress });
+    },
+    skipReason: ordersAbsent,
+    note: '5 products, 1 unit per order: 409 INSUFFICIENT_STOCK is the designed answer once their stock runs out',
+  },
+  {
+    key: 'login',
+    title: 'POST /api/v1/auth/login (argon2id, production cost)',
+    target: 'uncached',
+    method: 'POST',
+    baseline: false,
+    connections: 8,
+    paths: () => ['/api/v1/auth/login'],
+    body: (f) => () => JSON.stringify(f.customerLogin),
+    note: 'bounded by password hashing (19 MiB, t=2), reported separately',
+  },
+];
