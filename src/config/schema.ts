@@ -22,6 +22,7 @@ export interface AppConfig {
     readonly level: string;
     readonly dir: string;
     readonly toFiles: boolean;
+    readonly toStdout: boolean;
     readonly pretty: boolean;
     readonly maxFileBytes: number;
     readonly maxFiles: number;
@@ -130,7 +131,10 @@ export const envSchema = Joi.object({
 
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   LOG_DIR: Joi.string().default('logs'),
-  LOG_TO_FILES: bool().default(true),
+  LOG_TO_FILES: bool()
+    .default(true)
+    .when('LOG_TO_STDOUT', { is: false, then: Joi.valid(true).messages({ 'any.only': '"LOG_TO_FILES" must be true when LOG_TO_STDOUT is false: logs need a sink' }) }),
+  LOG_TO_STDOUT: bool().default(true),
   LOG_PRETTY: bool(),
   LOG_MAX_FILE_BYTES: positiveInt().default(10 * 1024 * 1024),
   LOG_MAX_FILES: positiveInt().default(5),
@@ -261,6 +265,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       level: v.LOG_LEVEL,
       dir: v.LOG_DIR,
       toFiles: v.LOG_TO_FILES,
+      toStdout: v.LOG_TO_STDOUT,
       pretty: v.LOG_PRETTY ?? (profile === 'local' || profile === 'development'),
       maxFileBytes: v.LOG_MAX_FILE_BYTES,
       maxFiles: v.LOG_MAX_FILES,

@@ -1,6 +1,7 @@
 // Structured logging: JSON lines with service, pid and the current request id on every record,
 // secrets redacted, pretty console output only where a person is watching.
 import path from 'node:path';
+import { configure } from 'safe-stable-stringify';
 import winston from 'winston';
 import { config, projectRoot } from '../config';
 import { currentRequestId } from './tracing';
@@ -11,6 +12,8 @@ export const REDACTED = '[REDACTED]';
 
 /** Returns a copy of `value` with every secret-looking key replaced; leaves the input untouched. */
 export function redact(value: unknown, depth = 0): unknown {
+  // JSON has no bigint; logform used to quote it, so records keep doing that.
+  if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object' || depth > MAX_REDACT_DEPTH) return value;
   if (value instanceof Error || value instanceof Date) return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
@@ -47,8 +50,17 @@ const base = winston.format.combine(
 );
 
 // Serialized once per record, at the logger: the console and both files write the same string
-// (winston transports reuse info[MESSAGE] unless given a format of their own).
-const json = winston.format.json();
+// (winston transports reuse info[MESSAGE] unless given a format of their own). logform's json()
+// re-configures its serializer and runs a replacer on every value of every record, and sorts the
+// keys; this one is configured once, keeps the fields in the order they were logged and still
+// survives circular references (bigints are turned into strings by redact()).
+// winston reads the finished line from info[Symbol.for('message')] (triple-beam's MESSAGE).
+const MESSAGE = Symbol.for('message');
+const serialize = configure({ deterministic: false, circularValue: '[Circular]', bigint: false });
+const json = winston.format((info) => {
+  (info as Record<symbol, unknown>)[MESSAGE] = serialize(info);
+  return info;
+})();
 
 const pretty = winston.format.combine(
   winston.format.colorize(),
@@ -60,9 +72,10 @@ const pretty = winston.format.combine(
 );
 
 function buildTransports(): winston.transport[] {
-  const transports: winston.transport[] = [
-    new winston.transports.Console({ ...(config.log.pretty ? { format: pretty } : {}), stderrLevels: ['error'] }),
-  ];
+  const transports: winston.transport[] = [];
+  if (config.log.toStdout) {
+    transports.push(new winston.transports.Console({ ...(config.log.pretty ? { format: pretty } : {}), stderrLevels: ['error'] }));
+  }
   if (config.log.toFiles) {
     const dir = path.resolve(projectRoot, config.log.dir);
     const sized = { maxsize: config.log.maxFileBytes, maxFiles: config.log.maxFiles, tailable: true };
@@ -84,17 +97,29 @@ export const logger = winston.createLogger({
 
 export type Logger = typeof logger;
 
-/** Waits until every transport has written what it holds (files included) — used before exit. */
-export async function flushLogger(): Promise<void> {
+/**
+ * Waits until every file transport has written what it holds, then closes the files — used before
+ * exit. Records still queued inside the logger (a busy file pushes back) are let through first;
+ * the files are then detached before they are ended, so a record logged after this (a late
+ * driver event) goes to the remaining transports instead of failing with "write after end".
+ */
+export async function flushLogger(timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (logger.readableLength > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  const files = logger.transports.filter((transport): transport is InstanceType<typeof winston.transports.File> => transport instanceof winston.transports.File);
   await Promise.all(
-    logger.transports.map(
+    files.map(
       (transport) =>
         new Promise<void>((resolve) => {
-          if (!(transport instanceof winston.transports.File)) return resolve();
+          logger.remove(transport);
           if (transport.writable === false) return resolve();
-          transport.once('finish', () => resolve());
+          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          timer.unref();
+          transport.once('finish', () => {
+            clearTimeout(timer);
+            resolve();
+          });
           transport.end();
-          setTimeout(resolve, 500).unref();
         }),
     ),
   );

@@ -61,6 +61,12 @@ describe('parseConfig', () => {
     expect(config.log.pretty).toBe(false);
   });
 
+  it('when both log sinks are switched off, then it refuses to start, since the records would go nowhere', () => {
+    expect(problemsOf({ LOG_TO_STDOUT: 'false', LOG_TO_FILES: 'false' }).join('\n')).toMatch(/LOG_TO_FILES.*must be true when LOG_TO_STDOUT is false/);
+    expect(parseConfig({ LOG_TO_STDOUT: 'false' }).log).toMatchObject({ toStdout: false, toFiles: true });
+    expect(parseConfig({ LOG_TO_FILES: 'false' }).log).toMatchObject({ toStdout: true, toFiles: false });
+  });
+
   it('when the config is built, then it cannot be modified at run time', () => {
     const config = parseConfig({});
     expect(Object.isFrozen(config)).toBe(true);
