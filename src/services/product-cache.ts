@@ -1,9 +1,13 @@
 // Cache-aside for product reads, in Redis when configured. Invalidation is by version stamps:
-//  - every product has a generation counter; its cached view lives under item:<id>:<generation>;
-//  - every list/facet answer lives under list:<catalogVersion>:<hash of the normalized query>.
-// A write bumps the product's generation and the catalog version (one MULTI, O(1) whatever is
-// cached), so later reads compute new keys and never see the old answer; old keys expire by TTL.
-// A reader that raced a writer stores its answer under the old stamp, which nobody reads again.
+//  - every product has a generation counter ({id}:gen); its cached view ({id}:item) is stored as
+//    "<generation>\n<json>";
+//  - every list/facet answer ({catalog}:<kind>:<hash of the normalized query>) is stored as
+//    "<catalog version>\n<json>".
+// A read is one round trip: MGET of the stamp and the entry, a hit only when the entry carries the
+// current stamp. A write bumps the product's generation and the catalog version (one MULTI, O(1)
+// whatever is cached), so every older entry stops matching; entries expire by TTL. A reader that
+// raced a writer stores its answer under the old stamp, which no later read accepts. The braces are
+// Redis hash tags: a stamp and its entries share a slot, so the MGET stays valid on a cluster.
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { logger } from '../utils/logger';
@@ -50,6 +54,8 @@ export function createProductCache(redis: Redis | null, options: ProductCacheOpt
   if (!redis) return createNoopProductCache();
   const base = `${options.keyPrefix}products:`;
   const inflight = new Map<string, Promise<unknown>>();
+  const catalogVersionKey = `${base}{catalog}:version`;
+  const generationKey = (id: string) => `${base}{${id}}:gen`;
 
   // Single flight: concurrent misses for one key in this process share one load.
   function once<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -70,8 +76,7 @@ export function createProductCache(redis: Redis | null, options: ProductCacheOpt
     }
   }
 
-  async function readThrough<T>(key: string | null, load: () => Promise<T>, shouldStore: (v: T) => boolean): Promise<T> {
-    if (!key) return load();
+  async function readThrough<T>(key: string, load: () => Promise<T>, shouldStore: (v: T) => boolean): Promise<T> {
     const hit = await safely('get', () => redis!.get(key), null);
     if (hit !== null) return JSON.parse(hit) as T;
     return once(key, async () => {
@@ -81,27 +86,40 @@ export function createProductCache(redis: Redis | null, options: ProductCacheOpt
     });
   }
 
+  /** One round trip for the stamp and the entry; a miss loads once and stores under the stamp it read. */
+  async function stamped<T>(stampKey: string, entryKey: string, load: () => Promise<T>, shouldStore: (v: T) => boolean): Promise<T> {
+    const pair = await safely('mget', () => redis!.mget(stampKey, entryKey), null);
+    if (!pair) return load(); // Redis is unavailable: the database answers.
+    const stamp = pair[0] ?? '0';
+    const entry = pair[1];
+    if (entry) {
+      const split = entry.indexOf('\n');
+      if (entry.slice(0, split) === stamp) return JSON.parse(entry.slice(split + 1)) as T;
+    }
+    return once(`${entryKey}@${stamp}`, async () => {
+      const value = await load();
+      if (shouldStore(value)) await safely('set', () => redis!.set(entryKey, `${stamp}\n${JSON.stringify(value)}`, 'EX', options.ttlSeconds), null);
+      return value;
+    });
+  }
+
   return {
     enabled: true,
     async item(id, load) {
-      const generation = await safely('get', () => redis.get(`${base}gen:${id}`), undefined);
-      const key = generation === undefined ? null : `${base}item:${id}:${generation ?? '0'}`;
-      return readThrough(key, load, (v) => v !== null);
+      return stamped(generationKey(id), `${base}{${id}}:item`, load, (v) => v !== null);
     },
     async idForSlug(slug, load) {
       return readThrough(`${base}slug:${slug}`, load, (v) => v !== null);
     },
     async query(kind, normalizedQuery, load) {
-      const version = await safely('get', () => redis.get(`${base}catalog-version`), undefined);
       const hash = createHash('sha256').update(stableStringify(normalizedQuery)).digest('base64url');
-      const key = version === undefined ? null : `${base}${kind}:${version ?? '0'}:${hash}`;
-      return readThrough(key, load, () => true);
+      return stamped(catalogVersionKey, `${base}{catalog}:${kind}:${hash}`, load, () => true);
     },
     async invalidate(ids) {
-      const multi = redis.multi().incr(`${base}catalog-version`);
+      const multi = redis.multi().incr(catalogVersionKey);
       // Generations outlive every entry stamped with them (10× TTL), so a counter that expired and
       // restarts at 1 can never meet an entry written under an earlier 1.
-      for (const id of ids) multi.incr(`${base}gen:${id}`).expire(`${base}gen:${id}`, Math.max(options.ttlSeconds * 10, 3600));
+      for (const id of ids) multi.incr(generationKey(id)).expire(generationKey(id), Math.max(options.ttlSeconds * 10, 3600));
       try {
         await multi.exec();
       } catch (err) {

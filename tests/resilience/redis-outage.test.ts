@@ -49,7 +49,7 @@ describe('resilience: Redis goes away', () => {
     const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     try {
       await probe.connect();
-      return await probe.keys(`${prefix}products:item:${productId}:*`);
+      return await probe.keys(`${prefix}products:{${productId}}:item`);
     } finally {
       probe.disconnect();
     }

@@ -11,6 +11,7 @@ function fakeRedis(options: { failing?: boolean } = {}) {
   const redis = {
     store,
     get: options.failing ? fail : async (key: string) => store.get(key) ?? null,
+    mget: options.failing ? fail : async (...keys: string[]) => keys.map((key) => store.get(key) ?? null),
     set: options.failing ? fail : async (key: string, value: string) => void store.set(key, value),
     multi() {
       const ops: (() => void)[] = [];
@@ -91,6 +92,33 @@ describe('createProductCache', () => {
     const redis = fakeRedis();
     const cache = createProductCache(redis, OPTIONS);
     await cache.item('nope', async () => null);
-    expect([...redis.store.keys()].filter((k) => k.includes('item:'))).toEqual([]);
+    expect([...redis.store.keys()].filter((k) => k.endsWith(':item'))).toEqual([]);
+  });
+
+  it('when a read that started before a write stores its answer after it, then later reads do not serve that answer', async () => {
+    const redis = fakeRedis();
+    const cache = createProductCache(redis, OPTIONS);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowStaleRead = cache.item('p1', async () => {
+      await gate;
+      return 'old';
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.invalidate(['p1']); // the write lands while the slow read is loading
+    release();
+    expect(await slowStaleRead).toBe('old');
+    expect(await cache.item('p1', async () => 'new')).toBe('new');
+    expect(await cache.item('p1', async () => 'unexpected load')).toBe('new');
+  });
+
+  it('when a list answer is cached, then any product write makes the next list read load again', async () => {
+    const cache = createProductCache(fakeRedis(), OPTIONS);
+    let loads = 0;
+    const load = async () => (loads += 1);
+    await cache.query('facets', { tag: 'a' }, load);
+    await cache.query('facets', { tag: 'a' }, load);
+    await cache.invalidate(['any-product']);
+    expect(await cache.query('facets', { tag: 'a' }, load)).toBe(2);
   });
 });
