@@ -34,7 +34,10 @@ export function buildApp(container: Container): BuiltApp {
   app.use(requestLogger);
   if (config.metrics.enabled) app.use(requestMetrics(container.metrics));
 
-  // 4. security: headers, CORS, global rate limit, timeout
+  // 4. the request deadline, before anything that waits (the rate limiter's Redis call included)
+  app.use(requestTimeout(config.http.requestTimeoutMs));
+
+  // 5. security: headers, CORS, global rate limit
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(
@@ -44,12 +47,11 @@ export function buildApp(container: Container): BuiltApp {
       config.redis.keyPrefix,
     ),
   );
-  app.use(requestTimeout(config.http.requestTimeoutMs));
 
-  // 5. parsers with size limits
+  // 6. parsers with size limits
   app.use(...bodyParsers(config));
 
-  // 6. routes (and the admin-only queue dashboard when enabled)
+  // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
   const routes = collectRoutes(container);
   const { api, root } = buildRouters(routes, container.auth);
@@ -58,7 +60,7 @@ export function buildApp(container: Container): BuiltApp {
   // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.
   if (config.docs.enabled) app.use(swaggerUiRouter());
 
-  // 7. unknown routes, 8. the one error handler
+  // 8. unknown routes, 9. the one error handler
   app.use(notFoundHandler);
   app.use(
     createErrorHandler({

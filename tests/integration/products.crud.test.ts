@@ -90,6 +90,17 @@ describe('products API', () => {
       expect(byId.headers.vary).toMatch(/Authorization/);
     });
 
+    it('when read cross-origin or not, then Vary names both Origin and Authorization, so no shared cache mixes the answers', async () => {
+      const product = await createProduct();
+      const plain = await request(ctx.app).get(`/api/v1/products/${product.id}`);
+      const crossOrigin = await request(ctx.app).get(`/api/v1/products/${product.id}`).set('Origin', ctx.config.cors.origins[0]!);
+      for (const res of [plain, crossOrigin]) {
+        expect(String(res.headers.vary).split(/\s*,\s*/).sort()).toEqual(['Authorization', 'Origin']);
+      }
+      expect(crossOrigin.headers['access-control-allow-origin']).toBe(ctx.config.cors.origins[0]);
+      expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
     it('when If-None-Match carries the current ETag, then 304 without a body; after a change, 200', async () => {
       const product = await createProduct();
       const first = await request(ctx.app).get(`/api/v1/products/${product.id}`);
