@@ -20,7 +20,7 @@ export interface BullEmailQueue extends ManagedEmailQueue {
  * and BullMQ's Lua scripts and its close() never touch the connection the rest of the API shares.
  */
 export function producerConnection(shared: Redis): Redis {
-  return shared.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  return shared.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: false });
 }
 
 export function createBullEmailQueue(config: AppConfig, connection: Redis): BullEmailQueue {

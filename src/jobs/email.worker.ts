@@ -19,7 +19,7 @@ export interface EmailWorker {
  * `maxRetriesPerRequest: null` and no command timeout — the opposite of the API's fail-fast client.
  */
 export function workerConnection(base: Redis): Redis {
-  return base.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
+  return base.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined, enableAutoPipelining: false });
 }
 
 export function startEmailWorker(config: AppConfig, connection: Redis, process: EmailProcessor): EmailWorker {

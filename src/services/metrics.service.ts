@@ -101,6 +101,18 @@ export function createMetricsService(deps: MetricsDeps): MetricsService {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Label sets are few (method × route template × status), so each one's series is looked up once
+  // and reused: observing through a cached child skips prom-client's per-call label hashing.
+  const durationChildren = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+  function durationSeries(method: string, route: string, status: number) {
+    const key = `${method} ${status} ${route}`;
+    let child = durationChildren.get(key);
+    if (!child) {
+      child = duration.labels({ method, route, status_code: status });
+      durationChildren.set(key, child);
+    }
+    return child;
+  }
   const inFlight = new Gauge({ name: 'http_requests_in_flight', help: 'Requests being handled now', registers: [registry] });
   const errors = new Counter({
     name: 'http_errors_total',
@@ -136,7 +148,7 @@ export function createMetricsService(deps: MetricsDeps): MetricsService {
       return (route, status) => {
         inFlight.dec();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        duration.observe({ method, route, status_code: status }, seconds);
+        durationSeries(method, route, status).observe(seconds);
       };
     },
     recordError(code, status) {
