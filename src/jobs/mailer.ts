@@ -30,8 +30,13 @@ function headersFor(email: OutgoingEmail) {
   return { 'X-Email-Job-Id': email.jobId };
 }
 
-export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+/**
+ * SMTP through a pool of open connections, one per concurrent job: a new TCP (and TLS) handshake and
+ * SMTP greeting per message was what bounded the worker. Options in the URL (`?pool=false`,
+ * `?maxConnections=2`) win over these defaults.
+ */
+export function createSmtpMailer(smtpUrl: string, from: string, maxConnections = 5): Mailer {
+  const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections, maxMessages: 100 });
   return {
     async send(email) {
       const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: headersFor(email) });
@@ -61,7 +66,7 @@ export function createFileMailer(mailDir: string, from: string): Mailer {
 
 export function createMailer(config: AppConfig): Mailer {
   const { smtpUrl, from, mailDir } = config.email;
-  if (smtpUrl) return createSmtpMailer(smtpUrl, from);
+  if (smtpUrl) return createSmtpMailer(smtpUrl, from, config.email.workerConcurrency);
   if (config.isProduction) throw new Error('SMTP_URL is required in production');
   return createFileMailer(mailDir, from);
 }
