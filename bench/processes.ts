@@ -28,14 +28,20 @@ function freePort(): Promise<number> {
 
 /**
  * Starts `node <entry>` on a free port and resolves once GET /health answers 200 — not on a log
- * line, so an experiment with LOG_LEVEL=warn starts just the same. Stdout is drained, never kept.
+ * line, so an experiment with LOG_LEVEL=warn starts just the same.
  */
-export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000, portVariable = 'PORT'): Promise<Started> {
+export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 60_000, portVariable = 'PORT', nodeFlags: readonly string[] = []): Promise<Started> {
   const port = await freePort();
-  const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Stdout goes straight to a file, as under PM2 or a container runtime: piped to this process it
+  // would cost the load generator CPU for every access-log line (and block the server when the pipe
+  // is full), penalising the API but not the bare baseline, which logs nothing.
+  const stdoutFile = path.join(projectRoot, 'logs', 'bench', `${name}.stdout.log`);
+  fs.mkdirSync(path.dirname(stdoutFile), { recursive: true });
+  const stdoutFd = fs.openSync(stdoutFile, 'w');
+  const child = spawn(process.execPath, [...nodeFlags, entry], { cwd: projectRoot, env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: ['ignore', stdoutFd, 'pipe'] });
+  fs.closeSync(stdoutFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let errText = '';
-  child.stdout!.resume();
   child.stderr!.on('data', (chunk: Buffer) => (errText = (errText + chunk.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -52,6 +58,25 @@ export async function startNodeProcess(name: string, entry: string, env: Record<
   await stop();
   throw new Error(`${name} did not answer /health within ${timeoutMs} ms: ${errText}`);
 }
+
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds (Linux /proc), or NaN
+ * elsewhere. Per request it is a steadier figure than requests/s when the cores are shared.
+ */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+// USER_HZ, fixed at 100 by the Linux ABI for /proc/<pid>/stat whatever the kernel's own HZ.
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Resident set size of a process in MiB (Linux /proc), or NaN elsewhere. */
 export function rssMiB(pid: number | undefined): number {

@@ -4,13 +4,14 @@
 // BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys),
 // BENCH_MONGODB_URI (a real MongoDB instead of the in-memory one; database `bench`), BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
-// a run with it says so in results.md).
+// a run with it says so in results.md), BENCH_NODE_FLAGS (extra node flags for the API processes only, e.g.
+// "--cpu-prof --cpu-prof-dir=logs/bench/profiles" to profile the server under load).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import { measure, type LoadResult } from './load';
-import { projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
+import { cpuMs, projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
 import { renderReport, type LeakCheck, type ScenarioRow } from './report';
 import { SCENARIOS, type Fixtures, type Scenario, type Target } from './scenarios';
 
@@ -19,6 +20,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const LEAK_DURATION = Number(process.env.BENCH_LEAK_DURATION ?? 60);
 const CONNECTIONS = 50;
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const say = (message: string) => process.stdout.write(`${message}\n`);
 // One secret for both API processes: a cursor or token issued by one must verify on the other,
 // as it would behind a load balancer.
@@ -32,6 +34,8 @@ function apiEnv(name: string, mongoUri: string, overrides: Record<string, string
     JWT_SECRET,
     LOG_LEVEL: 'info',
     LOG_TO_FILES: 'true',
+    // One sink, as a deployment picks one: the access log goes to logs/bench/<name>/app.log.
+    LOG_TO_STDOUT: 'false',
     LOG_PRETTY: 'false',
     LOG_DIR: `logs/bench/${name}`,
     MONGODB_URI: mongoUri,
@@ -98,16 +102,24 @@ async function measureScenario(s: Scenario, f: Fixtures, server: Started, bare: 
   say(`→ ${s.title}`);
   if (WARMUP > 0) await measure({ ...spec, durationSeconds: WARMUP });
   const rssBefore = rssMiB(server.child.pid);
+  const cpuBefore = cpuMs(server.child.pid);
   const result = await measure({ ...spec, durationSeconds: duration });
+  const cpuPerRequestUs = ((cpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, result.requests);
   const rssAfter = rssMiB(server.child.pid);
   let baseline: LoadResult | undefined;
+  let baselineCpuPerRequestUs: number | undefined;
   if (bare && s.baseline) {
     const barePath = { url: bare.url, paths: [`/bare/${s.key}`], connections };
     if (WARMUP > 0) await measure({ ...barePath, durationSeconds: WARMUP });
+    const bareCpuBefore = cpuMs(bare.child.pid);
     baseline = await measure({ ...barePath, durationSeconds: duration });
+    baselineCpuPerRequestUs = ((cpuMs(bare.child.pid) - bareCpuBefore) * 1000) / Math.max(1, baseline.requests);
   }
-  say(`  ${result.rps} rps, p99 ${result.p99} ms, errors ${result.errors}${baseline ? `, bare ${baseline.rps} rps` : ''}`);
-  return { key: s.key, title: s.title, connections, note: s.note, result, baseline, rssBefore, rssAfter };
+  say(
+    `  ${result.rps} rps, p99 ${result.p99} ms, errors ${result.errors}, ${Math.round(cpuPerRequestUs)} µs CPU/request` +
+      (baseline ? `; bare ${baseline.rps} rps, ${Math.round(baselineCpuPerRequestUs ?? Number.NaN)} µs CPU/request` : ''),
+  );
+  return { key: s.key, title: s.title, connections, note: s.note, result, baseline, rssBefore, rssAfter, cpuPerRequestUs, baselineCpuPerRequestUs };
 }
 
 /** The bodies the real server returns for each baseline scenario's first path, for the bare app to replay. */
@@ -144,11 +156,11 @@ async function main(): Promise<void> {
     }
     say('Seeding 10,000 products and the demo accounts…');
     // Demo accounts are hashed at the production argon2id cost, so the login figure is real.
-    await run(process.execPath, ['--import', 'tsx', 'bench/seed.ts'], { ...apiEnv('seed', mongoUri), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_TO_FILES: 'false', PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' });
+    await run(process.execPath, ['--import', 'tsx', 'bench/seed.ts'], { ...apiEnv('seed', mongoUri), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_TO_FILES: 'false', LOG_TO_STDOUT: 'true', PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' });
 
-    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri));
+    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri), undefined, undefined, NODE_FLAGS);
     stoppers.push(() => cached.stop());
-    const uncached = await startNodeProcess('api-uncached', 'dist/server.js', apiEnv('uncached', mongoUri, { CACHE_ENABLED: 'false' }));
+    const uncached = await startNodeProcess('api-uncached', 'dist/server.js', apiEnv('uncached', mongoUri, { CACHE_ENABLED: 'false' }), undefined, undefined, NODE_FLAGS);
     stoppers.push(() => uncached.stop());
     const servers: Record<Target, Started> = { cached, uncached };
 
@@ -169,7 +181,7 @@ async function main(): Promise<void> {
     }
     const leak = LEAK_DURATION > 0 ? await leakCheck(cached, fixtures) : undefined;
 
-    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV'].filter((k) => process.env[k]);
+    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV', 'BENCH_NODE_FLAGS'].filter((k) => process.env[k]);
     // The database address may carry credentials: only say that one was given.
     const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');

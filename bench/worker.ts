@@ -67,7 +67,8 @@ async function realWorker(mongoUri: string): Promise<number> {
   };
   const config = parseConfig(env);
   const worker = await startNodeProcess('worker', 'dist/jobs/worker.js', env, 60_000, 'WORKER_HEALTH_PORT');
-  const producer = createBullEmailQueue(config, new Redis(REDIS_URL, { maxRetriesPerRequest: 1 }));
+  const producerRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const producer = createBullEmailQueue(config, producerRedis);
   try {
     const started = Date.now();
     for (let i = 0; i < JOBS; i += 200) {
@@ -79,6 +80,9 @@ async function realWorker(mongoUri: string): Promise<number> {
     return JOBS / ((Date.now() - started) / 1000);
   } finally {
     await producer.close();
+    // The producer works on a duplicate; the connection handed to it is ours to close, or this
+    // process would never exit.
+    producerRedis.disconnect();
     await worker.stop();
     await sink.close();
   }
@@ -88,7 +92,8 @@ async function realWorker(mongoUri: string): Promise<number> {
 async function noopWorker(): Promise<number> {
   const prefix = `bench:${randomBytes(4).toString('hex')}:bull`;
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue('email', { connection: connection.duplicate(), prefix });
+  const queueConnection = connection.duplicate();
+  const queue = new Queue('email', { connection: queueConnection, prefix });
   let completed = 0;
   const worker = new Worker('email', async () => undefined, { connection, prefix, concurrency: CONCURRENCY });
   worker.on('completed', () => (completed += 1));
@@ -103,6 +108,9 @@ async function noopWorker(): Promise<number> {
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
+    // BullMQ does not close connections it was given.
+    queueConnection.disconnect();
+    connection.disconnect();
   }
 }
 
