@@ -1,12 +1,15 @@
 // npm run test:pm2 — runs prod/ecosystem.config.js under a real PM2 with a private PM2_HOME (never
 // a global daemon): build, start every declared app whose compiled script exists, /ready answers
-// 200, `pm2 reload commerce-api` under a light loopback load completes with zero failed requests,
-// then `pm2 delete all` + `pm2 kill` leave no process behind.
+// 200, every app stays up without a restart (a crash loop shows as "online" between restarts), a
+// sign-up's welcome email reaches a loopback SMTP sink through the PM2-managed worker, `pm2 reload
+// commerce-api` under a light loopback load completes with zero failed requests, then
+// `pm2 delete all` + `pm2 kill` leave no process behind.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { startSmtpServer, type TestSmtpServer } from '../tests/support/email-smtp';
 import { projectRoot } from './lib/artifacts';
 import { deleteRedisKeys, freePort, pollUntil, startMongo, uniquePrefix, waitForHttp200 } from './lib/processes';
 
@@ -17,7 +20,7 @@ const ECOSYSTEM = path.join(projectRoot, 'prod', 'ecosystem.config.js');
 interface PmProcess {
   name: string;
   pid: number;
-  pm2_env: { status: string };
+  pm2_env: { status: string; restart_time: number };
 }
 
 function log(message: string): void {
@@ -64,12 +67,42 @@ async function reloadUnderLoad(env: NodeJS.ProcessEnv, url: string): Promise<aut
   return finished;
 }
 
+/** Every app online with zero restarts, checked twice a few seconds apart: a crash-looping app is "online" between crashes. */
+async function assertStable(env: NodeJS.ProcessEnv, apps: readonly string[]): Promise<PmProcess[]> {
+  let list: PmProcess[] = [];
+  for (const pause of [0, 3000]) {
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    list = JSON.parse(pm2(env, 'jlist')) as PmProcess[];
+    const states = JSON.stringify(list.map((p) => [p.name, p.pm2_env.status, `restarts=${p.pm2_env.restart_time}`]));
+    for (const name of apps) {
+      const own = list.filter((p) => p.name === name);
+      if (!own.length || own.some((p) => p.pm2_env.status !== 'online' || p.pm2_env.restart_time > 0)) {
+        throw new Error(`${name} is not steadily online: ${states}; see logs/${name === 'commerce-api' ? 'api' : 'worker'}.err.log`);
+      }
+    }
+  }
+  return list;
+}
+
+/** A sign-up through the API; its welcome email must arrive at the sink through the worker PM2 runs. */
+async function assertWorkerDelivers(baseUrl: string, smtp: TestSmtpServer): Promise<void> {
+  const email = `pm2-smoke-${Date.now()}@example.com`;
+  const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ firstName: 'Smoke', lastName: 'Test', email, password: 'correct horse battery staple' }),
+  });
+  if (res.status !== 201) throw new Error(`sign-up answered ${res.status}: ${await res.text()}`);
+  await pollUntil('welcome email delivered by commerce-worker', async () => (smtp.received.some((m) => m.to.includes(email)) ? true : undefined), 30_000);
+}
+
 async function main(): Promise<void> {
   log('npm run build');
   const build = spawnSync('npm', ['run', 'build'], { cwd: projectRoot, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
 
   const mongo = await startMongo();
+  const smtp = await startSmtpServer();
   const port = await freePort();
   const prefix = uniquePrefix('pm2smoke');
   const pm2Home = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-home-'));
@@ -84,6 +117,7 @@ async function main(): Promise<void> {
     MONGODB_DB_NAME: `pm2smoke_${prefix.split(':')[1]}`,
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
+    SMTP_URL: smtp.url,
     JWT_SECRET: `smoke-${prefix}-${'x'.repeat(40)}`,
     CLUSTER_INSTANCES: '2',
     RATE_LIMIT_MAX: '1000000',
@@ -97,14 +131,14 @@ async function main(): Promise<void> {
     pm2(env, 'start', ECOSYSTEM, '--env', 'production', '--only', apps.join(','));
     const ready = `http://127.0.0.1:${port}/ready`;
     await waitForHttp200(ready, 60_000);
-    const list = JSON.parse(pm2(env, 'jlist')) as PmProcess[];
-    pids.push(...list.map((p) => p.pid));
-    for (const name of apps) {
-      const online = list.filter((p) => p.name === name && p.pm2_env.status === 'online');
-      if (!online.length) throw new Error(`${name} is not online: ${JSON.stringify(list.map((p) => [p.name, p.pm2_env.status]))}`);
-      log(`${name}: ${online.length} online`);
-    }
     log('/ready answers 200');
+    const list = await assertStable(env, apps);
+    pids.push(...list.map((p) => p.pid));
+    for (const name of apps) log(`${name}: ${list.filter((p) => p.name === name).length} online, no restarts`);
+    if (apps.includes('commerce-worker')) {
+      await assertWorkerDelivers(`http://127.0.0.1:${port}`, smtp);
+      log('a sign-up\'s welcome email was delivered through commerce-worker');
+    }
 
     const result = await reloadUnderLoad(env, `http://127.0.0.1:${port}/health`);
     const failed = result.errors + result.timeouts + result.non2xx;
@@ -127,6 +161,7 @@ async function main(): Promise<void> {
     const leftovers = await pollUntil('every PM2 process gone', async () => (pids.some(isAlive) ? undefined : []), 20_000).catch(() => pids.filter(isAlive));
     await deleteRedisKeys(REDIS_URL, prefix).catch(() => undefined);
     await mongo.stop();
+    await smtp.close();
     fs.rmSync(pm2Home, { recursive: true, force: true });
     stillRunning.push(...leftovers);
   }
