@@ -3,8 +3,8 @@
 import express, { type Express } from 'express';
 import { DASHBOARD_PATH, queueDashboard } from '../jobs/dashboard';
 import { createErrorHandler, notFoundHandler } from '../middlewares/error.middleware';
-import { requestMetrics } from '../middlewares/metrics.middleware';
-import { requestLogger } from '../middlewares/request-logger';
+import { chain } from '../middlewares/chain';
+import { observeRequests } from '../middlewares/request-observer';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
 import { API_PREFIX, buildRouters, countEndpoints, type RouteDefinition } from '../routes/route-table';
@@ -29,27 +29,26 @@ export function buildApp(container: Container): BuiltApp {
   app.set('etag', false); // resources set their own ETags; no hashing of every body.
   app.set('query parser', 'simple');
 
-  // 2. request id + async context, 3. access log
-  app.use(requestContext);
-  app.use(requestLogger);
-  if (config.metrics.enabled) app.use(requestMetrics(container.metrics));
-
-  // 4. the request deadline, before anything that waits (the rate limiter's Redis call included)
-  app.use(requestTimeout(config.http.requestTimeoutMs));
-
-  // 5. security: headers, CORS, global rate limit
-  app.use(securityHeaders(config));
-  app.use(corsPolicy(config));
+  // Every request takes these steps in this order; they run as one router layer (see chain.ts).
   app.use(
-    createRateLimiter(
-      { name: 'global', windowMs: config.rateLimit.windowMs, max: config.rateLimit.max, message: 'Too many requests, please slow down' },
-      redis,
-      config.redis.keyPrefix,
+    chain(
+      // 2. request id + async context, 3. access log and request metrics
+      requestContext,
+      observeRequests(config.metrics.enabled ? container.metrics : undefined),
+      // 4. the request deadline, before anything that waits (the rate limiter's Redis call included)
+      requestTimeout(config.http.requestTimeoutMs),
+      // 5. security: headers, CORS, global rate limit
+      securityHeaders(config),
+      corsPolicy(config),
+      createRateLimiter(
+        { name: 'global', windowMs: config.rateLimit.windowMs, max: config.rateLimit.max, message: 'Too many requests, please slow down' },
+        redis,
+        config.redis.keyPrefix,
+      ),
+      // 6. parsers with size limits
+      bodyParsers(config),
     ),
   );
-
-  // 6. parsers with size limits
-  app.use(...bodyParsers(config));
 
   // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));

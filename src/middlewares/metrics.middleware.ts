@@ -1,20 +1,9 @@
-// Request metrics (one gauge step and one histogram observation per request) and the access rule
-// for GET /metrics: loopback or configured networks, or the METRICS_TOKEN bearer token.
+// The access rule for GET /metrics: loopback or configured networks, or the METRICS_TOKEN bearer
+// token. (Per-request observations are taken by request-observer.ts.)
 import { BlockList, isIP } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import type { MetricsService } from '../services/metrics.service';
 import { UnauthorizedError } from '../utils/errors';
-
-/** Labels each request with its route template (set by buildRouters), or `unmatched` — never the raw path. */
-export function requestMetrics(metrics: MetricsService): RequestHandler {
-  return (req, res, next) => {
-    const done = metrics.startRequest(req.method);
-    // 'close' fires once for every response, finished or aborted, so in-flight never drifts.
-    res.once('close', () => done((res.locals.routeTemplate as string | undefined) ?? 'unmatched', res.statusCode));
-    next();
-  };
-}
 
 function normalise(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;

@@ -121,11 +121,17 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | nu
   return rateLimit(options);
 }
 
-export function bodyParsers(config: AppConfig): RequestHandler[] {
-  return [
-    express.json({ limit: config.http.bodyLimit, strict: true }),
-    express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }),
-  ];
+/**
+ * JSON and form bodies within the size limit. A request without a body (no Content-Length, no
+ * Transfer-Encoding: most GETs) skips both parsers; req.body stays undefined, as the parsers leave it.
+ */
+export function bodyParsers(config: AppConfig): RequestHandler {
+  const json = express.json({ limit: config.http.bodyLimit, strict: true });
+  const form = express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 });
+  return (req, res, next) => {
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    json(req, res, (err?: unknown) => (err ? next(err) : form(req, res, next)));
+  };
 }
 
 /** Answers 503 REQUEST_TIMEOUT when a handler has not responded in time, instead of hanging the client. */

@@ -3,6 +3,7 @@
 import { Router, type RequestHandler } from 'express';
 import type Joi from 'joi';
 import { authorize, type AuthMiddlewares } from '../middlewares/auth.middleware';
+import { chain } from '../middlewares/chain';
 import { validate } from '../middlewares/validate';
 import type { Role } from '../utils/roles';
 
@@ -103,7 +104,7 @@ export function buildRouters(routes: readonly RouteDefinition[], auth: AuthMiddl
   for (const route of routes) {
     const router = route.mount === 'root' ? root : api;
     const template = fullPath(route);
-    const chain: RequestHandler[] = [
+    const steps: RequestHandler[] = [
       // The matched template labels metrics and logs with bounded cardinality (never the raw path).
       (_req, res, next) => {
         res.locals.routeTemplate = template;
@@ -114,7 +115,7 @@ export function buildRouters(routes: readonly RouteDefinition[], auth: AuthMiddl
       validate(route.validate),
       route.handler,
     ];
-    router[route.method](route.path, ...chain);
+    router[route.method](route.path, chain(...steps));
   }
   return { api, root };
 }

@@ -12,8 +12,10 @@ export type QueueStatsSource = () => Promise<Readonly<Record<string, QueueCounts
 export interface MetricsService {
   readonly registry: Registry;
   readonly contentType: string;
-  /** Called when a request starts; the returned function records it when the response is done. */
-  startRequest(method: string): (route: string, status: number) => void;
+  /** A request has started (the in-flight gauge goes up). */
+  requestStarted(): void;
+  /** A request's response is done or aborted: in-flight goes down, its duration is observed. */
+  requestFinished(method: string, route: string, status: number, seconds: number): void;
   recordError(code: string, status: number): void;
   /** Plugs queue depth and job outcome totals (per queue, per state) into every scrape. */
   registerQueueMetrics(source: QueueStatsSource): void;
@@ -142,14 +144,12 @@ export function createMetricsService(deps: MetricsDeps): MetricsService {
   return {
     registry,
     contentType: registry.contentType,
-    startRequest(method) {
+    requestStarted() {
       inFlight.inc();
-      const started = process.hrtime.bigint();
-      return (route, status) => {
-        inFlight.dec();
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        durationSeries(method, route, status).observe(seconds);
-      };
+    },
+    requestFinished(method, route, status, seconds) {
+      inFlight.dec();
+      durationSeries(method, route, status).observe(seconds);
     },
     recordError(code, status) {
       errors.inc({ code, status_code: status });

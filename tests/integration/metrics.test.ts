@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { createBullEmailQueue, producerConnection } from '../../src/jobs/email.queue';
 import { createRedisClient } from '../../src/loaders/redis';
-import { requestMetrics } from '../../src/middlewares/metrics.middleware';
+import { observeRequests } from '../../src/middlewares/request-observer';
 import { createAuthMiddlewares } from '../../src/middlewares/auth.middleware';
 import { buildRouters, type RouteDefinition } from '../../src/routes/route-table';
 import { createMetricsService } from '../../src/services/metrics.service';
@@ -130,7 +130,7 @@ describe('request metrics labels', () => {
       { method: 'get', path: '/widgets/:id', summary: 's', tags: ['T'], access: 'public', handler: (_req, res) => void res.json({}) },
     ];
     const { api } = buildRouters(routes, createAuthMiddlewares(createTokenService(config.auth), async () => null));
-    const app = express().use(requestMetrics(metrics)).use('/api/v1', api);
+    const app = express().use(observeRequests(metrics)).use('/api/v1', api);
     for (const id of ['a1', 'b2', 'c3']) await request(app).get(`/api/v1/widgets/${id}`).expect(200);
     const text = await metrics.render();
     expect(sample(text, 'http_request_duration_seconds_count', { route: '/api/v1/widgets/:id', status_code: '200' })).toBe(3);

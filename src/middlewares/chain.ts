@@ -1,0 +1,27 @@
+// Runs several middlewares as one Express layer. Every layer the router walks costs a match, a
+// URL parse and a closure per request; the cross-cutting steps that every request takes, and the
+// steps of one route, need none of that between them. The contract is the router's own: a sync
+// throw or a rejected promise goes to next(err), and next('route') / next('router') leave the chain.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function chain(...handlers: RequestHandler[]): RequestHandler {
+  if (handlers.length === 1) return handlers[0]!;
+  return function chained(req: Request, res: Response, done: NextFunction) {
+    let index = 0;
+    const step: NextFunction = (signal?: unknown) => {
+      if (signal !== undefined || index === handlers.length) return done(signal as Parameters<NextFunction>[0]);
+      const handler = handlers[index++]!;
+      try {
+        const result: unknown = handler(req, res, step);
+        if (isThenable(result)) result.then(undefined, (err: unknown) => done(err ?? new Error('Rejected promise')));
+      } catch (err) {
+        done(err);
+      }
+    };
+    step();
+  };
+}
