@@ -46,10 +46,11 @@ export function createAuthMiddlewares(tokens: TokenService, loadPrincipal: Princ
       await resolve(req, token);
       next();
     },
-    async authenticateOptional(req: Request, _res: Response, next: NextFunction) {
+    // Not async: an anonymous read (the common case on public routes) passes without a promise.
+    authenticateOptional(req: Request, _res: Response, next: NextFunction) {
       const token = bearerToken(req);
-      if (token) await resolve(req, token);
-      next();
+      if (!token) return next();
+      return resolve(req, token).then(() => next());
     },
   };
 }

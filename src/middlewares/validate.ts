@@ -69,9 +69,13 @@ function repeatedScalars(query: unknown, lists: Set<string>): ErrorDetail[] {
  */
 export const noBody = Joi.object({}).description('No request body');
 
-export function validate(schemas: RequestSchemas = {}): RequestHandler {
+export function validate(declared: RequestSchemas = {}): RequestHandler {
   const order: Location[] = ['params', 'query', 'headers', 'body'];
-  const lists = listKeys(schemas.query);
+  const lists = listKeys(declared.query);
+  // Options baked into each schema once: passing them to every validate() call makes joi check and
+  // merge them on every request.
+  const schemas: Partial<Record<Location, Joi.Schema>> = {};
+  for (const location of order) schemas[location] = declared[location]?.prefs(location === 'headers' ? HEADER_OPTIONS : OPTIONS);
   return function validateRequest(req: Request, _res: Response, next: NextFunction) {
     // Hostile shapes ($-operators, dotted paths, prototype keys, absurd nesting) are refused
     // before any schema, handler or query sees them.
@@ -86,7 +90,7 @@ export function validate(schemas: RequestSchemas = {}): RequestHandler {
         continue;
       }
       const raw = location === 'body' ? (req.body ?? {}) : (req[location] as unknown);
-      const { value, error } = schema.validate(raw, location === 'headers' ? HEADER_OPTIONS : OPTIONS);
+      const { value, error } = schema.validate(raw);
       if (error) details.push(...toDetails(location, error));
       else if (location === 'body') validated.body = value;
       else if (location !== 'headers') validated[location] = value as Record<string, unknown>;
