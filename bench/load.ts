@@ -27,7 +27,16 @@ export interface LoadResult {
   readonly statuses: Record<string, number>;
 }
 
-export async function measure(spec: LoadSpec): Promise<LoadResult> {
+/** One autocannon run's raw outcome, kept so several runs of one scenario can be merged. */
+export interface LoadSample {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly times: number[];
+  readonly statuses: Record<string, number>;
+  readonly socketErrors: number;
+}
+
+export async function sample(spec: LoadSpec): Promise<LoadSample> {
   let next = 0;
   // autocannon's summary has no p95, so every response time is recorded and ranked here.
   const times: number[] = [];
@@ -37,19 +46,19 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
   });
   const instance = autocannon(
     {
-    url: spec.url,
-    connections: spec.connections,
-    duration: spec.durationSeconds,
-    method: spec.method ?? 'GET',
-    headers: { ...(spec.body ? { 'content-type': 'application/json' } : {}), ...spec.headers },
-    requests: [
-      {
-        setupRequest: (request) => {
-          const path = spec.paths[next++ % spec.paths.length];
-          return { ...request, path, ...(spec.body ? { body: spec.body() } : {}) };
+      url: spec.url,
+      connections: spec.connections,
+      duration: spec.durationSeconds,
+      method: spec.method ?? 'GET',
+      headers: { ...(spec.body ? { 'content-type': 'application/json' } : {}), ...spec.headers },
+      requests: [
+        {
+          setupRequest: (request) => {
+            const path = spec.paths[next++ % spec.paths.length];
+            return { ...request, path, ...(spec.body ? { body: spec.body() } : {}) };
+          },
         },
-      },
-    ],
+      ],
     },
     (err, result) => finish(err, result),
   );
@@ -57,24 +66,37 @@ export async function measure(spec: LoadSpec): Promise<LoadResult> {
   const result = await done;
   const statuses: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
-  const designedSet = new Set((spec.designedStatuses ?? []).map(String));
+  return { requests: result.requests.total, seconds: result.duration, times, statuses, socketErrors: result.errors + result.timeouts };
+}
+
+/** Merges runs of one scenario: rps over their summed time, percentiles over every response. */
+export function summarize(samples: readonly LoadSample[], designedStatuses: readonly number[] = []): LoadResult {
+  const times = samples.flatMap((s) => s.times).sort((a, b) => a - b);
+  const statuses: Record<string, number> = {};
+  for (const s of samples) for (const [code, count] of Object.entries(s.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  const designedSet = new Set(designedStatuses.map(String));
   let designed = 0;
   let failed = 0;
   for (const [code, count] of Object.entries(statuses)) {
     if (designedSet.has(code)) designed += count;
     else if (!code.startsWith('2')) failed += count;
   }
-  times.sort((a, b) => a - b);
-  const rank = (q: number) => (times.length ? Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 10) / 10 : Number.NaN);
+  const rank = (q: number) => (times.length ? Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 10) / 10 : Number.NaN);
+  const requests = samples.reduce((sum, s) => sum + s.requests, 0);
+  const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
   return {
-    requests: result.requests.total,
-    rps: Math.round(result.requests.average),
+    requests,
+    rps: Math.round(requests / Math.max(seconds, 1e-9)),
     p50: rank(0.5),
     p95: rank(0.95),
     p99: rank(0.99),
     // Socket errors and timeouts count as errors too.
-    errors: failed + result.errors + result.timeouts,
+    errors: failed + samples.reduce((sum, s) => sum + s.socketErrors, 0),
     designed,
     statuses,
   };
+}
+
+export async function measure(spec: LoadSpec): Promise<LoadResult> {
+  return summarize([await sample(spec)], spec.designedStatuses);
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts MongoDB (replica set), seeds 10,000 products, starts the compiled
 // API twice (cache on / CACHE_ENABLED=false) with production settings and a bare Express baseline,
 // measures every scenario, checks RSS over a longer run, and writes bench/results.md.
-// BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
+// BENCH_DURATION (s, default 10, split over BENCH_ROUNDS alternating server/bare rounds, default 3), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys),
 // BENCH_MONGODB_URI (a real MongoDB instead of the in-memory one; database `bench`), BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
 // a run with it says so in results.md), BENCH_NODE_FLAGS (extra node flags for the API processes only, e.g.
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
-import { measure, type LoadResult } from './load';
+import { measure, sample, summarize, type LoadSample } from './load';
 import { cpuMs, projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
 import { renderReport, type LeakCheck, type ScenarioRow } from './report';
 import { SCENARIOS, type Fixtures, type Scenario, type Target } from './scenarios';
@@ -19,6 +19,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const LEAK_DURATION = Number(process.env.BENCH_LEAK_DURATION ?? 60);
 const CONNECTIONS = 50;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const say = (message: string) => process.stdout.write(`${message}\n`);
@@ -100,21 +101,31 @@ async function measureScenario(s: Scenario, f: Fixtures, server: Started, bare: 
     designedStatuses: s.designedStatuses,
   };
   say(`→ ${s.title}`);
-  if (WARMUP > 0) await measure({ ...spec, durationSeconds: WARMUP });
-  const rssBefore = rssMiB(server.child.pid);
-  const cpuBefore = cpuMs(server.child.pid);
-  const result = await measure({ ...spec, durationSeconds: duration });
-  const cpuPerRequestUs = ((cpuMs(server.child.pid) - cpuBefore) * 1000) / Math.max(1, result.requests);
-  const rssAfter = rssMiB(server.child.pid);
-  let baseline: LoadResult | undefined;
-  let baselineCpuPerRequestUs: number | undefined;
-  if (bare && s.baseline) {
-    const barePath = { url: bare.url, paths: [`/bare/${s.key}`], connections };
-    if (WARMUP > 0) await measure({ ...barePath, durationSeconds: WARMUP });
-    const bareCpuBefore = cpuMs(bare.child.pid);
-    baseline = await measure({ ...barePath, durationSeconds: duration });
-    baselineCpuPerRequestUs = ((cpuMs(bare.child.pid) - bareCpuBefore) * 1000) / Math.max(1, baseline.requests);
+  const barePath = bare && s.baseline ? { url: bare.url, paths: [`/bare/${s.key}`], connections, durationSeconds: duration / ROUNDS } : undefined;
+  if (WARMUP > 0) {
+    await measure({ ...spec, durationSeconds: WARMUP });
+    if (barePath) await measure({ ...barePath, durationSeconds: WARMUP });
   }
+  // Server and bare app alternate in rounds, so a machine that slows down or speeds up during the
+  // run (shared cores) moves both alike and their ratio stays honest.
+  const rssBefore = rssMiB(server.child.pid);
+  const serverSide = { samples: [] as LoadSample[], cpuMs: 0 };
+  const bareSide = { samples: [] as LoadSample[], cpuMs: 0 };
+  const rounds = barePath ? ROUNDS : 1;
+  for (let round = 0; round < rounds; round += 1) {
+    let cpu = cpuMs(server.child.pid);
+    serverSide.samples.push(await sample({ ...spec, durationSeconds: duration / rounds }));
+    serverSide.cpuMs += cpuMs(server.child.pid) - cpu;
+    if (!barePath || !bare) continue;
+    cpu = cpuMs(bare.child.pid);
+    bareSide.samples.push(await sample(barePath));
+    bareSide.cpuMs += cpuMs(bare.child.pid) - cpu;
+  }
+  const rssAfter = rssMiB(server.child.pid);
+  const result = summarize(serverSide.samples, spec.designedStatuses);
+  const cpuPerRequestUs = (serverSide.cpuMs * 1000) / Math.max(1, result.requests);
+  const baseline = barePath ? summarize(bareSide.samples) : undefined;
+  const baselineCpuPerRequestUs = baseline ? (bareSide.cpuMs * 1000) / Math.max(1, baseline.requests) : undefined;
   say(
     `  ${result.rps} rps, p99 ${result.p99} ms, errors ${result.errors}, ${Math.round(cpuPerRequestUs)} µs CPU/request` +
       (baseline ? `; bare ${baseline.rps} rps, ${Math.round(baselineCpuPerRequestUs ?? Number.NaN)} µs CPU/request` : ''),
@@ -131,13 +142,34 @@ async function captureBodies(scenarios: readonly Scenario[], f: Fixtures, server
   return bodies;
 }
 
+/** How many one-second RSS samples make a floor: the lowest of them is what survived garbage collection. */
+const FLOOR_SAMPLES = 10;
+
 async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
   say(`→ leak check: cached product reads for ${LEAK_DURATION} s`);
   const spec = { url: server.url, paths: f.productIds.slice(0, 50).map((id) => `/api/v1/products/${id}`), connections: CONNECTIONS };
   await measure({ ...spec, durationSeconds: Math.max(WARMUP, 10) });
   const rssAfterWarmup = rssMiB(server.child.pid);
-  const result = await measure({ ...spec, durationSeconds: LEAK_DURATION });
-  return { durationSeconds: LEAK_DURATION, rssAfterWarmup, rssAfterRun: rssMiB(server.child.pid), result };
+  // RSS swings by tens of MiB between collections, so two single readings can show growth that
+  // is only garbage not collected yet. Sampled every second, the lowest reading of the first and
+  // of the last ten seconds is the memory the process kept: a leak raises that floor.
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => rssSamples.push(rssMiB(server.child.pid)), 1000);
+  try {
+    const result = await measure({ ...spec, durationSeconds: LEAK_DURATION });
+    const floor = (samples: number[]) => Math.min(...samples);
+    return {
+      durationSeconds: LEAK_DURATION,
+      rssAfterWarmup,
+      rssAfterRun: rssMiB(server.child.pid),
+      rssFloorStart: floor(rssSamples.slice(0, FLOOR_SAMPLES)),
+      rssFloorEnd: floor(rssSamples.slice(-FLOOR_SAMPLES)),
+      rssSamples: rssSamples.filter((_, index) => index % 10 === 9),
+      result,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 async function main(): Promise<void> {
@@ -181,11 +213,11 @@ async function main(): Promise<void> {
     }
     const leak = LEAK_DURATION > 0 ? await leakCheck(cached, fixtures) : undefined;
 
-    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV', 'BENCH_NODE_FLAGS'].filter((k) => process.env[k]);
+    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_ROUNDS', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV', 'BENCH_NODE_FLAGS'].filter((k) => process.env[k]);
     // The database address may carry credentials: only say that one was given.
     const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');
-    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rows, leak, command }));
+    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rounds: ROUNDS, rows, leak, command }));
     say(`✓ Wrote ${path.relative(projectRoot, out)}`);
   } finally {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
