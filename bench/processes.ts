@@ -12,6 +12,8 @@ export interface Started {
   readonly child: ChildProcess;
   readonly port: number;
   readonly url: string;
+  /** Where the process's stdout goes. */
+  readonly stdoutFile: string;
   stop(): Promise<number | null>;
 }
 
@@ -52,7 +54,7 @@ export async function startNodeProcess(name: string, entry: string, env: Record<
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before starting: ${errText}`);
     const up = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
-    if (up) return { name, child, port, url, stop };
+    if (up) return { name, child, port, url, stdoutFile, stop };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();
@@ -99,3 +101,29 @@ export function run(command: string, args: string[], env: Record<string, string>
     child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
   });
 }
+
+/**
+ * Heap after a full garbage collection, in MiB, from a server started with `HEAP_PROBE_FLAGS`:
+ * SIGUSR2 makes the test-only preload collect and print one 'process stats' line to stdout.
+ */
+export async function heapAfterGcMiB(server: Started, timeoutMs = 5000): Promise<number> {
+  const before = fs.readFileSync(server.stdoutFile, 'utf8').length;
+  server.child.kill('SIGUSR2');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = fs
+      .readFileSync(server.stdoutFile, 'utf8')
+      .slice(before)
+      .split('\n')
+      .find((l) => l.includes('"process stats"'));
+    if (line) return (JSON.parse(line) as { heapUsed: number }).heapUsed / 2 ** 20;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Number.NaN;
+}
+
+/**
+ * Node flags for the server the leak check reads: `--expose-gc` and the test suite's stats preload
+ * (a SIGUSR2 listener only; it changes nothing else in the process).
+ */
+export const HEAP_PROBE_FLAGS = ['--expose-gc', '--require', './tests/support/process-stats.cjs'] as const;

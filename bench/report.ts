@@ -24,7 +24,10 @@ export interface LeakCheck {
   readonly durationSeconds: number;
   readonly rssAfterWarmup: number;
   readonly rssAfterRun: number;
-  /** Lowest RSS of the first and of the last ten one-second samples of the run. */
+  /** Heap after a full collection, after warm-up and after the run (MiB). */
+  readonly heapAfterWarmup: number;
+  readonly heapAfterRun: number;
+  /** Lowest RSS of the first and of the last twenty one-second samples of the run. */
   readonly rssFloorStart: number;
   readonly rssFloorEnd: number;
   /** RSS every 10 s during the run, to show a trend rather than two points. */
@@ -88,11 +91,14 @@ function targets(report: Report): string {
     const { leak } = report;
     const growth = leak.rssFloorEnd / leak.rssFloorStart - 1;
     const pointGrowth = leak.rssAfterRun / leak.rssAfterWarmup - 1;
+    const heapGrowth = leak.heapAfterRun / leak.heapAfterWarmup - 1;
     lines.push(
-      `| no leak: RSS after ${leak.durationSeconds} s within 10% of after warm-up (floor: lowest of 10 one-second samples) | ${fmt(leak.rssFloorStart)} → ${fmt(leak.rssFloorEnd)} MiB (${fmt(growth * 100)}%) | ${check(growth <= 0.1)} |`,
+      `| no leak: RSS after ${leak.durationSeconds} s within 10% of after warm-up (floor: lowest of 20 one-second samples) | ${fmt(leak.rssFloorStart)} → ${fmt(leak.rssFloorEnd)} MiB (${fmt(growth * 100)}%) | ${check(growth <= 0.1)} |`,
+      `| no leak: heap after a full GC within 10% of after warm-up | ${fmt(leak.heapAfterWarmup)} → ${fmt(leak.heapAfterRun)} MiB (${fmt(heapGrowth * 100)}%) | ${check(heapGrowth <= 0.1)} |`,
       '',
-      `Single readings right after warm-up and after the run: ${fmt(leak.rssAfterWarmup)} → ${fmt(leak.rssAfterRun)} MiB (${fmt(pointGrowth * 100)}%). ` +
-        `RSS every 10 s during the run (MiB): ${leak.rssSamples.map((v) => fmt(v, 0)).join(' → ')}.`,
+      `Single RSS readings right after warm-up and after the run: ${fmt(leak.rssAfterWarmup)} → ${fmt(leak.rssAfterRun)} MiB (${fmt(pointGrowth * 100)}%). ` +
+        `RSS every 10 s during the run (MiB): ${leak.rssSamples.map((v) => fmt(v, 0)).join(' → ')}. ` +
+        'RSS moves with V8 growing and releasing heap pages and with the allocator, so a leak shows first in the heap after GC; the RSS floor is the target as the issue states it.',
     );
   }
   return lines.join('\n');

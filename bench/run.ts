@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import { measure, sample, summarize, type LoadSample } from './load';
-import { cpuMs, projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
+import { cpuMs, heapAfterGcMiB, HEAP_PROBE_FLAGS, projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
 import { renderReport, type LeakCheck, type ScenarioRow } from './report';
 import { SCENARIOS, type Fixtures, type Scenario, type Target } from './scenarios';
 
@@ -143,16 +143,18 @@ async function captureBodies(scenarios: readonly Scenario[], f: Fixtures, server
 }
 
 /** How many one-second RSS samples make a floor: the lowest of them is what survived garbage collection. */
-const FLOOR_SAMPLES = 10;
+const FLOOR_SAMPLES = 20;
 
 async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
   say(`→ leak check: cached product reads for ${LEAK_DURATION} s`);
   const spec = { url: server.url, paths: f.productIds.slice(0, 50).map((id) => `/api/v1/products/${id}`), connections: CONNECTIONS };
   await measure({ ...spec, durationSeconds: Math.max(WARMUP, 10) });
   const rssAfterWarmup = rssMiB(server.child.pid);
+  const heapAfterWarmup = await heapAfterGcMiB(server);
   // RSS swings by tens of MiB between collections, so two single readings can show growth that
   // is only garbage not collected yet. Sampled every second, the lowest reading of the first and
-  // of the last ten seconds is the memory the process kept: a leak raises that floor.
+  // of the last twenty seconds is the memory the process kept: a leak raises that floor. The heap
+  // after a full collection, read at both ends, tells a leak in our code from allocator noise.
   const rssSamples: number[] = [];
   const sampler = setInterval(() => rssSamples.push(rssMiB(server.child.pid)), 1000);
   try {
@@ -162,6 +164,8 @@ async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
       durationSeconds: LEAK_DURATION,
       rssAfterWarmup,
       rssAfterRun: rssMiB(server.child.pid),
+      heapAfterWarmup,
+      heapAfterRun: await heapAfterGcMiB(server),
       rssFloorStart: floor(rssSamples.slice(0, FLOOR_SAMPLES)),
       rssFloorEnd: floor(rssSamples.slice(-FLOOR_SAMPLES)),
       rssSamples: rssSamples.filter((_, index) => index % 10 === 9),
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
     // Demo accounts are hashed at the production argon2id cost, so the login figure is real.
     await run(process.execPath, ['--import', 'tsx', 'bench/seed.ts'], { ...apiEnv('seed', mongoUri), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_TO_FILES: 'false', LOG_TO_STDOUT: 'true', PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' });
 
-    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri), undefined, undefined, NODE_FLAGS);
+    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri), undefined, undefined, [...HEAP_PROBE_FLAGS, ...NODE_FLAGS]);
     stoppers.push(() => cached.stop());
     const uncached = await startNodeProcess('api-uncached', 'dist/server.js', apiEnv('uncached', mongoUri, { CACHE_ENABLED: 'false' }), undefined, undefined, NODE_FLAGS);
     stoppers.push(() => uncached.stop());
