@@ -142,8 +142,14 @@ async function captureBodies(scenarios: readonly Scenario[], f: Fixtures, server
   return bodies;
 }
 
-/** How many one-second RSS samples make a floor: the lowest of them is what survived garbage collection. */
-const FLOOR_SAMPLES = 20;
+/** Twenty one-second RSS samples at each end of the leak run; their median is the level RSS sat at there. */
+const WINDOW_SAMPLES = 20;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
   say(`→ leak check: cached product reads for ${LEAK_DURATION} s`);
@@ -151,23 +157,22 @@ async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
   await measure({ ...spec, durationSeconds: Math.max(WARMUP, 10) });
   const rssAfterWarmup = rssMiB(server.child.pid);
   const heapAfterWarmup = await heapAfterGcMiB(server);
-  // RSS swings by tens of MiB between collections, so two single readings can show growth that
-  // is only garbage not collected yet. Sampled every second, the lowest reading of the first and
-  // of the last twenty seconds is the memory the process kept: a leak raises that floor. The heap
-  // after a full collection, read at both ends, tells a leak in our code from allocator noise.
+  // RSS follows V8's committed heap, which grows and shrinks by tens of MiB between collections
+  // whatever the live data, so two single readings can show growth or shrinkage that is neither.
+  // Sampled every second, the median of the first and of the last twenty seconds is the level RSS
+  // sat at; the heap after a full collection, read at both ends, is what the process kept.
   const rssSamples: number[] = [];
   const sampler = setInterval(() => rssSamples.push(rssMiB(server.child.pid)), 1000);
   try {
     const result = await measure({ ...spec, durationSeconds: LEAK_DURATION });
-    const floor = (samples: number[]) => Math.min(...samples);
     return {
       durationSeconds: LEAK_DURATION,
       rssAfterWarmup,
       rssAfterRun: rssMiB(server.child.pid),
       heapAfterWarmup,
       heapAfterRun: await heapAfterGcMiB(server),
-      rssFloorStart: floor(rssSamples.slice(0, FLOOR_SAMPLES)),
-      rssFloorEnd: floor(rssSamples.slice(-FLOOR_SAMPLES)),
+      rssMedianStart: median(rssSamples.slice(0, WINDOW_SAMPLES)),
+      rssMedianEnd: median(rssSamples.slice(-WINDOW_SAMPLES)),
       rssSamples: rssSamples.filter((_, index) => index % 10 === 9),
       result,
     };
