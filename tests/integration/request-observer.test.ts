@@ -1,0 +1,77 @@
+// One access-log record per request, written when the response closes — for answered requests and
+// for the ones the client gave up on — with the same duration the metrics observe.
+import http from 'node:http';
+import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import request from 'supertest';
+import winston from 'winston';
+import { observeRequests } from '../../src/middlewares/request-observer';
+import { logger } from '../../src/utils/logger';
+import { waitFor } from '../support/email-smtp';
+
+type LogRecord = Record<string, unknown>;
+
+/** A winston transport that keeps every record it is given. */
+function captureTransport() {
+  const records: LogRecord[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: LogRecord, _encoding, done) {
+      records.push(info);
+      done();
+    },
+  });
+  return { records, transport: new winston.transports.Stream({ stream }) };
+}
+
+describe('observeRequests', () => {
+  // The test profile logs at error; this file listens at info, through its own transport only.
+  const capture = captureTransport();
+  const others = [...logger.transports];
+  const level = logger.level;
+  beforeAll(() => {
+    for (const transport of others) logger.remove(transport);
+    logger.add(capture.transport);
+    logger.level = 'info';
+  });
+  afterAll(() => {
+    logger.level = level;
+    logger.remove(capture.transport);
+    for (const transport of others) logger.add(transport);
+  });
+
+  const app = express()
+    .use(observeRequests())
+    .get('/widgets/:id', (_req, res) => {
+      res.locals.routeTemplate = '/widgets/:id';
+      res.status(201).json({ ok: true });
+    })
+    .get('/stall', () => undefined); // never answers
+
+  it('when a request is answered, then one "request completed" record names its route template, status and path without the query', async () => {
+    await request(app).get('/widgets/w-1?secret=1').expect(201);
+    const record = await waitFor(() => capture.records.find((r) => r.message === 'request completed' && r.path === '/widgets/w-1'));
+    expect(record).toMatchObject({ level: 'info', method: 'GET', route: '/widgets/:id', status: 201, durationMs: expect.any(Number) });
+    expect(capture.records.filter((r) => r.path === '/widgets/w-1')).toHaveLength(1);
+  });
+
+  it('when the client goes away before the answer, then a "request aborted" record is written once', async () => {
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      const received = new Promise((resolve) => server.once('request', resolve));
+      const req = http.get({ host: '127.0.0.1', port, path: '/stall' });
+      req.on('error', () => undefined);
+      await received;
+      req.destroy();
+      const record = await waitFor(() => capture.records.find((r) => r.message === 'request aborted' && r.path === '/stall'));
+      expect(record).toMatchObject({ level: 'info', method: 'GET', route: undefined });
+      expect(capture.records.filter((r) => r.path === '/stall')).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
