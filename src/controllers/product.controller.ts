@@ -38,9 +38,7 @@ function viewerOf(req: Request) {
 function conditional(req: Request, res: Response, etag: string): boolean {
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', req.auth ? 'private, no-cache' : 'public, no-cache');
-  // Appended to what CORS has already said (Origin); set directly, as nothing else adds to Vary here.
-  const vary = res.getHeader('Vary');
-  res.setHeader('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
+  res.vary('Authorization'); // appended: CORS has already said the answer varies by Origin
   if (!isNotModified(req, etag)) return false;
   res.status(304).end();
   return true;

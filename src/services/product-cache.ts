@@ -56,6 +56,7 @@ export function createProductCache(redis: Redis | null, options: ProductCacheOpt
   const inflight = new Map<string, Promise<unknown>>();
   const catalogVersionKey = `${base}{catalog}:version`;
   const generationKey = (id: string) => `${base}{${id}}:gen`;
+  const itemKey = (id: string) => `${base}{${id}}:item`;
 
   // Single flight: concurrent misses for one key in this process share one load.
   function once<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -106,7 +107,7 @@ export function createProductCache(redis: Redis | null, options: ProductCacheOpt
   return {
     enabled: true,
     async item(id, load) {
-      return stamped(generationKey(id), `${base}{${id}}:item`, load, (v) => v !== null);
+      return stamped(generationKey(id), itemKey(id), load, (v) => v !== null);
     },
     async idForSlug(slug, load) {
       return readThrough(`${base}slug:${slug}`, load, (v) => v !== null);
