@@ -8,7 +8,7 @@ import { Product } from '../src/models/Product';
 import { createAccountRepository } from '../src/repositories/account.repository';
 import { createProductRepository } from '../src/repositories/product.repository';
 import { seedDemoAccounts } from '../src/services/account.seed';
-import { createPasswordHasher } from '../src/services/password.service';
+import { createPasswordHasher } from '../src/services/auth/password';
 
 const CATALOG_SIZE = 10_000;
 

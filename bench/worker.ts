@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import { SMTPServer } from 'smtp-server';
 import { parseConfig } from '../src/config/schema';
-import { createBullEmailQueue } from '../src/jobs/email.queue';
+import { createBullEmailQueue } from '../src/jobs/email/email.queue';
 import { projectRoot, run, startNodeProcess } from './processes';
 
 const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 2000);

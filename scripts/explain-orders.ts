@@ -3,7 +3,7 @@
 import { Types } from 'mongoose';
 import { Order } from '../src/models/Order';
 import { statsPipeline } from '../src/repositories/order.repository';
-import { planOrderList, type OrderActor, type OrderListQuery } from '../src/services/order-query';
+import { planOrderList, type OrderActor, type OrderListQuery } from '../src/services/orders/query';
 
 const STAFF: OrderActor = { id: new Types.ObjectId().toHexString(), isStaff: true };
 const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;

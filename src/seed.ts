@@ -6,7 +6,7 @@ import { seedCatalog } from './loaders/seed';
 import { Product } from './models/Product';
 import { createAccountRepository } from './repositories/account.repository';
 import { seedDemoAccounts } from './services/account.seed';
-import { createPasswordHasher } from './services/password.service';
+import { createPasswordHasher } from './services/auth/password';
 import { createProductRepository } from './repositories/product.repository';
 import { logger } from './utils/logger';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { parseConfig } from '../../src/config/schema';
-import type { EmailQueue } from '../../src/jobs/email.types';
+import type { EmailQueue } from '../../src/jobs/email/types';
 import { createContainer } from '../../src/loaders/container';
 import { collectRoutes } from '../../src/routes';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../src/routes/openapi';

@@ -1,9 +1,9 @@
 // HTTP side of /auth: reads validated input, calls one service method, shapes tokens and cookies.
 import type { CookieOptions, Request, Response } from 'express';
 import type { AppConfig } from '../config';
-import type { AuthResult, AuthService, RegisterInput } from '../services/auth.service';
-import type { PasswordResetService } from '../services/password-reset.service';
-import type { ClientInfo, SessionService, TokenPair } from '../services/session.service';
+import type { AuthResult, AuthService, RegisterInput } from '../services/auth/auth.service';
+import type { PasswordResetService } from '../services/auth/password-reset';
+import type { ClientInfo, SessionService, TokenPair } from '../services/auth/session';
 import { UnauthorizedError } from '../utils/errors';
 import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 

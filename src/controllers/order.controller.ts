@@ -1,9 +1,9 @@
 // HTTP for orders: read validated input, call one service method, send the envelope with the ETag.
 import type { Request, Response } from 'express';
 import type { OrderStatus } from '../models/Order';
-import type { OrderActor, OrderListQuery } from '../services/order-query';
-import type { OrderService } from '../services/order.service';
-import type { PlaceOrderInput } from '../services/order-placement';
+import type { OrderActor, OrderListQuery } from '../services/orders/query';
+import type { OrderService } from '../services/orders/order.service';
+import type { PlaceOrderInput } from '../services/orders/placement';
 import { BadRequestError, PreconditionRequiredError, ValidationError } from '../utils/errors';
 import { sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';

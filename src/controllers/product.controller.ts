@@ -1,6 +1,6 @@
 // HTTP for products: read validated input, call one service method, send the envelope with validators.
 import type { Request, Response } from 'express';
-import type { ProductService } from '../services/product.service';
+import type { ProductService } from '../services/products/product.service';
 import type { ProductFilterQuery, ProductListQuery } from '../services/query-engine';
 import { BadRequestError, PreconditionRequiredError } from '../utils/errors';
 import { isNotModified, weakEtag } from '../utils/http-cache';

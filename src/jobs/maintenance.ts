@@ -4,8 +4,8 @@ import type Redis from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config';
 import { createContainer } from '../loaders/container';
-import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/order-sweep';
-import type { EmailQueue } from './email.types';
+import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
+import type { EmailQueue } from './email/types';
 import type { MaintenanceHandler } from './scheduler';
 
 export interface MaintenanceContext {

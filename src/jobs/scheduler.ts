@@ -5,8 +5,8 @@ import type Redis from 'ioredis';
 import type { AppConfig } from '../config';
 import { logger } from '../utils/logger';
 import { runWithContext } from '../utils/tracing';
-import { errorMessage } from './email.processor';
-import { bullPrefix } from './email.queue';
+import { errorMessage } from './email/processor';
+import { bullPrefix } from './email/email.queue';
 
 export const MAINTENANCE_QUEUE_NAME = 'maintenance';
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EmailProcessor } from './email.processor';
+import type { EmailProcessor } from './email/processor';
 
 export interface WorkerMetrics {
   readonly registry: Registry;

@@ -7,11 +7,11 @@ import { connectDatabase } from '../loaders/db';
 import { connectRedis } from '../loaders/redis';
 import { flushLogger, logger } from '../utils/logger';
 import { createShutdownController, type Closable } from '../utils/shutdown';
-import { createEmailProcessor } from './email.processor';
-import { createEmailQueue } from './email.setup';
-import { startEmailWorker, workerConnection } from './email.worker';
+import { createEmailProcessor } from './email/processor';
+import { createEmailQueue } from './email/setup';
+import { startEmailWorker, workerConnection } from './email/worker';
 import { maintenanceTasks, type MaintenanceContext } from './maintenance';
-import { createMailer } from './mailer';
+import { createMailer } from './email/mailer';
 import { createMaintenanceScheduler } from './scheduler';
 import { createWorkerMetrics, startWorkerHealthServer } from './worker-health';
 

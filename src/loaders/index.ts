@@ -3,8 +3,8 @@
 import type { Server } from 'node:http';
 import type Redis from 'ioredis';
 import { config, configSource } from '../config';
-import type { EmailQueue } from '../jobs/email.types';
-import { createEmailQueue } from '../jobs/email.setup';
+import type { EmailQueue } from '../jobs/email/types';
+import { createEmailQueue } from '../jobs/email/setup';
 import { Product } from '../models/Product';
 import { createProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
@@ -15,7 +15,7 @@ import { connectDatabase, type DatabaseHandle } from './db';
 import { connectRedis } from './redis';
 import { seedDevelopmentData } from './seed';
 import { createAccountRepository } from '../repositories/account.repository';
-import { createPasswordHasher } from '../services/password.service';
+import { createPasswordHasher } from '../services/auth/password';
 
 export interface Runtime {
   readonly server: Server;

@@ -1,7 +1,7 @@
 // Authentication (who is calling) and authorization (may they) as route middleware.
 // 401 = we do not know who you are; 403 = we know, and the answer is no.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { TokenService } from '../services/token.service';
+import type { TokenService } from '../services/auth/token';
 import { ForbiddenError, UnauthorizedError } from '../utils/errors';
 import type { Role } from '../utils/roles';
 

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { createJobAdminController } from '../controllers/job-admin.controller';
-import { EMAIL_JOB_ID_PATTERN } from '../jobs/email.job';
+import { EMAIL_JOB_ID_PATTERN } from '../jobs/email/job';
 import { noBody } from '../middlewares/validate';
 import type { JobAdminService } from '../services/job-admin.service';
 import type { RouteDefinition } from './route-table';

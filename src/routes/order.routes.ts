@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { createOrderController } from '../controllers/order.controller';
 import { ORDER_STATUSES } from '../models/Order';
-import type { OrderService } from '../services/order.service';
+import type { OrderService } from '../services/orders/order.service';
 import type { RouteDefinition } from './route-table';
 import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, statsQuery, statusBody } from './order.schemas';
 

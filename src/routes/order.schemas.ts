@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { ORDER_STATUSES } from '../models/Order';
 import { MAX_LIMIT, MAX_PAGE } from '../services/query-engine';
-import { ORDER_SORTS } from '../services/order-query';
+import { ORDER_SORTS } from '../services/orders/query';
 import { plainText } from '../utils/sanitize';
 import { money } from './product.schemas';
 

@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { createProductController } from '../controllers/product.controller';
 import { noBody } from '../middlewares/validate';
-import type { ProductService } from '../services/product.service';
+import type { ProductService } from '../services/products/product.service';
 import type { RouteDefinition } from './route-table';
 import { createBody, facetsQuery, idOrSlugParams, idParams, ifMatchHeaders, listQuery, patchBody } from './product.schemas';
 

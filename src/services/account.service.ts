@@ -6,7 +6,7 @@ import type { AccountChanges, AccountListQuery, AccountPage, AccountRepository, 
 import { ForbiddenError, NotFoundError } from '../utils/errors';
 import { logger } from '../utils/logger';
 import type { Role } from '../utils/roles';
-import type { SessionService } from './session.service';
+import type { SessionService } from './auth/session';
 
 export interface AccountPatch {
   firstName?: string;

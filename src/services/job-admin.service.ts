@@ -1,6 +1,6 @@
 // Admin operations on the background queue: stats, dead letters and re-running one of them.
 import type { DashboardTickets } from '../jobs/dashboard';
-import type { EmailQueueAdmin, FailedEmailJob, QueueStats } from '../jobs/email.types';
+import type { EmailQueueAdmin, FailedEmailJob, QueueStats } from '../jobs/email/types';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../utils/errors';
 import { logger } from '../utils/logger';
 

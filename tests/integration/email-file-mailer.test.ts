@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createMailer } from '../../src/jobs/mailer';
+import { createMailer } from '../../src/jobs/email/mailer';
 import { testConfig } from '../support/app';
 
 describe('mailer without SMTP_URL', () => {

@@ -1,5 +1,5 @@
 // Redis away: enqueue fails fast with a typed 503 instead of hanging the HTTP request.
-import { createBullEmailQueue, producerConnection } from '../../src/jobs/email.queue';
+import { createBullEmailQueue, producerConnection } from '../../src/jobs/email/email.queue';
 import { createRedisClient } from '../../src/loaders/redis';
 import { testConfig } from '../support/app';
 

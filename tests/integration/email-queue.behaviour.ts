@@ -2,7 +2,7 @@
 // implementation's test file calls it with a factory, so both must behave the same.
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../../src/config';
-import type { ManagedEmailQueue } from '../../src/jobs/email.types';
+import type { ManagedEmailQueue } from '../../src/jobs/email/types';
 import { runWithContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
 import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';

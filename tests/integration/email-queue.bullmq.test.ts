@@ -1,9 +1,9 @@
 // The BullMQ queue and its worker (in this process, on the real Redis) pass the shared suite.
 import type { AppConfig } from '../../src/config';
-import { createEmailProcessor } from '../../src/jobs/email.processor';
-import { createBullEmailQueue, producerConnection } from '../../src/jobs/email.queue';
-import { startEmailWorker, workerConnection } from '../../src/jobs/email.worker';
-import { createMailer } from '../../src/jobs/mailer';
+import { createEmailProcessor } from '../../src/jobs/email/processor';
+import { createBullEmailQueue, producerConnection } from '../../src/jobs/email/email.queue';
+import { startEmailWorker, workerConnection } from '../../src/jobs/email/worker';
+import { createMailer } from '../../src/jobs/email/mailer';
 import { createRedisClient } from '../../src/loaders/redis';
 import { emailQueueBehaviour } from './email-queue.behaviour';
 

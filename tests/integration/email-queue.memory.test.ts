@@ -1,7 +1,7 @@
 // The in-memory fallback passes the shared EmailQueue behaviour suite.
-import { createEmailProcessor } from '../../src/jobs/email.processor';
-import { createMailer } from '../../src/jobs/mailer';
-import { createMemoryEmailQueue } from '../../src/jobs/memory-email.queue';
+import { createEmailProcessor } from '../../src/jobs/email/processor';
+import { createMailer } from '../../src/jobs/email/mailer';
+import { createMemoryEmailQueue } from '../../src/jobs/email/memory-queue';
 import { emailQueueBehaviour } from './email-queue.behaviour';
 
 emailQueueBehaviour('in-memory fallback', async (config) => {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createAuthMiddlewares } from '../../src/middlewares/auth.middleware';
 import { createErrorHandler, notFoundHandler } from '../../src/middlewares/error.middleware';
 import { buildRouters, type RouteDefinition } from '../../src/routes/route-table';
-import { createTokenService } from '../../src/services/token.service';
+import { createTokenService } from '../../src/services/auth/token';
 import { ConflictError } from '../../src/utils/errors';
 import { sendSuccess } from '../../src/utils/response';
 import { requestContext } from '../../src/utils/tracing';

@@ -2,9 +2,9 @@
 // link → cookie hand-off.
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import type { EmailProcessor } from '../../src/jobs/email.processor';
-import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '../../src/jobs/email.queue';
-import { startEmailWorker, workerConnection, type EmailWorker } from '../../src/jobs/email.worker';
+import type { EmailProcessor } from '../../src/jobs/email/processor';
+import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '../../src/jobs/email/email.queue';
+import { startEmailWorker, workerConnection, type EmailWorker } from '../../src/jobs/email/worker';
 import { createRedisClient } from '../../src/loaders/redis';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
 import { callerWithRole } from '../support/auth';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../../src/config';
-import { workerConnection } from '../../src/jobs/email.worker';
+import { workerConnection } from '../../src/jobs/email/worker';
 import { createMaintenanceScheduler, type MaintenanceScheduler } from '../../src/jobs/scheduler';
 import { createRedisClient } from '../../src/loaders/redis';
 import { testConfig } from '../support/app';

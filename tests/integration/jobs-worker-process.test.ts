@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
-import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '../../src/jobs/email.queue';
+import { createBullEmailQueue, producerConnection, type BullEmailQueue } from '../../src/jobs/email/email.queue';
 import { createRedisClient } from '../../src/loaders/redis';
 import { requestContext, runWithContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import type Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { loadConfig, type AppConfig } from '../../src/config';
-import type { EmailQueue } from '../../src/jobs/email.types';
+import type { EmailQueue } from '../../src/jobs/email/types';
 import type { RouteDefinition } from '../../src/routes/route-table';
 import { buildApp } from '../../src/loaders/app';
 import { createContainer, type Container } from '../../src/loaders/container';

@@ -1,6 +1,6 @@
 // Fakes passed by argument (no module mocking of our own code).
-import { validateEmailRequest } from '../../src/jobs/email.job';
-import type { EmailQueue, EmailRequest } from '../../src/jobs/email.types';
+import { validateEmailRequest } from '../../src/jobs/email/job';
+import type { EmailQueue, EmailRequest } from '../../src/jobs/email/types';
 
 export interface RecordingEmailQueue extends EmailQueue {
   readonly sent: EmailRequest[];

@@ -2,7 +2,7 @@
 import type { Principal } from '../../src/middlewares/auth.middleware';
 import type { AccountCredentials, AccountView } from '../../src/repositories/account.repository';
 import { assertMayUpdate, isActive } from '../../src/services/account.service';
-import { createAuthService, type AuthServiceDeps } from '../../src/services/auth.service';
+import { createAuthService, type AuthServiceDeps } from '../../src/services/auth/auth.service';
 import { createRecordingEmailQueue } from '../support/fakes';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -123,7 +123,7 @@ describe('account policies', () => {
 
 describe('password reset requests', () => {
   it('when the email queue fails, then the caller is not affected and drain() still settles', async () => {
-    const { createPasswordResetService } = await import('../../src/services/password-reset.service');
+    const { createPasswordResetService } = await import('../../src/services/auth/password-reset');
     const created: string[] = [];
     const service = createPasswordResetService({
       accounts: {

@@ -1,8 +1,8 @@
 // Refresh-token rotation and reuse detection, against an in-memory token store.
 import type { Principal } from '../../src/middlewares/auth.middleware';
 import type { NewRefreshToken, RefreshTokenRecord, RefreshTokenRepository } from '../../src/repositories/token.repository';
-import { createSessionService, hashToken } from '../../src/services/session.service';
-import { createTokenService } from '../../src/services/token.service';
+import { createSessionService, hashToken } from '../../src/services/auth/session';
+import { createTokenService } from '../../src/services/auth/token';
 import { testConfig } from '../support/app';
 
 interface Row extends RefreshTokenRecord {

@@ -1,4 +1,4 @@
-import { backoffDelayMs, emailJobOptions, toLogicalJobId, toQueueJobId, validateEmailRequest } from '../../src/jobs/email.job';
+import { backoffDelayMs, emailJobOptions, toLogicalJobId, toQueueJobId, validateEmailRequest } from '../../src/jobs/email/job';
 import { testConfig } from '../support/app';
 
 describe('email job', () => {

@@ -1,6 +1,6 @@
-import { createEmailProcessor, PermanentEmailError } from '../../src/jobs/email.processor';
-import type { Mailer, OutgoingEmail } from '../../src/jobs/mailer';
-import { renderEmail } from '../../src/jobs/templates';
+import { createEmailProcessor, PermanentEmailError } from '../../src/jobs/email/processor';
+import type { Mailer, OutgoingEmail } from '../../src/jobs/email/mailer';
+import { renderEmail } from '../../src/jobs/email/templates';
 import { testConfig } from '../support/app';
 
 const ctx = { serviceName: 'Shop', publicUrl: 'https://shop.example' };

@@ -3,7 +3,7 @@
 import { Types } from 'mongoose';
 import type { NewOrder, OrderRecord, OrderRepository } from '../../src/repositories/order.repository';
 import type { ProductRecord, ProductRepository } from '../../src/repositories/product.repository';
-import { createOrderPlacement } from '../../src/services/order-placement';
+import { createOrderPlacement } from '../../src/services/orders/placement';
 import type { TransactionRunner } from '../../src/services/transactions';
 
 const ADDRESS = { fullName: 'A', line1: 'B', city: 'C', postalCode: '12345', country: 'GB' };

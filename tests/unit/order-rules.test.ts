@@ -1,9 +1,9 @@
 // Pure order rules: the state machine, totals and the validate hook, list planning and cursors.
 import { Types } from 'mongoose';
 import { computeTotals, Order } from '../../src/models/Order';
-import { canTransition, sourcesOf } from '../../src/services/order-lifecycle';
-import { buildOrderFilter, decodeOrderCursor, encodeOrderCursor, planOrderList } from '../../src/services/order-query';
-import { createStaleOrderSweep, staleSweepEveryMs } from '../../src/services/order-sweep';
+import { canTransition, sourcesOf } from '../../src/services/orders/lifecycle';
+import { buildOrderFilter, decodeOrderCursor, encodeOrderCursor, planOrderList } from '../../src/services/orders/query';
+import { createStaleOrderSweep, staleSweepEveryMs } from '../../src/services/orders/sweep';
 
 const SECRET = 'unit-secret';
 const customer = { id: new Types.ObjectId().toHexString(), isStaff: false };

@@ -1,7 +1,7 @@
 // The cache-aside rules with an in-memory Redis fake passed by argument: version stamps,
 // single flight, and degrading to the database when Redis fails.
 import type Redis from 'ioredis';
-import { createProductCache, stableStringify } from '../../src/services/product-cache';
+import { createProductCache, stableStringify } from '../../src/services/products/cache';
 
 function fakeRedis(options: { failing?: boolean } = {}) {
   const store = new Map<string, string>();

@@ -2,12 +2,12 @@
 // queue (stats, dead letters, retry). Delivery happens in the worker process (email.worker.ts).
 import { Queue, type JobState } from 'bullmq';
 import type Redis from 'ioredis';
-import type { AppConfig } from '../config';
-import { ServiceUnavailableError } from '../utils/errors';
-import { logger } from '../utils/logger';
-import { currentRequestId } from '../utils/tracing';
-import { EMAIL_JOB_NAME, EMAIL_QUEUE_NAME, emailJobOptions, toLogicalJobId, toQueueJobId, validateEmailRequest, type EmailJobData } from './email.job';
-import type { FailedEmailJob, ManagedEmailQueue, QueueStats, RetryOutcome } from './email.types';
+import type { AppConfig } from '../../config';
+import { ServiceUnavailableError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import { currentRequestId } from '../../utils/tracing';
+import { EMAIL_JOB_NAME, EMAIL_QUEUE_NAME, emailJobOptions, toLogicalJobId, toQueueJobId, validateEmailRequest, type EmailJobData } from './job';
+import type { FailedEmailJob, ManagedEmailQueue, QueueStats, RetryOutcome } from './types';
 
 export interface BullEmailQueue extends ManagedEmailQueue {
   /** The underlying BullMQ queue (for the dashboard). */

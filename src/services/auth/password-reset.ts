@@ -1,12 +1,12 @@
 // Forgotten passwords: a single-use, short-lived token is emailed; using it sets a new password and
 // ends every session. The response to a request never reveals whether the email has an account.
-import type { EmailQueue } from '../jobs/email.types';
-import type { AccountRepository } from '../repositories/account.repository';
-import type { PasswordResetTokenRepository } from '../repositories/token.repository';
-import { BadRequestError } from '../utils/errors';
-import { logger } from '../utils/logger';
-import type { SessionService } from './session.service';
-import { generateOpaqueToken, hashToken } from './session.service';
+import type { EmailQueue } from '../../jobs/email/types';
+import type { AccountRepository } from '../../repositories/account.repository';
+import type { PasswordResetTokenRepository } from '../../repositories/token.repository';
+import { BadRequestError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import type { SessionService } from './session';
+import { generateOpaqueToken, hashToken } from './session';
 
 export interface PasswordResetServiceDeps {
   readonly accounts: Pick<AccountRepository, 'findByEmailWithPassword' | 'setPassword'>;

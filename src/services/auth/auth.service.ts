@@ -1,12 +1,12 @@
 // Registration, login (with lockout and timing equalisation), logout and the caller's own account.
-import type { EmailQueue } from '../jobs/email.types';
-import type { Address } from '../models/Account';
-import type { AccountRepository, AccountView } from '../repositories/account.repository';
-import { DuplicateKeyError } from '../repositories/errors';
-import { ConflictError, LockedError, NotFoundError, UnauthorizedError } from '../utils/errors';
-import { logger } from '../utils/logger';
-import type { PasswordHasher } from './password.service';
-import type { ClientInfo, SessionService, TokenPair } from './session.service';
+import type { EmailQueue } from '../../jobs/email/types';
+import type { Address } from '../../models/Account';
+import type { AccountRepository, AccountView } from '../../repositories/account.repository';
+import { DuplicateKeyError } from '../../repositories/errors';
+import { ConflictError, LockedError, NotFoundError, UnauthorizedError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import type { PasswordHasher } from './password';
+import type { ClientInfo, SessionService, TokenPair } from './session';
 
 export interface RegisterInput {
   firstName: string;

@@ -10,7 +10,7 @@
 // Redis hash tags: a stamp and its entries share a slot, so the MGET stays valid on a cluster.
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { logger } from '../utils/logger';
+import { logger } from '../../utils/logger';
 
 export interface ProductCache {
   readonly enabled: boolean;

@@ -3,8 +3,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { projectRoot, type AppConfig } from '../config';
-import { logger } from '../utils/logger';
+import { projectRoot, type AppConfig } from '../../config';
+import { logger } from '../../utils/logger';
 
 export interface OutgoingEmail {
   readonly to: string;

@@ -1,13 +1,13 @@
 // Picks the email queue for the API process: BullMQ when Redis is configured, otherwise the
 // in-process fallback (development only; bootstrap has already refused production without Redis).
 import type Redis from 'ioredis';
-import type { AppConfig } from '../config';
-import { logger } from '../utils/logger';
-import { createEmailProcessor } from './email.processor';
+import type { AppConfig } from '../../config';
+import { logger } from '../../utils/logger';
+import { createEmailProcessor } from './processor';
 import { createBullEmailQueue, producerConnection } from './email.queue';
-import type { ManagedEmailQueue } from './email.types';
+import type { ManagedEmailQueue } from './types';
 import { createMailer } from './mailer';
-import { createMemoryEmailQueue } from './memory-email.queue';
+import { createMemoryEmailQueue } from './memory-queue';
 
 export function createEmailQueue(config: AppConfig, redis: Redis | null): ManagedEmailQueue {
   if (redis) return createBullEmailQueue(config, producerConnection(redis));

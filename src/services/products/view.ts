@@ -1,8 +1,8 @@
 // The API representation of a product: decimal price, ISO dates, string ids. JSON-safe, so the
 // cache stores it as is.
-import { ratingStars } from '../models/Product';
-import type { ProductRecord } from '../repositories/product.repository';
-import { fromMinorUnits, type ProjectableField } from './query-engine';
+import { ratingStars } from '../../models/Product';
+import type { ProductRecord } from '../../repositories/product.repository';
+import { fromMinorUnits, type ProjectableField } from '../query-engine';
 
 export interface ProductView {
   id: string;

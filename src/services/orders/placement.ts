@@ -4,11 +4,11 @@
 //  - without one (standalone), compensation: each reservation is recorded as a hold on the product
 //    and released in reverse on failure; releasing a hold twice restocks once.
 import { Types, type ClientSession } from 'mongoose';
-import type { AddressRecord, NewOrder, OrderRecord, OrderRepository } from '../repositories/order.repository';
-import type { ProductRecord, ProductRepository } from '../repositories/product.repository';
-import { ConflictError, ValidationError } from '../utils/errors';
-import { logger } from '../utils/logger';
-import type { TransactionRunner } from './transactions';
+import type { AddressRecord, NewOrder, OrderRecord, OrderRepository } from '../../repositories/order.repository';
+import type { ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import { ConflictError, ValidationError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import type { TransactionRunner } from '../transactions';
 
 export interface OrderLineInput {
   readonly productId: string;

@@ -1,9 +1,9 @@
 // Order emails. Job ids derive from the order (and status), so however often a step is retried the
 // customer gets each email once. Email trouble never fails an order: it is logged instead.
-import type { EmailQueue } from '../jobs/email.types';
-import type { OrderRecord } from '../repositories/order.repository';
-import { logger } from '../utils/logger';
-import { fromMinorUnits } from './query-engine';
+import type { EmailQueue } from '../../jobs/email/types';
+import type { OrderRecord } from '../../repositories/order.repository';
+import { logger } from '../../utils/logger';
+import { fromMinorUnits } from '../query-engine';
 
 /** Where an order email goes: the account's address, or null when it can no longer receive mail. */
 export type FindAccountEmail = (accountId: string) => Promise<string | null>;

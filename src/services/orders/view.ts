@@ -1,7 +1,7 @@
 // The API representation of an order: decimal money, ISO dates, string ids.
-import { CANCELLABLE_STATUSES, type OrderStatus } from '../models/Order';
-import type { AddressRecord, OrderRecord } from '../repositories/order.repository';
-import { fromMinorUnits } from './query-engine';
+import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
+import type { AddressRecord, OrderRecord } from '../../repositories/order.repository';
+import { fromMinorUnits } from '../query-engine';
 
 export interface OrderItemView {
   productId: string;

@@ -1,7 +1,7 @@
 // argon2id password hashing with a configurable cost, plus a dummy verify so that a login for an
 // unknown email spends the same time as one for a known email.
 import argon2 from 'argon2';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../../config';
 
 export interface PasswordHasher {
   hash(plain: string): Promise<string>;

@@ -1,12 +1,12 @@
 // Development fallback without Redis: the same queue contract, de-duplication, attempts, backoff, rate limit
 // and dead letters as the BullMQ path, run in-process. Jobs live in memory and die with the
 // process, which is why production refuses to start without REDIS_URL.
-import type { AppConfig } from '../config';
-import { logger } from '../utils/logger';
-import { currentRequestId } from '../utils/tracing';
-import { backoffDelayMs, RETENTION, validateEmailRequest, type EmailJobData } from './email.job';
-import { logAttemptFailed, logFinalFailure, PermanentEmailError, type EmailProcessor } from './email.processor';
-import type { FailedEmailJob, ManagedEmailQueue, QueueStats } from './email.types';
+import type { AppConfig } from '../../config';
+import { logger } from '../../utils/logger';
+import { currentRequestId } from '../../utils/tracing';
+import { backoffDelayMs, RETENTION, validateEmailRequest, type EmailJobData } from './job';
+import { logAttemptFailed, logFinalFailure, PermanentEmailError, type EmailProcessor } from './processor';
+import type { FailedEmailJob, ManagedEmailQueue, QueueStats } from './types';
 
 type State = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
 

@@ -2,10 +2,10 @@
 // rate limit, applies our backoff, and logs retries and dead letters with job and request ids.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
-import type { AppConfig } from '../config';
-import { logger } from '../utils/logger';
-import { backoffDelayMs, EMAIL_QUEUE_NAME, toLogicalJobId, type EmailJobData } from './email.job';
-import { logAttemptFailed, logFinalFailure, PermanentEmailError, type EmailProcessor } from './email.processor';
+import type { AppConfig } from '../../config';
+import { logger } from '../../utils/logger';
+import { backoffDelayMs, EMAIL_QUEUE_NAME, toLogicalJobId, type EmailJobData } from './job';
+import { logAttemptFailed, logFinalFailure, PermanentEmailError, type EmailProcessor } from './processor';
 import { bullPrefix } from './email.queue';
 
 export interface EmailWorker {

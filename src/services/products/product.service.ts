@@ -1,11 +1,11 @@
 // Catalog rules: who sees what, slugs, optimistic concurrency, soft delete, and cache invalidation
 // after every write. The query engine plans lists; the repository runs them.
 import { isValidObjectId } from 'mongoose';
-import { normalizeTags, slugify } from '../models/Product';
-import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../repositories/product.repository';
-import { ConflictError, NotFoundError } from '../utils/errors';
-import type { ProductCache } from './product-cache';
-import { isVisibleTo, toPartialView, toProductView, type ProductView } from './product.view';
+import { normalizeTags, slugify } from '../../models/Product';
+import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import { ConflictError, NotFoundError } from '../../utils/errors';
+import type { ProductCache } from './cache';
+import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
 import {
   assertQueryAllowed,
   buildFilter,
@@ -18,7 +18,7 @@ import {
   type ProductListQuery,
   type QueryPlan,
   type Viewer,
-} from './query-engine';
+} from '../query-engine';
 
 export interface ProductInput {
   name: string;

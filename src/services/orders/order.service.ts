@@ -2,20 +2,20 @@
 // optimistic locking, restocking on cancel, the stale-order sweep and the sales report.
 import { createHash } from 'node:crypto';
 import { Types, type ClientSession } from 'mongoose';
-import { CANCELLABLE_STATUSES, type OrderStatus } from '../models/Order';
-import type { IdempotencyRepository } from '../repositories/idempotency.repository';
-import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../repositories/order.repository';
-import type { ProductRepository } from '../repositories/product.repository';
-import { ConflictError, NotFoundError, UnprocessableError } from '../utils/errors';
-import { logger } from '../utils/logger';
-import { canTransition, sourcesOf, TRANSITIONS } from './order-lifecycle';
-import type { OrderNotifier } from './order-notifier';
-import type { OrderPlacement, PlaceOrderInput } from './order-placement';
-import { encodeOrderCursor, planOrderList, type OrderActor, type OrderListQuery } from './order-query';
-import { toOrderView, type OrderView } from './order.view';
-import { stableStringify } from './product-cache';
-import { fromMinorUnits } from './query-engine';
-import type { TransactionRunner } from './transactions';
+import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
+import type { IdempotencyRepository } from '../../repositories/idempotency.repository';
+import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../../repositories/order.repository';
+import type { ProductRepository } from '../../repositories/product.repository';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
+import type { OrderNotifier } from './notifier';
+import type { OrderPlacement, PlaceOrderInput } from './placement';
+import { encodeOrderCursor, planOrderList, type OrderActor, type OrderListQuery } from './query';
+import { toOrderView, type OrderView } from './view';
+import { stableStringify } from '../products/cache';
+import { fromMinorUnits } from '../query-engine';
+import type { TransactionRunner } from '../transactions';
 
 export interface OrderServiceDeps {
   readonly orders: OrderRepository;

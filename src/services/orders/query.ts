@@ -2,9 +2,9 @@
 // query engine; keyset cursors are HMAC-signed and bound to the sort they were issued for.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
-import type { OrderStatus } from '../models/Order';
-import { ForbiddenError, ValidationError } from '../utils/errors';
-import { toMinorUnits } from './query-engine';
+import type { OrderStatus } from '../../models/Order';
+import { ForbiddenError, ValidationError } from '../../utils/errors';
+import { toMinorUnits } from '../query-engine';
 
 export interface OrderListQuery {
   readonly status?: OrderStatus;

@@ -1,5 +1,5 @@
 // One template per email kind; each returns subject, plain text and HTML with every value escaped.
-import type { EmailKind } from '../email.types';
+import type { EmailKind } from '../types';
 import type { RenderedEmail, TemplateContext } from './escape';
 import { renderOrderConfirmation } from './order-confirmation';
 import { renderOrderStatus } from './order-status';

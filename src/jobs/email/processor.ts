@@ -1,9 +1,9 @@
 // What one delivery attempt does, whichever queue runs it: re-validate the payload, render the
 // template, send, and log each outcome inside the context of the request that enqueued the email.
-import type { AppConfig } from '../config';
-import { logger } from '../utils/logger';
-import { runWithContext } from '../utils/tracing';
-import { validateEmailJobData, type EmailJobData } from './email.job';
+import type { AppConfig } from '../../config';
+import { logger } from '../../utils/logger';
+import { runWithContext } from '../../utils/tracing';
+import { validateEmailJobData, type EmailJobData } from './job';
 import type { Mailer, SentEmail } from './mailer';
 import { renderEmail } from './templates';
 

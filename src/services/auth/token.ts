@@ -2,9 +2,9 @@
 // The algorithm is pinned on verify, so `alg: none` and algorithm-confusion tokens are rejected.
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { AppConfig } from '../config';
-import { UnauthorizedError } from '../utils/errors';
-import { ROLES, type Role } from '../utils/roles';
+import type { AppConfig } from '../../config';
+import { UnauthorizedError } from '../../utils/errors';
+import { ROLES, type Role } from '../../utils/roles';
 
 const ALGORITHM = 'HS256' as const;
 

@@ -1,11 +1,11 @@
 // Token pairs: a short-lived JWT access token plus an opaque, rotating refresh token stored hashed.
 // Rotation makes each refresh token single-use; replaying a rotated one revokes its whole family.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Principal } from '../middlewares/auth.middleware';
-import type { RefreshTokenRepository } from '../repositories/token.repository';
-import { UnauthorizedError } from '../utils/errors';
-import { logger } from '../utils/logger';
-import type { TokenService } from './token.service';
+import type { Principal } from '../../middlewares/auth.middleware';
+import type { RefreshTokenRepository } from '../../repositories/token.repository';
+import { UnauthorizedError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import type { TokenService } from './token';
 
 export interface TokenPair {
   readonly tokenType: 'Bearer';

@@ -1,5 +1,5 @@
 // The order state machine: pending → paid → shipped → delivered; pending/paid → cancelled. Pure.
-import type { OrderStatus } from '../models/Order';
+import type { OrderStatus } from '../../models/Order';
 
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   pending: ['paid', 'cancelled'],

@@ -1,9 +1,9 @@
 // The email job: its queue name, per-kind payload schemas (checked before enqueue and again in the
 // worker), retry/backoff/retention options and the mapping of logical ids to queue job ids.
 import Joi from 'joi';
-import type { AppConfig } from '../config';
-import { ValidationError } from '../utils/errors';
-import type { EmailKind, EmailRequest } from './email.types';
+import type { AppConfig } from '../../config';
+import { ValidationError } from '../../utils/errors';
+import type { EmailKind, EmailRequest } from './types';
 
 export const EMAIL_QUEUE_NAME = 'email';
 export const EMAIL_JOB_NAME = 'send-email';
