@@ -53,7 +53,7 @@ export function buildApp(container: Container): BuiltApp {
   // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
   const routes = collectRoutes(container);
-  const { api, root } = buildRouters(routes, container.auth);
+  const { api, root } = buildRouters(routes, container.auth, { idempotency: container.idempotency });
   app.use(root);
   app.use(API_PREFIX, api);
   // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.

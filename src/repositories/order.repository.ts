@@ -39,8 +39,6 @@ export interface OrderRecord {
   status: OrderStatus;
   statusHistory: StatusChangeRecord[];
   shippingAddress: AddressRecord;
-  idempotencyKey?: string;
-  requestHash?: string;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -62,8 +60,6 @@ export interface NewOrder {
   currency: string;
   shippingAddress: AddressRecord;
   statusHistory: StatusChangeRecord[];
-  idempotencyKey?: string;
-  requestHash?: string;
 }
 
 export interface PageInput {
@@ -71,8 +67,6 @@ export interface PageInput {
   readonly sort: Record<string, 1 | -1>;
   readonly skip: number;
   readonly limit: number;
-  /** Count the whole filter too (offset pages); cursor pages skip the count. */
-  readonly withTotal: boolean;
 }
 
 export interface Transition {
@@ -147,18 +141,12 @@ export function createOrderRepository(model: OrderModel) {
       return lean<OrderRecord | null>(model.findById(id).session(session ?? null));
     },
 
-    findByIdempotencyKey(accountId: string, key: string): Promise<OrderRecord | null> {
-      // The key comes straight from a request header: compared with $eq whatever its shape.
-      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key }).setOptions({ sanitizeFilter: true }));
+    findPage(input: PageInput): Promise<OrderRecord[]> {
+      return lean<OrderRecord[]>(model.find(input.filter).sort(input.sort).skip(input.skip).limit(input.limit));
     },
 
-    async findPaginated(input: PageInput): Promise<{ records: OrderRecord[]; total?: number }> {
-      const query = model.find(input.filter).sort(input.sort).skip(input.skip).limit(input.limit);
-      const [records, total] = await Promise.all([
-        lean<OrderRecord[]>(query),
-        input.withTotal ? model.countDocuments(input.filter).exec() : Promise.resolve(undefined),
-      ]);
-      return { records, total };
+    count(filter: Record<string, unknown>): Promise<number> {
+      return model.countDocuments(filter).exec();
     },
 
     /** Generic guarded write (data fixes); status changes go through `transition`. */

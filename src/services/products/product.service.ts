@@ -5,14 +5,14 @@ import { normalizeTags, slugify } from '../../models/Product';
 import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import type { ProductCache } from './cache';
+import { fetchPage, type PageMeta } from '../listing/listing';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
 import {
   assertQueryAllowed,
   buildFilter,
-  encodeCursor,
   fromMinorUnits,
-  keysOf,
   planQuery,
+  PRODUCT_SORT,
   toMinorUnits,
   type ProductFilterQuery,
   type ProductListQuery,
@@ -37,7 +37,7 @@ export type ProductPatch = Partial<ProductInput> & { regenerateSlug?: boolean };
 
 export interface ProductList {
   data: Partial<ProductView>[];
-  meta: Record<string, unknown>;
+  meta: PageMeta;
 }
 
 export interface FacetsResult {
@@ -89,27 +89,12 @@ export function createProductService(deps: ProductServiceDeps) {
   }
 
   async function runList(plan: QueryPlan): Promise<ProductList> {
-    const { page } = plan;
     const render = (r: ProductRecord) => (plan.fields ? toPartialView(r, plan.fields) : toProductView(r));
-    const base = { filter: plan.filter, sort: plan.sort, projection: plan.projection };
-    if (page.kind === 'offset') {
-      const [records, total] = await Promise.all([
-        repository.findPage({ ...base, skip: page.skip, limit: page.limit }),
-        repository.count(plan.filter),
-      ]);
-      const totalPages = Math.ceil(total / page.limit);
-      return {
-        data: records.map(render),
-        meta: { pagination: 'offset', page: page.page, limit: page.limit, total, totalPages, hasNext: page.page < totalPages, hasPrev: page.page > 1 },
-      };
-    }
-    // One extra row tells whether another page exists without counting.
-    const records = await repository.findPage({ ...base, skip: 0, limit: page.limit + 1 });
-    const hasNext = records.length > page.limit;
-    const rows = records.slice(0, page.limit);
-    const last = rows[rows.length - 1];
-    const nextCursor = hasNext && last ? encodeCursor(plan.sortTerms, keysOf(last as unknown as Record<string, unknown>, plan.sortTerms), cursorSecret) : null;
-    return { data: rows.map(render), meta: { pagination: 'cursor', limit: page.limit, hasNext, nextCursor } };
+    const { rows, meta } = await fetchPage({ terms: plan.sortTerms, sort: plan.sort, page: plan.page, after: null }, PRODUCT_SORT, cursorSecret, {
+      fetch: (skip, limit) => repository.findPage({ filter: plan.filter, sort: plan.sort, projection: plan.projection, skip, limit }),
+      count: () => repository.count(plan.filter),
+    });
+    return { data: rows.map(render), meta };
   }
 
   async function loadView(id: string): Promise<ProductView | null> {
