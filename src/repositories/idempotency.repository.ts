@@ -41,12 +41,17 @@ export function createIdempotencyRepository(model: IdempotencyKeyModel) {
   // The key comes straight from a request header: coerced to strings so it can never act as an operator.
   const where = (id: IdempotencyScope) => ({ principal: String(id.principal), scope: String(id.scope), key: String(id.key) });
 
+  // The unique index is what serializes duplicates: it must exist before the first claim relies on it.
+  let indexes: Promise<unknown> | null = null;
+  const ready = () => (indexes ??= model.init());
+
   return {
     /**
      * Claims the key for a new attempt: inserts an in-progress record, or takes over one that expired
      * (the TTL monitor lags) or whose lease ran out. Returns null when claimed, else the live record.
      */
     async claim(id: IdempotencyScope, requestHash: string, now: Date, leaseUntil: Date, expiresAt: Date): Promise<IdempotencyRecord | null> {
+      await ready();
       const fresh = { requestHash, state: 'in_progress' as const, leaseUntil, expiresAt, responseStatus: null, responseBody: null, responseHeaders: null };
       const stale = { $or: [{ expiresAt: { $lte: now } }, { state: 'in_progress' as const, leaseUntil: { $lte: now } }] };
       const taken = await model.updateOne({ ...where(id), ...stale }, { $set: fresh });
