@@ -1,4 +1,5 @@
 // The only code that touches the Order model. Returns plain objects (lean); never throws HTTP errors.
+import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { OrderDoc, OrderModel, OrderStatus } from '../models/Order';
 
@@ -133,7 +134,7 @@ export function createOrderRepository(model: OrderModel) {
   return {
     /** Runs the model's validate hook, which computes every line total and the order totals. */
     async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {
-      const [doc] = await model.create([input as never as OrderDoc], { session: session ?? null });
+      const [doc] = await model.create([input as never as OrderDoc], { session: session ?? null }).catch(rethrowDuplicateKey);
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as OrderRecord;
     },
 

@@ -64,7 +64,7 @@ export type RouteHandler<P = any, Q = any, B = any, H = any> = (
 ) => unknown;
 
 /** A part without a schema is inferred as `unknown`; handlers then see the untyped default. */
-type Loose<T> = unknown extends T ? Record<string, unknown> : T;
+type Loose<T> = 0 extends 1 & T ? T : unknown extends T ? Record<string, unknown> : T;
 
 /**
  * One endpoint. The type parameters are inferred from the joi schemas (`Joi.object<T>()`) when the

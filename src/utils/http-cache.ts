@@ -13,7 +13,7 @@ function opaque(tag: string): string {
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2); `*` matches any current representation. */
-export function isNotModified(req: Request, etag: string): boolean {
+export function isNotModified(req: Pick<Request, 'get'>, etag: string): boolean {
   const header = req.get('if-none-match');
   if (!header) return false;
   if (header.trim() === '*') return true;

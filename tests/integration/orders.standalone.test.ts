@@ -8,7 +8,7 @@ import { Product } from '../../src/models/Product';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
-import { expectErrorContract, expectSuccess } from '../support/contract';
+import { expectErrorContract } from '../support/contract';
 import { uniqueDbName } from '../support/db';
 import { orderBody, placeOrder, productsWithStock, stockOf } from './orders.fixture';
 

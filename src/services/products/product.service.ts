@@ -3,6 +3,7 @@
 import { isValidObjectId } from 'mongoose';
 import { normalizeTags, slugify } from '../../models/Product';
 import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import { DuplicateKeyError } from '../../repositories/errors';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import type { ProductCache } from './cache';
 import { fetchPage, type PageMeta } from '../listing/listing';
@@ -63,6 +64,15 @@ const MAX_SLUG_ATTEMPTS = 20;
 
 function notFound(): NotFoundError {
   return new NotFoundError('Product not found', 'PRODUCT_NOT_FOUND');
+}
+
+/** sku and slug are unique: a clash (or a racing duplicate) is a 409 naming the field, never the index. */
+function duplicateProduct(err: unknown): never {
+  if (!(err instanceof DuplicateKeyError)) throw err;
+  throw new ConflictError(`A product with this ${err.fields.join(', ')} already exists`, 'DUPLICATE_KEY', {
+    cause: err,
+    details: err.fields.map((field) => ({ path: field, message: `${field} must be unique`, type: 'unique' })),
+  });
 }
 
 function toChanges(input: Partial<ProductInput>): ProductChanges {
@@ -148,7 +158,7 @@ export function createProductService(deps: ProductServiceDeps) {
 
     async create(input: ProductInput): Promise<ProductView> {
       const slug = input.slug ?? (await freeSlug(input.name));
-      const record = await repository.create({ ...(toChanges(input) as NewProduct), slug });
+      const record = await repository.create({ ...(toChanges(input) as NewProduct), slug }).catch(duplicateProduct);
       return afterWrite(record);
     },
 
@@ -163,7 +173,7 @@ export function createProductService(deps: ProductServiceDeps) {
         const candidate = slugify(input.name ?? current.name);
         changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
       }
-      const record = await repository.updateIfVersion(id, expectedVersion, changes);
+      const record = await repository.updateIfVersion(id, expectedVersion, changes).catch(duplicateProduct);
       if (!record) {
         const now = await repository.findById(id);
         if (!now) throw notFound();
