@@ -65,7 +65,7 @@ export function corsPolicy(config: AppConfig): RequestHandler {
     credentials: true,
     methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-ID'],
-    exposedHeaders: ['X-Request-ID', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+    exposedHeaders: ['X-Request-ID', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed'],
     maxAge: 600,
   });
   return (req, res, next) => {
