@@ -1,11 +1,12 @@
 // PM2 ecosystem for production: the API in cluster mode (one process per core by default) and the
 // email worker as a single fork-mode process. Both run the compiled JavaScript: `npm run build` first.
 //
-//   pm2 start prod/ecosystem.config.js --env production
+//   pm2 start prod/ecosystem.config.js                # production; `--env production` is the same
+//   (for a development profile run `npm start` / `npm run dev`, not this file)
 //   pm2 reload commerce-api            # zero-downtime: one instance at a time, each waits for 'ready'
 //
 // Secrets and connection strings are NOT here: the apps read them from the environment or .env.prod
-// (NODE_ENV=production loads it). This file only reads the two values that shape process management.
+// (NODE_ENV=production loads it; prod/.env.example documents every variable). This file only reads the two values that shape process management.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -29,6 +30,8 @@ function setting(name, fallback) {
 const shutdownTimeoutMs = Number(setting('SHUTDOWN_TIMEOUT_MS', '10000'));
 const instances = setting('CLUSTER_INSTANCES', 'max');
 
+const production = { NODE_ENV: 'production', LOG_TO_FILES: 'false', LOG_PRETTY: 'false' };
+
 const common = {
   cwd: root,
   // Longer than the app's own graceful shutdown, so PM2 never SIGKILLs a process that is still draining.
@@ -40,11 +43,14 @@ const common = {
   min_uptime: '10s',
   max_restarts: 15,
   merge_logs: true,
-  log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSSZ',
-  env: { NODE_ENV: 'development' },
+  // No log_date_format: PM2 would prefix every line with a timestamp and the files would stop being
+  // JSON lines. Each record carries its own ISO timestamp.
+  // This folder deploys production, with or without `--env production`: a forgotten flag must not
+  // start a production host as development (dev JWT secret, embedded database, seeded demo accounts).
   // Under PM2 the process manager owns the log files (stdout/stderr below), so the app writes JSON
   // lines to stdout only; several cluster workers rotating one file would race.
-  env_production: { NODE_ENV: 'production', LOG_TO_FILES: 'false', LOG_PRETTY: 'false' },
+  env: production,
+  env_production: production,
 };
 
 module.exports = {

@@ -37,21 +37,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: AppC
   let envFile: string | null = null;
   if (fs.existsSync(file)) {
     const parsed = dotenv.parse(fs.readFileSync(file));
-    for (const [key, value] of Object.entries(parsed)) if (merged[key] === undefined) merged[key] = value;
+    for (const [key, value] of Object.entries(parsed)) if (merged[key] === undefined || merged[key] === '') merged[key] = value;
     envFile = path.relative(projectRoot, file);
   }
   return { config: parseConfig(merged, readVersion()), envFile };
+}
+
+/**
+ * Stops start-up on a bad configuration and leaves the reason where an operator looks. No logger
+ * exists yet (it is configured from this config), so the reason goes to stderr — as one JSON line
+ * when stderr is not a terminal, so a process manager's error log stays machine-readable. Under
+ * PM2 (cluster mode) stderr is an asynchronous file stream: exiting straight after the write
+ * loses it, so the process exits from the write's callback, and the module evaluation that
+ * imported this is stopped by a ConfigError that nothing else gets to report.
+ */
+function failStartup(err: ConfigError): never {
+  const line = process.stderr.isTTY
+    ? `${err.message}\n`
+    : `${JSON.stringify({ level: 'error', message: 'Invalid environment configuration', problems: err.problems, pid: process.pid, timestamp: new Date().toISOString() })}\n`;
+  process.exitCode = 1;
+  const exit = () => process.exit(1);
+  setTimeout(exit, 2000); // the write's callback never came: exit anyway
+  process.stderr.write(line, exit);
+  process.on('uncaughtException', (thrown) => {
+    if (thrown !== err) throw thrown;
+  });
+  throw err;
 }
 
 function loadOrExit(): { config: AppConfig; envFile: string | null } {
   try {
     return loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      // The logger is configured from this config, so the failure goes straight to stderr.
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) failStartup(err);
     throw err;
   }
 }
