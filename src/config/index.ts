@@ -16,9 +16,14 @@ const ENV_FILES: Record<string, string> = {
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
 
-/** The env file for a NODE_ENV value (unset → local). Real environment variables always win over it. */
-export function envFileFor(nodeEnv: string | undefined): string {
-  return path.join(projectRoot, ENV_FILES[nodeEnv ?? 'local'] ?? ENV_FILES.local);
+/**
+ * The env file to load: ENV_FILE when set (a path, relative to the project root, or `none` for
+ * the environment only), else the profile's file for NODE_ENV (unset → local). Real environment
+ * variables always win over the file.
+ */
+export function envFileFor(nodeEnv: string | undefined, envFile?: string): string | null {
+  if (envFile?.trim()) return envFile.trim() === 'none' ? null : path.resolve(projectRoot, envFile.trim());
+  return path.join(projectRoot, ENV_FILES[nodeEnv || 'local'] ?? ENV_FILES.local);
 }
 
 function readVersion(): string {
@@ -32,10 +37,10 @@ function readVersion(): string {
 
 /** Loads the env file into a copy of `env` (without overriding) and parses it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: AppConfig; envFile: string | null } {
-  const file = envFileFor(env.NODE_ENV);
+  const file = envFileFor(env.NODE_ENV, env.ENV_FILE);
   const merged: NodeJS.ProcessEnv = { ...env };
   let envFile: string | null = null;
-  if (fs.existsSync(file)) {
+  if (file && fs.existsSync(file)) {
     const parsed = dotenv.parse(fs.readFileSync(file));
     for (const [key, value] of Object.entries(parsed)) if (merged[key] === undefined || merged[key] === '') merged[key] = value;
     envFile = path.relative(projectRoot, file);

@@ -3,7 +3,6 @@
 // documented choice, src/middlewares/security.ts), an enqueue fails with a logged error instead of
 // failing the sign-up, nothing hangs; when Redis returns on the same
 // port, the API reconnects and caches again without a restart.
-import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { buildCatalog } from '../../src/loaders/seed';
@@ -12,12 +11,13 @@ import { createProductRepository } from '../../src/repositories/product.reposito
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { createRedisInstance, pollUntil, startApi, type ApiProcess, type RedisInstance } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
 describe('resilience: Redis goes away', () => {
   const dbName = uniqueDbName('redis_outage');
-  const prefix = `test:${randomBytes(5).toString('hex')}:`;
+  const prefix = testKeyPrefix();
   let redis: RedisInstance;
   let api: ApiProcess;
   let productId: string;
