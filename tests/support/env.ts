@@ -3,15 +3,11 @@
 // config schema reads is dropped from the inherited environment, and the run's Redis keys live
 // under one run prefix that global teardown removes.
 import { randomBytes } from 'node:crypto';
-import { envSchema } from '../../src/config/schema';
-
-const CONFIG_KEYS = new Set([...Object.keys((envSchema.describe() as { keys: Record<string, unknown> }).keys), 'ENV_FILE']);
+import { withoutServiceConfig } from '../../scripts/lib/processes';
 
 /** process.env without anything the service's config would read (tool and harness variables stay). */
 export function hermeticEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_KEYS.has(key)) env[key] = value;
-  return env;
+  return withoutServiceConfig(process.env);
 }
 
 /** Set by global setup: every Redis key the run writes starts with it. */
