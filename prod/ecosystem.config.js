@@ -9,25 +9,23 @@
 // (NODE_ENV=production loads it; prod/.env.example documents every variable). This file only reads the two values that shape process management.
 const fs = require('node:fs');
 const path = require('node:path');
+const dotenv = require('dotenv');
 
 const root = path.resolve(__dirname, '..');
 
-/** A setting from the real environment, else from .env.prod, else the default. */
+/** The env file the apps will read: ENV_FILE when set (as in src/config), else .env.prod. */
+const envFile = process.env.ENV_FILE && process.env.ENV_FILE !== 'none' ? path.resolve(root, process.env.ENV_FILE) : path.join(root, '.env.prod');
+
+/** A setting from the real environment, else from the env file (read as the apps read it), else the default (empty = unset). */
 function setting(name, fallback) {
   if (process.env[name]) return process.env[name];
-  const file = path.join(root, '.env.prod');
-  if (fs.existsSync(file)) {
-    const line = fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${name}=`));
-    const value = line && line.slice(name.length + 1).trim();
-    if (value) return value;
-  }
-  return fallback;
+  const fromFile = fs.existsSync(envFile) ? dotenv.parse(fs.readFileSync(envFile))[name] : undefined;
+  return fromFile && fromFile.trim() ? fromFile.trim() : fallback;
 }
 
 const shutdownTimeoutMs = Number(setting('SHUTDOWN_TIMEOUT_MS', '10000'));
+// PM2 writes each app's stdout/stderr here (JSON lines: pipe through jq).
+const logDir = path.resolve(root, setting('LOG_DIR', 'logs'));
 const instances = setting('CLUSTER_INSTANCES', 'max');
 
 const production = { NODE_ENV: 'production', LOG_TO_FILES: 'false', LOG_PRETTY: 'false' };
@@ -64,8 +62,8 @@ module.exports = {
       // The server calls process.send('ready') once it listens; reload waits for it per instance.
       wait_ready: true,
       listen_timeout: 30000,
-      out_file: path.join(root, 'logs', 'api.out.log'),
-      error_file: path.join(root, 'logs', 'api.err.log'),
+      out_file: path.join(logDir, 'api.out.log'),
+      error_file: path.join(logDir, 'api.err.log'),
     },
     {
       ...common,
@@ -74,8 +72,8 @@ module.exports = {
       script: 'dist/jobs/worker.js',
       exec_mode: 'fork',
       instances: 1,
-      out_file: path.join(root, 'logs', 'worker.out.log'),
-      error_file: path.join(root, 'logs', 'worker.err.log'),
+      out_file: path.join(logDir, 'worker.out.log'),
+      error_file: path.join(logDir, 'worker.err.log'),
     },
   ],
 };

@@ -64,6 +64,10 @@ function failStartup(err: ConfigError): never {
   const exit = () => process.exit(1);
   setTimeout(exit, 2000); // the write's callback never came: exit anyway
   process.stderr.write(line, exit);
+  // The ConfigError below only unwinds the imports. A process manager's own crash handler (PM2
+  // installs one) would log it again as an uncaught exception with a stack — noise after the
+  // reason, and not JSON — so this handler is the only one left.
+  process.removeAllListeners('uncaughtException');
   process.on('uncaughtException', (thrown) => {
     if (thrown !== err) throw thrown;
   });
