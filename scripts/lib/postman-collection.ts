@@ -110,7 +110,7 @@ function request(path: string, method: string, op: Operation, folderVars: Map<st
     ...(body ? { body: { mode: 'raw', raw: JSON.stringify(postmanBody(body.example, hints.body), null, 2), options: { raw: { language: 'json' } } } } : {}),
     description: [
       op.description ?? '',
-      hints.skipUnlessSet ? `Skipped until {{${hints.skipUnlessSet.variable}}} is set: ${hints.skipUnlessSet.why}` : '',
+      hints.skipUnlessSet ? `Skipped until the ${hints.skipUnlessSet.variable} variable is set: ${hints.skipUnlessSet.why}` : '',
       hints.orError ? `Also accepted: ${hints.orError.status} ${hints.orError.code} when ${hints.orError.when}.` : '',
     ]
       .filter(Boolean)

@@ -122,7 +122,7 @@ export function preRequestScript(op: Operation): Json[] {
   if (optional) {
     exec.push(
       `if (missing.indexOf(${JSON.stringify(optional.variable)}) !== -1) {`,
-      `  console.log(${JSON.stringify(`Skipped: set {{${optional.variable}}} to send this request — ${optional.why.replace(/\s+/g, ' ')}`)});`,
+      `  console.log(${JSON.stringify(`Skipped: set the ${optional.variable} variable to send this request — ${optional.why.replace(/\s+/g, ' ')}`)});`,
       '  pm.execution.skipRequest();',
       '} else if (missing.length) {',
     );
