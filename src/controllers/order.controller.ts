@@ -7,7 +7,7 @@ import type { PlaceOrderInput } from '../services/orders/placement';
 import { BadRequestError, PreconditionRequiredError, ValidationError } from '../utils/errors';
 import { sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
-import { MAX_STATS_DAYS } from '../routes/order.schemas';
+import { MAX_STATS_DAYS } from '../models/Order';
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_STATS_DAYS = 30;

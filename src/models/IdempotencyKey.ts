@@ -1,6 +1,6 @@
 // Remembered responses for Idempotency-Key retries: (account, key) → request hash + the response
 // that was sent. A TTL index removes them after IDEMPOTENCY_TTL_SECONDS.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 const idempotencyKeySchema = new Schema(
   {
@@ -22,6 +22,10 @@ idempotencyKeySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 export type IdempotencyKeyDoc = InferSchemaType<typeof idempotencyKeySchema>;
 export type IdempotencyKeyModel = Model<IdempotencyKeyDoc>;
 
-export const IdempotencyKey: IdempotencyKeyModel =
-  (mongoose.models.IdempotencyKey as IdempotencyKeyModel | undefined) ??
-  mongoose.model<IdempotencyKeyDoc>('IdempotencyKey', idempotencyKeySchema);
+/** The IdempotencyKey model on `connection`, compiled once per connection. */
+export function idempotencyKeyModel(connection: Connection): IdempotencyKeyModel {
+  return (
+    (connection.models.IdempotencyKey as IdempotencyKeyModel | undefined) ??
+    connection.model<IdempotencyKeyDoc>('IdempotencyKey', idempotencyKeySchema)
+  );
+}

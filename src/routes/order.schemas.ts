@@ -8,8 +8,6 @@ import { money } from './product.schemas';
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1000;
-/** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
-export const MAX_STATS_DAYS = 366;
 
 const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().messages({ 'string.hex': `{{#label}} must be ${label}`, 'string.length': `{{#label}} must be ${label}` });

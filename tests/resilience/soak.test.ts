@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { pollUntil, startApi, type ApiProcess } from '../support/faults';

@@ -1,5 +1,6 @@
 // The query engine's vocabulary: validated list parameters in, a MongoDB plan out.
 import type { Types } from 'mongoose';
+import type { MongoFilter, MongoSort } from '../../repositories/query.types';
 
 export type SortDirection = 1 | -1;
 /** API-level sortable fields; `relevance` is the text score and needs `searchMode=text`. */
@@ -48,8 +49,7 @@ export interface Viewer {
   readonly isStaff: boolean;
 }
 
-export type MongoFilter = Record<string, unknown>;
-export type MongoSort = Record<string, 1 | -1 | { $meta: 'textScore' }>;
+export type { MongoFilter, MongoSort } from '../../repositories/query.types';
 export type KeysetValue = number | string | Date | Types.ObjectId;
 
 export type PagePlan =
