@@ -12,7 +12,6 @@ const shared = {
     // Transpile only; `npm run typecheck` is the type check (it runs in .ci/run before the tests).
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
-  testTimeout: 30_000,
 };
 
 module.exports = {
@@ -27,6 +26,8 @@ module.exports = {
     },
   ],
   maxWorkers: 2,
+  // Run-wide in Jest (a project-level testTimeout is ignored).
+  testTimeout: 30_000,
   // Fail on a test file that leaves handles open instead of hanging CI.
   forceExit: false,
   detectOpenHandles: false,
