@@ -68,8 +68,8 @@ module.exports = {
     {
       ...common,
       name: 'commerce-worker',
-      // Built from src/jobs/worker.ts (issue 6).
-      script: 'dist/jobs/worker.js',
+      // Built from src/worker.ts (issue 6).
+      script: 'dist/worker.js',
       exec_mode: 'fork',
       instances: 1,
       out_file: path.join(logDir, 'worker.out.log'),

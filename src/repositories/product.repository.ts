@@ -2,7 +2,7 @@
 import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
-import type { MongoFilter, MongoSort } from '../services/query-engine';
+import type { MongoFilter, MongoSort } from './query.types';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -194,6 +194,11 @@ export function createProductRepository(model: ProductModel) {
       // The native insert keeps the seed's own createdAt (Mongoose timestamps would overwrite it).
       const result = await model.collection.insertMany(prepared, { ordered: false });
       return result.insertedCount;
+    },
+
+    /** `npm run seed -- --reset` only: removes every product, deleted ones included. */
+    async deleteAll(): Promise<number> {
+      return (await model.deleteMany({}).exec()).deletedCount;
     },
   };
 }

@@ -1,7 +1,7 @@
 import cookieParser from 'cookie-parser';
 import Joi from 'joi';
 import { createAuthController } from '../controllers/auth.controller';
-import type { Container } from '../loaders/container';
+import type { Container } from './container.types';
 import { createRateLimiter } from '../middlewares/security';
 import { noBody } from '../middlewares/validate';
 import { accountView, registerBody } from './account.schemas';

@@ -1,7 +1,7 @@
 // Joi schemas for the order endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import { ORDER_STATUSES } from '../models/Order';
-import { MAX_STATS_DAYS, type CancelBody, type StatsQuery, type StatusBody } from '../controllers/order.controller';
+import { MAX_STATS_DAYS, ORDER_STATUSES } from '../models/Order';
+import { type CancelBody, type StatsQuery, type StatusBody } from '../controllers/order.controller';
 import type { PlaceOrderInput } from '../services/orders/placement';
 import { ORDER_SORT, type OrderListQuery } from '../services/orders/query';
 import type { IdParams } from '../utils/typed-request';

@@ -64,7 +64,7 @@ describe('assembled app', () => {
       const deadRedis = new Redis({ port: 1, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
       deadRedis.on('error', () => undefined);
       await new Promise((resolve) => deadRedis.once('end', resolve));
-      const container = createContainer({ config: ctx.config, redis: deadRedis, emailQueue: ctx.emailQueue });
+      const container = createContainer({ config: ctx.config, redis: deadRedis, emailQueue: ctx.emailQueue, mongo: mongoose.connection });
       const res = await request(buildApp(container).app).get('/ready');
       expectErrorContract(res, 503, 'DEPENDENCY_UNAVAILABLE');
       expect(res.body.message).toMatch(/redis/);

@@ -3,8 +3,7 @@
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
-import { Product } from '../../src/models/Product';
+import { Order, Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
