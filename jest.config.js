@@ -9,6 +9,8 @@ module.exports = {
   },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  // Every response from createTestContext()'s app is checked against the generated OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/tests/support/contract-setup.ts'],
   maxWorkers: 2,
   testTimeout: 30_000,
   // Fail on a test file that leaves handles open instead of hanging CI.

@@ -36,7 +36,7 @@ export const listAccountsQuery = Joi.object({
   limit: Joi.number().integer().min(1).max(100).default(20),
   page: Joi.number().integer().min(1).max(10_000),
   mode: Joi.string().valid('offset', 'cursor').default('offset').description('cursor: keyset pages without a total'),
-  cursor: Joi.string().max(512).description('nextCursor from the previous cursor-mode page'),
+  cursor: Joi.string().max(512).description('nextCursor from the previous cursor-mode page').meta({ opaque: true }),
 }).oxor('page', 'cursor');
 
 const profileFields = { firstName: name(), lastName: name(), addresses: addresses() };
@@ -64,9 +64,9 @@ export const accountView = Joi.object({
   email: Joi.string().required(),
   role: Joi.string().valid(...ROLES).required(),
   status: Joi.string().valid(...ACCOUNT_STATUSES).required(),
-  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })),
-  lastLoginAt: Joi.date().allow(null),
-  deletedAt: Joi.date().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
+  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })).required(),
+  lastLoginAt: Joi.string().isoDate().allow(null),
+  deletedAt: Joi.string().isoDate().allow(null),
+  createdAt: Joi.string().isoDate().required(),
+  updatedAt: Joi.string().isoDate().required(),
 });

@@ -6,6 +6,8 @@ import { ORDER_SORTS } from '../services/orders/query';
 import { plainText } from '../utils/sanitize';
 import { money } from './product.schemas';
 
+export { ifMatchHeaders } from './product.schemas';
+
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1000;
 /** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
@@ -20,7 +22,7 @@ const dateAfter = (key: string) =>
     is: Joi.exist(),
     then: Joi.date().iso().greater(Joi.ref(key)).messages({ 'date.greater': `{{#label}} must be after ${key}` }),
     otherwise: Joi.date().iso(),
-  });
+  }).description(`After ${key} when both are sent`);
 
 /** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
 const text = (max: number) => plainText({ min: 1, max });
@@ -37,6 +39,9 @@ const shippingAddress = Joi.object({
 });
 
 // Prices and totals are never accepted from the client: unknown fields (total, unitPrice, …) are a 400.
+/** The address as an order returns it (what was sent, normalized; absent optional lines stay absent). */
+export const shippingAddressView = shippingAddress.fork(['fullName', 'line1', 'city', 'postalCode', 'country'], (key) => key.required());
+
 export const placeBody = Joi.object({
   items: Joi.array()
     .items(Joi.object({ productId: objectId('a product id').required(), quantity: Joi.number().integer().min(1).max(MAX_LINE_QUANTITY).required() }))
@@ -57,7 +62,6 @@ export const idempotencyHeaders = Joi.object({
 
 export const orderIdParams = Joi.object({ id: objectId('an order id').required() });
 
-export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });
 
 const reason = text(500);
 const version = Joi.number().integer().min(1);
@@ -76,13 +80,20 @@ export const listQuery = Joi.object({
     is: Joi.exist(),
     then: money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' }),
     otherwise: money(),
-  }),
+  }).description('At least minTotal when both are sent'),
   sort: Joi.string().valid(...ORDER_SORTS),
   page: Joi.number().integer().min(1).max(MAX_PAGE),
   limit: Joi.number().integer().min(1).max(MAX_LIMIT),
   pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string().max(1000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
-});
+  cursor: Joi.string()
+    .max(1000)
+    .pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+    .messages({ 'string.pattern.base': 'cursor is malformed' })
+    .description('Opaque: `meta.nextCursor` of the previous page, with the same sort. Not with `page`.')
+    .meta({ opaque: true }),
+})
+  // Rejected together by the query engine (cursor pages have no page number); documented as x-exclusive-parameters.
+  .meta({ exclusiveParameters: [['page', 'cursor'], ['page', 'pagination']] });
 
 export const statsQuery = Joi.object({
   from: Joi.date().iso(),

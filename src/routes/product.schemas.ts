@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
-import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS, SORT_FIELDS } from '../services/query-engine';
 import { plainText } from '../utils/sanitize';
 
 const MAX_PRICE = 1_000_000;
@@ -15,7 +15,8 @@ export const money = () =>
     .min(0)
     .max(MAX_PRICE)
     .custom((value: number, helpers) => (Math.abs(value * 100 - Math.round(value * 100)) < 1e-6 ? value : helpers.error('money.precision')))
-    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' });
+    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' })
+    .meta({ openapi: { multipleOf: 0.01 } });
 
 const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'string.pattern.base': '{{#label}} must be 1–40 of a-z, 0-9, space, &._-' });
 const bool = () => Joi.boolean().truthy('1').falsy('0');
@@ -29,7 +30,7 @@ const filterKeys = {
     is: Joi.exist(),
     then: money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' }),
     otherwise: money(),
-  }),
+  }).description('At least minPrice when both are sent'),
   tags: list(tag(), { max: MAX_TAGS }),
   tagsMode: Joi.string().valid('any', 'all'),
   category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
@@ -40,21 +41,37 @@ const filterKeys = {
     is: Joi.exist(),
     then: Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' }),
     otherwise: Joi.date().iso(),
-  }),
+  }).description('Not before createdFrom when both are sent'),
   status: Joi.string().valid(...PRODUCT_STATUSES),
   includeDeleted: bool(),
   onlyDeleted: bool(),
 };
 
+/**
+ * One sort term as the document states it (`price:desc`); the engine also takes a comma-separated
+ * list of distinct terms, and `relevance` with `searchMode=text` — see QUERY-ENGINE-DOC.md.
+ */
+const SORT_TERM = `(${SORT_FIELDS.filter((field) => field !== 'relevance').join('|')})(:(asc|desc))?`;
+
 export const listQuery = Joi.object({
   ...filterKeys,
-  sort: Joi.string().max(200),
+  sort: Joi.string()
+    .max(200)
+    .description('`field[:asc|desc]` (price, createdAt, ratingAverage, name), or several comma-separated; `relevance` with searchMode=text')
+    .meta({ openapi: { pattern: `^${SORT_TERM}$` } }),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
   page: Joi.number().integer().min(1).max(MAX_PAGE),
   limit: Joi.number().integer().min(1).max(MAX_LIMIT),
   pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
-});
+  cursor: Joi.string()
+    .max(2000)
+    .pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+    .messages({ 'string.pattern.base': 'cursor is malformed' })
+    .description('Opaque: `meta.nextCursor` of the previous page, with the same sort. Not with `page`.')
+    .meta({ opaque: true }),
+})
+  // Rejected together by the query engine (cursor pages have no page number); documented as x-exclusive-parameters.
+  .meta({ exclusiveParameters: [['page', 'cursor'], ['page', 'pagination']] });
 
 export const facetsQuery = Joi.object({
   ...filterKeys,
@@ -105,4 +122,14 @@ export const patchBody = Joi.object({
   .or(...Object.keys(productFields), 'regenerateSlug')
   .messages({ 'object.missing': 'send at least one field to change' });
 
-export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });
+/**
+ * Optimistic concurrency: the ETag of the version read. Documented as required because without it
+ * (or the older `version` body field) the answer is 428; validation itself accepts either.
+ */
+export const ifMatchHeaders = Joi.object({
+  'if-match': Joi.string()
+    .max(200)
+    .description('ETag of the version you read, `"<id>-v<version>"` (or send `version` in the body instead); neither → 428')
+    .meta({ documentedRequired: true, openapi: { pattern: '^"[0-9a-f]{24}-v[0-9]+"$' } }),
+});
+
