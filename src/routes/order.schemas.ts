@@ -4,7 +4,7 @@ import { ORDER_STATUSES } from '../models/Order';
 import { MAX_LIMIT, MAX_PAGE } from '../services/query-engine';
 import { ORDER_SORTS } from '../services/orders/query';
 import { plainText } from '../utils/sanitize';
-import { money } from './product.schemas';
+import { money, PAGE_EXCLUSIONS, pageKeys } from './product.schemas';
 
 export { ifMatchHeaders } from './product.schemas';
 
@@ -84,16 +84,8 @@ export const listQuery = Joi.object({
   sort: Joi.string().valid(...ORDER_SORTS),
   page: Joi.number().integer().min(1).max(MAX_PAGE),
   limit: Joi.number().integer().min(1).max(MAX_LIMIT),
-  pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string()
-    .max(1000)
-    .pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
-    .messages({ 'string.pattern.base': 'cursor is malformed' })
-    .description('Opaque: `meta.nextCursor` of the previous page, with the same sort. Not with `page`.')
-    .meta({ opaque: true }),
-})
-  // Rejected together by the query engine (cursor pages have no page number); documented as x-exclusive-parameters.
-  .meta({ exclusiveParameters: [['page', 'cursor'], ['page', 'pagination']] });
+  ...pageKeys(1000),
+}).meta(PAGE_EXCLUSIONS);
 
 export const statsQuery = Joi.object({
   from: Joi.date().iso(),

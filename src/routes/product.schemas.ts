@@ -53,6 +53,20 @@ const filterKeys = {
  */
 const SORT_TERM = `(${SORT_FIELDS.filter((field) => field !== 'relevance').join('|')})(:(asc|desc))?`;
 
+/** Offset or signed-cursor paging keys shared by the product and order lists. */
+export const pageKeys = (maxCursor: number) => ({
+  pagination: Joi.string().valid('offset', 'cursor'),
+  cursor: Joi.string()
+    .max(maxCursor)
+    .pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+    .messages({ 'string.pattern.base': 'cursor is malformed' })
+    .description('Opaque: `meta.nextCursor` of the previous page, with the same sort. Not with `page`.')
+    .meta({ opaque: true }),
+});
+
+/** Rejected together by the query engine (cursor pages have no page number); documented as x-exclusive-parameters. */
+export const PAGE_EXCLUSIONS = { exclusiveParameters: [['page', 'cursor'], ['page', 'pagination']] };
+
 export const listQuery = Joi.object({
   ...filterKeys,
   sort: Joi.string()
@@ -62,16 +76,8 @@ export const listQuery = Joi.object({
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
   page: Joi.number().integer().min(1).max(MAX_PAGE),
   limit: Joi.number().integer().min(1).max(MAX_LIMIT),
-  pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string()
-    .max(2000)
-    .pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
-    .messages({ 'string.pattern.base': 'cursor is malformed' })
-    .description('Opaque: `meta.nextCursor` of the previous page, with the same sort. Not with `page`.')
-    .meta({ opaque: true }),
-})
-  // Rejected together by the query engine (cursor pages have no page number); documented as x-exclusive-parameters.
-  .meta({ exclusiveParameters: [['page', 'cursor'], ['page', 'pagination']] });
+  ...pageKeys(2000),
+}).meta(PAGE_EXCLUSIONS);
 
 export const facetsQuery = Joi.object({
   ...filterKeys,
