@@ -1,8 +1,8 @@
 /**
  * Jest, as two projects (`npm test` runs both; `npm run test:unit` / `npm run test:integration` one):
  * - unit: tests/unit — pure logic with fakes passed by argument; no database, no globalSetup.
- * - integration: everything that needs MongoDB (and Redis): tests/integration, tests/security and
- *   tests/resilience. Its globalSetup starts one MongoDB for the run; each file uses its own database.
+ * - integration: everything that needs MongoDB (and Redis): tests/integration, tests/security,
+ *   tests/resilience and tests/contract (the OpenAPI fuzz suite). Its globalSetup starts one MongoDB for the run; each file uses its own database.
  * Run-wide options (workers, coverage, thresholds) belong at the top level, not in a project.
  */
 const shared = {
@@ -12,6 +12,8 @@ const shared = {
     // Transpile only; `npm run typecheck` is the type check (it runs in .ci/run before the tests).
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  // Every response from createTestContext()'s app is checked against the generated OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/tests/support/contract-setup.ts'],
 };
 
 module.exports = {
@@ -20,7 +22,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      roots: ['<rootDir>/tests/integration', '<rootDir>/tests/security', '<rootDir>/tests/resilience'],
+      roots: ['<rootDir>/tests/integration', '<rootDir>/tests/security', '<rootDir>/tests/resilience', '<rootDir>/tests/contract'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
     },

@@ -93,6 +93,10 @@ export function renderError(err: unknown, exposeInternals: boolean): Rendered {
       operational: true,
     };
   }
+  // ioredis gives up on a slow or unreachable Redis with these messages: a dependency outage (503), not a bug.
+  if (err instanceof Error && /^(Command timed out|Connection is closed\.?|Stream isn't writeable)/.test(err.message)) {
+    return { status: 503, code: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is temporarily unavailable', operational: false };
+  }
   if (err instanceof Error && isMongoUnavailable(err)) {
     return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is temporarily unavailable', operational: false };
   }
