@@ -4,7 +4,7 @@ import type { ProductService } from '../services/products/product.service';
 import type { ProductFilterQuery, ProductListQuery } from '../services/query-engine';
 import { BadRequestError, PreconditionRequiredError } from '../utils/errors';
 import { isNotModified, weakEtag } from '../utils/http-cache';
-import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
+import { alreadyAnswered, sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
 
 /** Strong validator for one product: its id and version change together with every write. */
@@ -36,6 +36,7 @@ function viewerOf(req: Request) {
 
 /** Responses differ by caller (staff see more), so shared caches must key on Authorization. */
 function conditional(req: Request, res: Response, etag: string): boolean {
+  if (alreadyAnswered(res, 'conditional')) return true;
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', req.auth ? 'private, no-cache' : 'public, no-cache');
   res.vary('Authorization'); // appended: CORS has already said the answer varies by Origin

@@ -4,6 +4,11 @@ import type Redis from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config';
 import { createContainer } from '../loaders/container';
+import { Order } from '../models/Order';
+import { Product } from '../models/Product';
+import { createOrderRepository } from '../repositories/order.repository';
+import { createProductRepository } from '../repositories/product.repository';
+import { ABANDONED_HOLD_SWEEP_EVERY_MS, ABANDONED_HOLD_SWEEP_NAME, abandonedAfterMs, createAbandonedHoldSweep } from '../services/orders/holds';
 import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
 import type { EmailQueue } from './email/types';
 import type { MaintenanceHandler } from './scheduler';
@@ -43,6 +48,18 @@ export const maintenanceTasks: readonly MaintenanceTask[] = [
       const { mongo, redis, emailQueue } = requireDomain(context);
       const { orders } = createContainer({ config: context.config, redis, emailQueue, mongo });
       return createStaleOrderSweep(orders, context.config.orders.pendingTtlMinutes);
+    },
+  },
+  {
+    // Stock holds of placements that died between reserving and clearing (a killed API process):
+    // completed when the order was saved, given back when it was not.
+    name: ABANDONED_HOLD_SWEEP_NAME,
+    everyMs: () => ABANDONED_HOLD_SWEEP_EVERY_MS,
+    needsDatabase: true,
+    create: (context) => {
+      requireDomain(context);
+      const sweep = { products: createProductRepository(Product), orders: createOrderRepository(Order) };
+      return createAbandonedHoldSweep(sweep, abandonedAfterMs(context.config.http.requestTimeoutMs));
     },
   },
 ];

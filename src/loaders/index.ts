@@ -8,7 +8,7 @@ import { createEmailQueue } from '../jobs/email/setup';
 import { Product } from '../models/Product';
 import { createProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
-import { createShutdownController, type Closable, type ShutdownController } from '../utils/shutdown';
+import { createShutdownController, trackRequests, type Closable, type RequestTracker, type ShutdownController } from '../utils/shutdown';
 import { buildApp } from './app';
 import { createContainer } from './container';
 import { connectDatabase, type DatabaseHandle } from './db';
@@ -25,9 +25,10 @@ export interface Runtime {
 
 export async function bootstrap(): Promise<Runtime> {
   const resources: Closable[] = [];
-  const started: { server?: Server } = {};
+  const started: { server?: Server; requests?: RequestTracker } = {};
   const lifecycle = createShutdownController(() => ({
     server: started.server,
+    requests: started.requests,
     timeoutMs: config.http.shutdownTimeoutMs,
     // Closed in reverse order of start-up: consumers before the connections they use.
     resources: [...resources].reverse(),
@@ -77,6 +78,7 @@ export async function bootstrap(): Promise<Runtime> {
     const listening = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
   });
   started.server = server;
+  started.requests = trackRequests(server);
   server.keepAliveTimeout = 65_000; // longer than typical proxy idle timeouts, so the proxy closes first
   server.headersTimeout = 66_000;
   const address = server.address();

@@ -1,5 +1,6 @@
 // Remembered responses for Idempotency-Key retries: (account, key) → request hash + the response
 // that was sent. A TTL index removes them after IDEMPOTENCY_TTL_SECONDS.
+import './deadline.plugin';
 import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
 
 const idempotencyKeySchema = new Schema(

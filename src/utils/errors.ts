@@ -98,3 +98,10 @@ export class ServiceUnavailableError extends AppError {
     super(503, code, message, options);
   }
 }
+
+/** The request's deadline passed: its client has been answered 503 and its work is abandoned. */
+export class RequestCancelledError extends ServiceUnavailableError {
+  constructor(message = 'The request took too long to complete') {
+    super(message, 'REQUEST_TIMEOUT');
+  }
+}
