@@ -9,6 +9,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { AppConfig } from '../config';
 import { RateLimitError, RequestCancelledError } from '../utils/errors';
 import { logger } from '../utils/logger';
+import { sealWhenSent } from '../utils/response';
 import { runWithContext } from '../utils/tracing';
 
 export function securityHeaders(config: AppConfig): RequestHandler {
@@ -150,7 +151,9 @@ export function requestTimeout(timeoutMs: number): RequestHandler {
     const timer = setTimeout(() => {
       const timedOut = new RequestCancelledError();
       cancel.abort(timedOut);
-      if (!res.headersSent && !req.socket.destroyed) next(timedOut);
+      if (res.headersSent || req.socket.destroyed) return;
+      sealWhenSent(res);
+      next(timedOut);
     }, timeoutMs);
     timer.unref();
     // 'close' follows 'finish' on every response, and is the only event when the client aborts.

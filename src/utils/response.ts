@@ -25,6 +25,20 @@ export function alreadyAnswered(res: Response, what: string): boolean {
   return true;
 }
 
+/**
+ * For a response answered on the handler's behalf (the request deadline's 503) while the handler
+ * still runs: once it is sent, headers the handler sets late (ETag, Location, …) are dropped and
+ * logged instead of throwing ERR_HTTP_HEADERS_SENT into the error path.
+ */
+export function sealWhenSent(res: Response): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = ((name: string, value: number | string | readonly string[]) => {
+    if (!res.headersSent) return setHeader(name, value);
+    alreadyAnswered(res, `header ${name}`);
+    return res;
+  }) as Response['setHeader'];
+}
+
 export function sendSuccess<T>(res: Response, data: T, options: { status?: number; meta?: Record<string, unknown> } = {}): void {
   if (alreadyAnswered(res, 'success')) return;
   const body: SuccessBody<T> = options.meta ? { success: true, data, meta: options.meta } : { success: true, data };

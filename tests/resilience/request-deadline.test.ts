@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import mongoose from 'mongoose';
+import Transport from 'winston-transport';
+import { logger } from '../../src/utils/logger';
 import { Order } from '../../src/models/Order';
 import { Product } from '../../src/models/Product';
 import { createTestContext, type TestContext } from '../support/app';
@@ -36,10 +38,19 @@ function call(agent: http.Agent, port: number, method: string, path: string, hea
   });
 }
 
-async function stall(command: 'update' | 'find', ms: number): Promise<void> {
+/** Every log record of this file's app, warnings included. */
+const records: Record<string, unknown>[] = [];
+class Recorder extends Transport {
+  override log(info: Record<string, unknown>, done: () => void): void {
+    records.push(info);
+    done();
+  }
+}
+
+async function stall(command: 'update' | 'find' | 'insert', ms: number, skip = 0): Promise<void> {
   await mongoose.connection.db!.admin().command({
     configureFailPoint: 'failCommand',
-    mode: { times: 1 },
+    mode: { times: 1, skip },
     data: { failCommands: [command], blockConnection: true, blockTimeMS: ms },
   });
 }
@@ -52,6 +63,8 @@ describe('resilience: the request deadline', () => {
   let buyer: TestCaller;
 
   beforeAll(async () => {
+    logger.level = 'warn';
+    logger.add(new Recorder());
     replSet = await MongoMemoryReplSet.create({ replSet: { count: 1 } });
     await mongoose.connect(replSet.getUri(), { dbName: uniqueDbName('deadline'), serverSelectionTimeoutMS: 5000, bufferCommands: false });
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
@@ -96,6 +109,29 @@ describe('resilience: the request deadline', () => {
       }, 10_000);
       expect(await Order.countDocuments({ 'items.product': productId })).toBe(0);
       expect(await stockOf(productId)).toBe(5);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('when the handler finishes after the deadline answered, then its late writes are dropped without ERR_HTTP_HEADERS_SENT', async () => {
+    const [productId] = await productsWithStock(5);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // The order is saved; the insert after it (the stored idempotent response) stalls past the deadline.
+      await stall('insert', DEADLINE_MS + 500, 1);
+      const headers = { ...buyer.headers, 'idempotency-key': `late-${randomBytes(6).toString('hex')}` };
+      const timedOut = await call(agent, port, 'POST', '/api/v1/orders', headers, orderBody([{ productId, quantity: 1 }]));
+      expect(timedOut.status).toBe(503);
+      // An innocent request on the same keep-alive socket, in flight (its auth lookup stalls 0.8 s)
+      // when the abandoned handler ends at about 1.5 s.
+      await stall('find', 800);
+      const innocent = await call(agent, port, 'GET', '/api/v1/orders', buyer.headers);
+      expect(innocent.error).toBeUndefined();
+      expect(innocent.status).toBe(200);
+      const late = (r: Record<string, unknown>) => /after the response was sent|late response dropped/.test(String(r.message));
+      await pollUntil('the late handler ending', async () => records.some(late), 10_000);
+      expect(records.filter((r) => /ERR_HTTP_HEADERS_SENT|Cannot set headers/.test(JSON.stringify(r)))).toEqual([]);
     } finally {
       agent.destroy();
     }
