@@ -7,6 +7,7 @@
 // closed at once and again as each response completes, and when the last handler has answered the
 // remaining sockets are closed — only then are MongoDB and Redis closed under nobody.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import net from 'node:net';
 import { flushLogger, logger } from './logger';
 
 export interface Closable {
@@ -35,10 +36,7 @@ export function trackRequests(server: Server): RequestTracker {
     if (draining) closeIfDraining(res);
     res.once('close', () => {
       active.delete(res);
-      if (!draining) return;
-      // The connection this response used may be kept alive (it was already sent): close it now.
-      server.closeIdleConnections();
-      if (active.size === 0) for (const wake of waiters.splice(0)) wake();
+      if (draining && active.size === 0) for (const wake of waiters.splice(0)) wake();
     });
   });
   return {
@@ -69,19 +67,35 @@ export interface ShutdownController {
   installProcessHandlers(): void;
 }
 
+/**
+ * How long a connection that is idle when the drain starts may still deliver a request already on
+ * the wire. Closing it at once races the client's next request (reset, not answered); within this
+ * window that request is answered with `Connection: close` instead. Idle clients cost at most this.
+ */
+const LAST_CALL_MS = 500;
+
 async function closeServer(server: Server, requests: RequestTracker | undefined, timeoutMs: number): Promise<'drained' | 'forced'> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'forced'>((resolve) => {
     timer = setTimeout(() => resolve('forced'), timeoutMs);
     timer.unref();
   });
-  // Stop accepting; the callback fires once every connection has closed.
-  const closed = new Promise<'drained'>((resolve) => server.close(() => resolve('drained')));
-  requests?.startDraining();
-  // Keep-alive sockets with no request in flight would otherwise hold close() open.
-  server.closeIdleConnections();
-  const handled = requests ? requests.idle().then(() => 'drained' as const) : closed;
-  const outcome = await Promise.race([handled, timedOut]);
+  let outcome: 'drained' | 'forced';
+  if (requests) {
+    // Stop accepting — with net.Server's close: http.Server's own also destroys idle keep-alive
+    // sockets at once, racing requests already on the wire to them (the last-call window below).
+    net.Server.prototype.close.call(server);
+    requests.startDraining();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(LAST_CALL_MS, timeoutMs / 4)));
+    server.closeIdleConnections();
+    outcome = await Promise.race([requests.idle().then(() => 'drained' as const), timedOut]);
+  } else {
+    // Stop accepting; the callback fires once every connection has closed.
+    const closed = new Promise<'drained'>((resolve) => server.close(() => resolve('drained')));
+    // Keep-alive sockets with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+    outcome = await Promise.race([closed, timedOut]);
+  }
   // Every handler has answered (or time is up): what is left are idle or abandoned sockets.
   server.closeAllConnections();
   clearTimeout(timer);
