@@ -27,7 +27,7 @@ export interface RequestTracker {
 export function trackRequests(server: Server): RequestTracker {
   const active = new Set<ServerResponse>();
   let draining = false;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const closeIfDraining = (res: ServerResponse) => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
   };
