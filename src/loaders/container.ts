@@ -19,6 +19,7 @@ import { createOrderRepository } from '../repositories/order.repository';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
 import { createAccountService, type AccountService } from '../services/account.service';
+import { createIdempotencyService, type IdempotencyService } from '../services/idempotency.service';
 import { createAuthService, type AuthService } from '../services/auth/auth.service';
 import { createHealthService, type HealthService } from '../services/health.service';
 import { createJobAdminService, type JobAdminService } from '../services/job-admin.service';
@@ -58,6 +59,8 @@ export interface Container {
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
   readonly orders: OrderService;
+  /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
+  readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;
   readonly jobAdmin: JobAdminService;
   /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
@@ -83,7 +86,11 @@ export function createContainer(deps: ContainerDeps): Container {
     refreshTtlSeconds: config.auth.refreshTokenTtlSeconds,
     loadPrincipal: (id) => accountService.loadPrincipal(id),
   });
-  const accountService = createAccountService({ accounts, sessions });
+  const accountService = createAccountService({
+    accounts,
+    sessions,
+    cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('account-cursor').digest('base64url'),
+  });
   const authService = createAuthService({
     accounts,
     sessions,
@@ -109,13 +116,18 @@ export function createContainer(deps: ContainerDeps): Container {
     orders: orderRepository,
     products: productRepository,
     placement: createOrderPlacement({ orders: orderRepository, products: productRepository, transactions }),
-    idempotency: createIdempotencyRepository(IdempotencyKey),
     transactions,
     // Soft-deleted or unknown accounts get no order email.
     notifier: createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null),
     invalidateProducts: (ids) => products.invalidate(ids),
-    idempotencyTtlSeconds: config.orders.idempotencyTtlSeconds,
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
+  });
+
+  const idempotency = createIdempotencyService({
+    store: createIdempotencyRepository(IdempotencyKey),
+    ttlSeconds: config.orders.idempotencyTtlSeconds,
+    // A claim outlives the request deadline, so an attempt still running is never taken over.
+    leaseSeconds: Math.ceil(config.http.requestTimeoutMs / 1000) + 5,
   });
 
   const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
@@ -142,6 +154,7 @@ export function createContainer(deps: ContainerDeps): Container {
     passwordReset,
     products,
     orders,
+    idempotency,
     transactions,
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,

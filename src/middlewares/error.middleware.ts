@@ -1,5 +1,6 @@
 // The one place that turns any failure into the error contract:
 // { success: false, message, code, timestamp, path, requestId, details? }.
+import { DuplicateKeyError } from '../repositories/errors';
 import type { NextFunction, Request, Response } from 'express';
 import mongoose from 'mongoose';
 import { AppError, NotFoundError, type ErrorDetail } from '../utils/errors';
@@ -42,10 +43,6 @@ function isMongoUnavailable(err: Error): boolean {
   return err.name === 'MongooseError' && /buffering timed out|before initial connection/i.test(err.message);
 }
 
-function duplicateKeyFields(err: { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> }): string[] {
-  return Object.keys(err.keyPattern ?? err.keyValue ?? {});
-}
-
 function fromMongooseValidation(err: mongoose.Error.ValidationError): ErrorDetail[] {
   return Object.values(err.errors).map((e) => ({
     location: 'body',
@@ -86,8 +83,10 @@ export function renderError(err: unknown, exposeInternals: boolean): Rendered {
   if (err instanceof mongoose.Error.ValidationError) {
     return { status: 400, code: 'VALIDATION_FAILED', message: 'Validation failed', details: fromMongooseValidation(err), operational: true };
   }
-  if (err instanceof Error && (err as { code?: unknown }).code === 11000) {
-    const fields = duplicateKeyFields(err as never);
+  // Repositories turn 11000 into DuplicateKeyError and services map it to their own 409; one that
+  // reaches here unmapped still answers 409 naming the fields only (never the index or collection).
+  if (err instanceof DuplicateKeyError) {
+    const { fields } = err;
     return {
       status: 409,
       code: 'DUPLICATE_KEY',

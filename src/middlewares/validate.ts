@@ -82,7 +82,7 @@ export function validate(declared: RequestSchemas = {}): RequestHandler {
     for (const location of ['params', 'query', 'body'] as const) inspectInput(location, req[location]);
     const details: ErrorDetail[] = schemas.query ? repeatedScalars(req.query, lists) : [];
     if (details.length) throw new ValidationError('Request validation failed', details);
-    const validated: Request['validated'] = { params: { ...req.params }, query: {}, body: undefined };
+    const validated: Request['validated'] = { params: { ...req.params }, query: {}, body: undefined, headers: {} };
     for (const location of order) {
       const schema = schemas[location];
       if (!schema) {
@@ -93,7 +93,7 @@ export function validate(declared: RequestSchemas = {}): RequestHandler {
       const { value, error } = schema.validate(raw);
       if (error) details.push(...toDetails(location, error));
       else if (location === 'body') validated.body = value;
-      else if (location !== 'headers') validated[location] = value as Record<string, unknown>;
+      else validated[location] = value as Record<string, unknown>;
     }
     if (details.length) throw new ValidationError('Request validation failed', details);
     req.validated = validated;

@@ -66,9 +66,6 @@ const orderSchema = new Schema(
     status: { type: String, enum: ORDER_STATUSES, default: 'pending' },
     statusHistory: { type: [statusChangeSchema], default: [] },
     shippingAddress: { type: addressSchema, required: true },
-    // Client-chosen retry key and a hash of the request it came with (see IdempotencyKey).
-    idempotencyKey: { type: String, maxlength: 255 },
-    requestHash: { type: String },
     // Our optimistic-concurrency counter, bumped by every status change.
     version: { type: Number, required: true, default: 1, min: 1 },
   },
@@ -113,10 +110,6 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
-orderSchema.index(
-  { account: 1, idempotencyKey: 1 },
-  { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'account_idempotencyKey_unique' },
-);
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 export type OrderModel = Model<OrderDoc>;

@@ -1,4 +1,5 @@
 // The only code that touches the Product model. Returns plain objects (lean); never throws HTTP errors.
+import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
 import type { MongoFilter, MongoSort } from '../services/query-engine';
@@ -58,7 +59,7 @@ export function createProductRepository(model: ProductModel) {
   const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
   return {
     async create(input: NewProduct): Promise<ProductRecord> {
-      const doc = await model.create(input as never as ProductDoc);
+      const doc = await model.create(input as never as ProductDoc).catch(rethrowDuplicateKey);
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as ProductRecord;
     },
 
@@ -90,7 +91,7 @@ export function createProductRepository(model: ProductModel) {
         { $set: changes, $inc: { version: 1 } },
         { returnDocument: 'after', runValidators: true },
       );
-      return lean<ProductRecord | null>(query);
+      return lean<ProductRecord | null>(query).catch(rethrowDuplicateKey);
     },
 
     /** Sets deletedAt/deletedBy once; null when there was nothing live to delete. */

@@ -3,7 +3,7 @@ import Joi from 'joi';
 import { createOrderController } from '../controllers/order.controller';
 import { ORDER_STATUSES } from '../models/Order';
 import type { OrderService } from '../services/orders/order.service';
-import type { RouteDefinition } from './route-table';
+import { route, type RouteDefinition } from './route-table';
 import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, statsQuery, statusBody } from './order.schemas';
 
 const order = Joi.object({
@@ -43,7 +43,7 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
   const controller = createOrderController(orders);
   const tags = ['Orders'];
   return [
-    {
+    route({
       method: 'post',
       path: '/orders',
       summary: 'Place an order (prices from the catalog; all lines reserved or none)',
@@ -51,10 +51,11 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       tags,
       access: 'authenticated',
       validate: { headers: idempotencyHeaders, body: placeBody },
+      idempotency: 'optional',
       responses: {
         201: { description: 'Created (or replayed: `Idempotent-Replayed: true`); `Location` and `ETag` set', schema: order },
         400: { description: 'VALIDATION_FAILED; PRODUCT_UNAVAILABLE (unknown, draft or deleted product ids in details); MIXED_CURRENCIES' },
-        409: { description: 'INSUFFICIENT_STOCK with the short items; nothing was reserved' },
+        409: { description: 'INSUFFICIENT_STOCK with the short items (nothing was reserved); IDEMPOTENCY_IN_PROGRESS: the first request with this key still runs (see Retry-After)' },
         422: { description: 'IDEMPOTENCY_KEY_REUSED: the key was used with a different body' },
       },
       requestExample: {
@@ -68,8 +69,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
         captures: { orderId: 'data.id', orderEtag: 'header:ETag' },
       },
       handler: controller.place,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/orders',
       summary: 'List orders (customers: their own; staff: all, filterable)',
@@ -82,8 +83,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       },
       postman: { query: { status: 'pending', limit: '10' } },
       handler: controller.list,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/orders/stats',
       summary: 'Revenue and order counts per day and per status, top products (one aggregation)',
@@ -93,8 +94,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       validate: { query: statsQuery },
       responses: { 200: { description: 'The report', schema: stats } },
       handler: controller.stats,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/orders/:id',
       summary: 'One order (owner or staff; 404 for anyone else)',
@@ -104,9 +105,9 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       responses: { 200: { description: 'The order (ETag carries its version)', schema: order }, 404: { description: 'ORDER_NOT_FOUND (also for orders of others)' } },
       postman: { captures: { orderEtag: 'header:ETag' } },
       handler: controller.get,
-    },
+    }),
     // Status before cancel: also the run order (staff mark the order paid, then its owner cancels it).
-    {
+    route({
       method: 'patch',
       path: '/orders/:id/status',
       summary: 'Move an order along its lifecycle (If-Match or version required)',
@@ -117,8 +118,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       requestExample: { status: 'paid', reason: 'Payment captured' },
       postman: { headers: { 'If-Match': '{{orderEtag}}' }, captures: { orderEtag: 'header:ETag' } },
       handler: controller.changeStatus,
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/orders/:id/cancel',
       summary: 'Cancel a pending or paid order and restock it (If-Match or version required)',
@@ -129,6 +130,6 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       requestExample: { reason: 'Ordered the wrong size' },
       postman: { headers: { 'If-Match': '{{orderEtag}}' } },
       handler: controller.cancel,
-    },
+    }),
   ];
 }

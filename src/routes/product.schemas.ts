@@ -2,7 +2,8 @@
 import Joi from 'joi';
 import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
-import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { PRODUCT_SORT, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
 
 const MAX_PRICE = 1_000_000;
@@ -48,12 +49,8 @@ const filterKeys = {
 
 export const listQuery = Joi.object({
   ...filterKeys,
-  sort: Joi.string().max(200),
+  ...listingKeys(PRODUCT_SORT),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
-  page: Joi.number().integer().min(1).max(MAX_PAGE),
-  limit: Joi.number().integer().min(1).max(MAX_LIMIT),
-  pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
 });
 
 export const facetsQuery = Joi.object({
@@ -105,4 +102,4 @@ export const patchBody = Joi.object({
   .or(...Object.keys(productFields), 'regenerateSlug')
   .messages({ 'object.missing': 'send at least one field to change' });
 
-export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });
+export { ifMatchHeaders } from './headers.schemas';

@@ -11,6 +11,8 @@ declare global {
         params: Record<string, unknown>;
         query: Record<string, unknown>;
         body: unknown;
+        /** Only the declared headers, parsed (e.g. `idempotency-key`, `if-match`). */
+        headers: Record<string, unknown>;
       };
     }
   }
