@@ -135,7 +135,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     leaseSeconds: Math.ceil(config.http.requestTimeoutMs / 1000) + 5,
   });
 
-  return { tokens, passwordHasher, accounts, refreshTokens, accountService, sessions, authService, passwordReset, products, orders, idempotency, transactions };
+  return { tokens, passwordHasher, accounts, refreshTokens, accountService, sessions, authService, passwordReset, products, orders, idempotency, transactions, repositories };
 }
 export type Services = ReturnType<typeof createServices>;
 
