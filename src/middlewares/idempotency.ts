@@ -56,6 +56,12 @@ export function idempotent(mode: IdempotencyMode, scope: string, service: Idempo
     const id: IdempotencyScope = { principal: req.auth?.id ?? 'anonymous', scope, key };
     const { params, query, body } = req.validated;
     const start = await service.begin(id, requestFingerprint({ params, query, body }));
+    // The deadline answered 503 while the claim was in flight: that answer went out before the
+    // hooks below existed, so the key is freed here or a retry would meet 409 until the lease ends.
+    if (res.headersSent) {
+      if (!start.replay) await withoutDeadline(() => service.release(id));
+      return;
+    }
     if (start.replay) {
       replay(res, start.replay);
       return;

@@ -87,7 +87,8 @@ describe('resilience: the request deadline', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       // The stock reservation stalls 1.5 s: the deadline (1 s) answers first, then the work resumes.
-      await stall('update', DEADLINE_MS + 500);
+      // It is the second update: the first is the idempotency claim's take-over of an expired record.
+      await stall('update', DEADLINE_MS + 500, 1);
       const headers = { ...buyer.headers, 'idempotency-key': `deadline-${randomBytes(6).toString('hex')}` };
       const timedOut = await call(agent, port, 'POST', '/api/v1/orders', headers, orderBody([{ productId, quantity: 2 }]));
       expect(timedOut.status).toBe(503);
