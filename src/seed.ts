@@ -3,6 +3,10 @@
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
+import { seedDemoImages } from './loaders/seed-images';
+import { createMediaStorage } from './repositories/media/media-storage';
+import { createProductImageRepository } from './repositories/product-image.repository';
+import { createMediaService } from './services/media/media.service';
 import { Product } from './models/Product';
 import { createAccountRepository } from './repositories/account.repository';
 import { seedDemoAccounts } from './services/account.seed';
@@ -28,6 +32,14 @@ async function main(): Promise<void> {
     }
     const count = await seedCatalog(products);
     logger.info('✓ Seeded demo catalog', { products: count, uri: db.uri });
+    // A fresh catalog has nothing cached, so the image service needs no cache invalidation here.
+    const media = createMediaService({
+      images: createProductImageRepository(Product),
+      storage: createMediaStorage(config.media),
+      limits: config.media,
+      invalidateProducts: async () => undefined,
+    });
+    await seedDemoImages({ media, products });
   } finally {
     await db.close();
   }

@@ -103,6 +103,30 @@ export interface AppConfig {
   readonly docs: {
     readonly enabled: boolean;
   };
+  /** Product images: upload bounds and where the files live (see DEPLOYMENT-NOTES.md, "Media storage"). */
+  readonly media: {
+    readonly storage: 'local' | 's3';
+    /** Local storage: the directory the files are written to (relative paths are from the working directory). */
+    readonly localDir: string;
+    /** Base URL of the links in product responses; the API's own /media route for local storage. */
+    readonly publicBaseUrl: string;
+    readonly maxUploadBytes: number;
+    /** Width × height above which an upload is refused before it is decoded (decompression bombs). */
+    readonly maxPixels: number;
+    /** Longest side accepted; the stored original is scaled down to `maxStoredDimension`. */
+    readonly maxDimension: number;
+    readonly maxStoredDimension: number;
+    readonly maxImagesPerProduct: number;
+    readonly s3: {
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly bucket: string | undefined;
+      readonly accessKeyId: string | undefined;
+      readonly secretAccessKey: string | undefined;
+      readonly forcePathStyle: boolean;
+      readonly keyPrefix: string;
+    };
+  };
   /** Read by prod/ecosystem.config.js (validated here so a typo fails loudly at start-up). */
   readonly processManager: {
     readonly instances: number | 'max';
@@ -198,6 +222,22 @@ export const envSchema = Joi.object({
     .pattern(/^\s*([0-9A-Fa-f.:]+(\/\d{1,3})?\s*)(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/)
     .default(''),
   DOCS_ENABLED: bool().default(true),
+
+  MEDIA_STORAGE: Joi.string().valid('local', 's3').default('local'),
+  MEDIA_DIR: Joi.string().default('media'),
+  MEDIA_PUBLIC_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  MEDIA_MAX_UPLOAD_BYTES: positiveInt().max(50 * 1024 * 1024).default(10 * 1024 * 1024),
+  MEDIA_MAX_PIXELS: positiveInt().max(268_402_689).default(40_000_000),
+  MEDIA_MAX_DIMENSION: positiveInt().max(30_000).default(10_000),
+  MEDIA_MAX_STORED_DIMENSION: positiveInt().min(800).max(10_000).default(2400),
+  MEDIA_MAX_IMAGES_PER_PRODUCT: positiveInt().max(100).default(12),
+  S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
+  S3_REGION: Joi.string().default('us-east-1'),
+  S3_BUCKET: Joi.string().pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+  S3_ACCESS_KEY_ID: Joi.string(),
+  S3_SECRET_ACCESS_KEY: Joi.string(),
+  S3_FORCE_PATH_STYLE: bool().default(false),
+  S3_KEY_PREFIX: Joi.string().pattern(/^([A-Za-z0-9_-]+\/)*$/).allow('').default(''),
   CLUSTER_INSTANCES: Joi.alternatives(Joi.number().integer().min(1).max(64), Joi.string().valid('max')).default('max'),
   MAX_MEMORY_RESTART: Joi.string().pattern(/^\d+[KMG]$/).default('512M'),
 })
@@ -213,6 +253,10 @@ export const envSchema = Joi.object({
         .messages({ 'any.invalid': '"JWT_SECRET" is a known default or weak value' }),
       PUBLIC_URL: Joi.required(),
     }),
+  })
+  // Object storage needs a bucket and a public address for its links.
+  .when(Joi.object({ MEDIA_STORAGE: Joi.string().valid('s3').required() }).unknown(), {
+    then: Joi.object({ S3_BUCKET: Joi.required(), MEDIA_PUBLIC_BASE_URL: Joi.required() }),
   })
   .unknown(true);
 
@@ -328,6 +372,25 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
+    media: {
+      storage: v.MEDIA_STORAGE,
+      localDir: v.MEDIA_DIR,
+      publicBaseUrl: (v.MEDIA_PUBLIC_BASE_URL ?? `${v.PUBLIC_URL ?? `http://localhost:${port}`}/media`).replace(/\/+$/, ''),
+      maxUploadBytes: v.MEDIA_MAX_UPLOAD_BYTES,
+      maxPixels: v.MEDIA_MAX_PIXELS,
+      maxDimension: v.MEDIA_MAX_DIMENSION,
+      maxStoredDimension: v.MEDIA_MAX_STORED_DIMENSION,
+      maxImagesPerProduct: v.MEDIA_MAX_IMAGES_PER_PRODUCT,
+      s3: {
+        endpoint: v.S3_ENDPOINT,
+        region: v.S3_REGION,
+        bucket: v.S3_BUCKET,
+        accessKeyId: v.S3_ACCESS_KEY_ID,
+        secretAccessKey: v.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: v.S3_FORCE_PATH_STYLE,
+        keyPrefix: v.S3_KEY_PREFIX,
+      },
+    },
     processManager: { instances: v.CLUSTER_INSTANCES, maxMemory: v.MAX_MEMORY_RESTART },
   });
 }

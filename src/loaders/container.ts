@@ -16,6 +16,8 @@ import { Product } from '../models/Product';
 import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
+import { createMediaStorage, type MediaStorage } from '../repositories/media/media-storage';
+import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
 import { createAccountService, type AccountService } from '../services/account.service';
@@ -27,6 +29,7 @@ import { createPasswordHasher, type PasswordHasher } from '../services/auth/pass
 import { createOrderNotifier } from '../services/orders/notifier';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createOrderService, type OrderService } from '../services/orders/order.service';
+import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService, type ProductService } from '../services/products/product.service';
 import { createSessionService, type SessionService } from '../services/auth/session';
@@ -39,6 +42,8 @@ export interface ContainerDeps {
   readonly redis: Redis | null;
   readonly emailQueue: EmailQueue;
   readonly mongo?: Connection;
+  /** Overrides the storage chosen by config.media (tests pass one of their own). */
+  readonly mediaStorage?: MediaStorage;
   readonly isDraining?: () => boolean;
 }
 
@@ -57,6 +62,8 @@ export interface Container {
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
+  readonly mediaStorage: MediaStorage;
+  readonly media: MediaService;
   readonly orders: OrderService;
   readonly transactions: TransactionRunner;
   readonly jobAdmin: JobAdminService;
@@ -96,11 +103,20 @@ export function createContainer(deps: ContainerDeps): Container {
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
   const productRepository = createProductRepository(Product);
+  const mediaStorage = deps.mediaStorage ?? createMediaStorage(config.media);
   const products = createProductService({
     repository: productRepository,
     cache: productCache,
+    mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
+  });
+
+  const media = createMediaService({
+    images: createProductImageRepository(Product),
+    storage: mediaStorage,
+    limits: config.media,
+    invalidateProducts: (ids) => products.invalidate(ids),
   });
 
   const transactions = createTransactionRunner(mongo);
@@ -141,6 +157,8 @@ export function createContainer(deps: ContainerDeps): Container {
     authService,
     passwordReset,
     products,
+    mediaStorage,
+    media,
     orders,
     transactions,
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),

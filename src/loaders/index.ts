@@ -14,6 +14,7 @@ import { createContainer } from './container';
 import { connectDatabase, type DatabaseHandle } from './db';
 import { connectRedis } from './redis';
 import { seedDevelopmentData } from './seed';
+import { seedDemoImages } from './seed-images';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createPasswordHasher } from '../services/auth/password';
 
@@ -43,10 +44,11 @@ export async function bootstrap(): Promise<Runtime> {
   resources.push({ name: 'MongoDB', close: () => db.close() });
   logger.info(`✓ Database connected${db.embedded ? ' (embedded in-memory server)' : ''}`, { uri: db.uri });
   // Only the throwaway embedded database is seeded automatically, and only when empty.
+  let seededCatalog = false;
   if (db.embedded && config.mongo.seedOnEmbeddedStart) {
     await Product.init();
     const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
-    await seedDevelopmentData({ products: createProductRepository(Product), accounts, isProduction: config.isProduction });
+    ({ seededCatalog } = await seedDevelopmentData({ products: createProductRepository(Product), accounts, isProduction: config.isProduction }));
   }
 
   // 4. Redis and the email queue
@@ -68,6 +70,8 @@ export async function bootstrap(): Promise<Runtime> {
   resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
   // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
   await container.transactions.supportsTransactions();
+  // Demo images go through the real upload pipeline, so they need the container.
+  if (seededCatalog) await seedDemoImages({ media: container.media, products: createProductRepository(Product) });
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);

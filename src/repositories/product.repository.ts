@@ -2,6 +2,7 @@
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
 import type { MongoFilter, MongoSort } from '../services/query-engine';
+import type { ProductImageRecord } from './product-image.repository';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -14,6 +15,8 @@ export interface ProductRecord {
   category: string;
   tags: string[];
   stock: number;
+  /** Absent on products that never had an image. */
+  images?: ProductImageRecord[];
   ratingAverage: number;
   ratingCount: number;
   status: 'active' | 'draft';

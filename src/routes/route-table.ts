@@ -4,6 +4,7 @@ import { Router, type RequestHandler } from 'express';
 import type Joi from 'joi';
 import { authorize, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { chain } from '../middlewares/chain';
+import { singleFileUpload, type UploadSpec } from '../middlewares/upload';
 import { validate } from '../middlewares/validate';
 import type { Role } from '../utils/roles';
 
@@ -70,6 +71,11 @@ export interface RouteDefinition {
     readonly headers?: Joi.ObjectSchema;
   };
   readonly responses?: Readonly<Record<number, RouteResponse>>;
+  /**
+   * A multipart/form-data body with one file, parsed after authentication and before validation;
+   * `validate.body` then describes the text fields. OpenAPI and Postman declare a form with a file.
+   */
+  readonly upload?: UploadSpec;
   /** Extra middleware that runs before validation (e.g. a stricter rate limit). */
   readonly before?: readonly RequestHandler[];
   readonly handler: RequestHandler;
@@ -112,6 +118,7 @@ export function buildRouters(routes: readonly RouteDefinition[], auth: AuthMiddl
       },
       ...(route.before ?? []),
       ...accessChain(route.access, auth),
+      ...(route.upload ? [singleFileUpload(route.upload)] : []),
       validate(route.validate),
       route.handler,
     ];

@@ -98,3 +98,15 @@ export class ServiceUnavailableError extends AppError {
     super(503, code, message, options);
   }
 }
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message = 'Request body is too large', code = 'PAYLOAD_TOO_LARGE', options?: AppErrorOptions) {
+    super(413, code, message, options);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string, code = 'UNSUPPORTED_MEDIA_TYPE', options?: AppErrorOptions) {
+    super(415, code, message, options);
+  }
+}
