@@ -375,7 +375,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     media: {
       storage: v.MEDIA_STORAGE,
       localDir: v.MEDIA_DIR,
-      publicBaseUrl: (v.MEDIA_PUBLIC_BASE_URL ?? `${v.PUBLIC_URL ?? `http://localhost:${port}`}/media`).replace(/\/+$/, ''),
+      publicBaseUrl: (v.MEDIA_PUBLIC_BASE_URL ?? `${String(v.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')}/media`).replace(/\/+$/, ''),
       maxUploadBytes: v.MEDIA_MAX_UPLOAD_BYTES,
       maxPixels: v.MEDIA_MAX_PIXELS,
       maxDimension: v.MEDIA_MAX_DIMENSION,

@@ -35,7 +35,7 @@ export function createMediaController(media: MediaService) {
     },
 
     async file(req: Request, res: Response) {
-      const { name } = req.validated.params as { name: string };
+      const { mediaName: name } = req.validated.params as { mediaName: string };
       const object = await media.read(name);
       // The name is the content's hash: it is its own strong validator and never changes.
       const etag = `"${name.slice(0, 64)}"`;

@@ -1,5 +1,5 @@
 // Product image endpoints and the /media files their links point to (local storage, or a proxy
-// of the object store). Upload bounds come from config.media.
+// of the object store; documented with the product endpoints). Upload bounds come from config.media.
 import Joi from 'joi';
 import type { AppConfig } from '../config';
 import { createMediaController } from '../controllers/media.controller';
@@ -48,7 +48,7 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
       },
       errors: [409, 422],
       requestExample: { alt: 'Front view' },
-      postman: { captures: { imageId: 'data.id' } },
+      postman: { captures: { imageId: 'data.id', mediaName: 'last-segment:data.thumbnails.200' } },
       handler: controller.upload,
     },
     {
@@ -61,6 +61,22 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
       validate: { params: idParams },
       responses: { 200: { description: 'Images, by position', schema: Joi.array().items(productImage) } },
       handler: controller.list,
+    },
+    {
+      method: 'get',
+      path: '/media/:mediaName',
+      mount: 'root',
+      summary: 'An image file (original or thumbnail) by its content-hashed name',
+      description: 'Served with `Cache-Control: public, max-age=31536000, immutable`: a name never changes content.',
+      tags,
+      access: 'public',
+      validate: { params: mediaNameParams },
+      responses: {
+        200: { description: 'The image bytes', contentType: 'image/*', schema: Joi.binary() },
+        304: { description: 'Not modified (If-None-Match)' },
+        404: { description: 'MEDIA_NOT_FOUND', code: 'MEDIA_NOT_FOUND' },
+      },
+      handler: controller.file,
     },
     {
       method: 'patch',
@@ -91,23 +107,6 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
         409: { description: 'PRODUCT_DELETED: a soft-deleted product keeps its images until restored or purged' },
       },
       handler: controller.remove,
-    },
-    {
-      method: 'get',
-      path: '/media/:name',
-      mount: 'root',
-      summary: 'An image file (original or thumbnail) by its content-hashed name',
-      description: 'Served with `Cache-Control: public, max-age=31536000, immutable`: a name never changes content.',
-      tags: ['Media'],
-      access: 'public',
-      validate: { params: mediaNameParams },
-      responses: {
-        200: { description: 'The image bytes', contentType: 'image/*', schema: Joi.binary() },
-        304: { description: 'Not modified (If-None-Match)' },
-        404: { description: 'MEDIA_NOT_FOUND', code: 'MEDIA_NOT_FOUND' },
-      },
-      postman: { skipInRun: 'needs a file name from an uploaded image' },
-      handler: controller.file,
     },
   ];
 }

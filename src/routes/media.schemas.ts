@@ -23,11 +23,11 @@ export const imagePatchBody = Joi.object({
   .messages({ 'object.min': 'send alt and/or position' });
 
 export const mediaNameParams = Joi.object({
-  name: Joi.string()
+  mediaName: Joi.string()
     .pattern(MEDIA_NAME_PATTERN)
     .required()
     .description('Content-hashed file name from an image link: 64 hex digits and .jpg, .png or .webp')
-    .messages({ 'string.pattern.base': 'name must be a media file name' }),
+    .messages({ 'string.pattern.base': 'mediaName must be a media file name' }),
 });
 
 export const productImage = Joi.object({

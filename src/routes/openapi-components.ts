@@ -131,7 +131,6 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Auth', description: 'Registration, login, token refresh, logout, password reset.' },
   { name: 'Accounts', description: 'Profiles and account administration.' },
   { name: 'Products', description: 'Catalogue: listing, search, and staff management.' },
-  { name: 'Media', description: 'Image files behind the links in product responses (content-hashed, immutable).' },
   { name: 'Orders', description: 'Checkout, order history and fulfilment.' },
   { name: 'Admin', description: 'Back-office operations (jobs, queues).' },
   { name: 'Ops', description: 'Health, readiness, metrics and API documentation.' },

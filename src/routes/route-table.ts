@@ -37,7 +37,8 @@ export type SecurityScheme = 'bearerAuth' | 'refreshCookie' | 'metricsToken';
 export interface RoutePostmanHints {
   /**
    * Values to store into the environment after a successful call: variable → dotted path in the
-   * JSON body (`data.tokens.accessToken`, `data.0.id`), or `header:<Name>` for a response header.
+   * JSON body (`data.tokens.accessToken`, `data.0.id`), `header:<Name>` for a response header, or
+   * `last-segment:<path>` for the last path segment of a URL in the body (a file name).
    */
   readonly captures?: Readonly<Record<string, string>>;
   /** Status the end-to-end run expects (default: the first declared 2xx, else 200). */

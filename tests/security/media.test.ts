@@ -129,7 +129,7 @@ describe('attack suite: uploads and media', () => {
     ];
     for (const [id, url] of cases) {
       attack(
-        { id, vector: 'Path traversal through a /media file name', route: 'GET /media/:name', payload: `GET ${url}`, expected: '400 or 404 in the error contract; no file outside the media store is read' },
+        { id, vector: 'Path traversal through a /media file name', route: 'GET /media/:mediaName', payload: `GET ${url}`, expected: '400 or 404 in the error contract; no file outside the media store is read' },
         routes,
         async (see) => {
           const res = see(await api().get(url));
