@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import sharp from 'sharp';
 import request from 'supertest';
 import { Product } from '../../src/models/Product';
+import type { ProductImageView as ImageView } from '../../src/services/media/view';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, registerAndLogin } from '../support/auth';
 import { expectErrorContract, expectSuccess } from '../support/contract';
@@ -15,16 +16,6 @@ import { jpegWithExif, NOT_AN_IMAGE, pngDeclaring, solidImage } from '../support
 import { insertProducts } from './products.fixture';
 
 useTestDatabase();
-
-interface ImageView {
-  id: string;
-  url: string;
-  thumbnails: { 200: string; 800: string };
-  alt: string;
-  position: number;
-  width: number;
-  height: number;
-}
 
 const mediaPath = (url: string) => new URL(url).pathname;
 
