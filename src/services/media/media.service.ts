@@ -79,7 +79,13 @@ export function createMediaService(deps: MediaServiceDeps) {
       if (owner.images.length >= limits.maxImagesPerProduct) throw limitReached();
       const processed = await processImage(file, limits);
       const stored = [processed.original, processed.thumbnails[200], processed.thumbnails[800]];
-      await Promise.all(stored.map((f) => storage.put(f.name, f.body)));
+      const puts = await Promise.allSettled(stored.map((f) => storage.put(f.name, f.body)));
+      const failed = puts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+      if (failed) {
+        // Nothing references these files yet: take back the ones that did land, then fail.
+        await removeUnused(stored.map((f) => f.name));
+        throw failed.reason;
+      }
       const record = await images.append(
         productId,
         {
