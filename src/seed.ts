@@ -3,15 +3,9 @@
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
+import { createSeedMedia, createSeedRepositories } from './loaders/container';
 import { seedDemoImages } from './loaders/seed-images';
-import { createMediaStorage } from './repositories/media/media-storage';
-import { createProductImageRepository } from './repositories/product-image.repository';
-import { createMediaService } from './services/media/media.service';
-import { Product } from './models/Product';
-import { createAccountRepository } from './repositories/account.repository';
 import { seedDemoAccounts } from './services/account.seed';
-import { createPasswordHasher } from './services/auth/password';
-import { createProductRepository } from './repositories/product.repository';
 import { logger } from './utils/logger';
 
 async function main(): Promise<void> {
@@ -20,10 +14,9 @@ async function main(): Promise<void> {
   if (reset && config.isProduction) throw new Error('--reset is refused in production');
   const db = await connectDatabase(config);
   try {
-    await Product.init();
-    const products = createProductRepository(Product);
-    if (reset) await Product.deleteMany({});
-    const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
+    const repositories = await createSeedRepositories(db.connection, config);
+    const { products, accounts } = repositories;
+    if (reset) logger.warn('Removed every product (--reset)', { products: await products.deleteAll() });
     await seedDemoAccounts(accounts, { isProduction: config.isProduction });
     const existing = await products.countAll();
     if (existing > 0) {
@@ -32,14 +25,7 @@ async function main(): Promise<void> {
     }
     const count = await seedCatalog(products);
     logger.info('✓ Seeded demo catalog', { products: count, uri: db.uri });
-    // A fresh catalog has nothing cached, so the image service needs no cache invalidation here.
-    const media = createMediaService({
-      images: createProductImageRepository(Product),
-      storage: createMediaStorage(config.media),
-      limits: config.media,
-      invalidateProducts: async () => undefined,
-    });
-    await seedDemoImages({ media, products });
+    await seedDemoImages({ media: createSeedMedia(repositories, config), products });
   } finally {
     await db.close();
   }

@@ -7,14 +7,14 @@ import { MEDIA_CONTENT_TYPES } from '../repositories/media/media-storage';
 import type { MediaService } from '../services/media/media.service';
 import { imagePatchBody, imageParams, mediaNameParams, productImage, uploadFields } from './media.schemas';
 import { idParams } from './product.schemas';
-import type { RouteDefinition } from './route-table';
+import { route, type RouteDefinition } from './route-table';
 
 export function mediaRoutes(media: MediaService, limits: AppConfig['media']): RouteDefinition[] {
   const controller = createMediaController(media);
   const tags = ['Products'];
   const staff = ['manager', 'admin'] as const;
   return [
-    {
+    route({
       method: 'post',
       path: '/products/:id/images',
       summary: 'Upload a product image (multipart/form-data)',
@@ -50,8 +50,8 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
       requestExample: { alt: 'Front view' },
       postman: { captures: { imageId: 'data.id', mediaName: 'last-segment:data.thumbnails.200' } },
       handler: controller.upload,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/products/:id/images',
       summary: "A product's images in display order",
@@ -61,8 +61,8 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
       validate: { params: idParams },
       responses: { 200: { description: 'Images, by position', schema: Joi.array().items(productImage) } },
       handler: controller.list,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/media/:mediaName',
       mount: 'root',
@@ -77,8 +77,8 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
         404: { description: 'MEDIA_NOT_FOUND', code: 'MEDIA_NOT_FOUND' },
       },
       handler: controller.file,
-    },
-    {
+    }),
+    route({
       method: 'patch',
       path: '/products/:id/images/:imageId',
       summary: "Change an image's alt text or position",
@@ -93,8 +93,8 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
       },
       requestExample: { alt: 'Side view', position: 0 },
       handler: controller.update,
-    },
-    {
+    }),
+    route({
       method: 'delete',
       path: '/products/:id/images/:imageId',
       summary: 'Delete an image and its stored files',
@@ -107,6 +107,6 @@ export function mediaRoutes(media: MediaService, limits: AppConfig['media']): Ro
         409: { description: 'PRODUCT_DELETED: a soft-deleted product keeps its images until restored or purged' },
       },
       handler: controller.remove,
-    },
+    }),
   ];
 }

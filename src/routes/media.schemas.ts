@@ -1,28 +1,30 @@
 // Joi schemas for product images and /media files.
 import Joi from 'joi';
+import type { ImageParams, MediaFileParams, UploadFields } from '../controllers/media.controller';
 import { MAX_ALT_LENGTH } from '../models/ProductImage';
 import { MEDIA_NAME_PATTERN } from '../repositories/media/media-storage';
+import type { ImageChanges } from '../services/media/media.service';
 import { plainText } from '../utils/sanitize';
 import { idParams } from './product.schemas';
 
 const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': `${label} must be an id`, 'string.length': `${label} must be an id` });
 
-export const imageParams = idParams.keys({ imageId: objectId('imageId') });
+export const imageParams: Joi.ObjectSchema<ImageParams> = idParams.keys({ imageId: objectId('imageId') });
 
 // Alt text follows the description rules: plain text, markup is a 400 (src/utils/sanitize.ts).
 const alt = plainText({ max: MAX_ALT_LENGTH }).allow('').description('Alternative text for screen readers and search engines (plain text)');
 
-export const uploadFields = Joi.object({ alt });
+export const uploadFields = Joi.object<UploadFields>({ alt });
 
-export const imagePatchBody = Joi.object({
+export const imagePatchBody = Joi.object<ImageChanges>({
   alt,
   position: Joi.number().integer().min(0).max(100).description('New 0-based position; the other images shift (past the end = last)'),
 })
   .min(1)
   .messages({ 'object.min': 'send alt and/or position' });
 
-export const mediaNameParams = Joi.object({
+export const mediaNameParams = Joi.object<MediaFileParams>({
   mediaName: Joi.string()
     .pattern(MEDIA_NAME_PATTERN)
     .required()

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Types } from 'mongoose';
 import sharp from 'sharp';
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import type { ProductImageView as ImageView } from '../../src/services/media/view';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, registerAndLogin } from '../support/auth';

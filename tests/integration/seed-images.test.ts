@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { seedDemoImages } from '../../src/loaders/seed-images';
-import { Product } from '../../src/models/Product';
-import { createProductRepository } from '../../src/repositories/product.repository';
+import { Product } from '../support/models';
+import mongoose from 'mongoose';
+import { createSeedRepositories } from '../../src/loaders/container';
 import { createTestContext, type TestContext } from '../support/app';
 import { useTestDatabase } from '../support/db';
 import { insertProducts } from './products.fixture';
@@ -31,7 +32,7 @@ describe('seedDemoImages', () => {
       { name: 'New Lamp', price: 7 },
       { name: 'Newest Lamp', price: 8 },
     ]);
-    const stored = await seedDemoImages({ media: ctx.container.media, products: createProductRepository(Product) }, 2);
+    const stored = await seedDemoImages({ media: ctx.container.media, products: (await createSeedRepositories(mongoose.connection, ctx.config)).products }, 2);
     expect(stored).toBe(4);
     const [old, draft, newer, newest] = await Promise.all(ids.map((id) => request(ctx.app).get(`/api/v1/products/${id}`).set('Accept', 'application/json')));
     expect(old!.body.data.images).toEqual([]);

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, registerAndLogin, type RegisteredUser, type TestCaller } from '../support/auth';
 import { expectErrorContract } from '../support/contract';
