@@ -218,7 +218,8 @@ function multipartBody(route: RouteDefinition & { upload: NonNullable<RouteDefin
     properties: { [upload.field]: file, ...((fields.properties as Record<string, unknown> | undefined) ?? {}) },
     additionalProperties: false,
   };
-  const example = route.requestExample;
+  // The file part is binary; the example names it so the example satisfies the schema's `required`.
+  const example = route.requestExample === undefined ? undefined : { [upload.field]: '(binary image file)', ...(route.requestExample as Record<string, unknown>) };
   return {
     required: true,
     content: {
