@@ -4,9 +4,12 @@
 // Exit code 1 on any failed assertion or request error.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ACCOUNTS } from '../src/services/account.seed';
+import sharp from 'sharp';
 import { projectRoot } from './lib/artifacts';
+import { SAMPLE_UPLOAD_FILE } from './lib/postman-collection';
 import { deleteRedisKeys, freePort, startMongo, uniquePrefix, waitForHttp200 } from './lib/processes';
 
 interface NewmanSummary {
@@ -33,7 +36,7 @@ function staffCredentials(): { key: string; value: string }[] {
   });
 }
 
-function runNewman(baseUrl: string): Promise<NewmanSummary> {
+function runNewman(baseUrl: string, uploadDir: string): Promise<NewmanSummary> {
   return new Promise((resolve, reject) => {
     newman.run(
       {
@@ -43,6 +46,8 @@ function runNewman(baseUrl: string): Promise<NewmanSummary> {
           { key: 'baseUrl', value: baseUrl },
           ...staffCredentials(),
         ],
+        // Form-data file fields name SAMPLE_UPLOAD_FILE, written there by main().
+        workingDir: uploadDir,
         reporters: ['cli'],
         timeoutRequest: 15_000,
       },
@@ -65,6 +70,11 @@ async function main(): Promise<number> {
   const mongo = await startMongo();
   const port = await freePort();
   const prefix = uniquePrefix('e2e');
+  // Uploaded media and the sample image the upload request sends live in a throw-away folder.
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-media-'));
+  await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#3a6ea5' } })
+    .png()
+    .toFile(path.join(workDir, SAMPLE_UPLOAD_FILE));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
@@ -77,12 +87,14 @@ async function main(): Promise<number> {
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     LOG_TO_FILES: 'false',
+    MEDIA_STORAGE: 'local',
+    MEDIA_DIR: path.join(workDir, 'media'),
   };
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
   try {
     seedIfAvailable(env);
     await waitForHttp200(`http://127.0.0.1:${port}/ready`, 60_000);
-    const summary = await runNewman(`http://127.0.0.1:${port}`);
+    const summary = await runNewman(`http://127.0.0.1:${port}`, workDir);
     const { assertions, requests } = summary.run.stats;
     const failures = summary.run.failures.length;
     process.stdout.write(`== newman: ${requests.total} requests, ${assertions.total} assertions, ${assertions.failed} failed, ${failures} failures\n`);
@@ -93,6 +105,7 @@ async function main(): Promise<number> {
     await exited;
     await deleteRedisKeys(REDIS_URL, prefix).catch(() => undefined);
     await mongo.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -4,8 +4,9 @@ export const REPORT_INTRO = `
 ## Scope and method
 
 **Scope.** The commerce-api HTTP surface as mounted from the route table: health, auth, accounts,
-products, orders and the job-admin endpoints under \`/api/v1\`, and the app-wide middleware (helmet,
-CORS, rate limits, body parsers, request validation, the error handler). The queue dashboard
+products (with their images), orders and the job-admin endpoints under \`/api/v1\`, the \`/media\`
+files, and the app-wide middleware (helmet, CORS, rate limits, body parsers, request validation, the
+error handler). The queue dashboard
 (\`/admin/queues\`, mounted outside the route table) is out of scope here; it is admin-only behind
 a short-lived signed link (see src/jobs/README.md).
 
@@ -25,7 +26,11 @@ dotted and prototype keys (400 \`FORBIDDEN_KEY\`), bounds nesting, arrays, strin
 \`PAYLOAD_TOO_COMPLEX\`), rejects repeated scalar query parameters, then validates params, query and
 body against the route's joi schemas with unknown keys refused; plain-text fields reject markup
 (\`src/utils/sanitize.ts\`, sanitize-html); \`src/middlewares/security.ts\` sets the headers, CORS
-allow-list, Redis-backed rate limits, body limits and request timeout.
+allow-list, Redis-backed rate limits, body limits and request timeout. Uploads
+(\`src/middlewares/upload.ts\`, \`src/services/media/processing.ts\`) are parsed only after the role
+check, bounded in bytes, files and fields, typed by their content, refused before decoding when their
+header declares too many pixels, and re-encoded without metadata; \`/media\` names are checked
+against the content-hash pattern before any storage is touched.
 
 Observed values are the HTTP status and error code (or a fixed description): nothing run-specific.
 `;

@@ -3,7 +3,8 @@
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
-import { createSeedRepositories } from './loaders/container';
+import { createSeedMedia, createSeedRepositories } from './loaders/container';
+import { seedDemoImages } from './loaders/seed-images';
 import { seedDemoAccounts } from './services/account.seed';
 import { logger } from './utils/logger';
 
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
   if (reset && config.isProduction) throw new Error('--reset is refused in production');
   const db = await connectDatabase(config);
   try {
-    const { products, accounts } = await createSeedRepositories(db.connection, config);
+    const repositories = await createSeedRepositories(db.connection, config);
+    const { products, accounts } = repositories;
     if (reset) logger.warn('Removed every product (--reset)', { products: await products.deleteAll() });
     await seedDemoAccounts(accounts, { isProduction: config.isProduction });
     const existing = await products.countAll();
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     }
     const count = await seedCatalog(products);
     logger.info('✓ Seeded demo catalog', { products: count, uri: db.uri });
+    await seedDemoImages({ media: createSeedMedia(repositories, config), products });
   } finally {
     await db.close();
   }

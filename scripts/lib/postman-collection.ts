@@ -77,6 +77,23 @@ function entries(params: Parameter[], hints: Readonly<Record<string, string>> = 
   return [...out, ...[...hinted.values()]];
 }
 
+/**
+ * Form fields for a multipart body: binary properties become file fields pointing at
+ * SAMPLE_UPLOAD_FILE (resolved against Newman's working directory; in the Postman app, pick a
+ * file), the others text fields with the example's values.
+ */
+export const SAMPLE_UPLOAD_FILE = 'sample-upload.png';
+
+function formData(schema: Json, example: Json): Json[] {
+  const properties = (schema.properties ?? {}) as Record<string, Json>;
+  return Object.entries(properties).map(([key, property]) => {
+    const description = typeof property.description === 'string' ? { description: property.description } : {};
+    if (property.format === 'binary') return { key, type: 'file', src: SAMPLE_UPLOAD_FILE, ...description };
+    const value = example[key];
+    return { key, type: 'text', value: value === undefined ? '' : String(value), ...(value === undefined ? { disabled: true } : {}), ...description };
+  });
+}
+
 function request(path: string, method: string, op: Operation, folderVars: Map<string, string>): Json {
   const params = (op.parameters ?? []) as unknown as Parameter[];
   const hints = op['x-postman'] ?? {};
@@ -93,8 +110,11 @@ function request(path: string, method: string, op: Operation, folderVars: Map<st
     });
   const query = entries(params.filter((p) => p.in === 'query'), hints.query);
   const header: Json[] = [{ key: 'Accept', value: 'application/json' }, ...entries(params.filter((p) => p.in === 'header'), hints.headers)];
-  const body = (op.requestBody?.content as Record<string, { example?: unknown }> | undefined)?.['application/json'];
+  const content = op.requestBody?.content as Record<string, { example?: unknown; schema?: Json }> | undefined;
+  const body = content?.['application/json'];
   if (body) header.push({ key: 'Content-Type', value: 'application/json' });
+  // Postman sets the multipart Content-Type (with its boundary) itself for a form-data body.
+  const form = content?.['multipart/form-data'];
   const auth = authFor(op);
   const queryString = query.filter((q) => !('disabled' in q)).map((q) => `${String(q.key)}=${String(q.value)}`).join('&');
   return {
@@ -108,6 +128,7 @@ function request(path: string, method: string, op: Operation, folderVars: Map<st
       ...(query.length ? { query } : {}),
     },
     ...(body ? { body: { mode: 'raw', raw: JSON.stringify(postmanBody(body.example, hints.body), null, 2), options: { raw: { language: 'json' } } } } : {}),
+    ...(form ? { body: { mode: 'formdata', formdata: formData(form.schema ?? {}, postmanBody(form.example, hints.body) as Json) } } : {}),
     description: [
       op.description ?? '',
       hints.skipUnlessSet ? `Skipped until the ${hints.skipUnlessSet.variable} variable is set: ${hints.skipUnlessSet.why}` : '',

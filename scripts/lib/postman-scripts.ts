@@ -7,6 +7,12 @@ type Json = Record<string, unknown>;
 
 /** Capture path prefix that reads a response header instead of the JSON body: `header:ETag`. */
 const HEADER_CAPTURE = 'header:';
+/** Capture path prefix that keeps only the last path segment of a URL in the body: `last-segment:data.url`. */
+const LAST_SEGMENT_CAPTURE = 'last-segment:';
+
+function bodyValue(path: string): string {
+  return `body${path.split('.').map((key) => `[${JSON.stringify(key)}]`).join('')}`;
+}
 
 export function successStatus(op: Operation): number {
   const hinted = op['x-postman']?.expectStatus;
@@ -47,9 +53,10 @@ export function capturesFor(op: Operation, method: string, path: string): Record
 function captureLines(captures: Record<string, string>): string[] {
   const lines: string[] = [];
   for (const [variable, source] of Object.entries(captures)) {
-    const value = source.startsWith(HEADER_CAPTURE)
-      ? `pm.response.headers.get(${JSON.stringify(source.slice(HEADER_CAPTURE.length))})`
-      : `body${source.split('.').map((key) => `[${JSON.stringify(key)}]`).join('')}`;
+    let value: string;
+    if (source.startsWith(HEADER_CAPTURE)) value = `pm.response.headers.get(${JSON.stringify(source.slice(HEADER_CAPTURE.length))})`;
+    else if (source.startsWith(LAST_SEGMENT_CAPTURE)) value = `String(${bodyValue(source.slice(LAST_SEGMENT_CAPTURE.length))}).split('/').pop()`;
+    else value = bodyValue(source);
     lines.push(`  pm.environment.set(${JSON.stringify(variable)}, String(${value}));`);
   }
   return lines;

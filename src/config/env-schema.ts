@@ -96,6 +96,22 @@ export const envSchema = Joi.object({
     .pattern(/^\s*([0-9A-Fa-f.:]+(\/\d{1,3})?\s*)(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/)
     .default(''),
   DOCS_ENABLED: bool().default(true),
+
+  MEDIA_STORAGE: Joi.string().valid('local', 's3').default('local'),
+  MEDIA_DIR: Joi.string().default('media'),
+  MEDIA_PUBLIC_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  MEDIA_MAX_UPLOAD_BYTES: positiveInt().max(50 * 1024 * 1024).default(10 * 1024 * 1024),
+  MEDIA_MAX_PIXELS: positiveInt().max(268_402_689).default(40_000_000),
+  MEDIA_MAX_DIMENSION: positiveInt().max(30_000).default(10_000),
+  MEDIA_MAX_STORED_DIMENSION: positiveInt().min(800).max(10_000).default(2400),
+  MEDIA_MAX_IMAGES_PER_PRODUCT: positiveInt().max(100).default(12),
+  S3_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
+  S3_REGION: Joi.string().default('us-east-1'),
+  S3_BUCKET: Joi.string().pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+  S3_ACCESS_KEY_ID: Joi.string(),
+  S3_SECRET_ACCESS_KEY: Joi.string(),
+  S3_FORCE_PATH_STYLE: bool().default(false),
+  S3_KEY_PREFIX: Joi.string().pattern(/^([A-Za-z0-9_-]+\/)*$/).allow('').default(''),
   CLUSTER_INSTANCES: Joi.alternatives(Joi.number().integer().min(1).max(64), Joi.string().valid('max')).default('max'),
   MAX_MEMORY_RESTART: Joi.string().pattern(/^\d+[KMG]$/).default('512M'),
 })
@@ -111,5 +127,9 @@ export const envSchema = Joi.object({
         .messages({ 'any.invalid': '"JWT_SECRET" is a known default or weak value' }),
       PUBLIC_URL: Joi.required(),
     }),
+  })
+  // Object storage needs a bucket and a public address for its links.
+  .when(Joi.object({ MEDIA_STORAGE: Joi.string().valid('s3').required() }).unknown(), {
+    then: Joi.object({ S3_BUCKET: Joi.required(), MEDIA_PUBLIC_BASE_URL: Joi.required() }),
   })
   .unknown(true);

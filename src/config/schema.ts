@@ -128,6 +128,25 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
+    media: {
+      storage: v.MEDIA_STORAGE,
+      localDir: v.MEDIA_DIR,
+      publicBaseUrl: (v.MEDIA_PUBLIC_BASE_URL ?? `${String(v.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')}/media`).replace(/\/+$/, ''),
+      maxUploadBytes: v.MEDIA_MAX_UPLOAD_BYTES,
+      maxPixels: v.MEDIA_MAX_PIXELS,
+      maxDimension: v.MEDIA_MAX_DIMENSION,
+      maxStoredDimension: v.MEDIA_MAX_STORED_DIMENSION,
+      maxImagesPerProduct: v.MEDIA_MAX_IMAGES_PER_PRODUCT,
+      s3: {
+        endpoint: v.S3_ENDPOINT,
+        region: v.S3_REGION,
+        bucket: v.S3_BUCKET,
+        accessKeyId: v.S3_ACCESS_KEY_ID,
+        secretAccessKey: v.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: v.S3_FORCE_PATH_STYLE,
+        keyPrefix: v.S3_KEY_PREFIX,
+      },
+    },
     processManager: { instances: v.CLUSTER_INSTANCES, maxMemory: v.MAX_MEMORY_RESTART },
   });
 }

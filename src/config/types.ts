@@ -101,6 +101,30 @@ export interface AppConfig {
   readonly docs: {
     readonly enabled: boolean;
   };
+  /** Product images: upload bounds and where the files live (see DEPLOYMENT-NOTES.md, "Media storage"). */
+  readonly media: {
+    readonly storage: 'local' | 's3';
+    /** Local storage: the directory the files are written to (relative paths are from the working directory). */
+    readonly localDir: string;
+    /** Base URL of the links in product responses; the API's own /media route for local storage. */
+    readonly publicBaseUrl: string;
+    readonly maxUploadBytes: number;
+    /** Width × height above which an upload is refused before it is decoded (decompression bombs). */
+    readonly maxPixels: number;
+    /** Longest side accepted; the stored original is scaled down to `maxStoredDimension`. */
+    readonly maxDimension: number;
+    readonly maxStoredDimension: number;
+    readonly maxImagesPerProduct: number;
+    readonly s3: {
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly bucket: string | undefined;
+      readonly accessKeyId: string | undefined;
+      readonly secretAccessKey: string | undefined;
+      readonly forcePathStyle: boolean;
+      readonly keyPrefix: string;
+    };
+  };
   /** Read by prod/ecosystem.config.js (validated here so a typo fails loudly at start-up). */
   readonly processManager: {
     readonly instances: number | 'max';

@@ -16,6 +16,8 @@ import { productModel } from '../models/Product';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
+import { createMediaStorage, type MediaStorage } from '../repositories/media/media-storage';
+import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
 import type { Container } from '../routes/container.types';
@@ -28,6 +30,7 @@ import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
 import { createOrderNotifier } from '../services/orders/notifier';
 import { createOrderPlacement } from '../services/orders/placement';
+import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService } from '../services/products/product.service';
 import { createSessionService } from '../services/auth/session';
@@ -51,6 +54,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     refreshTokens: createRefreshTokenRepository(mongo),
     resetTokens: createPasswordResetTokenRepository(mongo),
     products: createProductRepository(models.Product),
+    productImages: createProductImageRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
   };
@@ -58,10 +62,23 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
 export type Repositories = ReturnType<typeof createRepositories>;
 
 /** The repositories seeding needs, for the configured password policy; builds indexes first so unique keys hold. */
-export async function createSeedRepositories(mongo: Connection, config: AppConfig): Promise<Pick<Repositories, 'accounts' | 'products'>> {
+export async function createSeedRepositories(mongo: Connection, config: AppConfig): Promise<Pick<Repositories, 'accounts' | 'products' | 'productImages'>> {
   await bindModels(mongo).Product.init();
-  const { accounts, products } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
-  return { accounts, products };
+  const { accounts, products, productImages } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
+  return { accounts, products, productImages };
+}
+
+/**
+ * The image service for `npm run seed`, over the configured storage. A freshly seeded catalog has
+ * nothing cached yet, so uploads need no cache invalidation (the API's service invalidates).
+ */
+export function createSeedMedia(repositories: Pick<Repositories, 'productImages'>, config: AppConfig): MediaService {
+  return createMediaService({
+    images: repositories.productImages,
+    storage: createMediaStorage(config.media),
+    limits: config.media,
+    invalidateProducts: async () => undefined,
+  });
 }
 
 export interface ContainerDeps {
@@ -69,6 +86,8 @@ export interface ContainerDeps {
   readonly redis: Redis | null;
   readonly emailQueue: EmailQueue;
   readonly mongo: Connection;
+  /** Overrides the storage chosen by config.media (tests pass one of their own). */
+  readonly mediaStorage?: MediaStorage;
   readonly isDraining?: () => boolean;
 }
 
@@ -108,11 +127,20 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
   const productRepository = repositories.products;
+  const mediaStorage = deps.mediaStorage ?? createMediaStorage(config.media);
   const products = createProductService({
     repository: productRepository,
     cache: productCache,
+    mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
+  });
+
+  const media = createMediaService({
+    images: repositories.productImages,
+    storage: mediaStorage,
+    limits: config.media,
+    invalidateProducts: (ids) => products.invalidate(ids),
   });
 
   const transactions = createTransactionRunner(mongo);
@@ -135,7 +163,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     leaseSeconds: Math.ceil(config.http.requestTimeoutMs / 1000) + 5,
   });
 
-  return { tokens, passwordHasher, accounts, refreshTokens, accountService, sessions, authService, passwordReset, products, orders, idempotency, transactions, repositories };
+  return { tokens, passwordHasher, accounts, refreshTokens, accountService, sessions, authService, passwordReset, products, mediaStorage, media, orders, idempotency, transactions, repositories };
 }
 export type Services = ReturnType<typeof createServices>;
 

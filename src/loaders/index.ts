@@ -12,6 +12,7 @@ import { createContainer, createSeedRepositories } from './container';
 import { connectDatabase, type DatabaseHandle } from './db';
 import { connectRedis } from './redis';
 import { seedDevelopmentData } from './seed';
+import { seedDemoImages } from './seed-images';
 
 export interface Runtime {
   readonly server: Server;
@@ -40,8 +41,11 @@ export async function bootstrap(): Promise<Runtime> {
   resources.push({ name: 'MongoDB', close: () => db.close() });
   logger.info(`✓ Database connected${db.embedded ? ' (embedded in-memory server)' : ''}`, { uri: db.uri });
   // Only the throwaway embedded database is seeded automatically, and only when empty.
+  let seededCatalog = false;
+  let seedRepositories: Awaited<ReturnType<typeof createSeedRepositories>> | null = null;
   if (db.embedded && config.mongo.seedOnEmbeddedStart) {
-    await seedDevelopmentData({ ...(await createSeedRepositories(db.connection, config)), isProduction: config.isProduction });
+    seedRepositories = await createSeedRepositories(db.connection, config);
+    ({ seededCatalog } = await seedDevelopmentData({ ...seedRepositories, isProduction: config.isProduction }));
   }
 
   // 4. Redis and the email queue
@@ -63,6 +67,8 @@ export async function bootstrap(): Promise<Runtime> {
   resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
   // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
   await container.transactions.supportsTransactions();
+  // Demo images go through the real upload pipeline, so they need the container.
+  if (seededCatalog && seedRepositories) await seedDemoImages({ media: container.media, products: seedRepositories.products });
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);

@@ -96,11 +96,14 @@ export async function seedDevelopmentData(deps: {
   products: ProductRepository;
   accounts: Parameters<typeof seedDemoAccounts>[0];
   isProduction: boolean;
-}): Promise<void> {
+}): Promise<{ seededCatalog: boolean }> {
+  let seededCatalog = false;
   if ((await deps.products.countAll()) === 0) {
     const count = await seedCatalog(deps.products);
     logger.info('✓ Seeded demo catalog', { products: count });
+    seededCatalog = true;
   }
   // One account per role (see README for the credentials); existing ones are left alone.
   await seedDemoAccounts(deps.accounts, { isProduction: deps.isProduction });
+  return { seededCatalog };
 }

@@ -2,6 +2,7 @@
 // comparisons never drift; the API converts to and from a decimal number at the edge.
 import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { productImageSchema } from './ProductImage';
 
 export const PRODUCT_STATUSES = ['active', 'draft'] as const;
 export const CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
@@ -51,6 +52,8 @@ const productSchema = new Schema(
       validate: { validator: (tags: string[]) => tags.length <= MAX_TAGS, message: `at most ${MAX_TAGS} tags` },
     },
     stock: { type: Number, required: true, min: 0, default: 0, validate: { validator: Number.isSafeInteger, message: 'stock must be an integer' } },
+    // Display order is the array order; kept on soft delete (the files go only with a purge).
+    images: { type: [productImageSchema], default: undefined },
     ratingAverage: { type: Number, min: 0, max: 5, default: 0 },
     ratingCount: { type: Number, min: 0, default: 0 },
     status: { type: String, enum: PRODUCT_STATUSES, default: 'draft' },
@@ -84,6 +87,8 @@ productSchema.index({ category: 1, priceMinor: 1 });
 productSchema.index({ tags: 1, priceMinor: 1 });
 productSchema.index({ deletedAt: 1, status: 1, priceMinor: -1, _id: -1 });
 productSchema.index({ deletedAt: 1, status: 1, ratingAverage: -1, _id: -1 });
+// Deleting an image asks whether another image still uses the same content-hashed file.
+productSchema.index({ 'images.files': 1 }, { sparse: true });
 // The abandoned-hold sweep finds the few products with holds without scanning the catalog.
 productSchema.index({ 'stockHolds.order': 1 }, { sparse: true });
 productSchema.index(

@@ -3,6 +3,7 @@ import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
 import type { MongoFilter, MongoSort } from './query.types';
+import type { ProductImageRecord } from './product-image.repository';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -15,6 +16,8 @@ export interface ProductRecord {
   category: string;
   tags: string[];
   stock: number;
+  /** Absent on products that never had an image. */
+  images?: ProductImageRecord[];
   ratingAverage: number;
   ratingCount: number;
   status: 'active' | 'draft';

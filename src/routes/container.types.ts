@@ -8,6 +8,7 @@ import type { DashboardTickets } from '../jobs/dashboard';
 import type { EmailQueue } from '../jobs/email/types';
 import type { AuthMiddlewares } from '../middlewares/auth.middleware';
 import type { AccountRepository } from '../repositories/account.repository';
+import type { MediaStorage } from '../repositories/media/media-storage';
 import type { RefreshTokenRepository } from '../repositories/token.repository';
 import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth/auth.service';
@@ -18,6 +19,7 @@ import type { TokenService } from '../services/auth/token';
 import type { HealthService } from '../services/health.service';
 import type { IdempotencyService } from '../services/idempotency.service';
 import type { JobAdminService } from '../services/job-admin.service';
+import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
 import type { ProductService } from '../services/products/product.service';
@@ -38,6 +40,9 @@ export interface Container {
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
+  /** Where image files live (local disk or S3); /media serves from it when it is local. */
+  readonly mediaStorage: MediaStorage;
+  readonly media: MediaService;
   readonly orders: OrderService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;

@@ -4,6 +4,7 @@ import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';
 import { jobAdminRoutes } from './job-admin.routes';
+import { mediaRoutes } from './media.routes';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
@@ -16,6 +17,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...authRoutes(container),
     ...accountRoutes(container.accountService),
     ...productRoutes(container.products),
+    ...mediaRoutes(container.media, container.config.media),
     ...orderRoutes(container.orders),
     ...jobAdminRoutes(container.jobAdmin),
   ];

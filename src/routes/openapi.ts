@@ -156,7 +156,8 @@ export function impliedErrorStatuses(route: RouteDefinition): number[] {
   if (route.access !== 'public') statuses.add(401);
   if (Array.isArray(route.access)) statuses.add(403);
   if (pathParamNames(route.path).length) statuses.add(404);
-  if (route.validate?.body) statuses.add(413);
+  if (route.validate?.body || route.upload) statuses.add(413);
+  if (route.upload) statuses.add(415);
   for (const status of route.errors ?? []) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
 }
@@ -206,7 +207,33 @@ function describeAccess(route: RouteDefinition): string {
   return `Access: roles ${route.access.join(', ')}.`;
 }
 
+/** A form with the one file and the text fields of the body schema. */
+function multipartBody(route: RouteDefinition & { upload: NonNullable<RouteDefinition['upload']> }, shared: SharedSchemas): Record<string, unknown> {
+  const { upload } = route;
+  const fields = route.validate?.body ? toJsonSchema(route.validate.body, shared) : {};
+  const file = { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream', description: upload.description };
+  const schema = {
+    type: 'object',
+    required: [upload.field, ...((fields.required as string[] | undefined) ?? [])],
+    properties: { [upload.field]: file, ...((fields.properties as Record<string, unknown> | undefined) ?? {}) },
+    additionalProperties: false,
+  };
+  // The file part is binary; the example names it so the example satisfies the schema's `required`.
+  const example = route.requestExample === undefined ? undefined : { [upload.field]: '(binary image file)', ...(route.requestExample as Record<string, unknown>) };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema,
+        encoding: { [upload.field]: { contentType: upload.accept.join(', ') } },
+        ...(example !== undefined ? { example } : {}),
+      },
+    },
+  };
+}
+
 function requestBody(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> | undefined {
+  if (route.upload) return multipartBody({ ...route, upload: route.upload }, shared);
   const body = route.validate?.body;
   if (!body) return undefined;
   const schema = toJsonSchema(body, shared);

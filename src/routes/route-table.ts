@@ -4,6 +4,7 @@ import { Router, type RequestHandler, type Response } from 'express';
 import type Joi from 'joi';
 import { authorize, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { chain } from '../middlewares/chain';
+import { singleFileUpload, type UploadSpec } from '../middlewares/upload';
 import { idempotent, type IdempotencyMode } from '../middlewares/idempotency';
 import { validate } from '../middlewares/validate';
 import type { IdempotencyService } from '../services/idempotency.service';
@@ -39,7 +40,8 @@ export type SecurityScheme = 'bearerAuth' | 'refreshCookie' | 'metricsToken';
 export interface RoutePostmanHints {
   /**
    * Values to store into the environment after a successful call: variable → dotted path in the
-   * JSON body (`data.tokens.accessToken`, `data.0.id`), or `header:<Name>` for a response header.
+   * JSON body (`data.tokens.accessToken`, `data.0.id`), `header:<Name>` for a response header, or
+   * `last-segment:<path>` for the last path segment of a URL in the body (a file name).
    */
   readonly captures?: Readonly<Record<string, string>>;
   /** Status the end-to-end run expects (default: the first declared 2xx, else 200). */
@@ -97,6 +99,11 @@ export interface RouteDefinition<P = any, Q = any, B = any, H = any> {
     readonly headers?: Joi.ObjectSchema<H>;
   };
   readonly responses?: Readonly<Record<number, RouteResponse>>;
+  /**
+   * A multipart/form-data body with one file, parsed after authentication and before validation;
+   * `validate.body` then describes the text fields. OpenAPI and Postman declare a form with a file.
+   */
+  readonly upload?: UploadSpec;
   /**
    * Retry safety through `Idempotency-Key` (the route must declare that header): `required` refuses
    * a request without it (428), `optional` honours it when sent. Same key + same request replays the
@@ -163,6 +170,7 @@ export function buildRouters(
       },
       ...(route.before ?? []),
       ...accessChain(route.access, auth),
+      ...(route.upload ? [singleFileUpload(route.upload)] : []),
       validate(route.validate),
       ...idempotencyStep(route, template, services.idempotency),
       // validate() above guarantees the shape the handler's types describe.

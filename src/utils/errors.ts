@@ -99,6 +99,18 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+export class PayloadTooLargeError extends AppError {
+  constructor(message = 'Request body is too large', code = 'PAYLOAD_TOO_LARGE', options?: AppErrorOptions) {
+    super(413, code, message, options);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string, code = 'UNSUPPORTED_MEDIA_TYPE', options?: AppErrorOptions) {
+    super(415, code, message, options);
+  }
+}
+
 /** The path exists but not for this method; `Allow` lists the methods it does answer (RFC 9110 §15.5.6). */
 export class MethodNotAllowedError extends AppError {
   constructor(method: string, path: string, allowed: readonly string[]) {

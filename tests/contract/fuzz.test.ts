@@ -5,7 +5,13 @@
 // contract), nothing may answer 5xx, and a request the document calls valid must not be refused
 // as invalid (400). Reproduce a failure with the printed seed: FUZZ_SEED=<seed> npx jest tests/contract
 // (FUZZ_RUNS sets the runs per operation and kind; the default keeps the suite near a minute).
+// multipart/form-data operations (image upload) get a real form: the documented text fields, and
+// for a valid request a real JPEG/PNG/WebP in each binary field; an invalid one sends bytes that
+// are no image, leaves the file out, breaks a field, adds an unknown one, or sends JSON instead.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import type Redis from 'ioredis';
 import request from 'supertest';
@@ -16,6 +22,7 @@ import { openApiOptions } from '../../src/routes/ops.routes';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
 import { useTestDatabase } from '../support/db';
+import { solidImage } from '../support/images';
 import { drainContractViolations, type ContractDocument } from '../support/response-contract';
 import { invalid, valid, type Components, type Schema } from './arbitraries';
 
@@ -39,11 +46,18 @@ interface Operation {
   'x-exclusive-parameters'?: string[][];
 }
 
+interface FormPart {
+  name: string;
+  value: string | Buffer;
+}
+
 interface FuzzRequest {
   path: string;
   query: [string, string][];
   headers: Record<string, string>;
   body?: unknown;
+  /** A multipart/form-data body: text fields and files, in order. */
+  form?: FormPart[];
   caller: 'anonymous' | 'customer' | 'admin';
 }
 
@@ -56,12 +70,16 @@ let document: ContractDocument;
 let callers: Record<'customer' | 'admin', TestCaller>;
 /** Real ids, so some generated requests reach existing resources instead of only 404s. */
 const knownIds: string[] = [];
+/** Real images for the binary fields of valid multipart requests (one per accepted format). */
+let sampleImages: Buffer[] = [];
+let mediaDir: string;
 
 beforeAll(async () => {
   console.log(`contract fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`);
   // Limits high enough that the run exercises the operations rather than the rate limiter; the real
   // Redis and BullMQ queue, so the job-admin operations have their dependency (no worker: jobs wait).
-  const env = { REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`, RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX: '1000000' };
+  mediaDir = mkdtempSync(path.join(tmpdir(), 'fuzz-media-'));
+  const env = { REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`, RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX: '1000000', MEDIA_DIR: mediaDir };
   const config = testConfig(env);
   shared = createRedisClient(config.redis.url!, config.redis);
   await shared.connect();
@@ -74,6 +92,10 @@ beforeAll(async () => {
     .set(callers.admin.headers)
     .send({ name: 'Fuzz Lamp', sku: 'FUZZ-LAMP-1', price: 10, category: 'lighting', stock: 1000 });
   knownIds.push(product.body.data.id, product.body.data.slug, callers.customer.accountId, callers.admin.accountId);
+  sampleImages = await Promise.all([solidImage(40, 30, 'jpeg'), solidImage(30, 40, 'png', '#c04080'), solidImage(32, 32, 'webp', '#40c080')]);
+  // An image of its own, so image ids and /media file names in generated paths can exist too.
+  const image = await request(ctx.app).post(`/api/v1/products/${product.body.data.id}/images`).set(callers.admin.headers).attach('file', sampleImages[1]!, 'sample.png');
+  knownIds.push(image.body.data.id, new URL(image.body.data.url).pathname.split('/').pop()!, new URL(image.body.data.thumbnails[200]).pathname.split('/').pop()!);
   drainContractViolations();
 });
 
@@ -82,6 +104,7 @@ afterAll(async () => {
   await queue.queue.obliterate({ force: true });
   await queue.close();
   await shared.quit();
+  rmSync(mediaDir, { recursive: true, force: true });
 });
 
 function serialize(value: unknown): string[] {
@@ -114,12 +137,14 @@ function requestArbitrary(template: string, operation: Operation, kind: 'valid' 
     .filter((values) => parameters.every((p) => !p['x-minimum-parameter'] || !(p.name in values) || !(p['x-minimum-parameter'] in values) || values[p.name]! > values[p['x-minimum-parameter']]!));
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
   const body: fc.Arbitrary<unknown> = bodySchema ? (kind === 'valid' ? valid(bodySchema, components) : fc.oneof(valid(bodySchema, components), invalid(bodySchema, components))) : fc.constant(undefined);
+  const formSchema = operation.requestBody?.content['multipart/form-data']?.schema;
+  const form = formSchema ? formArbitrary(formSchema, components, kind) : fc.constant(undefined);
   // An invalid request breaks one thing: a parameter's value, an unknown parameter, or the body.
   const breakage = kind === 'valid' ? fc.constant(null) : fc.oneof(
     fc.constant({ unknownQuery: true }),
     ...(parameters.length ? [fc.constantFrom(...parameters).chain((p) => invalid(p.schema, components).map((bad) => ({ parameter: p, bad })))] : []),
   );
-  return fc.record({ values: parameterValues, body, breakage, caller: fc.constantFrom('anonymous' as const, 'customer' as const, 'admin' as const) }).map(({ values, body: payload, breakage: broken, caller }) => {
+  return fc.record({ values: parameterValues, body, form, breakage, caller: fc.constantFrom('anonymous' as const, 'customer' as const, 'admin' as const) }).map(({ values, body: payload, form: parts, breakage: broken, caller }) => {
     const all: Record<string, unknown> = { ...values };
     if (broken && 'parameter' in broken) all[broken.parameter.name] = broken.bad;
     const path = template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(serialize(all[name])[0] ?? 'x'));
@@ -131,14 +156,57 @@ function requestArbitrary(template: string, operation: Operation, kind: 'valid' 
       if (p.in === 'header' && sendableHeader(serialize(all[p.name])[0] ?? '')) headers[p.name] = serialize(all[p.name])[0]!;
     }
     if (broken && 'unknownQuery' in broken) query.push(['__unknown__', '1']);
-    return { path, query, headers, body: payload, caller };
+    // A form declared but `null` generated: the invalid request sends JSON where a form is required.
+    if (parts === null) return { path, query, headers, body: { alt: 'not a form' }, caller };
+    return { path, query, headers, body: payload, ...(parts ? { form: parts } : {}), caller };
   });
+}
+
+const isBinary = (schema: Schema) => schema.type === 'string' && schema.format === 'binary';
+
+/**
+ * A multipart form for the operation's schema. Valid: every required part, text fields from their
+ * schemas, a real image in each binary field. Invalid: one of those broken (or `null`: no form at all).
+ */
+function formArbitrary(schema: Schema, components: Components, kind: 'valid' | 'invalid'): fc.Arbitrary<FormPart[] | null> {
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const fileNames = Object.keys(properties).filter((name) => isBinary(properties[name]!));
+  const textNames = Object.keys(properties).filter((name) => !isBinary(properties[name]!));
+  const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+  const textFields = fc.record(Object.fromEntries(textNames.map((name) => [name, valid(properties[name]!, components).map(text)])), {
+    requiredKeys: textNames.filter((name) => required.has(name)),
+  });
+  const files = fc.tuple(...fileNames.map((name) => fc.constantFrom(...sampleImages).map((value): FormPart => ({ name, value }))));
+  const validForm = fc.tuple(textFields, files).map(([fields, parts]) => [...Object.entries(fields).map(([name, value]) => ({ name, value })), ...parts]);
+  if (kind === 'valid') return validForm;
+  const notAnImage = fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((bytes) => Buffer.from(bytes));
+  return fc.oneof(
+    validForm,
+    fc.constant(null),
+    // Bytes that are no image in a file field.
+    fc.tuple(validForm, notAnImage).map(([parts, bytes]) => parts.map((part) => (fileNames.includes(part.name) ? { ...part, value: bytes } : part))),
+    // A required part left out.
+    ...(required.size ? [fc.tuple(validForm, fc.constantFrom(...required)).map(([parts, name]) => parts.filter((part) => part.name !== name))] : []),
+    // An unknown text field.
+    validForm.map((parts) => [...parts, { name: '__unknown__', value: '1' }]),
+    // A second file in the same field.
+    ...(fileNames.length ? [validForm.map((parts) => [...parts, { name: fileNames[0]!, value: sampleImages[0]! }])] : []),
+    // A text field broken against its schema.
+    ...(textNames.length
+      ? [fc.tuple(validForm, fc.constantFrom(...textNames)).chain(([parts, name]) => invalid(properties[name]!, components).map((bad) => [...parts.filter((part) => part.name !== name), { name, value: text(bad) }]))]
+      : []),
+  );
 }
 
 async function send(method: string, req: FuzzRequest) {
   const url = req.path + (req.query.length ? `?${new URLSearchParams(req.query).toString()}` : '');
   let call = request(ctx.app)[method as (typeof METHODS)[number]](url).set(req.headers);
   if (req.caller !== 'anonymous') call = call.set(callers[req.caller].headers);
+  if (req.form) {
+    for (const part of req.form) call = typeof part.value === 'string' ? call.field(part.name, part.value) : call.attach(part.name, part.value, 'upload.bin');
+    return call;
+  }
   // Sent as JSON text, so a generated scalar or array body arrives as such.
   if (req.body !== undefined) call = call.set('Content-Type', 'application/json').send(JSON.stringify(req.body));
   return call;

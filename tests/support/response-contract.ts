@@ -82,7 +82,7 @@ export class ResponseContract {
     if (verb === 'head' || status === 204 || status === 304) return [];
     if (!content) return body ? [`${method} ${template} ${status}: a body was sent where the document declares none`] : [];
     const declaredTypes = Object.keys(content);
-    const mediaType = declaredTypes.find((type) => (contentType ?? '').startsWith(type.split(';')[0]!));
+    const mediaType = declaredTypes.find((type) => mediaTypeMatches(type, contentType ?? ''));
     if (!mediaType) return [`${method} ${template} ${status}: content-type ${contentType} is not one of ${declaredTypes.join(', ')}`];
     if (!/json/.test(mediaType) || !content[mediaType]!.schema) return [];
     return this.validate(`${verb} ${template} ${status}`, content[mediaType]!.schema!, parsed, `${method} ${path} ${status}`);
@@ -98,6 +98,14 @@ export class ResponseContract {
     const errors = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
     return [`${label}: body does not match the documented schema: ${errors.join('; ')}`];
   }
+}
+
+/** Does a declared media type, or range (`image/*`, `*\/*`: OpenAPI allows ranges as content keys), cover the sent one? */
+function mediaTypeMatches(declared: string, sent: string): boolean {
+  const [type, subtype] = declared.split(';')[0]!.trim().toLowerCase().split('/');
+  const [sentType, sentSubtype] = sent.split(';')[0]!.trim().toLowerCase().split('/');
+  if (type === '*') return true;
+  return type === sentType && (subtype === '*' || subtype === sentSubtype);
 }
 
 /** Violations recorded since the last drain (the jest setup file drains them after each test). */

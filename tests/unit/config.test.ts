@@ -134,12 +134,13 @@ describe('prod/.env.example', () => {
   });
 
   it('when read, then it covers every schema variable and each one sits under a comment', () => {
-    const keys = lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split('=')[0]);
+    const variable = /^[A-Z][A-Z0-9_]*=/; // names may hold digits (S3_BUCKET)
+    const keys = lines.filter((line) => variable.test(line)).map((line) => line.split('=')[0]);
     expect([...keys].sort()).toEqual(Object.keys(envSchema.describe().keys).sort());
     lines.forEach((line, i) => {
-      if (!/^[A-Z_]+=/.test(line)) return;
+      if (!variable.test(line)) return;
       let above = i - 1;
-      while (/^[A-Z_]+=/.test(lines[above])) above -= 1; // a group of related variables shares one comment
+      while (variable.test(lines[above])) above -= 1; // a group of related variables shares one comment
       expect({ line, above: lines[above] }).toEqual({ line, above: expect.stringMatching(/^#/) });
     });
   });
@@ -150,9 +151,24 @@ describe('.env.example', () => {
     const documented = fs
       .readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8')
       .split('\n')
-      .filter((line) => /^[A-Z_]+=/.test(line))
+      .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line)) // names may hold digits (S3_BUCKET)
       .map((line) => line.split('=')[0]);
     const schemaKeys = Object.keys(envSchema.describe().keys);
     expect([...documented].sort()).toEqual([...schemaKeys].sort());
+  });
+});
+
+describe('media config', () => {
+  const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40) };
+
+  it('when nothing is set, then images are stored on local disk and linked under PUBLIC_URL/media', () => {
+    const { media } = parseConfig({ ...base, PUBLIC_URL: 'https://api.shop.example/' });
+    expect(media).toMatchObject({ storage: 'local', localDir: 'media', publicBaseUrl: 'https://api.shop.example/media', maxImagesPerProduct: 12 });
+  });
+
+  it('when MEDIA_STORAGE=s3 lacks a bucket or a public base URL, then the config is refused naming them', () => {
+    expect(() => parseConfig({ ...base, MEDIA_STORAGE: 's3' })).toThrow(/S3_BUCKET[\s\S]*MEDIA_PUBLIC_BASE_URL|MEDIA_PUBLIC_BASE_URL[\s\S]*S3_BUCKET/);
+    const { media } = parseConfig({ ...base, MEDIA_STORAGE: 's3', S3_BUCKET: 'shop-media', MEDIA_PUBLIC_BASE_URL: 'https://cdn.shop.example', S3_FORCE_PATH_STYLE: 'true' });
+    expect(media).toMatchObject({ storage: 's3', publicBaseUrl: 'https://cdn.shop.example', s3: { bucket: 'shop-media', forcePathStyle: true, region: 'us-east-1' } });
   });
 });

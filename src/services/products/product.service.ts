@@ -5,6 +5,7 @@ import { normalizeTags, slugify } from '../../models/Product';
 import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
 import { DuplicateKeyError } from '../../repositories/errors';
 import { ConflictError, NotFoundError } from '../../utils/errors';
+import type { MediaUrl } from '../media/view';
 import type { ProductCache } from './cache';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
@@ -51,6 +52,8 @@ export interface FacetsResult {
 export interface ProductServiceDeps {
   readonly repository: ProductRepository;
   readonly cache: ProductCache;
+  /** Object name → public link, for the images in product views. */
+  readonly mediaUrl: MediaUrl;
   /** Key for the cursor HMAC. */
   readonly cursorSecret: string;
   /** Price bucket lower bounds in major units, ascending, starting at 0. */
@@ -85,7 +88,7 @@ function toChanges(input: Partial<ProductInput>): ProductChanges {
 }
 
 export function createProductService(deps: ProductServiceDeps) {
-  const { repository, cache, cursorSecret } = deps;
+  const { repository, cache, cursorSecret, mediaUrl } = deps;
   const buckets = deps.priceBuckets ?? DEFAULT_BUCKETS;
 
   /** The name's slug, or the first free "-2", "-3", … variant (a racing duplicate still gets 409). */
@@ -99,7 +102,7 @@ export function createProductService(deps: ProductServiceDeps) {
   }
 
   async function runList(plan: QueryPlan): Promise<ProductList> {
-    const render = (r: ProductRecord) => (plan.fields ? toPartialView(r, plan.fields) : toProductView(r));
+    const render = (r: ProductRecord) => (plan.fields ? toPartialView(r, plan.fields) : toProductView(r, mediaUrl));
     const { rows, meta } = await fetchPage({ terms: plan.sortTerms, sort: plan.sort, page: plan.page, after: null }, PRODUCT_SORT, cursorSecret, {
       fetch: (skip, limit) => repository.findPage({ filter: plan.filter, sort: plan.sort, projection: plan.projection, skip, limit }),
       count: () => repository.count(plan.filter),
@@ -110,7 +113,7 @@ export function createProductService(deps: ProductServiceDeps) {
   async function loadView(id: string): Promise<ProductView | null> {
     return cache.item(id, async () => {
       const record = await repository.findById(id);
-      return record ? toProductView(record) : null;
+      return record ? toProductView(record, mediaUrl) : null;
     });
   }
 
@@ -121,12 +124,12 @@ export function createProductService(deps: ProductServiceDeps) {
     if (view?.slug === idOrSlug) return view;
     // The cached slug mapping is stale (the product was renamed with a new slug): ask the database.
     const record = await repository.findBySlug(idOrSlug);
-    return record ? toProductView(record) : null;
+    return record ? toProductView(record, mediaUrl) : null;
   }
 
   async function afterWrite(record: ProductRecord): Promise<ProductView> {
     await cache.invalidate([record._id.toString()]);
-    return toProductView(record);
+    return toProductView(record, mediaUrl);
   }
 
   return {
@@ -199,7 +202,7 @@ export function createProductService(deps: ProductServiceDeps) {
       if (record) return afterWrite(record);
       const current = await repository.findById(id);
       if (!current) throw notFound();
-      return toProductView(current);
+      return toProductView(current, mediaUrl);
     },
 
     /** For other modules (orders) after they change stock: drops every cached answer for these products. */

@@ -2,6 +2,7 @@
 // cache stores it as is.
 import { ratingStars } from '../../models/Product';
 import type { ProductRecord } from '../../repositories/product.repository';
+import { toImageViews, type MediaUrl, type ProductImageView } from '../media/view';
 import { fromMinorUnits, type ProjectableField } from '../query-engine';
 
 export interface ProductView {
@@ -15,6 +16,7 @@ export interface ProductView {
   category: string;
   tags: string[];
   stock: number;
+  images: ProductImageView[];
   ratingAverage: number;
   ratingCount: number;
   ratingStars: number;
@@ -26,7 +28,7 @@ export interface ProductView {
   deletedBy?: string;
 }
 
-export function toProductView(record: ProductRecord): ProductView {
+export function toProductView(record: ProductRecord, mediaUrl: MediaUrl): ProductView {
   const view: ProductView = {
     id: record._id.toString(),
     name: record.name,
@@ -38,6 +40,7 @@ export function toProductView(record: ProductRecord): ProductView {
     category: record.category,
     tags: record.tags,
     stock: record.stock,
+    images: toImageViews(record.images, mediaUrl),
     ratingAverage: record.ratingAverage,
     ratingCount: record.ratingCount,
     ratingStars: ratingStars(record.ratingAverage),
