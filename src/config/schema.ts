@@ -90,6 +90,21 @@ export interface AppConfig {
     /** Bull-board at /admin/queues (default: on outside production). */
     readonly dashboardEnabled: boolean;
   };
+  readonly outbox: {
+    /** How often an idle relay looks for pending events (a Redis nudge wakes it sooner). */
+    readonly pollMs: number;
+    /** Events claimed per relay pass. */
+    readonly batchSize: number;
+    /** How long a relay's claim on an event lasts; a crashed relay's events are retried after it. */
+    readonly leaseMs: number;
+    /** Published events are kept this long (for audit and re-publish), then expire by TTL. */
+    readonly retentionSeconds: number;
+    /**
+     * Test-only failpoint: the API process exits (as if SIGKILLed) right after an event's transaction
+     * commits, before anything is published. Refused outside NODE_ENV=test.
+     */
+    readonly crashAfterCommit: boolean;
+  };
   readonly orders: {
     readonly pendingTtlMinutes: number;
     readonly idempotencyTtlSeconds: number;
@@ -187,6 +202,14 @@ export const envSchema = Joi.object({
   EMAIL_JOB_LOCK_MS: Joi.number().integer().min(500).default(30_000),
   WORKER_HEALTH_PORT: port(),
   QUEUE_DASHBOARD_ENABLED: bool(),
+
+  OUTBOX_POLL_MS: Joi.number().integer().min(20).max(60_000).default(1000),
+  OUTBOX_BATCH_SIZE: positiveInt().max(1000).default(100),
+  OUTBOX_LEASE_MS: Joi.number().integer().min(500).default(30_000),
+  OUTBOX_RETENTION_SECONDS: positiveInt().default(7 * 24 * 3600),
+  TEST_FAILPOINT_CRASH_AFTER_COMMIT: bool()
+    .default(false)
+    .when('NODE_ENV', { not: 'test', then: Joi.valid(false).messages({ 'any.only': '"TEST_FAILPOINT_CRASH_AFTER_COMMIT" is a test-only failpoint (NODE_ENV=test)' }) }),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
@@ -321,6 +344,13 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       jobLockMs: v.EMAIL_JOB_LOCK_MS,
       workerHealthPort: v.WORKER_HEALTH_PORT,
       dashboardEnabled: v.QUEUE_DASHBOARD_ENABLED ?? !isProduction,
+    },
+    outbox: {
+      pollMs: v.OUTBOX_POLL_MS,
+      batchSize: v.OUTBOX_BATCH_SIZE,
+      leaseMs: v.OUTBOX_LEASE_MS,
+      retentionSeconds: v.OUTBOX_RETENTION_SECONDS,
+      crashAfterCommit: v.TEST_FAILPOINT_CRASH_AFTER_COMMIT,
     },
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,

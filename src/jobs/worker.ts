@@ -1,6 +1,6 @@
 // Worker process entry (`npm run worker`, `node dist/jobs/worker.js`): config → logger → Redis →
-// (MongoDB only if a maintenance task needs it) → email worker → maintenance schedules → optional
-// /health + /metrics port (WORKER_HEALTH_PORT); no API server.
+// MongoDB → outbox relay → email worker → maintenance schedules → optional /health, /ready and
+// /metrics port (WORKER_HEALTH_PORT); no API server.
 // SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
 import { connectDatabase } from '../loaders/db';
@@ -13,6 +13,9 @@ import { startEmailWorker, workerConnection } from './email/worker';
 import { maintenanceTasks, type MaintenanceContext } from './maintenance';
 import { createMailer } from './email/mailer';
 import { createMaintenanceScheduler } from './scheduler';
+import { startOutboxRelay } from './outbox/setup';
+import { EmailDelivery } from '../models/EmailDelivery';
+import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createWorkerMetrics, startWorkerHealthServer } from './worker-health';
 
 export async function bootstrapWorker(): Promise<void> {
@@ -29,17 +32,17 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Redis', close: async () => void (await redis.quit()) });
   logger.info('✓ Redis connected');
 
-  const context: { -readonly [K in keyof MaintenanceContext]: MaintenanceContext[K] } = { config };
-  if (maintenanceTasks.some((task) => task.needsDatabase)) {
-    const db = await connectDatabase(config);
-    resources.push({ name: 'MongoDB', close: () => db.close() });
-    context.mongo = db.connection;
-    logger.info('✓ Database connected');
-    context.redis = redis;
-    const emailQueue = createEmailQueue(config, redis);
-    resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
-    context.emailQueue = emailQueue;
-  }
+  // The outbox relay and the delivery ledger live in MongoDB, so the worker always connects.
+  const db = await connectDatabase(config);
+  resources.push({ name: 'MongoDB', close: () => db.close() });
+  logger.info('✓ Database connected');
+  const emailQueue = createEmailQueue(config, redis);
+  resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
+  const context: MaintenanceContext = { config, mongo: db.connection, redis, emailQueue };
+
+  const outbox = await startOutboxRelay(config, redis, emailQueue);
+  resources.push({ name: 'Outbox relay', close: () => outbox.close() });
+  logger.info('✓ Outbox relay started', { pollMs: config.outbox.pollMs, batchSize: config.outbox.batchSize });
 
   const mailer = createMailer(config);
   resources.push({ name: 'Mailer', close: () => mailer.close() });
@@ -47,7 +50,7 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Worker Redis connection', close: async () => void (await connection.quit()) });
 
   const metrics = createWorkerMetrics();
-  const emailWorker = startEmailWorker(config, connection, metrics.instrument(createEmailProcessor({ mailer, config })));
+  const emailWorker = startEmailWorker(config, connection, metrics.instrument(createEmailProcessor({ mailer, config, ledger: createDeliveryLedger(EmailDelivery), retentionSeconds: config.outbox.retentionSeconds })));
   resources.push({
     name: 'Email worker',
     close: async () => {
@@ -72,6 +75,7 @@ export async function bootstrapWorker(): Promise<void> {
       port: config.email.workerHealthPort,
       redis,
       isRunning: () => emailWorker.worker.isRunning() && !lifecycle.isDraining(),
+      relay: () => outbox.relay.status(),
       metrics,
     });
     // Closed first on shutdown (resources close in reverse), so probes see the worker go away.

@@ -9,6 +9,11 @@ import { createDashboardTickets, type DashboardTickets } from '../jobs/dashboard
 import { isBullEmailQueue } from '../jobs/email/email.queue';
 import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
+import { createNudger } from '../jobs/outbox/nudge';
+import { createEventPublisher } from '../jobs/outbox/publisher';
+import { createOutboxRelay, type OutboxRelay } from '../jobs/outbox/relay';
+import { OutboxEvent } from '../models/OutboxEvent';
+import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { IdempotencyKey } from '../models/IdempotencyKey';
 import { Order } from '../models/Order';
@@ -24,7 +29,9 @@ import { createHealthService, type HealthService } from '../services/health.serv
 import { createJobAdminService, type JobAdminService } from '../services/job-admin.service';
 import { createPasswordResetService, type PasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
-import { createOrderNotifier } from '../services/orders/notifier';
+import { createOrderEvents } from '../services/orders/events';
+import { createOutbox, type Outbox } from '../services/outbox/outbox.service';
+import { createOutboxAdminService, type OutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createOrderService, type OrderService } from '../services/orders/order.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
@@ -63,6 +70,13 @@ export interface Container {
   /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
   readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
   readonly metrics: MetricsService;
+  readonly outbox: Outbox;
+  readonly outboxAdmin: OutboxAdminService;
+  /**
+   * A relay publishing to this container's email queue. Not started here: the worker runs its own;
+   * the API starts this one only without Redis (development); tests call `runOnce()` to drain.
+   */
+  readonly outboxRelay: OutboxRelay;
 }
 
 export function createContainer(deps: ContainerDeps): Container {
@@ -77,6 +91,19 @@ export function createContainer(deps: ContainerDeps): Container {
 
   // Sessions and the account service need each other's halves: revoking needs sessions, and
   // rotating needs the live principal. The late-bound closure breaks the cycle.
+  const transactions = createTransactionRunner(mongo);
+  const outboxRepository = createOutboxRepository(OutboxEvent);
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue), settings: config.outbox });
+  // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
+  const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
+  const outbox = createOutbox({
+    repository: outboxRepository,
+    transactions,
+    nudge,
+    // Test-only failpoint (config refuses it outside NODE_ENV=test): die like a SIGKILL after the commit.
+    afterCommit: config.outbox.crashAfterCommit ? () => process.kill(process.pid, 'SIGKILL') : undefined,
+  });
+
   const sessions = createSessionService({
     tokens,
     refreshTokens,
@@ -88,10 +115,10 @@ export function createContainer(deps: ContainerDeps): Container {
     accounts,
     sessions,
     hasher: passwordHasher,
-    emailQueue,
+    outbox,
     policy: { maxFailedLogins: config.auth.maxFailedLogins, lockoutSeconds: config.auth.lockoutSeconds },
   });
-  const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, emailQueue, ttlSeconds: config.auth.passwordResetTtlSeconds });
+  const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, outbox, ttlSeconds: config.auth.passwordResetTtlSeconds });
 
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
@@ -103,16 +130,25 @@ export function createContainer(deps: ContainerDeps): Container {
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
   });
 
-  const transactions = createTransactionRunner(mongo);
   const orderRepository = createOrderRepository(Order);
+  // Soft-deleted or unknown accounts get no order email.
+  const orderEvents = createOrderEvents(async (id) => (await accounts.findById(id))?.email ?? null);
   const orders = createOrderService({
     orders: orderRepository,
     products: productRepository,
-    placement: createOrderPlacement({ orders: orderRepository, products: productRepository, transactions }),
+    placement: createOrderPlacement({
+      orders: orderRepository,
+      products: productRepository,
+      transactions,
+      prepareEvents: async (accountId) => {
+        const to = await orderEvents.recipientOf(accountId);
+        return (order, session) => outbox.record(session, [orderEvents.placed(order, to)]);
+      },
+    }),
     idempotency: createIdempotencyRepository(IdempotencyKey),
     transactions,
-    // Soft-deleted or unknown accounts get no order email.
-    notifier: createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null),
+    events: orderEvents,
+    outbox,
     invalidateProducts: (ids) => products.invalidate(ids),
     idempotencyTtlSeconds: config.orders.idempotencyTtlSeconds,
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
@@ -121,6 +157,7 @@ export function createContainer(deps: ContainerDeps): Container {
   const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
   // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
   metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
+  metrics.registerOutboxMetrics(() => outboxRepository.counts(new Date()));
 
   const dashboard =
     config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;
@@ -146,5 +183,8 @@ export function createContainer(deps: ContainerDeps): Container {
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,
     metrics,
+    outbox,
+    outboxAdmin: createOutboxAdminService({ repository: outboxRepository, nudge }),
+    outboxRelay,
   };
 }

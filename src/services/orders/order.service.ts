@@ -9,7 +9,8 @@ import type { ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
-import type { OrderNotifier } from './notifier';
+import type { OrderEvents } from './events';
+import type { Outbox } from '../outbox/outbox.service';
 import type { OrderPlacement, PlaceOrderInput } from './placement';
 import { encodeOrderCursor, planOrderList, type OrderActor, type OrderListQuery } from './query';
 import { toOrderView, type OrderView } from './view';
@@ -23,7 +24,9 @@ export interface OrderServiceDeps {
   readonly placement: OrderPlacement;
   readonly idempotency: IdempotencyRepository;
   readonly transactions: TransactionRunner;
-  readonly notifier: OrderNotifier;
+  /** Builds the order's domain events; `outbox` records them with the state change. */
+  readonly events: OrderEvents;
+  readonly outbox: Outbox;
   /** Drops cached product answers after stock changed (ProductService.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
   readonly idempotencyTtlSeconds: number;
@@ -69,7 +72,7 @@ function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
-  const { orders, products, placement, idempotency, transactions, notifier } = deps;
+  const { orders, products, placement, idempotency, transactions, events, outbox } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
@@ -82,6 +85,20 @@ export function createOrderService(deps: OrderServiceDeps) {
   function replay(order: OrderRecord, requestHash: string): PlacedOrder {
     if (order.requestHash !== requestHash) throw keyReused();
     return { status: 201, order: toOrderView(order), replayed: true };
+  }
+
+  /**
+   * A replayed placement. With transactions the event was committed with the order; on a standalone
+   * server it may have been lost to a crash after the insert, so the replay records it again (the
+   * event id makes that a no-op when it exists).
+   */
+  async function replayPlaced(order: OrderRecord, requestHash: string): Promise<PlacedOrder> {
+    const replayed = replay(order, requestHash);
+    if (!(await transactions.supportsTransactions())) {
+      await outbox.record(null, [events.placed(order, await events.recipientOf(order.account.toString()))]).catch((err: Error) => logger.error('order event not re-recorded on replay', { orderId: order._id.toString(), error: err.message }));
+      outbox.committed();
+    }
+    return replayed;
   }
 
   function keyReused(): UnprocessableError {
@@ -108,15 +125,24 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord): Promise<OrderRecord | null> {
     const t = { from: CANCELLABLE_STATUSES, to: 'cancelled' as const, expectedVersion, change };
     const id = order._id.toString();
+    const to = await events.recipientOf(order.account.toString());
     if (await transactions.supportsTransactions()) {
-      return transactions.run(async (session) => {
-        const updated = await orders.transition(id, t, session);
-        if (updated) await restock(updated, session);
-        return updated;
+      const updated = await transactions.run(async (session) => {
+        const won = await orders.transition(id, t, session);
+        if (won) {
+          await restock(won, session);
+          await outbox.record(session, [events.statusChanged(won, to)]);
+        }
+        return won;
       });
+      if (updated) outbox.committed();
+      return updated;
     }
     const updated = await orders.transition(id, t);
-    if (updated) await restock(updated, null);
+    if (updated) {
+      await restock(updated, null);
+      await recordWithoutTransaction(updated, to);
+    }
     return updated;
   }
 
@@ -139,8 +165,20 @@ export function createOrderService(deps: OrderServiceDeps) {
     const updated = await cancelRecord(order, expectedVersion, change('cancelled', actor.id, reason));
     if (!updated) return explainMiss(id, expectedVersion, 'cancelled');
     await afterStockChange(updated);
-    await notifier.statusChanged(updated);
     return toOrderView(updated);
+  }
+
+  /**
+   * Standalone server (no transactions): the event is written right after the state change, so a
+   * crash between the two loses it. Logged loudly; see services/outbox/README.md.
+   */
+  async function recordWithoutTransaction(order: OrderRecord, to: string | null): Promise<void> {
+    try {
+      await outbox.record(null, [events.statusChanged(order, to)]);
+      outbox.committed();
+    } catch (err) {
+      logger.error('order event not recorded (standalone server, no transaction)', { orderId: order._id.toString(), status: order.status, error: (err as Error).message });
+    }
   }
 
   return {
@@ -158,16 +196,17 @@ export function createOrderService(deps: OrderServiceDeps) {
         }
         // The stored response expired (or was never written): the order itself still holds the key.
         const existing = await orders.findByIdempotencyKey(actor.id, key);
-        if (existing) return replay(existing, requestHash);
+        if (existing) return replayPlaced(existing, requestHash);
       }
       let record: OrderRecord;
       try {
         record = await placement.place(actor.id, input, key ? { key, requestHash } : undefined);
       } catch (err) {
         const winner = key && isIdempotencyRace(err) ? await orders.findByIdempotencyKey(actor.id, key) : null;
-        if (winner) return replay(winner, requestHash);
+        if (winner) return replayPlaced(winner, requestHash);
         throw err;
       }
+      outbox.committed();
       const view = toOrderView(record);
       logger.info('order placed', { orderId: view.id, total: view.total, currency: view.currency, lines: view.items.length });
       if (key) {
@@ -177,7 +216,6 @@ export function createOrderService(deps: OrderServiceDeps) {
           .catch((err: Error) => logger.error('idempotent response not stored (the order still holds the key)', { orderId: view.id, error: err.message }));
       }
       await afterStockChange(record);
-      await notifier.confirmed(record);
       return { status: 201, order: view, replayed: false };
     },
 
@@ -213,10 +251,14 @@ export function createOrderService(deps: OrderServiceDeps) {
       const order = await findVisible(actor, id);
       if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
       if (!canTransition(order.status, to)) throw invalidTransition(order.status, to);
-      const updated = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) });
+      const recipient = await events.recipientOf(order.account.toString());
+      const updated = await outbox.withEvents(async ({ session, emit }) => {
+        const won = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) }, session);
+        if (won) emit(events.statusChanged(won, recipient));
+        return won;
+      });
       if (!updated) return explainMiss(id, expectedVersion, to);
       logger.info('order status changed', { orderId: id, from: order.status, to });
-      await notifier.statusChanged(updated);
       return toOrderView(updated);
     },
 
@@ -231,7 +273,6 @@ export function createOrderService(deps: OrderServiceDeps) {
         if (!updated) continue;
         cancelled.push(updated._id.toString());
         await afterStockChange(updated);
-        await notifier.statusChanged(updated);
       }
       if (cancelled.length) logger.info('stale pending orders cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
       return { cancelled };

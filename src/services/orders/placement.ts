@@ -1,5 +1,5 @@
 // Placing an order: price lines from the catalog, reserve every line's stock or none, save the order,
-// then invalidate product caches and enqueue the confirmation. Two ways to stay all-or-nothing:
+// and record the order-placed event in the same step (the outbox). Two ways to stay all-or-nothing:
 //  - a MongoDB transaction (replica set / sharded cluster: production);
 //  - without one (standalone), compensation: each reservation is recorded as a hold on the product
 //    and released in reverse on failure; releasing a hold twice restocks once.
@@ -26,10 +26,18 @@ interface PricedLine {
   readonly quantity: number;
 }
 
+export type RecordEvents = (order: OrderRecord, session: ClientSession | null) => Promise<void>;
+
 export interface PlacementDeps {
   readonly orders: OrderRepository;
   readonly products: ProductRepository;
   readonly transactions: TransactionRunner;
+  /**
+   * Prepares the order's events before the transaction (reads) and returns the writer called at the
+   * commit point: inside the transaction, or right after the insert on a standalone server (the
+   * weaker fallback, see services/outbox/README.md).
+   */
+  readonly prepareEvents?: (accountId: string) => Promise<RecordEvents>;
 }
 
 const RELEASE_ATTEMPTS = 3;
@@ -83,13 +91,15 @@ export function createOrderPlacement(deps: PlacementDeps) {
     });
   }
 
-  async function inTransaction(doc: NewOrder, lines: readonly PricedLine[]): Promise<OrderRecord> {
+  async function inTransaction(doc: NewOrder, lines: readonly PricedLine[], recordEvents?: RecordEvents): Promise<OrderRecord> {
     return transactions.run(async (session: ClientSession) => {
       for (const line of lines) {
         // Stop at the first short line: the abort gives back what this attempt took.
         if (!(await products.reserveStock(line.productId, line.quantity, { session }))) throw await insufficientStock(lines, line);
       }
-      return orders.create(doc, session);
+      const order = await orders.create(doc, session);
+      await recordEvents?.(order, session);
+      return order;
     });
   }
 
@@ -109,7 +119,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     }
   }
 
-  async function withCompensation(doc: NewOrder, lines: readonly PricedLine[]): Promise<OrderRecord> {
+  async function withCompensation(doc: NewOrder, lines: readonly PricedLine[], recordEvents?: RecordEvents): Promise<OrderRecord> {
     const hold = doc._id.toHexString();
     const reserved: PricedLine[] = [];
     for (const line of lines) {
@@ -132,6 +142,10 @@ export function createOrderPlacement(deps: PlacementDeps) {
       }
       record = saved;
     }
+    await recordEvents?.(record, null).catch((err: Error) => {
+      // The order stands; a retry with the same Idempotency-Key records the event again.
+      logger.error('order event not recorded (standalone server, no transaction)', { orderId: hold, error: err.message });
+    });
     await products.clearHolds(lines.map((l) => l.productId), hold).catch((err: Error) => {
       logger.warn('stock holds of a saved order not cleared (harmless; stock is correct)', { hold, error: err.message });
     });
@@ -153,7 +167,8 @@ export function createOrderPlacement(deps: PlacementDeps) {
         ...(idempotency && { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash }),
       };
       const lines = input.items.map((l, index) => ({ index, productId: l.productId, quantity: l.quantity }));
-      return (await transactions.supportsTransactions()) ? inTransaction(doc, lines) : withCompensation(doc, lines);
+      const recordEvents = await deps.prepareEvents?.(accountId);
+      return (await transactions.supportsTransactions()) ? inTransaction(doc, lines, recordEvents) : withCompensation(doc, lines, recordEvents);
     },
   };
 }

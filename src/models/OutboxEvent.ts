@@ -1,0 +1,54 @@
+// Domain events written in the same transaction as the state change they describe (the outbox),
+// then published to the queue by the relay. The id is deterministic per fact (`order-placed:<orderId>`),
+// so a retried write cannot record one fact twice and the queue job id de-duplicates re-publishes.
+import mongoose, { Schema, type Model } from 'mongoose';
+
+export interface OutboxEventDoc {
+  _id: string;
+  type: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+  requestId: string | null;
+  /** Publish attempts (claims) so far. */
+  attempts: number;
+  publishedAt: Date | null;
+  /** Which relay holds the event and until when; a lapsed lease may be claimed by another relay. */
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  /** Set when the event can never be published (unknown type, payload fails its schema). */
+  parkedAt: Date | null;
+  /** Published events expire (TTL index) after the retention period; pending ones never do. */
+  expiresAt: Date | null;
+}
+
+const outboxEventSchema = new Schema<OutboxEventDoc>(
+  {
+    _id: { type: String, required: true },
+    type: { type: String, required: true },
+    aggregateId: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    occurredAt: { type: Date, required: true },
+    requestId: { type: String, default: null },
+    attempts: { type: Number, default: 0 },
+    publishedAt: { type: Date, default: null },
+    leaseOwner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    parkedAt: { type: Date, default: null },
+    expiresAt: { type: Date, default: null },
+  },
+  { versionKey: false, minimize: false, collection: 'outbox' },
+);
+
+// The relay's scan: pending (unpublished, unparked) events, oldest first.
+outboxEventSchema.index({ publishedAt: 1, parkedAt: 1, occurredAt: 1 });
+// Per-aggregate ordering check: is there an older pending event of the same aggregate?
+outboxEventSchema.index({ aggregateId: 1, occurredAt: 1 });
+outboxEventSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+export type OutboxEventModel = Model<OutboxEventDoc>;
+
+export const OutboxEvent: OutboxEventModel =
+  (mongoose.models.OutboxEvent as OutboxEventModel | undefined) ?? mongoose.model<OutboxEventDoc>('OutboxEvent', outboxEventSchema);
