@@ -4,12 +4,14 @@ import { MongoMemoryServer } from 'mongodb-memory-server';
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
 import { Order } from '../../src/models/Order';
+import { OutboxEvent } from '../../src/models/OutboxEvent';
 import { Product } from '../../src/models/Product';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { uniqueDbName } from '../support/db';
+import type { RecordingEmailQueue } from '../support/fakes';
 import { orderBody, placeOrder, productsWithStock, stockOf } from './orders.fixture';
 
 describe('POST /api/v1/orders on a standalone server (compensating rollback)', () => {
@@ -98,5 +100,32 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
     expect(new Set(results.map((r) => r.body.data.id)).size).toBe(1);
     expect(await stockOf(a)).toBe(19);
     expect(await holdsOf(a)).toEqual([]);
+  });
+
+  describe('outbox fallback (no transaction)', () => {
+    it('when an order is placed, then its order-placed event is recorded and delivered once', async () => {
+      const [a] = await productsWithStock(5);
+      const order = await placeOrder(ctx, buyer.headers, [{ productId: a, quantity: 1 }]);
+      await ctx.deliverOutbox();
+      const sent = (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === `order-placed:${order.id}`);
+      expect(sent).toEqual([expect.objectContaining({ kind: 'order-confirmation', data: expect.objectContaining({ orderId: order.id }) })]);
+    });
+
+    it('when the event was lost after the insert (crash), then a retry with the same Idempotency-Key records it again', async () => {
+      const [a] = await productsWithStock(5);
+      const send = () => request(ctx.app).post('/api/v1/orders').set(buyer.headers).set('Idempotency-Key', 'standalone-lost-event').send(orderBody([{ productId: a, quantity: 1 }]));
+      const first = await send();
+      expectSuccess(first, 201);
+      const eventId = `order-placed:${first.body.data.id}`;
+      // What a crash between the order insert and the event append leaves behind.
+      await OutboxEvent.deleteOne({ _id: eventId });
+
+      const retry = await send();
+      expectSuccess(retry, 201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(await OutboxEvent.countDocuments({ _id: eventId })).toBe(1);
+      await ctx.deliverOutbox();
+      expect((ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === eventId)).toHaveLength(1);
+    });
   });
 });

@@ -65,14 +65,22 @@ export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig; 
       }
       const rendered = renderEmail(data.kind, data.data, ctx);
       const sent = await deps.mailer.send({ to: data.to, jobId: job.jobId, ...rendered });
+      // ledgerMs is the window in which a crash still duplicates this email (SMTP accepted, not yet recorded).
+      const accepted = Date.now();
       if (ledger) {
-        const sentAt = new Date();
         // Not thrown: the message is out, and a retry now would be a certain duplicate.
         await ledger
-          .recordSent({ jobId: job.jobId, kind: data.kind, messageId: sent.messageId, sentAt, expiresAt: new Date(sentAt.getTime() + keepFor) })
+          .recordSent({ jobId: job.jobId, kind: data.kind, messageId: sent.messageId, sentAt: new Date(accepted), expiresAt: new Date(accepted + keepFor) })
           .catch((err: Error) => logger.error('email sent but not recorded in the delivery ledger', { jobId: job.jobId, error: err.message }));
       }
-      logger.info('email sent', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, durationMs: Date.now() - started, messageId: sent.messageId });
+      logger.info('email sent', {
+        jobId: job.jobId,
+        kind: data.kind,
+        attempt: job.attempt,
+        durationMs: Date.now() - started,
+        messageId: sent.messageId,
+        ...(ledger && { ledgerMs: Date.now() - accepted }),
+      });
       return sent;
     });
 }

@@ -94,11 +94,18 @@ export function createOrderService(deps: OrderServiceDeps) {
    */
   async function replayPlaced(order: OrderRecord, requestHash: string): Promise<PlacedOrder> {
     const replayed = replay(order, requestHash);
-    if (!(await transactions.supportsTransactions())) {
-      await outbox.record(null, [events.placed(order, await events.recipientOf(order.account.toString()))]).catch((err: Error) => logger.error('order event not re-recorded on replay', { orderId: order._id.toString(), error: err.message }));
-      outbox.committed();
-    }
+    await recordPlacedAgain(order);
     return replayed;
+  }
+
+  async function recordPlacedAgain(order: OrderRecord | null): Promise<void> {
+    if (!order || (await transactions.supportsTransactions())) return;
+    try {
+      await outbox.record(null, [events.placed(order, await events.recipientOf(order.account.toString()))]);
+      outbox.committed();
+    } catch (err) {
+      logger.error('order event not re-recorded on replay', { orderId: order._id.toString(), error: (err as Error).message });
+    }
   }
 
   function keyReused(): UnprocessableError {
@@ -192,7 +199,9 @@ export function createOrderService(deps: OrderServiceDeps) {
         const stored = await idempotency.find(actor.id, IDEMPOTENCY_SCOPE, key, now());
         if (stored) {
           if (stored.requestHash !== requestHash) throw keyReused();
-          return { status: stored.responseStatus, order: stored.responseBody as OrderView, replayed: true };
+          const view = stored.responseBody as OrderView;
+          if (!(await transactions.supportsTransactions())) await recordPlacedAgain(await orders.findById(view.id));
+          return { status: stored.responseStatus, order: view, replayed: true };
         }
         // The stored response expired (or was never written): the order itself still holds the key.
         const existing = await orders.findByIdempotencyKey(actor.id, key);
