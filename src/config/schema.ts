@@ -97,6 +97,8 @@ export interface AppConfig {
     readonly batchSize: number;
     /** How long a relay's claim on an event lasts; a crashed relay's events are retried after it. */
     readonly leaseMs: number;
+    /** A published event whose consumer has not confirmed it by then is published again (same job id). */
+    readonly redeliverAfterMs: number;
     /** Published events are kept this long (for audit and re-publish), then expire by TTL. */
     readonly retentionSeconds: number;
     /**
@@ -207,6 +209,7 @@ export const envSchema = Joi.object({
   OUTBOX_BATCH_SIZE: positiveInt().max(1000).default(100),
   OUTBOX_LEASE_MS: Joi.number().integer().min(500).default(30_000),
   OUTBOX_RETENTION_SECONDS: positiveInt().default(7 * 24 * 3600),
+  OUTBOX_REDELIVER_AFTER_MS: Joi.number().integer().min(1000).default(5 * 60_000),
   TEST_FAILPOINT_CRASH_AFTER_COMMIT: bool()
     .default(false)
     .when('NODE_ENV', { not: 'test', then: Joi.valid(false).messages({ 'any.only': '"TEST_FAILPOINT_CRASH_AFTER_COMMIT" is a test-only failpoint (NODE_ENV=test)' }) }),
@@ -350,6 +353,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       batchSize: v.OUTBOX_BATCH_SIZE,
       leaseMs: v.OUTBOX_LEASE_MS,
       retentionSeconds: v.OUTBOX_RETENTION_SECONDS,
+      redeliverAfterMs: v.OUTBOX_REDELIVER_AFTER_MS,
       crashAfterCommit: v.TEST_FAILPOINT_CRASH_AFTER_COMMIT,
     },
     orders: {

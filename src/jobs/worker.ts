@@ -15,6 +15,8 @@ import { createMailer } from './email/mailer';
 import { createMaintenanceScheduler } from './scheduler';
 import { startOutboxRelay } from './outbox/setup';
 import { EmailDelivery } from '../models/EmailDelivery';
+import { OutboxEvent } from '../models/OutboxEvent';
+import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createWorkerMetrics, startWorkerHealthServer } from './worker-health';
 
@@ -40,6 +42,7 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
   const context: MaintenanceContext = { config, mongo: db.connection, redis, emailQueue };
 
+  const outboxEvents = createOutboxRepository(OutboxEvent);
   const outbox = await startOutboxRelay(config, redis, emailQueue);
   resources.push({ name: 'Outbox relay', close: () => outbox.close() });
   logger.info('✓ Outbox relay started', { pollMs: config.outbox.pollMs, batchSize: config.outbox.batchSize });
@@ -50,7 +53,15 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Worker Redis connection', close: async () => void (await connection.quit()) });
 
   const metrics = createWorkerMetrics();
-  const emailWorker = startEmailWorker(config, connection, metrics.instrument(createEmailProcessor({ mailer, config, ledger: createDeliveryLedger(EmailDelivery), retentionSeconds: config.outbox.retentionSeconds })));
+  const emailWorker = startEmailWorker(config, connection, metrics.instrument(
+      createEmailProcessor({
+        mailer,
+        config,
+        ledger: createDeliveryLedger(EmailDelivery),
+        retentionSeconds: config.outbox.retentionSeconds,
+        confirm: (jobId) => outboxEvents.confirm(jobId, new Date()),
+      }),
+    ));
   resources.push({
     name: 'Email worker',
     close: async () => {

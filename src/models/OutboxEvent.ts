@@ -13,6 +13,12 @@ export interface OutboxEventDoc {
   /** Publish attempts (claims) so far. */
   attempts: number;
   publishedAt: Date | null;
+  /**
+   * Set by the consumer when the work is done (email sent or found in the ledger). A published event
+   * without it is published again after OUTBOX_REDELIVER_AFTER_MS: a Redis that restarted without
+   * persistence loses queued jobs, and the same job id plus the ledger make the re-publish safe.
+   */
+  confirmedAt: Date | null;
   /** Which relay holds the event and until when; a lapsed lease may be claimed by another relay. */
   leaseOwner: string | null;
   leaseUntil: Date | null;
@@ -33,6 +39,7 @@ const outboxEventSchema = new Schema<OutboxEventDoc>(
     requestId: { type: String, default: null },
     attempts: { type: Number, default: 0 },
     publishedAt: { type: Date, default: null },
+    confirmedAt: { type: Date, default: null },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
     lastError: { type: String, default: null },
@@ -46,6 +53,8 @@ const outboxEventSchema = new Schema<OutboxEventDoc>(
 outboxEventSchema.index({ publishedAt: 1, parkedAt: 1, occurredAt: 1 });
 // Per-aggregate ordering check: is there an older pending event of the same aggregate?
 outboxEventSchema.index({ aggregateId: 1, occurredAt: 1 });
+// Published but never confirmed: candidates for a re-publish.
+outboxEventSchema.index({ confirmedAt: 1, publishedAt: 1 });
 outboxEventSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export type OutboxEventModel = Model<OutboxEventDoc>;

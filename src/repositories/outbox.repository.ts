@@ -44,20 +44,32 @@ export function createOutboxRepository(model: OutboxEventModel) {
       }
     },
 
-    /** Oldest pending events whose lease is free (candidates; `claim` decides who gets each). */
-    async findClaimable(now: Date, limit: number): Promise<OutboxEventRecord[]> {
-      return model
-        .find({ ...PENDING, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] })
-        .sort({ occurredAt: 1, _id: 1 })
-        .limit(limit)
+    /**
+     * Oldest pending events whose lease is free, then published ones never confirmed since
+     * `unconfirmedBefore` (their job may have been lost with Redis). Candidates: `claim` decides.
+     */
+    async findClaimable(now: Date, limit: number, unconfirmedBefore: Date): Promise<OutboxEventRecord[]> {
+      const free = { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] };
+      const pending = await model.find({ ...PENDING, ...free }).sort({ occurredAt: 1, _id: 1 }).limit(limit).lean<OutboxEventRecord[]>();
+      if (pending.length >= limit) return pending;
+      const unconfirmed = await model
+        .find({ confirmedAt: null, parkedAt: null, publishedAt: { $ne: null, $lt: unconfirmedBefore }, ...free })
+        .sort({ publishedAt: 1, _id: 1 })
+        .limit(limit - pending.length)
         .lean<OutboxEventRecord[]>();
+      return [...pending, ...unconfirmed];
     },
 
     /** Takes the lease on one event if nobody holds it; null when another relay was faster. */
-    async claim(id: string, owner: string, now: Date, leaseUntil: Date): Promise<OutboxEventRecord | null> {
+    async claim(id: string, owner: string, now: Date, leaseUntil: Date, unconfirmedBefore: Date): Promise<OutboxEventRecord | null> {
       return model
         .findOneAndUpdate(
-          { _id: id, ...PENDING, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
+          {
+            _id: id,
+            parkedAt: null,
+            confirmedAt: null,
+            $and: [{ $or: [{ publishedAt: null }, { publishedAt: { $lt: unconfirmedBefore } }] }, { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] }],
+          },
           { $set: { leaseOwner: owner, leaseUntil }, $inc: { attempts: 1 } },
           { returnDocument: 'after' },
         )
@@ -95,6 +107,11 @@ export function createOutboxRepository(model: OutboxEventModel) {
       await model.updateOne({ _id: id, leaseOwner: owner }, { $set: { parkedAt: now, lastError: reason, leaseOwner: null, leaseUntil: null } });
     },
 
+    /** The consumer finished the event's work; from now on it is only kept for the retention period. */
+    async confirm(id: string, now: Date): Promise<void> {
+      await model.updateOne({ _id: id, confirmedAt: null }, { $set: { confirmedAt: now } });
+    },
+
     /** Parked events, and pending ones older than `stuckBefore` (the admin list), oldest first. */
     async findStuck(stuckBefore: Date, limit: number): Promise<OutboxEventRecord[]> {
       return model
@@ -113,7 +130,7 @@ export function createOutboxRepository(model: OutboxEventModel) {
       return model
         .findOneAndUpdate(
           { _id: id },
-          { $set: { publishedAt: null, parkedAt: null, expiresAt: null, leaseOwner: null, leaseUntil: null, attempts: 0 } },
+          { $set: { publishedAt: null, confirmedAt: null, parkedAt: null, expiresAt: null, leaseOwner: null, leaseUntil: null, attempts: 0 } },
           { returnDocument: 'after' },
         )
         .lean<OutboxEventRecord | null>();

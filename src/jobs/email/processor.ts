@@ -43,7 +43,15 @@ export function inJobContext<T>(data: unknown, fn: () => T): T {
  * lapsed lock does not email twice. What remains is the window between the SMTP server accepting
  * the message and the ledger write (see services/outbox/README.md).
  */
-export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig; ledger?: DeliveryLedger; retentionSeconds?: number }): EmailProcessor {
+export function createEmailProcessor(deps: {
+  mailer: Mailer;
+  config: AppConfig;
+  ledger?: DeliveryLedger;
+  retentionSeconds?: number;
+  /** Tells the outbox the event behind this job is done (best effort; a miss means one harmless re-publish). */
+  confirm?: (jobId: string) => Promise<void>;
+}): EmailProcessor {
+  const confirm = (jobId: string) => deps.confirm?.(jobId).catch((err: Error) => logger.warn('outbox confirmation not recorded', { jobId, error: err.message }));
   const { ledger } = deps;
   const keepFor = (deps.retentionSeconds ?? 7 * 24 * 3600) * 1000;
   const ctx = { serviceName: deps.config.serviceName, publicUrl: deps.config.http.publicUrl };
@@ -61,6 +69,7 @@ export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig; 
       const previous = ledger ? await ledger.sentMessageId(job.jobId) : null;
       if (previous) {
         logger.info('email already sent (delivery ledger); not sent again', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, messageId: previous });
+        await confirm(job.jobId);
         return { messageId: previous, alreadySent: true };
       }
       const rendered = renderEmail(data.kind, data.data, ctx);
@@ -81,6 +90,7 @@ export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig; 
         messageId: sent.messageId,
         ...(ledger && { ledgerMs: Date.now() - accepted }),
       });
+      await confirm(job.jobId);
       return sent;
     });
 }

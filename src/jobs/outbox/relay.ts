@@ -66,11 +66,13 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
   let published = 0;
   let parked = 0;
 
+  const unconfirmedBefore = () => new Date(Date.now() - settings.redeliverAfterMs);
+
   async function handle(event: OutboxEventRecord): Promise<Outcome> {
-    const claimed = await repository.claim(event._id, owner, new Date(), new Date(Date.now() + settings.leaseMs));
+    const claimed = await repository.claim(event._id, owner, new Date(), new Date(Date.now() + settings.leaseMs), unconfirmedBefore());
     if (!claimed) return 'skipped';
     // Consumers see an aggregate's events in the order they happened (placed before cancelled).
-    if (await repository.hasOlderPending(claimed)) {
+    if (!claimed.publishedAt && (await repository.hasOlderPending(claimed))) {
       await repository.release(claimed._id, owner, null, true);
       return 'skipped';
     }
@@ -102,7 +104,7 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
   }
 
   async function runOnce(): Promise<RelayPass> {
-    const candidates = await repository.findClaimable(new Date(), settings.batchSize);
+    const candidates = await repository.findClaimable(new Date(), settings.batchSize, unconfirmedBefore());
     const byAggregate = new Map<string, OutboxEventRecord[]>();
     for (const event of candidates) byAggregate.set(event.aggregateId, [...(byAggregate.get(event.aggregateId) ?? []), event]);
     const groups = [...byAggregate.values()];
