@@ -1,14 +1,16 @@
 // Security middleware: helmet, CORS allow-list, rate limits (Redis-backed when configured),
 // body size limits and a per-request timeout. Each piece is a factory taking config.
 import cors from 'cors';
-import express, { type RequestHandler } from 'express';
-import rateLimit, { type Options as RateLimitOptions } from 'express-rate-limit';
+import express, { type Request, type RequestHandler } from 'express';
+import rateLimit, { ipKeyGenerator, type Options as RateLimitOptions } from 'express-rate-limit';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { AppConfig } from '../config';
-import { RateLimitError, ServiceUnavailableError } from '../utils/errors';
+import { RateLimitError, RequestCancelledError } from '../utils/errors';
 import { logger } from '../utils/logger';
+import { sealWhenSent } from '../utils/response';
+import { runWithContext } from '../utils/tracing';
 
 export function securityHeaders(config: AppConfig): RequestHandler {
   return precomputed(helmet({
@@ -65,7 +67,7 @@ export function corsPolicy(config: AppConfig): RequestHandler {
     credentials: true,
     methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-ID'],
-    exposedHeaders: ['X-Request-ID', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+    exposedHeaders: ['X-Request-ID', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed'],
     maxAge: 600,
   });
   return (req, res, next) => {
@@ -91,6 +93,20 @@ export interface RateLimitSettings {
   readonly windowMs: number;
   readonly max: number;
   readonly message: string;
+  /**
+   * The account a request acts for, when it can be told cheaply (a valid bearer token): such
+   * requests are counted per account, so one customer's burst does not refuse everyone behind the
+   * same NAT or proxy. Anonymous requests (and bad tokens) are counted per client IP.
+   */
+  readonly accountOf?: (req: Request) => string | undefined;
+  /** Requests that are never counted (liveness/readiness probes, metric scrapes). */
+  readonly skip?: (req: Request) => boolean;
+}
+
+/** The limiter's counter key: per account when the caller is known, else per IP (IPv6 per /56). */
+export function rateLimitKey(req: Request, accountOf?: (req: Request) => string | undefined): string {
+  const account = accountOf?.(req);
+  return account ? `account:${account}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
 }
 
 /**
@@ -106,9 +122,13 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | nu
     legacyHeaders: false,
     passOnStoreError: true,
     logger: limiterLog,
+    keyGenerator: (req) => rateLimitKey(req, settings.accountOf),
+    ...(settings.skip ? { skip: settings.skip } : {}),
     handler: (_req, res, next, opts) => {
-      const retryAfter = Math.ceil(opts.windowMs / 1000);
-      if (!res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));
+      // The library has set Retry-After from the counter's real reset time, the same number as the
+      // RateLimit header's reset; the error carries that value rather than the full window.
+      const fromLibrary = Number(res.getHeader('Retry-After'));
+      const retryAfter = Number.isFinite(fromLibrary) && fromLibrary > 0 ? fromLibrary : Math.ceil(opts.windowMs / 1000);
       next(new RateLimitError(settings.message, retryAfter));
     },
   };
@@ -134,17 +154,28 @@ export function bodyParsers(config: AppConfig): RequestHandler {
   };
 }
 
-/** Answers 503 REQUEST_TIMEOUT when a handler has not responded in time, instead of hanging the client. */
+/**
+ * The request deadline: answers 503 REQUEST_TIMEOUT when a handler has not responded in time, and
+ * cancels the handler's work. The AbortSignal and deadline ride on the request context, so every
+ * query below gets `maxTimeMS` capped by the time left and fails once it has passed, and a
+ * transaction stops retrying and aborts: nothing commits after the client was told it failed.
+ */
 export function requestTimeout(timeoutMs: number): RequestHandler {
   return (req, res, next) => {
     // A client that has already gone needs no timer: its 'close' has fired and would never clear it.
     if (req.socket.destroyed) return next();
+    const cancel = new AbortController();
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => {
-      if (!res.headersSent && !req.socket.destroyed) next(new ServiceUnavailableError('The request took too long to complete', 'REQUEST_TIMEOUT'));
+      const timedOut = new RequestCancelledError();
+      cancel.abort(timedOut);
+      if (res.headersSent || req.socket.destroyed) return;
+      sealWhenSent(res);
+      next(timedOut);
     }, timeoutMs);
     timer.unref();
     // 'close' follows 'finish' on every response, and is the only event when the client aborts.
     res.once('close', () => clearTimeout(timer));
-    next();
+    runWithContext({ requestId: req.requestId, signal: cancel.signal, deadline }, next);
   };
 }

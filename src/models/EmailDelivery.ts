@@ -1,6 +1,7 @@
 // The delivery ledger: one row per email the SMTP server accepted, keyed by the job (= event) id.
 // A job retried after a worker crash finds its row and is not sent again.
-import mongoose, { Schema, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
+import './deadline.plugin';
 
 export interface EmailDeliveryDoc {
   _id: string;
@@ -26,5 +27,9 @@ emailDeliverySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export type EmailDeliveryModel = Model<EmailDeliveryDoc>;
 
-export const EmailDelivery: EmailDeliveryModel =
-  (mongoose.models.EmailDelivery as EmailDeliveryModel | undefined) ?? mongoose.model<EmailDeliveryDoc>('EmailDelivery', emailDeliverySchema);
+/** The EmailDelivery model on `connection`, compiled once per connection. */
+export function emailDeliveryModel(connection: Connection): EmailDeliveryModel {
+  return (
+    (connection.models.EmailDelivery as EmailDeliveryModel | undefined) ?? connection.model<EmailDeliveryDoc>('EmailDelivery', emailDeliverySchema)
+  );
+}

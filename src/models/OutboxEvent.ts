@@ -1,7 +1,8 @@
 // Domain events written in the same transaction as the state change they describe (the outbox),
 // then published to the queue by the relay. The id is deterministic per fact (`order-placed:<orderId>`),
 // so a retried write cannot record one fact twice and the queue job id de-duplicates re-publishes.
-import mongoose, { Schema, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
+import './deadline.plugin';
 
 export interface OutboxEventDoc {
   _id: string;
@@ -59,5 +60,7 @@ outboxEventSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export type OutboxEventModel = Model<OutboxEventDoc>;
 
-export const OutboxEvent: OutboxEventModel =
-  (mongoose.models.OutboxEvent as OutboxEventModel | undefined) ?? mongoose.model<OutboxEventDoc>('OutboxEvent', outboxEventSchema);
+/** The OutboxEvent model on `connection`, compiled once per connection. */
+export function outboxEventModel(connection: Connection): OutboxEventModel {
+  return (connection.models.OutboxEvent as OutboxEventModel | undefined) ?? connection.model<OutboxEventDoc>('OutboxEvent', outboxEventSchema);
+}

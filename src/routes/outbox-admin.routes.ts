@@ -1,9 +1,10 @@
 import Joi from 'joi';
-import { createOutboxAdminController } from '../controllers/outbox-admin.controller';
+import { createOutboxAdminController, type StuckEventsQuery } from '../controllers/outbox-admin.controller';
 import { EVENT_ID_PATTERN } from '../jobs/outbox/events';
 import { noBody } from '../middlewares/validate';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
-import type { RouteDefinition } from './route-table';
+import type { IdParams } from '../utils/typed-request';
+import { route, type RouteDefinition } from './route-table';
 
 const eventId = Joi.string()
   .max(320)
@@ -27,7 +28,7 @@ const event = Joi.object({
 export function outboxAdminRoutes(outbox: OutboxAdminService): RouteDefinition[] {
   const controller = createOutboxAdminController(outbox);
   return [
-    {
+    route({
       method: 'get',
       path: '/admin/outbox/stuck',
       summary: 'Outbox events not delivered to the queue: parked (poison) and pending for longer than olderThanSeconds',
@@ -35,7 +36,7 @@ export function outboxAdminRoutes(outbox: OutboxAdminService): RouteDefinition[]
       tags: ['Admin', 'Jobs'],
       access: ['admin'],
       validate: {
-        query: Joi.object({
+        query: Joi.object<StuckEventsQuery>({
           olderThanSeconds: Joi.number().integer().min(0).max(30 * 24 * 3600).default(60),
           limit: Joi.number().integer().min(1).max(100).default(20),
         }),
@@ -43,8 +44,8 @@ export function outboxAdminRoutes(outbox: OutboxAdminService): RouteDefinition[]
       postman: { query: { olderThanSeconds: '60', limit: '20' } },
       responses: { 200: { description: 'Stuck and parked events', schema: Joi.array().items(event) } },
       handler: controller.listStuck,
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/admin/outbox/:id/republish',
       summary: 'Publish one outbox event again (after fixing what parked it, or to re-drive a stuck one)',
@@ -52,13 +53,13 @@ export function outboxAdminRoutes(outbox: OutboxAdminService): RouteDefinition[]
         'Safe to repeat: the queue job id and the delivery ledger are the event id, so an event already delivered is not emailed twice. A payload that still fails its schema is parked again.',
       tags: ['Admin', 'Jobs'],
       access: ['admin'],
-      validate: { params: Joi.object({ id: eventId.required() }), body: noBody },
+      validate: { params: Joi.object<IdParams>({ id: eventId.required() }), body: noBody },
       responses: {
         202: { description: 'The event is pending again; a relay publishes it', schema: event },
         404: { description: 'No such event (OUTBOX_EVENT_NOT_FOUND)' },
       },
       postman: { expectStatus: 404, expectCode: 'OUTBOX_EVENT_NOT_FOUND' },
       handler: controller.republish,
-    },
+    }),
   ];
 }

@@ -2,7 +2,7 @@
 // before the job completed, a lapsed job lock — finds its row and is not sent again.
 import type { Mailer, OutgoingEmail } from '../../src/jobs/email/mailer';
 import { createEmailProcessor } from '../../src/jobs/email/processor';
-import { EmailDelivery } from '../../src/models/EmailDelivery';
+import { EmailDelivery } from '../support/models';
 import { createDeliveryLedger, type DeliveryLedger } from '../../src/repositories/delivery.repository';
 import { testConfig } from '../support/app';
 import { useTestDatabase } from '../support/db';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { OutboxEvent } from '../../src/models/OutboxEvent';
+import { OutboxEvent } from '../support/models';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, uniqueEmail, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
@@ -50,7 +50,7 @@ describe('resilience: transactional outbox', () => {
         OUTBOX_REDELIVER_AFTER_MS: '3000',
         SHUTDOWN_TIMEOUT_MS: '3000',
       },
-      'src/jobs/worker.ts',
+      'src/worker.ts',
     );
     workers.push(worker);
     await worker.waitForLog((r) => r.message === '✓ Worker ready', 60_000);

@@ -1,24 +1,21 @@
-// Worker process entry (`npm run worker`, `node dist/jobs/worker.js`): config → logger → Redis →
-// MongoDB → outbox relay → email worker → maintenance schedules → optional /health, /ready and
-// /metrics port (WORKER_HEALTH_PORT); no API server.
+// Worker start-up (entry: src/worker.ts): config → logger → Redis → MongoDB + domain services (for
+// the outbox relay and the maintenance tasks) → outbox relay → email worker → maintenance schedules
+// → optional /health, /ready and /metrics port (WORKER_HEALTH_PORT); no API server.
 // SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
-import { connectDatabase } from '../loaders/db';
-import { connectRedis } from '../loaders/redis';
-import { flushLogger, logger } from '../utils/logger';
+import { createEmailProcessor } from '../jobs/email/processor';
+import { createEmailQueue } from '../jobs/email/setup';
+import { startEmailWorker, workerConnection } from '../jobs/email/worker';
+import { createMailer } from '../jobs/email/mailer';
+import { startOutboxRelay } from '../jobs/outbox/setup';
+import { createMaintenanceScheduler } from '../jobs/scheduler';
+import { createWorkerMetrics, startWorkerHealthServer } from '../jobs/worker-health';
+import { logger } from '../utils/logger';
 import { createShutdownController, type Closable } from '../utils/shutdown';
-import { createEmailProcessor } from './email/processor';
-import { createEmailQueue } from './email/setup';
-import { startEmailWorker, workerConnection } from './email/worker';
-import { maintenanceTasks, type MaintenanceContext } from './maintenance';
-import { createMailer } from './email/mailer';
-import { createMaintenanceScheduler } from './scheduler';
-import { startOutboxRelay } from './outbox/setup';
-import { EmailDelivery } from '../models/EmailDelivery';
-import { OutboxEvent } from '../models/OutboxEvent';
-import { createOutboxRepository } from '../repositories/outbox.repository';
-import { createDeliveryLedger } from '../repositories/delivery.repository';
-import { createWorkerMetrics, startWorkerHealthServer } from './worker-health';
+import { createServices } from './container';
+import { connectDatabase } from './db';
+import { maintenanceTasks } from './maintenance';
+import { connectRedis } from './redis';
 
 export async function bootstrapWorker(): Promise<void> {
   const resources: Closable[] = [];
@@ -34,16 +31,19 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Redis', close: async () => void (await redis.quit()) });
   logger.info('✓ Redis connected');
 
-  // The outbox relay and the delivery ledger live in MongoDB, so the worker always connects.
+  // The maintenance tasks run domain services (the stale-order sweep cancels through the order
+  // service), so the worker gets the same objects from the composition root as the API does.
   const db = await connectDatabase(config);
   resources.push({ name: 'MongoDB', close: () => db.close() });
   logger.info('✓ Database connected');
+  // A producer, so maintenance tasks send the emails their services send (e.g. status emails).
   const emailQueue = createEmailQueue(config, redis);
   resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
-  const context: MaintenanceContext = { config, mongo: db.connection, redis, emailQueue };
+  const services = createServices({ config, redis, emailQueue, mongo: db.connection });
+  const tasks = maintenanceTasks(config, services);
 
-  const outboxEvents = createOutboxRepository(OutboxEvent);
-  const outbox = await startOutboxRelay(config, redis, emailQueue);
+  // The relay publishes committed outbox events to the queue; API nudges over Redis wake it early.
+  const outbox = await startOutboxRelay(services.outboxRelay, redis, config.redis.keyPrefix);
   resources.push({ name: 'Outbox relay', close: () => outbox.close() });
   logger.info('✓ Outbox relay started', { pollMs: config.outbox.pollMs, batchSize: config.outbox.batchSize });
 
@@ -57,9 +57,9 @@ export async function bootstrapWorker(): Promise<void> {
       createEmailProcessor({
         mailer,
         config,
-        ledger: createDeliveryLedger(EmailDelivery),
+        ledger: services.repositories.deliveries,
         retentionSeconds: config.outbox.retentionSeconds,
-        confirm: (jobId) => outboxEvents.confirm(jobId, new Date()),
+        confirm: (jobId) => services.repositories.outbox.confirm(jobId, new Date()),
       }),
     ));
   resources.push({
@@ -75,10 +75,10 @@ export async function bootstrapWorker(): Promise<void> {
     concurrency: config.email.workerConcurrency,
   });
 
-  if (maintenanceTasks.length) {
+  if (tasks.length) {
     const scheduler = createMaintenanceScheduler(config, connection);
     resources.push({ name: 'Maintenance scheduler', close: () => scheduler.close(timeoutMs) });
-    for (const task of maintenanceTasks) await scheduler.registerRepeatable(task.name, task.everyMs(config), task.create(context));
+    for (const task of tasks) await scheduler.registerRepeatable(task.name, task.everyMs, task.handler);
   }
   if (config.email.workerHealthPort !== undefined) {
     const health = await startWorkerHealthServer({
@@ -95,12 +95,4 @@ export async function bootstrapWorker(): Promise<void> {
   }
   logger.info('✓ Worker ready');
   process.send?.('ready');
-}
-
-if (require.main === module) {
-  bootstrapWorker().catch(async (err: Error) => {
-    logger.error('✗ Worker start-up failed', { error: err.message, stack: err.stack });
-    await flushLogger();
-    process.exit(1);
-  });
 }
