@@ -161,7 +161,7 @@ describe('resilience: transactional outbox', () => {
     const ids = orderIds.map((id) => `order-placed:${id}`);
     const killDuringHold = async (worker: ServerProcess) => {
       const seen = smtp.attemptTimes.length;
-      await pollUntil('a message held by the sink', async () => smtp.attemptTimes.length > seen, 30_000, 5);
+      await pollUntil('a message held by the sink', async () => smtp.attemptTimes.length > seen, 60_000, 5);
       await kill(worker);
     };
 
