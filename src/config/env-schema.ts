@@ -86,6 +86,15 @@ export const envSchema = Joi.object({
   WORKER_HEALTH_PORT: port(),
   QUEUE_DASHBOARD_ENABLED: bool(),
 
+  OUTBOX_POLL_MS: Joi.number().integer().min(20).max(60_000).default(1000),
+  OUTBOX_BATCH_SIZE: positiveInt().max(1000).default(100),
+  OUTBOX_LEASE_MS: Joi.number().integer().min(500).default(30_000),
+  OUTBOX_RETENTION_SECONDS: positiveInt().default(7 * 24 * 3600),
+  OUTBOX_REDELIVER_AFTER_MS: Joi.number().integer().min(1000).default(5 * 60_000),
+  TEST_FAILPOINT_CRASH_AFTER_COMMIT: bool()
+    .default(false)
+    .when('NODE_ENV', { not: 'test', then: Joi.valid(false).messages({ 'any.only': '"TEST_FAILPOINT_CRASH_AFTER_COMMIT" is a test-only failpoint (NODE_ENV=test)' }) }),
+
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
 

@@ -122,6 +122,14 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       workerHealthPort: v.WORKER_HEALTH_PORT,
       dashboardEnabled: v.QUEUE_DASHBOARD_ENABLED ?? !isProduction,
     },
+    outbox: {
+      pollMs: v.OUTBOX_POLL_MS,
+      batchSize: v.OUTBOX_BATCH_SIZE,
+      leaseMs: v.OUTBOX_LEASE_MS,
+      retentionSeconds: v.OUTBOX_RETENTION_SECONDS,
+      redeliverAfterMs: v.OUTBOX_REDELIVER_AFTER_MS,
+      crashAfterCommit: v.TEST_FAILPOINT_CRASH_AFTER_COMMIT,
+    },
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,

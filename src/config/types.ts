@@ -88,6 +88,23 @@ export interface AppConfig {
     /** Bull-board at /admin/queues (default: on outside production). */
     readonly dashboardEnabled: boolean;
   };
+  readonly outbox: {
+    /** How often an idle relay looks for pending events (a Redis nudge wakes it sooner). */
+    readonly pollMs: number;
+    /** Events claimed per relay pass. */
+    readonly batchSize: number;
+    /** How long a relay's claim on an event lasts; a crashed relay's events are retried after it. */
+    readonly leaseMs: number;
+    /** A published event whose consumer has not confirmed it by then is published again (same job id). */
+    readonly redeliverAfterMs: number;
+    /** Published events are kept this long (for audit and re-publish), then expire by TTL. */
+    readonly retentionSeconds: number;
+    /**
+     * Test-only failpoint: the API process exits (as if SIGKILLed) right after an event's transaction
+     * commits, before anything is published. Refused outside NODE_ENV=test.
+     */
+    readonly crashAfterCommit: boolean;
+  };
   readonly orders: {
     readonly pendingTtlMinutes: number;
     readonly idempotencyTtlSeconds: number;

@@ -1,10 +1,11 @@
-// The worker's optional HTTP port (WORKER_HEALTH_PORT): /health for PM2/orchestrator probes and
-// /metrics with delivery counts and durations, which only the worker process can observe.
+// The worker's optional HTTP port (WORKER_HEALTH_PORT): /health for PM2/orchestrator probes, /ready
+// with the outbox relay's state, and /metrics with delivery counts and durations.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EmailProcessor } from './email/processor';
+import type { RelayStatus } from './outbox/relay';
 
 export interface WorkerMetrics {
   readonly registry: Registry;
@@ -32,8 +33,10 @@ export function createWorkerMetrics(): WorkerMetrics {
         const kind = String((job.data as { kind?: unknown } | null)?.kind ?? 'unknown');
         try {
           const sent = await processor(job);
-          attempts.inc({ kind, outcome: 'sent' });
-          stop({ outcome: 'sent' });
+          // 'already-sent': the delivery ledger stopped a duplicate (a retry after a crash).
+          const outcome = sent.alreadySent ? 'already-sent' : 'sent';
+          attempts.inc({ kind, outcome });
+          stop({ outcome });
           return sent;
         } catch (err) {
           attempts.inc({ kind, outcome: 'failed' });
@@ -56,6 +59,7 @@ export async function startWorkerHealthServer(options: {
   redis: Redis;
   isRunning: () => boolean;
   metrics: WorkerMetrics;
+  relay?: () => RelayStatus;
 }): Promise<HealthServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -73,6 +77,16 @@ export async function startWorkerHealthServer(options: {
         const ok = redis === 'up' && worker === 'running';
         res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks: { redis, worker } }));
+        return;
+      }
+      if (req.method === 'GET' && req.url === '/ready') {
+        // Ready = this worker is consuming and its relay is publishing (a relay that keeps failing,
+        // e.g. Redis down, shows here with its last error while it retries with backoff).
+        const relay = options.relay?.() ?? null;
+        const relayState = !relay ? 'absent' : !relay.running ? 'stopped' : relay.consecutiveFailures ? 'failing' : 'publishing';
+        const ok = options.isRunning() && (relayState === 'publishing' || relayState === 'absent');
+        res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.end(JSON.stringify({ status: ok ? 'ready' : 'not ready', checks: { worker: options.isRunning() ? 'running' : 'stopped', relay: relayState }, relay }));
         return;
       }
       res.writeHead(404, { 'Content-Type': 'application/json' });

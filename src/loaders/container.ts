@@ -9,15 +9,22 @@ import { createDashboardTickets } from '../jobs/dashboard';
 import { isBullEmailQueue } from '../jobs/email/email.queue';
 import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
+import { createNudger } from '../jobs/outbox/nudge';
+import { createEventPublisher } from '../jobs/outbox/publisher';
+import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
+import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
+import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { createAccountRepository } from '../repositories/account.repository';
+import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
 import { createMediaStorage, type MediaStorage } from '../repositories/media/media-storage';
 import { createProductImageRepository } from '../repositories/product-image.repository';
+import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
 import type { Container } from '../routes/container.types';
@@ -28,7 +35,9 @@ import { createIdempotencyService } from '../services/idempotency.service';
 import { createJobAdminService } from '../services/job-admin.service';
 import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
-import { createOrderNotifier } from '../services/orders/notifier';
+import { createOrderEvents } from '../services/orders/events';
+import { createOutbox } from '../services/outbox/outbox.service';
+import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
@@ -43,7 +52,13 @@ export type { Container } from '../routes/container.types';
 
 /** Every model bound to `mongo`: no model is a process-wide singleton, so a second connection gets its own. */
 export function bindModels(mongo: Connection) {
-  return { Product: productModel(mongo), Order: orderModel(mongo), IdempotencyKey: idempotencyKeyModel(mongo) };
+  return {
+    Product: productModel(mongo),
+    Order: orderModel(mongo),
+    IdempotencyKey: idempotencyKeyModel(mongo),
+    OutboxEvent: outboxEventModel(mongo),
+    EmailDelivery: emailDeliveryModel(mongo),
+  };
 }
 
 /** Every repository over `mongo`. Seeding uses these too, so it writes through the same rules as the API. */
@@ -57,6 +72,8 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     productImages: createProductImageRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
+    outbox: createOutboxRepository(models.OutboxEvent),
+    deliveries: createDeliveryLedger(models.EmailDelivery),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -102,6 +119,21 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const repositories = createRepositories(mongo, passwordHasher);
   const { accounts, refreshTokens, resetTokens } = repositories;
 
+  const transactions = createTransactionRunner(mongo);
+  const outboxRepository = repositories.outbox;
+  // A relay publishing to this process's email queue. Not started here: the worker runs its own;
+  // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue), settings: config.outbox });
+  // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
+  const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
+  const outbox = createOutbox({
+    repository: outboxRepository,
+    transactions,
+    nudge,
+    // Test-only failpoint (config refuses it outside NODE_ENV=test): die like a SIGKILL after the commit.
+    afterCommit: config.outbox.crashAfterCommit ? () => process.kill(process.pid, 'SIGKILL') : undefined,
+  });
+
   // Sessions and the account service need each other's halves: revoking needs sessions, and
   // rotating needs the live principal. The late-bound closure breaks the cycle.
   const sessions = createSessionService({
@@ -119,10 +151,10 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     accounts,
     sessions,
     hasher: passwordHasher,
-    emailQueue,
+    outbox,
     policy: { maxFailedLogins: config.auth.maxFailedLogins, lockoutSeconds: config.auth.lockoutSeconds },
   });
-  const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, emailQueue, ttlSeconds: config.auth.passwordResetTtlSeconds });
+  const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, outbox, ttlSeconds: config.auth.passwordResetTtlSeconds });
 
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
@@ -142,16 +174,24 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     limits: config.media,
     invalidateProducts: (ids) => products.invalidate(ids),
   });
-
-  const transactions = createTransactionRunner(mongo);
   const orderRepository = repositories.orders;
+  // Soft-deleted or unknown accounts get no order email.
+  const orderEvents = createOrderEvents(async (id) => (await accounts.findById(id))?.email ?? null);
   const orders = createOrderService({
     orders: orderRepository,
     products: productRepository,
-    placement: createOrderPlacement({ orders: orderRepository, products: productRepository, transactions }),
+    placement: createOrderPlacement({
+      orders: orderRepository,
+      products: productRepository,
+      transactions,
+      prepareEvents: async (accountId) => {
+        const to = await orderEvents.recipientOf(accountId);
+        return (order, session) => outbox.record(session, [orderEvents.placed(order, to)]);
+      },
+    }),
     transactions,
-    // Soft-deleted or unknown accounts get no order email.
-    notifier: createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null),
+    events: orderEvents,
+    outbox,
     invalidateProducts: (ids) => products.invalidate(ids),
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
@@ -163,7 +203,26 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     leaseSeconds: Math.ceil(config.http.requestTimeoutMs / 1000) + 5,
   });
 
-  return { tokens, passwordHasher, accounts, refreshTokens, accountService, sessions, authService, passwordReset, products, mediaStorage, media, orders, idempotency, transactions, repositories };
+  return {
+    tokens,
+    passwordHasher,
+    accounts,
+    refreshTokens,
+    accountService,
+    sessions,
+    authService,
+    passwordReset,
+    products,
+    mediaStorage,
+    media,
+    orders,
+    idempotency,
+    transactions,
+    repositories,
+    outbox,
+    outboxAdmin: createOutboxAdminService({ repository: outboxRepository, nudge }),
+    outboxRelay,
+  };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -175,6 +234,7 @@ export function createContainer(deps: ContainerDeps): Container {
   const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
   // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
   metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
+  metrics.registerOutboxMetrics(() => services.repositories.outbox.counts(new Date()));
 
   const dashboard =
     config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;

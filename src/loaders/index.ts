@@ -65,6 +65,11 @@ export async function bootstrap(): Promise<Runtime> {
   const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
   // Reset requests finish after their 202; let them complete before the queue and database close.
   resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
+  // Without Redis there is no worker: this process relays its own outbox to the in-process queue.
+  if (!redis) {
+    container.outboxRelay.start();
+    resources.push({ name: 'Outbox relay (in-process)', close: () => container.outboxRelay.stop() });
+  }
   // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
   await container.transactions.supportsTransactions();
   // Demo images go through the real upload pipeline, so they need the container.

@@ -25,10 +25,14 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
     },
     {
       // Stock holds of placements that died between reserving and clearing (a killed API process):
-      // completed when the order was saved, given back when it was not.
+      // completed when the order was saved (recording its order-placed event if a standalone
+      // server lost it), given back when it was not.
       name: ABANDONED_HOLD_SWEEP_NAME,
       everyMs: ABANDONED_HOLD_SWEEP_EVERY_MS,
-      handler: createAbandonedHoldSweep(services.repositories, abandonedAfterMs(config.http.requestTimeoutMs)),
+      handler: createAbandonedHoldSweep(
+        { ...services.repositories, onOrderSaved: (orderId) => services.orders.recordPlacedIfMissing(orderId) },
+        abandonedAfterMs(config.http.requestTimeoutMs),
+      ),
     },
   ];
 }

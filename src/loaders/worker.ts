@@ -1,12 +1,13 @@
 // Worker start-up (entry: src/worker.ts): config → logger → Redis → MongoDB + domain services (for
-// the maintenance tasks) → email worker → maintenance schedules → optional /health + /metrics port
-// (WORKER_HEALTH_PORT); no API server.
+// the outbox relay and the maintenance tasks) → outbox relay → email worker → maintenance schedules
+// → optional /health, /ready and /metrics port (WORKER_HEALTH_PORT); no API server.
 // SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
 import { createEmailProcessor } from '../jobs/email/processor';
 import { createEmailQueue } from '../jobs/email/setup';
 import { startEmailWorker, workerConnection } from '../jobs/email/worker';
 import { createMailer } from '../jobs/email/mailer';
+import { startOutboxRelay } from '../jobs/outbox/setup';
 import { createMaintenanceScheduler } from '../jobs/scheduler';
 import { createWorkerMetrics, startWorkerHealthServer } from '../jobs/worker-health';
 import { logger } from '../utils/logger';
@@ -38,7 +39,13 @@ export async function bootstrapWorker(): Promise<void> {
   // A producer, so maintenance tasks send the emails their services send (e.g. status emails).
   const emailQueue = createEmailQueue(config, redis);
   resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
-  const tasks = maintenanceTasks(config, createServices({ config, redis, emailQueue, mongo: db.connection }));
+  const services = createServices({ config, redis, emailQueue, mongo: db.connection });
+  const tasks = maintenanceTasks(config, services);
+
+  // The relay publishes committed outbox events to the queue; API nudges over Redis wake it early.
+  const outbox = await startOutboxRelay(services.outboxRelay, redis, config.redis.keyPrefix);
+  resources.push({ name: 'Outbox relay', close: () => outbox.close() });
+  logger.info('✓ Outbox relay started', { pollMs: config.outbox.pollMs, batchSize: config.outbox.batchSize });
 
   const mailer = createMailer(config);
   resources.push({ name: 'Mailer', close: () => mailer.close() });
@@ -46,7 +53,15 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Worker Redis connection', close: async () => void (await connection.quit()) });
 
   const metrics = createWorkerMetrics();
-  const emailWorker = startEmailWorker(config, connection, metrics.instrument(createEmailProcessor({ mailer, config })));
+  const emailWorker = startEmailWorker(config, connection, metrics.instrument(
+      createEmailProcessor({
+        mailer,
+        config,
+        ledger: services.repositories.deliveries,
+        retentionSeconds: config.outbox.retentionSeconds,
+        confirm: (jobId) => services.repositories.outbox.confirm(jobId, new Date()),
+      }),
+    ));
   resources.push({
     name: 'Email worker',
     close: async () => {
@@ -71,6 +86,7 @@ export async function bootstrapWorker(): Promise<void> {
       port: config.email.workerHealthPort,
       redis,
       isRunning: () => emailWorker.worker.isRunning() && !lifecycle.isDraining(),
+      relay: () => outbox.relay.status(),
       metrics,
     });
     // Closed first on shutdown (resources close in reverse), so probes see the worker go away.

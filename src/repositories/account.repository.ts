@@ -1,5 +1,5 @@
 // The only code that touches the Account model. Reads are lean and return plain typed objects.
-import { isValidObjectId, type Connection, type QueryFilter, type SortOrder, Types } from 'mongoose';
+import { isValidObjectId, type ClientSession, type Connection, type QueryFilter, type SortOrder, Types } from 'mongoose';
 import { accountModel, type AccountAttrs, type AccountStatus, type Address } from '../models/Account';
 import type { Role } from '../utils/roles';
 import { rethrowDuplicateKey } from './errors';
@@ -110,11 +110,12 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
       await Account.init();
     },
 
-    async create(input: NewAccount): Promise<AccountView> {
+    /** `session`: the caller's transaction (registration records its event in the same one). */
+    async create(input: NewAccount, session: ClientSession | null = null): Promise<AccountView> {
       await Account.init();
       const { id, ...fields } = input;
       const doc = new Account({ ...fields, ...(id ? { _id: id } : {}), role: input.role ?? 'customer' });
-      await doc.save().catch(rethrowDuplicateKey);
+      await doc.save({ session }).catch(rethrowDuplicateKey);
       return toView(doc.toObject() as unknown as LeanAccount);
     },
 

@@ -1,6 +1,6 @@
 // Refresh and password-reset token rows. Callers pass hashes, never raw token values.
 import { rethrowDuplicateKey } from './errors';
-import { Types, type Connection } from 'mongoose';
+import { Types, type ClientSession, type Connection } from 'mongoose';
 import { passwordResetTokenModel } from '../models/PasswordResetToken';
 import { refreshTokenModel } from '../models/RefreshToken';
 
@@ -98,8 +98,10 @@ export type RefreshTokenRepository = ReturnType<typeof createRefreshTokenReposit
 export function createPasswordResetTokenRepository(connection: Connection) {
   const ResetToken = passwordResetTokenModel(connection);
   return {
-    async create(input: { tokenHash: string; accountId: string; expiresAt: Date }): Promise<{ id: string }> {
-      const doc = await ResetToken.create({ tokenHash: input.tokenHash, account: input.accountId, expiresAt: input.expiresAt }).catch(rethrowDuplicateKey);
+    async create(input: { tokenHash: string; accountId: string; expiresAt: Date }, session: ClientSession | null = null): Promise<{ id: string }> {
+      const [doc] = await ResetToken.create([{ tokenHash: input.tokenHash, account: input.accountId, expiresAt: input.expiresAt }], { session }).catch(
+        rethrowDuplicateKey,
+      );
       return { id: String(doc._id) };
     },
 
@@ -114,8 +116,8 @@ export function createPasswordResetTokenRepository(connection: Connection) {
     },
 
     /** A new reset request or a completed reset voids the account's other outstanding tokens. */
-    async invalidateForAccount(accountId: string, now: Date): Promise<void> {
-      await ResetToken.updateMany({ account: accountId, usedAt: null }, { $set: { usedAt: now } });
+    async invalidateForAccount(accountId: string, now: Date, session: ClientSession | null = null): Promise<void> {
+      await ResetToken.updateMany({ account: accountId, usedAt: null }, { $set: { usedAt: now } }, { session: session ?? undefined });
     },
   };
 }

@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import type { AppConfig } from '../config';
 import type { DashboardTickets } from '../jobs/dashboard';
 import type { EmailQueue } from '../jobs/email/types';
+import type { OutboxRelay } from '../jobs/outbox/relay';
 import type { AuthMiddlewares } from '../middlewares/auth.middleware';
 import type { AccountRepository } from '../repositories/account.repository';
 import type { MediaStorage } from '../repositories/media/media-storage';
@@ -22,6 +23,8 @@ import type { JobAdminService } from '../services/job-admin.service';
 import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
+import type { OutboxAdminService } from '../services/outbox/outbox-admin';
+import type { Outbox } from '../services/outbox/outbox.service';
 import type { ProductService } from '../services/products/product.service';
 import type { TransactionRunner } from '../services/transactions';
 
@@ -51,4 +54,11 @@ export interface Container {
   /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
   readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
   readonly metrics: MetricsService;
+  readonly outbox: Outbox;
+  readonly outboxAdmin: OutboxAdminService;
+  /**
+   * A relay publishing to this container's email queue. Not started here: the worker runs its own;
+   * the API starts this one only without Redis (development); tests call `runOnce()` to drain.
+   */
+  readonly outboxRelay: OutboxRelay;
 }

@@ -8,6 +8,7 @@ import { mediaRoutes } from './media.routes';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
+import { outboxAdminRoutes } from './outbox-admin.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
@@ -20,6 +21,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...mediaRoutes(container.media, container.config.media),
     ...orderRoutes(container.orders),
     ...jobAdminRoutes(container.jobAdmin),
+    ...outboxAdminRoutes(container.outboxAdmin),
   ];
   // Ops routes come last: the document they serve is built from the finished list, themselves included.
   let document: OpenApiDocument | undefined;

@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** What a queue reports when scraped; the jobs module's queueStats() fits this shape. */
 export type QueueCounts = Readonly<Record<string, number>>;
 export type QueueStatsSource = () => Promise<Readonly<Record<string, QueueCounts>>>;
+/** The outbox as scraped: events per state and the age of the oldest unpublished one. */
+export type OutboxStatsSource = () => Promise<{ pending: number; parked: number; published: number; lagSeconds: number }>;
 
 export interface MetricsService {
   readonly registry: Registry;
@@ -19,6 +21,8 @@ export interface MetricsService {
   recordError(code: string, status: number): void;
   /** Plugs queue depth and job outcome totals (per queue, per state) into every scrape. */
   registerQueueMetrics(source: QueueStatsSource): void;
+  /** Plugs outbox counts and lag into every scrape. */
+  registerOutboxMetrics(source: OutboxStatsSource): void;
   render(): Promise<string>;
 }
 
@@ -95,6 +99,13 @@ export function createMetricsService(deps: MetricsDeps): MetricsService {
   registry.setDefaultLabels({ service: deps.serviceName });
   let processMetricsOn = false;
   const queueSources: QueueStatsSource[] = [];
+  let outboxSource: OutboxStatsSource | null = null;
+  // Read once per scrape for both outbox gauges; a database that cannot answer contributes nothing.
+  let outboxScrape: Promise<Awaited<ReturnType<OutboxStatsSource>> | null> | null = null;
+  function readOutbox() {
+    outboxScrape ??= (outboxSource?.() ?? Promise.resolve(null)).catch(() => null).finally(() => setImmediate(() => (outboxScrape = null)));
+    return outboxScrape;
+  }
 
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -141,6 +152,28 @@ export function createMetricsService(deps: MetricsDeps): MetricsService {
     },
   });
 
+  new Gauge({
+    name: 'outbox_events',
+    help: 'Outbox events by state: pending (not yet published), parked (poison, needs an admin), published (kept for the retention period)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const stats = await readOutbox();
+      if (stats) for (const state of ['pending', 'parked', 'published'] as const) this.set({ state }, stats[state]);
+    },
+  });
+  new Gauge({
+    name: 'outbox_lag_seconds',
+    help: 'Age of the oldest unpublished (pending) outbox event; 0 when none is pending',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const stats = await readOutbox();
+      if (stats) this.set(stats.lagSeconds);
+    },
+  });
+
   return {
     registry,
     contentType: registry.contentType,
@@ -156,6 +189,9 @@ export function createMetricsService(deps: MetricsDeps): MetricsService {
     },
     registerQueueMetrics(source) {
       queueSources.push(source);
+    },
+    registerOutboxMetrics(source) {
+      outboxSource = source;
     },
     async render() {
       // Process metrics start at the first scrape, so apps that are never scraped pay nothing.

@@ -21,6 +21,7 @@ describe('password reset', () => {
   const forgot = async (email: string) => {
     const res = await request(ctx.app).post('/api/v1/auth/password/forgot').send({ email });
     await ctx.container.passwordReset.drain();
+    await ctx.deliverOutbox();
     return res;
   };
   const reset = (token: string, password: string) => request(ctx.app).post('/api/v1/auth/password/reset').send({ token, password });
@@ -32,9 +33,13 @@ describe('password reset', () => {
       const res = await forgot(user.email.toUpperCase());
       expectSuccess(res, 202);
       const [email] = resetEmailFor(user.email);
-      expect(email).toMatchObject({ jobId: expect.stringMatching(/^password-reset:[0-9a-f]{24}$/), data: { name: 'Ada', token: expect.any(String), expiresInMinutes: expect.any(Number) } });
+      expect(email).toMatchObject({ jobId: expect.stringMatching(/^password-reset-requested:[0-9a-f]{24}$/), data: { name: 'Ada', token: expect.any(String), expiresInMinutes: expect.any(Number) } });
       const rows = await mongoose.connection.collection('passwordresettokens').find({}).toArray();
       expect(JSON.stringify(rows)).not.toContain(String(email.data.token));
+      // The outbox held the plain token only until the job carried it.
+      const events = await mongoose.connection.collection('outbox').find({ type: 'password-reset-requested' }).toArray();
+      expect(events.length).toBeGreaterThan(0);
+      expect(JSON.stringify(events)).not.toContain(String(email.data.token));
     });
 
     it('when the email is unknown, then the same 202 body and nothing is enqueued', async () => {

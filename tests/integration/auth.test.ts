@@ -32,7 +32,8 @@ describe('auth', () => {
       expect(account).not.toHaveProperty('failedLoginAttempts');
       expect(res.headers.location).toBe(`/api/v1/accounts/${account.id}`);
       expect(tokens).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 900 });
-      expect((ctx.emailQueue as RecordingEmailQueue).sent).toContainEqual(expect.objectContaining({ kind: 'welcome', to: email, jobId: `welcome:${account.id}` }));
+      await ctx.deliverOutbox();
+      expect((ctx.emailQueue as RecordingEmailQueue).sent).toContainEqual(expect.objectContaining({ kind: 'welcome', to: email, jobId: `account-registered:${account.id}` }));
 
       const stored = await accountsCollection().findOne({ email });
       expect(stored?.password).toMatch(/^\$argon2id\$/);

@@ -102,7 +102,7 @@ describe('email worker process', () => {
     smtp.behaviour = {};
     worker = spawnWorker();
 
-    const sent = await worker.waitForLog((r) => r.message === 'email sent' && r.jobId === jobId, 20_000);
+    const sent = await worker.waitForLog((r) => r.message === 'email sent' && r.jobId === jobId, 60_000);
     expect(sent.pid).toBe(worker.child.pid);
     expect(smtp.received.map((m) => m.jobId)).toEqual([jobId]);
     // "email sent" is logged just before BullMQ records the completion.

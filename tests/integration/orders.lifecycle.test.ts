@@ -128,7 +128,8 @@ describe('orders lifecycle', () => {
       expect(res.body.data).toMatchObject({ status: 'cancelled', version: 2, isCancellable: false });
       expect(res.body.data.statusHistory[1]).toMatchObject({ status: 'cancelled', by: alice.accountId, reason: 'changed my mind' });
       expect([await stockOf(p), await stockOf(q)]).toEqual([5, 5]);
-      expect(sent().filter((e) => e.jobId === `order-status:${order.id}:cancelled`)).toEqual([expect.objectContaining({ kind: 'order-status', to })]);
+      await ctx.deliverOutbox();
+      expect(sent().filter((e) => e.jobId === `order-cancelled:${order.id}`)).toEqual([expect.objectContaining({ kind: 'order-status', to })]);
     });
 
     it('when two cancels race with the same version, then one wins, the other gets 409 and stock is restocked once', async () => {
@@ -179,7 +180,8 @@ describe('orders lifecycle', () => {
         const res = await setStatus(status === 'paid' ? admin : manager, order.id, status, version);
         expectSuccess(res);
         version = res.body.data.version;
-        expect(sent().filter((e) => e.jobId === `order-status:${order.id}:${status}`)).toHaveLength(1);
+        await ctx.deliverOutbox();
+        expect(sent().filter((e) => e.jobId === `order-status-changed:${order.id}:${status}`)).toHaveLength(1);
       }
       const final = (await request(ctx.app).get(`/api/v1/orders/${order.id}`).set(alice.headers)).body.data;
       expect(final.statusHistory.map((h: { status: string }) => h.status)).toEqual(['pending', 'paid', 'shipped', 'delivered']);

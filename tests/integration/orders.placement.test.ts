@@ -80,7 +80,8 @@ describe('POST /api/v1/orders', () => {
     const to = await recipientOf(buyer.accountId);
     const res = await post(buyer, orderBody([{ productId: a, quantity: 1 }]));
     expectSuccess(res, 201);
-    const sent = (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === `order-confirmation:${res.body.data.id}`);
+    await ctx.deliverOutbox();
+    const sent = (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === `order-placed:${res.body.data.id}`);
     expect(sent).toEqual([expect.objectContaining({ kind: 'order-confirmation', to, data: expect.objectContaining({ orderId: res.body.data.id, total: 10.99 }) })]);
   });
 

@@ -3,12 +3,15 @@
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { Order, Product } from '../support/models';
+import { Order, OutboxEvent, Product } from '../support/models';
+import { createOrderRepository } from '../../src/repositories/order.repository';
 import { createProductRepository } from '../../src/repositories/product.repository';
+import { createAbandonedHoldSweep } from '../../src/services/orders/holds';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract } from '../support/contract';
 import { uniqueDbName } from '../support/db';
+import type { RecordingEmailQueue } from '../support/fakes';
 import { orderBody, placeOrder, productsWithStock, stockOf } from './orders.fixture';
 
 describe('POST /api/v1/orders on a standalone server (compensating rollback)', () => {
@@ -99,5 +102,41 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
     expect(new Set(created.map((r) => r.body.data.id)).size).toBe(1);
     expect(await stockOf(a)).toBe(19);
     expect(await holdsOf(a)).toEqual([]);
+  });
+
+  describe('outbox fallback (no transaction)', () => {
+    it('when an order is placed, then its order-placed event is recorded and delivered once', async () => {
+      const [a] = await productsWithStock(5);
+      const order = await placeOrder(ctx, buyer.headers, [{ productId: a, quantity: 1 }]);
+      await ctx.deliverOutbox();
+      const sent = (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === `order-placed:${order.id}`);
+      expect(sent).toEqual([expect.objectContaining({ kind: 'order-confirmation', data: expect.objectContaining({ orderId: order.id }) })]);
+    });
+
+    it('when the placement died between saving the order and recording its event, then the abandoned-hold sweep records it and it is delivered once', async () => {
+      const [a] = await productsWithStock(5);
+      const order = await placeOrder(ctx, buyer.headers, [{ productId: a, quantity: 1 }]);
+      const eventId = `order-placed:${order.id}`;
+      await ctx.deliverOutbox();
+      const sentBefore = (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === eventId).length;
+      // What a kill after the order insert leaves behind: the hold still on the product, no event.
+      await OutboxEvent.deleteOne({ _id: eventId });
+      await Product.collection.updateOne({ _id: new Types.ObjectId(a) }, { $push: { stockHolds: { order: order.id, quantity: 1 } } } as never);
+      (ctx.emailQueue as RecordingEmailQueue).sent.length = 0;
+
+      const sweep = createAbandonedHoldSweep(
+        { products: createProductRepository(Product), orders: createOrderRepository(Order), onOrderSaved: (id) => ctx.container.orders.recordPlacedIfMissing(id) },
+        0,
+        () => new Date(Date.now() + 5_000),
+      );
+      expect(await sweep()).toEqual({ released: 0, completed: 1 });
+
+      expect(sentBefore).toBe(1);
+      expect(await OutboxEvent.countDocuments({ _id: eventId })).toBe(1);
+      expect(await holdsOf(a)).toEqual([]);
+      expect(await stockOf(a)).toBe(4);
+      await ctx.deliverOutbox();
+      expect((ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.jobId === eventId)).toHaveLength(1);
+    });
   });
 });

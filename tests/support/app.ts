@@ -24,6 +24,8 @@ export interface TestContext {
   readonly endpointCount: number;
   /** The route declarations the app was built from (the security suite checks vectors against them). */
   readonly routes: readonly RouteDefinition[];
+  /** Runs relay passes until the outbox has nothing pending that can be published now. */
+  deliverOutbox(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,9 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     emailQueue,
     endpointCount,
     routes,
+    async deliverOutbox() {
+      while ((await container.outboxRelay.runOnce()).full);
+    },
     async close() {
       if (redis) {
         const keys = await redis.keys(`${prefix}*`);

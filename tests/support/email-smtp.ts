@@ -39,10 +39,15 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
   const received: ReceivedEmail[] = [];
   const attemptTimes: number[] = [];
   const state = { behaviour, rejected: 0 };
+  // A message whose client hung up before our 250 was never accepted (the client will retry it).
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onClose(session) {
+      closed.add(session.id);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,6 +62,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         setTimeout(() => {
+          if (closed.has(session.id)) return;
           received.push({
             to: session.envelope.rcptTo.map((r) => r.address),
             subject: header(raw, 'Subject') ?? '',

@@ -1,6 +1,7 @@
 // Fakes passed by argument (no module mocking of our own code).
 import { validateEmailRequest } from '../../src/jobs/email/job';
 import type { EmailQueue, EmailRequest } from '../../src/jobs/email/types';
+import type { DomainEvent, Outbox } from '../../src/services/outbox/outbox.service';
 
 export interface RecordingEmailQueue extends EmailQueue {
   readonly sent: EmailRequest[];
@@ -20,5 +21,28 @@ export function createRecordingEmailQueue(): RecordingEmailQueue {
       return { jobId: email.jobId };
     },
     async close() {},
+  };
+}
+
+export interface RecordingOutbox extends Outbox {
+  readonly events: DomainEvent[];
+}
+
+/** An outbox without a database: runs the unit of work without a session and keeps what it emitted. */
+export function createRecordingOutbox(): RecordingOutbox {
+  const events: DomainEvent[] = [];
+  const keep = (list: readonly (DomainEvent | null)[]) => events.push(...list.filter((e): e is DomainEvent => e !== null));
+  return {
+    events,
+    async record(_session, list) {
+      keep(list);
+    },
+    committed() {},
+    async withEvents(work) {
+      const emitted: (DomainEvent | null)[] = [];
+      const result = await work({ session: null, emit: (event) => void emitted.push(event) });
+      keep(emitted);
+      return result;
+    },
   };
 }

@@ -3,7 +3,7 @@ import type { Principal } from '../../src/utils/roles';
 import type { AccountCredentials, AccountView } from '../../src/repositories/account.repository';
 import { assertMayUpdate, isActive } from '../../src/services/account.service';
 import { createAuthService, type AuthServiceDeps } from '../../src/services/auth/auth.service';
-import { createRecordingEmailQueue } from '../support/fakes';
+import { createRecordingOutbox } from '../support/fakes';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
@@ -49,7 +49,7 @@ function setup(initial: Partial<AccountCredentials> = {}) {
         return false;
       },
     },
-    emailQueue: createRecordingEmailQueue(),
+    outbox: createRecordingOutbox(),
     policy: { maxFailedLogins: 3, lockoutSeconds: 60 },
     now: () => NOW,
   };
@@ -122,7 +122,7 @@ describe('account policies', () => {
 });
 
 describe('password reset requests', () => {
-  it('when the email queue fails, then the caller is not affected and drain() still settles', async () => {
+  it('when the transaction with the email event fails to commit, then the caller is not affected and drain() still settles', async () => {
     const { createPasswordResetService } = await import('../../src/services/auth/password-reset');
     const created: string[] = [];
     const service = createPasswordResetService({
@@ -136,7 +136,12 @@ describe('password reset requests', () => {
         invalidateForAccount: async () => undefined,
       },
       sessions: { revokeAll: async () => 0 },
-      emailQueue: { enqueue: async () => Promise.reject(new Error('redis down')), close: async () => undefined },
+      outbox: {
+        withEvents: async (work) => {
+          await work({ session: null, emit: () => undefined });
+          throw new Error('commit failed: database down');
+        },
+      },
       ttlSeconds: 60,
     });
     expect(() => service.requestReset('a@example.test')).not.toThrow();

@@ -3,6 +3,7 @@
 import Joi from 'joi';
 import type { AppConfig } from '../../config';
 import { ValidationError } from '../../utils/errors';
+import { EVENT_ID_PATTERN, jobIdFitsKind } from '../outbox/events';
 import type { EmailKind, EmailRequest } from './types';
 
 export const EMAIL_QUEUE_NAME = 'email';
@@ -53,7 +54,9 @@ const payloadSchemas: Record<EmailKind, Joi.ObjectSchema> = {
 };
 
 // `<kind>:<part>[:<part>…]`, each part plain: it becomes a Redis key and a URL segment.
-export const EMAIL_JOB_ID_PATTERN = /^(welcome|password-reset|order-confirmation|order-status)(:[A-Za-z0-9_-]{1,100}){1,3}$/;
+// Outbox events use their event id (`order-placed:<orderId>`) as the job id, so the prefix is either
+// an email kind or an event type whose consumer sends that kind (checked by jobIdFitsKind).
+export const EMAIL_JOB_ID_PATTERN = EVENT_ID_PATTERN;
 
 export const emailJobDataSchema = Joi.object({
   kind: Joi.string()
@@ -79,7 +82,7 @@ export function validateEmailJobData(input: EmailJobData): EmailJobData {
 
 /** Checks what a service asks to send, before anything is written to the queue. */
 export function validateEmailRequest(email: EmailRequest, requestId?: string): EmailJobData {
-  if (typeof email.jobId !== 'string' || !isEmailJobId(email.jobId) || !email.jobId.startsWith(`${email.kind}:`)) {
+  if (typeof email.jobId !== 'string' || !isEmailJobId(email.jobId) || !jobIdFitsKind(email.jobId, email.kind)) {
     throw new ValidationError('Invalid email job id', [{ path: 'jobId', message: 'must be "<kind>:<id>" with plain id parts' }], 'EMAIL_INVALID');
   }
   return validateEmailJobData({ kind: email.kind, to: email.to, data: email.data, ...(requestId ? { requestId } : {}) });

@@ -19,6 +19,8 @@ export interface SentEmail {
   readonly messageId: string;
   /** Where the .eml file went, when writing files instead of sending. */
   readonly file?: string;
+  /** Nothing was sent: the delivery ledger says this job was sent before. */
+  readonly alreadySent?: boolean;
 }
 
 export interface Mailer {

@@ -4,6 +4,7 @@ import type { AppConfig } from '../../config';
 import { logger } from '../../utils/logger';
 import { runWithContext } from '../../utils/tracing';
 import { validateEmailJobData, type EmailJobData } from './job';
+import type { DeliveryLedger } from '../../repositories/delivery.repository';
 import type { Mailer, SentEmail } from './mailer';
 import { renderEmail } from './templates';
 
@@ -37,7 +38,22 @@ export function inJobContext<T>(data: unknown, fn: () => T): T {
   return requestId ? runWithContext({ requestId }, fn) : fn();
 }
 
-export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig }): EmailProcessor {
+/**
+ * `ledger` (worker): a job already recorded as sent is skipped, so a job retried after a crash or a
+ * lapsed lock does not email twice. What remains is the window between the SMTP server accepting
+ * the message and the ledger write (see services/outbox/README.md).
+ */
+export function createEmailProcessor(deps: {
+  mailer: Mailer;
+  config: AppConfig;
+  ledger?: DeliveryLedger;
+  retentionSeconds?: number;
+  /** Tells the outbox the event behind this job is done (best effort; a miss means one harmless re-publish). */
+  confirm?: (jobId: string) => Promise<void>;
+}): EmailProcessor {
+  const confirm = (jobId: string) => deps.confirm?.(jobId).catch((err: Error) => logger.warn('outbox confirmation not recorded', { jobId, error: err.message }));
+  const { ledger } = deps;
+  const keepFor = (deps.retentionSeconds ?? 7 * 24 * 3600) * 1000;
   const ctx = { serviceName: deps.config.serviceName, publicUrl: deps.config.http.publicUrl };
   return (job) =>
     inJobContext(job.data, async () => {
@@ -49,9 +65,32 @@ export function createEmailProcessor(deps: { mailer: Mailer; config: AppConfig }
       }
       const started = Date.now();
       logger.info('email job started', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, attempts: job.attempts });
+      // Unreadable ledger (MongoDB down): the attempt fails and is retried, rather than risk a duplicate.
+      const previous = ledger ? await ledger.sentMessageId(job.jobId) : null;
+      if (previous) {
+        logger.info('email already sent (delivery ledger); not sent again', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, messageId: previous });
+        await confirm(job.jobId);
+        return { messageId: previous, alreadySent: true };
+      }
       const rendered = renderEmail(data.kind, data.data, ctx);
       const sent = await deps.mailer.send({ to: data.to, jobId: job.jobId, ...rendered });
-      logger.info('email sent', { jobId: job.jobId, kind: data.kind, attempt: job.attempt, durationMs: Date.now() - started, messageId: sent.messageId });
+      // ledgerMs is the window in which a crash still duplicates this email (SMTP accepted, not yet recorded).
+      const accepted = Date.now();
+      if (ledger) {
+        // Not thrown: the message is out, and a retry now would be a certain duplicate.
+        await ledger
+          .recordSent({ jobId: job.jobId, kind: data.kind, messageId: sent.messageId, sentAt: new Date(accepted), expiresAt: new Date(accepted + keepFor) })
+          .catch((err: Error) => logger.error('email sent but not recorded in the delivery ledger', { jobId: job.jobId, error: err.message }));
+      }
+      logger.info('email sent', {
+        jobId: job.jobId,
+        kind: data.kind,
+        attempt: job.attempt,
+        durationMs: Date.now() - started,
+        messageId: sent.messageId,
+        ...(ledger && { ledgerMs: Date.now() - accepted }),
+      });
+      await confirm(job.jobId);
       return sent;
     });
 }

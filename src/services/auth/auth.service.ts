@@ -1,5 +1,5 @@
 // Registration, login (with lockout and timing equalisation), logout and the caller's own account.
-import type { EmailQueue } from '../../jobs/email/types';
+import type { Outbox } from '../outbox/outbox.service';
 import type { Address } from '../../models/Account';
 import type { AccountRepository, AccountView } from '../../repositories/account.repository';
 import { DuplicateKeyError } from '../../repositories/errors';
@@ -25,7 +25,8 @@ export interface AuthServiceDeps {
   readonly accounts: Pick<AccountRepository, 'create' | 'findById' | 'findByEmailWithPassword' | 'recordFailedLogin' | 'recordSuccessfulLogin'>;
   readonly sessions: Pick<SessionService, 'issue' | 'revokeFamilyOf' | 'revokeAll'>;
   readonly hasher: Pick<PasswordHasher, 'verify' | 'verifyDummy'>;
-  readonly emailQueue: EmailQueue;
+  /** Registration records `account-registered` (the welcome email) in the account's transaction. */
+  readonly outbox: Pick<Outbox, 'withEvents'>;
   readonly policy: { readonly maxFailedLogins: number; readonly lockoutSeconds: number };
   readonly now?: () => Date;
 }
@@ -37,15 +38,6 @@ export function createAuthService(deps: AuthServiceDeps) {
   const { accounts, sessions, hasher, policy } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function enqueueWelcome(account: AccountView): Promise<void> {
-    try {
-      await deps.emailQueue.enqueue({ kind: 'welcome', to: account.email, data: { name: account.firstName }, jobId: `welcome:${account.id}` });
-    } catch (err) {
-      // The account exists; failing the request now would make the client retry into a 409.
-      logger.error('welcome email could not be enqueued', { accountId: account.id, error: (err as Error).message });
-    }
-  }
-
   function lockedError(lockUntil: Date | null, at: Date): LockedError {
     const retryAfter = lockUntil ? Math.max(1, Math.ceil((lockUntil.getTime() - at.getTime()) / 1000)) : undefined;
     return new LockedError('Account is locked after too many failed sign-in attempts; try again later', 'ACCOUNT_LOCKED', retryAfter);
@@ -56,7 +48,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       let account: AccountView;
       try {
         // The role is never taken from input: every self-registered account is a customer.
-        account = await accounts.create({ ...input, role: 'customer' });
+        account = await deps.outbox.withEvents(async ({ session, emit }) => {
+          const created = await accounts.create({ ...input, role: 'customer' }, session);
+          emit({ id: `account-registered:${created.id}`, type: 'account-registered', aggregateId: `account:${created.id}`, payload: { to: created.email, name: created.firstName } });
+          return created;
+        });
       } catch (err) {
         if (err instanceof DuplicateKeyError && err.fields.includes('email')) {
           throw new ConflictError('An account with this email already exists', 'EMAIL_TAKEN', { cause: err });
@@ -64,7 +60,6 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw err;
       }
       const tokens = await sessions.issue({ id: account.id, role: account.role }, client);
-      await enqueueWelcome(account);
       logger.info('account registered', { accountId: account.id });
       return { account, tokens };
     },

@@ -1,10 +1,10 @@
 // Forgotten passwords: a single-use, short-lived token is emailed; using it sets a new password and
 // ends every session. The response to a request never reveals whether the email has an account.
-import type { EmailQueue } from '../../jobs/email/types';
 import type { AccountRepository } from '../../repositories/account.repository';
 import type { PasswordResetTokenRepository } from '../../repositories/token.repository';
 import { BadRequestError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
+import type { Outbox } from '../outbox/outbox.service';
 import type { SessionService } from './session';
 import { generateOpaqueToken, hashToken } from './session';
 
@@ -12,7 +12,8 @@ export interface PasswordResetServiceDeps {
   readonly accounts: Pick<AccountRepository, 'findByEmailWithPassword' | 'setPassword'>;
   readonly resetTokens: PasswordResetTokenRepository;
   readonly sessions: Pick<SessionService, 'revokeAll'>;
-  readonly emailQueue: EmailQueue;
+  /** The token, its predecessors' invalidation and the email event commit together. */
+  readonly outbox: Pick<Outbox, 'withEvents'>;
   readonly ttlSeconds: number;
   readonly now?: () => Date;
 }
@@ -26,22 +27,24 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     const account = await deps.accounts.findByEmailWithPassword(email);
     if (!account || account.status === 'disabled') return;
     const at = now();
-    await deps.resetTokens.invalidateForAccount(account.id, at);
-    const token = generateOpaqueToken();
-    const expiresAt = new Date(at.getTime() + deps.ttlSeconds * 1000);
-    const { id } = await deps.resetTokens.create({ tokenHash: hashToken(token), accountId: account.id, expiresAt });
-    await deps.emailQueue.enqueue({
-      kind: 'password-reset',
-      to: account.email,
-      data: { name: account.firstName, token, expiresInMinutes: Math.max(1, Math.round(deps.ttlSeconds / 60)) },
-      jobId: `password-reset:${id}`,
+    await deps.outbox.withEvents(async ({ session, emit }) => {
+      await deps.resetTokens.invalidateForAccount(account.id, at, session);
+      const token = generateOpaqueToken();
+      const expiresAt = new Date(at.getTime() + deps.ttlSeconds * 1000);
+      const { id } = await deps.resetTokens.create({ tokenHash: hashToken(token), accountId: account.id, expiresAt }, session);
+      emit({
+        id: `password-reset-requested:${id}`,
+        type: 'password-reset-requested',
+        aggregateId: `account:${account.id}`,
+        payload: { to: account.email, name: account.firstName, token, expiresInMinutes: Math.max(1, Math.round(deps.ttlSeconds / 60)) },
+      });
     });
   }
 
   return {
     /**
      * Accepts the request and does the work after answering: a known email costs several writes and
-     * an enqueue, an unknown one nothing, and waiting for that difference would reveal which it was.
+     * an event, an unknown one nothing, and waiting for that difference would reveal which it was.
      */
     requestReset(email: string): void {
       const work = issueAndEmail(email)

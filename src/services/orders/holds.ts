@@ -18,7 +18,16 @@ export function abandonedAfterMs(requestTimeoutMs: number): number {
 }
 
 export function createAbandonedHoldSweep(
-  deps: { products: Pick<ProductRepository, 'findHoldsPlacedBefore' | 'releaseHold' | 'clearHolds'>; orders: Pick<OrderRepository, 'findById'> },
+  deps: {
+    products: Pick<ProductRepository, 'findHoldsPlacedBefore' | 'releaseHold' | 'clearHolds'>;
+    orders: Pick<OrderRepository, 'findById'>;
+    /**
+     * Called for a saved order before its holds go. On a standalone server (no transactions) the
+     * placement may have died between saving the order and recording its event; this records it.
+     * Runs first so a failure leaves the hold for the next sweep.
+     */
+    onOrderSaved?: (orderId: string) => Promise<void>;
+  },
   abandonAfterMs: number,
   now: () => Date = () => new Date(),
 ) {
@@ -28,6 +37,7 @@ export function createAbandonedHoldSweep(
     let completed = 0;
     for (const hold of holds) {
       if (await deps.orders.findById(hold.order)) {
+        await deps.onOrderSaved?.(hold.order);
         await deps.products.clearHolds([hold.productId], hold.order);
         completed += 1;
       } else if (await deps.products.releaseHold(hold.productId, hold.quantity, hold.order)) {

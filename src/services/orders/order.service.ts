@@ -7,7 +7,8 @@ import type { ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
-import type { OrderNotifier } from './notifier';
+import type { OrderEvents } from './events';
+import type { Outbox } from '../outbox/outbox.service';
 import type { OrderPlacement, PlaceOrderInput } from './placement';
 import { ORDER_SORT, planOrderList, type OrderActor, type OrderListQuery } from './query';
 import { fetchPage, type PageMeta } from '../listing/listing';
@@ -20,7 +21,9 @@ export interface OrderServiceDeps {
   readonly products: ProductRepository;
   readonly placement: OrderPlacement;
   readonly transactions: TransactionRunner;
-  readonly notifier: OrderNotifier;
+  /** Builds the order's domain events; `outbox` records them with the state change. */
+  readonly events: OrderEvents;
+  readonly outbox: Outbox;
   /** Drops cached product answers after stock changed (ProductService.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
   readonly cursorSecret: string;
@@ -53,7 +56,7 @@ function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
-  const { orders, products, placement, transactions, notifier } = deps;
+  const { orders, products, placement, transactions, events, outbox } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
@@ -83,15 +86,24 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord): Promise<OrderRecord | null> {
     const t = { from: CANCELLABLE_STATUSES, to: 'cancelled' as const, expectedVersion, change };
     const id = order._id.toString();
+    const to = await events.recipientOf(order.account.toString());
     if (await transactions.supportsTransactions()) {
-      return transactions.run(async (session) => {
-        const updated = await orders.transition(id, t, session);
-        if (updated) await restock(updated, session);
-        return updated;
+      const updated = await transactions.run(async (session) => {
+        const won = await orders.transition(id, t, session);
+        if (won) {
+          await restock(won, session);
+          await outbox.record(session, [events.statusChanged(won, to)]);
+        }
+        return won;
       });
+      if (updated) outbox.committed();
+      return updated;
     }
     const updated = await orders.transition(id, t);
-    if (updated) await restock(updated, null);
+    if (updated) {
+      await restock(updated, null);
+      await recordWithoutTransaction(updated, to);
+    }
     return updated;
   }
 
@@ -114,19 +126,44 @@ export function createOrderService(deps: OrderServiceDeps) {
     const updated = await cancelRecord(order, expectedVersion, change('cancelled', actor.id, reason));
     if (!updated) return explainMiss(id, expectedVersion, 'cancelled');
     await afterStockChange(updated);
-    await notifier.statusChanged(updated);
     return toOrderView(updated);
+  }
+
+  /**
+   * Standalone server (no transactions): the event is written right after the state change, so a
+   * crash between the two loses it. Logged loudly; see services/outbox/README.md.
+   */
+  async function recordWithoutTransaction(order: OrderRecord, to: string | null): Promise<void> {
+    try {
+      await outbox.record(null, [events.statusChanged(order, to)]);
+      outbox.committed();
+    } catch (err) {
+      logger.error('order event not recorded (standalone server, no transaction)', { orderId: order._id.toString(), status: order.status, error: (err as Error).message });
+    }
   }
 
   return {
     /** Retries are made safe by the route's declared idempotency, not here. */
     async place(actor: OrderActor, input: PlaceOrderInput): Promise<OrderView> {
       const record = await placement.place(actor.id, input);
+      outbox.committed();
       const view = toOrderView(record);
       logger.info('order placed', { orderId: view.id, total: view.total, currency: view.currency, lines: view.items.length });
       await afterStockChange(record);
-      await notifier.confirmed(record);
       return view;
+    },
+
+    /**
+     * For the abandoned-hold sweep: on a standalone server a placement killed between saving the
+     * order and recording its event left the order without one; this records it (the event id makes
+     * a repeat a no-op). With transactions the event committed with the order: nothing to do.
+     */
+    async recordPlacedIfMissing(orderId: string): Promise<void> {
+      if (await transactions.supportsTransactions()) return;
+      const order = await orders.findById(orderId);
+      if (!order) return;
+      await outbox.record(null, [events.placed(order, await events.recipientOf(order.account.toString()))]);
+      outbox.committed();
     },
 
     async get(actor: OrderActor, id: string): Promise<OrderView> {
@@ -150,10 +187,14 @@ export function createOrderService(deps: OrderServiceDeps) {
       const order = await findVisible(actor, id);
       if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
       if (!canTransition(order.status, to)) throw invalidTransition(order.status, to);
-      const updated = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) });
+      const recipient = await events.recipientOf(order.account.toString());
+      const updated = await outbox.withEvents(async ({ session, emit }) => {
+        const won = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) }, session);
+        if (won) emit(events.statusChanged(won, recipient));
+        return won;
+      });
       if (!updated) return explainMiss(id, expectedVersion, to);
       logger.info('order status changed', { orderId: id, from: order.status, to });
-      await notifier.statusChanged(updated);
       return toOrderView(updated);
     },
 
@@ -168,7 +209,6 @@ export function createOrderService(deps: OrderServiceDeps) {
         if (!updated) continue;
         cancelled.push(updated._id.toString());
         await afterStockChange(updated);
-        await notifier.statusChanged(updated);
       }
       if (cancelled.length) logger.info('stale pending orders cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
       return { cancelled };

@@ -1,5 +1,5 @@
 // Placing an order: price lines from the catalog, reserve every line's stock or none, save the order,
-// then invalidate product caches and enqueue the confirmation.
+// and record the order-placed event with the order (the transactional outbox).
 //
 // Stock is reserved WITHOUT a multi-document transaction: each line is one conditional `$inc` that
 // also records a hold (order id + units) on the product. A transaction would keep write intents
@@ -9,7 +9,8 @@
 // a failed or cancelled placement releases its holds in reverse (releasing twice restocks once);
 // a placement that died leaves holds the abandoned-hold sweep completes (order saved) or releases.
 // The order itself is saved in a short transaction where the deployment has them, touching only
-// new documents (the order, and what is written with it), so no other request ever waits on it.
+// new documents (the order and its order-placed outbox event), so no other request ever waits on
+// it and the event commits exactly when the order does.
 import { Types, type ClientSession } from 'mongoose';
 import type { AddressRecord, NewOrder, OrderRecord, OrderRepository } from '../../repositories/order.repository';
 import type { ProductRecord, ProductRepository } from '../../repositories/product.repository';
@@ -34,10 +35,18 @@ interface PricedLine {
   readonly quantity: number;
 }
 
+export type RecordEvents = (order: OrderRecord, session: ClientSession | null) => Promise<void>;
+
 export interface PlacementDeps {
   readonly orders: OrderRepository;
   readonly products: ProductRepository;
   readonly transactions: TransactionRunner;
+  /**
+   * Prepares the order's events before the transaction (reads) and returns the writer called at the
+   * commit point: inside the transaction, or right after the insert on a standalone server (the
+   * weaker fallback, see services/outbox/README.md).
+   */
+  readonly prepareEvents?: (accountId: string) => Promise<RecordEvents>;
 }
 
 const RELEASE_ATTEMPTS = 3;
@@ -132,17 +141,30 @@ export function createOrderPlacement(deps: PlacementDeps) {
     }
   }
 
-  async function save(doc: NewOrder): Promise<OrderRecord> {
-    if (await transactions.supportsTransactions()) return transactions.run((session: ClientSession) => orders.create(doc, session));
-    return orders.create(doc);
+  /**
+   * The order and its events in one short transaction (same session), so the event commits if and
+   * only if the order does. A standalone server has no transactions: the event is written right after
+   * the order (the weaker fallback described in services/outbox/README.md).
+   */
+  async function save(doc: NewOrder, recordEvents: RecordEvents | undefined): Promise<{ order: OrderRecord; eventsRecorded: boolean }> {
+    if (await transactions.supportsTransactions()) {
+      const order = await transactions.run(async (session: ClientSession) => {
+        const created = await orders.create(doc, session);
+        await recordEvents?.(created, session);
+        return created;
+      });
+      return { order, eventsRecorded: true };
+    }
+    return { order: await orders.create(doc), eventsRecorded: false };
   }
 
-  async function reserveAndSave(doc: NewOrder, lines: readonly PricedLine[]): Promise<OrderRecord> {
+  async function reserveAndSave(doc: NewOrder, lines: readonly PricedLine[], recordEvents: RecordEvents | undefined): Promise<OrderRecord> {
     const hold = doc._id.toHexString();
     await reserve(lines, hold);
     let record: OrderRecord | null;
+    let eventsRecorded: boolean;
     try {
-      record = await save(doc);
+      ({ order: record, eventsRecorded } = await save(doc, recordEvents));
     } catch (err) {
       // An insert whose reply was lost may still have happened: never give back stock a saved order holds.
       const saved = await withoutDeadline(() => orders.findById(hold)).catch(() => null);
@@ -151,6 +173,15 @@ export function createOrderPlacement(deps: PlacementDeps) {
         throw err;
       }
       record = saved;
+      // With transactions the events committed with the order; without, they may be missing.
+      eventsRecorded = await transactions.supportsTransactions();
+    }
+    if (!eventsRecorded && recordEvents) {
+      const order = record;
+      // The order stands, so its event is written even past the request's deadline.
+      await withoutDeadline(() => recordEvents(order, null)).catch((err: Error) => {
+        logger.error('order event not recorded (standalone server, no transaction); the order has no confirmation email', { orderId: hold, error: err.message });
+      });
     }
     await withoutDeadline(() => products.clearHolds(lines.map((l) => l.productId), hold)).catch((err: Error) => {
       logger.warn('stock holds of a saved order not cleared (harmless; stock is correct; the sweep clears them)', { hold, error: err.message });
@@ -172,7 +203,8 @@ export function createOrderPlacement(deps: PlacementDeps) {
         statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
       };
       const lines = input.items.map((l, index) => ({ index, productId: l.productId, quantity: l.quantity }));
-      return reserveAndSave(doc, lines);
+      const recordEvents = await deps.prepareEvents?.(accountId);
+      return reserveAndSave(doc, lines, recordEvents);
     },
   };
 }
