@@ -16,7 +16,8 @@ import { uniqueDbName } from '../support/db';
 import { pollUntil } from '../support/faults';
 import { orderBody, productsWithStock, stockOf } from '../integration/orders.fixture';
 
-const DEADLINE_MS = 1000;
+// Two seconds: long enough that the innocent request's own work fits after its stall on a busy machine.
+const DEADLINE_MS = 2000;
 
 interface Answer {
   readonly status?: number;
@@ -86,7 +87,7 @@ describe('resilience: the request deadline', () => {
     const [productId] = await productsWithStock(5);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      // The stock reservation stalls 1.5 s: the deadline (1 s) answers first, then the work resumes.
+      // The stock reservation stalls 2.5 s: the deadline (2 s) answers first, then the work resumes.
       // It is the second update: the first is the idempotency claim's take-over of an expired record.
       await stall('update', DEADLINE_MS + 500, 1);
       const headers = { ...buyer.headers, 'idempotency-key': `deadline-${randomBytes(6).toString('hex')}` };
@@ -95,7 +96,7 @@ describe('resilience: the request deadline', () => {
       expect(timedOut.body?.code).toBe('REQUEST_TIMEOUT');
 
       // An innocent request on the same keep-alive socket, in flight (its auth lookup stalls 0.7 s)
-      // when the abandoned order work resumes at 1.5 s.
+      // when the abandoned order work resumes at 2.5 s.
       await stall('find', 700);
       const innocent = await call(agent, port, 'GET', '/api/v1/orders', buyer.headers);
       expect(innocent.error).toBeUndefined();
@@ -124,7 +125,7 @@ describe('resilience: the request deadline', () => {
       const timedOut = await call(agent, port, 'POST', '/api/v1/orders', headers, orderBody([{ productId, quantity: 1 }]));
       expect(timedOut.status).toBe(503);
       // An innocent request on the same keep-alive socket, in flight (its auth lookup stalls 0.8 s)
-      // when the abandoned handler ends at about 1.5 s.
+      // when the abandoned handler ends at about 2.5 s.
       await stall('find', 800);
       const innocent = await call(agent, port, 'GET', '/api/v1/orders', buyer.headers);
       expect(innocent.error).toBeUndefined();
