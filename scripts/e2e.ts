@@ -72,6 +72,7 @@ async function main(): Promise<number> {
   const prefix = uniquePrefix('e2e');
   // Uploaded media and the sample image the upload request sends live in a throw-away folder.
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-media-'));
+  fs.mkdirSync(path.dirname(path.join(workDir, SAMPLE_UPLOAD_FILE)), { recursive: true });
   await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#3a6ea5' } })
     .png()
     .toFile(path.join(workDir, SAMPLE_UPLOAD_FILE));

@@ -79,10 +79,11 @@ function entries(params: Parameter[], hints: Readonly<Record<string, string>> = 
 
 /**
  * Form fields for a multipart body: binary properties become file fields pointing at
- * SAMPLE_UPLOAD_FILE (resolved against Newman's working directory; in the Postman app, pick a
- * file), the others text fields with the example's values.
+ * SAMPLE_UPLOAD_FILE (a committed image, resolved against Newman's working directory — the project
+ * root when the README's `npx newman run …` is used; in the Postman app, pick a file), the others
+ * text fields with the example's values.
  */
-export const SAMPLE_UPLOAD_FILE = 'sample-upload.png';
+export const SAMPLE_UPLOAD_FILE = 'postman/sample-upload.png';
 
 function formData(schema: Json, example: Json): Json[] {
   const properties = (schema.properties ?? {}) as Record<string, Json>;
