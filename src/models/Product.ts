@@ -1,6 +1,7 @@
 // The product catalog document. Money is stored as integer minor units (priceMinor) so sums and
 // comparisons never drift; the API converts to and from a decimal number at the edge.
 import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { defaultVariant, MAX_VARIANTS, summarizeVariants, variantSchema, type VariantRecord } from './ProductVariant';
 
 export const PRODUCT_STATUSES = ['active', 'draft'] as const;
 export const CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
@@ -49,7 +50,17 @@ const productSchema = new Schema(
       set: normalizeTags,
       validate: { validator: (tags: string[]) => tags.length <= MAX_TAGS, message: `at most ${MAX_TAGS} tags` },
     },
+    // Denormalized from `variants` on every variant write (summarizeVariants): the sum over active variants.
     stock: { type: Number, required: true, min: 0, default: 0, validate: { validator: Number.isSafeInteger, message: 'stock must be an integer' } },
+    // Every product has at least one variant; a product without options has exactly one (the default).
+    variants: {
+      type: [variantSchema],
+      default: undefined,
+      validate: { validator: (v: unknown[] | undefined) => !v || (v.length >= 1 && v.length <= MAX_VARIANTS), message: `1 to ${MAX_VARIANTS} variants` },
+    },
+    // The variant price range, denormalized so price filters and sorts stay index-backed.
+    priceMinMinor: { type: Number, min: 0 },
+    priceMaxMinor: { type: Number, min: 0 },
     ratingAverage: { type: Number, min: 0, max: 5, default: 0 },
     ratingCount: { type: Number, min: 0, default: 0 },
     status: { type: String, enum: PRODUCT_STATUSES, default: 'draft' },
@@ -73,13 +84,23 @@ productSchema.pre('validate', function () {
   if (!this.slug && this.name) this.slug = slugify(this.name);
 });
 
+// A product created without variants gets its default variant; the summary always follows the variants.
+productSchema.pre('validate', function () {
+  const self = this as unknown as { sku: string; stock: number; priceMinor: number; variants?: VariantRecord[] } & Record<string, unknown>;
+  if (!self.variants?.length) self.variants = [defaultVariant(self.sku, self.stock ?? 0)];
+  Object.assign(self, summarizeVariants(self.variants, self.priceMinor));
+});
+
 // Each index serves a documented query shape (QUERY-ENGINE-DOC.md, "Indexes").
 productSchema.index({ slug: 1 }, { unique: true });
 productSchema.index({ sku: 1 }, { unique: true });
 productSchema.index({ deletedAt: 1, status: 1, createdAt: -1, _id: -1 });
-productSchema.index({ category: 1, priceMinor: 1 });
-productSchema.index({ tags: 1, priceMinor: 1 });
-productSchema.index({ deletedAt: 1, status: 1, priceMinor: -1, _id: -1 });
+productSchema.index({ category: 1, priceMinMinor: 1 });
+productSchema.index({ tags: 1, priceMinMinor: 1 });
+productSchema.index({ deletedAt: 1, status: 1, priceMinMinor: -1, _id: -1 });
+// SKUs are unique across the catalog, variant by variant (sparse: products not yet migrated have none).
+productSchema.index({ 'variants.sku': 1 }, { unique: true, sparse: true, name: 'variant_sku_unique' });
+productSchema.index({ 'variants.optionTags': 1 });
 productSchema.index({ deletedAt: 1, status: 1, ratingAverage: -1, _id: -1 });
 productSchema.index(
   { name: 'text', tags: 'text', description: 'text' },

@@ -5,13 +5,16 @@
 //    and released in reverse on failure; releasing a hold twice restocks once.
 import { Types, type ClientSession } from 'mongoose';
 import type { AddressRecord, NewOrder, OrderRecord, OrderRepository } from '../../repositories/order.repository';
-import type { ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import type { ProductRecord, ProductRepository, VariantStockChange } from '../../repositories/product.repository';
+import type { VariantRecord } from '../../models/ProductVariant';
 import { ConflictError, ValidationError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import type { TransactionRunner } from '../transactions';
 
 export interface OrderLineInput {
   readonly productId: string;
+  /** Required when the product has several variants; a single-variant product's is implied. */
+  readonly variantId?: string;
   readonly quantity: number;
 }
 
@@ -20,10 +23,9 @@ export interface PlaceOrderInput {
   readonly shippingAddress: AddressRecord;
 }
 
-interface PricedLine {
+/** A line resolved to its variant; `hold` keys its reservation on the no-transaction path. */
+interface PricedLine extends VariantStockChange {
   readonly index: number;
-  readonly productId: string;
-  readonly quantity: number;
 }
 
 export interface PlacementDeps {
@@ -34,22 +36,44 @@ export interface PlacementDeps {
 
 const RELEASE_ATTEMPTS = 3;
 
-function unavailable(lines: readonly { index: number; productId: string }[]): ValidationError {
+/** One hold per order line: two lines on one product (different variants) release independently. */
+const holdKey = (orderId: string, line: PricedLine) => `${orderId}:${line.index}`;
+
+type LineProblem = { index: number; field: 'productId' | 'variantId'; message: string; type: string; productId: string; variantId?: string };
+
+function unavailable(problems: readonly LineProblem[]): ValidationError {
   // Drafts, deleted and unknown products read alike: a customer learns nothing about unlisted products.
+  const variantsOnly = problems.every((p) => p.field === 'variantId');
   return new ValidationError(
-    'Some products cannot be ordered',
-    lines.map((l) => ({ location: 'body', path: `items.${l.index}.productId`, message: 'product does not exist or is not for sale', productId: l.productId, type: 'product.unavailable' })),
-    'PRODUCT_UNAVAILABLE',
+    variantsOnly ? 'Some lines do not name an orderable variant' : 'Some products cannot be ordered',
+    problems.map((p) => ({ location: 'body', path: `items.${p.index}.${p.field}`, message: p.message, productId: p.productId, ...(p.variantId && { variantId: p.variantId }), type: p.type })),
+    variantsOnly ? (problems.some((p) => p.type === 'variant.required') ? 'VARIANT_REQUIRED' : 'VARIANT_UNAVAILABLE') : 'PRODUCT_UNAVAILABLE',
   );
 }
 
-/** Snapshots of the catalog for each line; throws 400 for unavailable products or mixed currencies. */
-export function priceLines(input: PlaceOrderInput, catalog: readonly ProductRecord[]): { items: NewOrder['items']; currency: string } {
+/** The variant a line orders, or why it cannot be ordered. */
+function resolveVariant(line: OrderLineInput, index: number, product: ProductRecord | undefined): VariantRecord | LineProblem {
+  const base = { index, productId: line.productId, ...(line.variantId && { variantId: line.variantId }) };
+  if (!product || product.deletedAt || product.status !== 'active') {
+    return { ...base, field: 'productId', message: 'product does not exist or is not for sale', type: 'product.unavailable' };
+  }
+  const variants = product.variants ?? [];
+  if (!line.variantId) {
+    if (variants.length === 1) return variants[0];
+    return { ...base, field: 'variantId', message: `this product has ${variants.length} variants; choose one with variantId`, type: 'variant.required' };
+  }
+  const variant = variants.find((v) => v._id.toString() === line.variantId);
+  if (variant?.active) return variant;
+  return { ...base, field: 'variantId', message: 'variant does not exist or is not for sale', type: 'variant.unavailable' };
+}
+
+/** Snapshots of the catalog for each line; throws 400 for unavailable products/variants or mixed currencies. */
+export function priceLines(input: PlaceOrderInput, catalog: readonly ProductRecord[]): { items: NewOrder['items']; currency: string; lines: PricedLine[] } {
   const byId = new Map(catalog.map((p) => [p._id.toString(), p]));
-  const missing = input.items
-    .map((line, index) => ({ index, productId: line.productId, product: byId.get(line.productId) }))
-    .filter((l) => !l.product || l.product.deletedAt || l.product.status !== 'active');
-  if (missing.length) throw unavailable(missing);
+  const resolved = input.items.map((line, index) => resolveVariant(line, index, byId.get(line.productId)));
+  const problems = resolved.filter((r): r is LineProblem => 'field' in r);
+  if (problems.length) throw unavailable(problems.some((p) => p.field === 'productId') ? problems.filter((p) => p.field === 'productId') : problems);
+  const variants = resolved as VariantRecord[];
   const products = input.items.map((line) => byId.get(line.productId)!);
   const currency = products[0].currency;
   if (products.some((p) => p.currency !== currency)) {
@@ -57,12 +81,15 @@ export function priceLines(input: PlaceOrderInput, catalog: readonly ProductReco
   }
   const items = input.items.map((line, i) => ({
     product: line.productId,
+    variant: variants[i]._id.toString(),
     name: products[i].name,
-    sku: products[i].sku,
-    unitPriceMinor: products[i].priceMinor,
+    sku: variants[i].sku,
+    optionValues: variants[i].optionValues.map(({ name, value }) => ({ name, value })),
+    unitPriceMinor: variants[i].priceMinor ?? products[i].priceMinor,
     quantity: line.quantity,
   }));
-  return { items, currency };
+  const lines = items.map((item, index) => ({ index, productId: item.product, variantId: item.variant, quantity: item.quantity }));
+  return { items, currency, lines };
 }
 
 export function createOrderPlacement(deps: PlacementDeps) {
@@ -70,15 +97,20 @@ export function createOrderPlacement(deps: PlacementDeps) {
 
   async function insufficientStock(lines: readonly PricedLine[], failed: PricedLine): Promise<ConflictError> {
     const current = new Map((await products.findManyByIds(lines.map((l) => l.productId))).map((p) => [p._id.toString(), p]));
-    const sellable = (p: ProductRecord | undefined) => (p && !p.deletedAt && p.status === 'active' ? p.stock : 0);
-    const short = lines.filter((l) => l === failed || sellable(current.get(l.productId)) < l.quantity);
+    const sellable = (l: PricedLine) => {
+      const p = current.get(l.productId);
+      const v = p?.variants?.find((x) => x._id.toString() === l.variantId);
+      return p && v && !p.deletedAt && p.status === 'active' && v.active ? v.stock : 0;
+    };
+    const short = lines.filter((l) => l === failed || sellable(l) < l.quantity);
     return new ConflictError('Not enough stock for some items; nothing was reserved', 'INSUFFICIENT_STOCK', {
       details: short.map((l) => ({
         path: `items.${l.index}.quantity`,
         message: 'not enough stock',
         productId: l.productId,
+        variantId: l.variantId,
         requested: l.quantity,
-        available: sellable(current.get(l.productId)),
+        available: sellable(l),
       })),
     });
   }
@@ -87,7 +119,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     return transactions.run(async (session: ClientSession) => {
       for (const line of lines) {
         // Stop at the first short line: the abort gives back what this attempt took.
-        if (!(await products.reserveStock(line.productId, line.quantity, { session }))) throw await insufficientStock(lines, line);
+        if (!(await products.reserveStock(line, { session }))) throw await insufficientStock(lines, line);
       }
       return orders.create(doc, session);
     });
@@ -98,11 +130,11 @@ export function createOrderPlacement(deps: PlacementDeps) {
     for (const line of [...reserved].reverse()) {
       for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt += 1) {
         try {
-          await products.releaseHold(line.productId, line.quantity, hold);
+          await products.releaseHold(line, holdKey(hold, line));
           break;
         } catch (err) {
           if (attempt === RELEASE_ATTEMPTS) {
-            logger.error('stock hold not released; release it again (safe to repeat)', { hold, productId: line.productId, quantity: line.quantity, error: (err as Error).message });
+            logger.error('stock hold not released; release it again (safe to repeat)', { hold: holdKey(hold, line), productId: line.productId, variantId: line.variantId, quantity: line.quantity, error: (err as Error).message });
           }
         }
       }
@@ -113,7 +145,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     const hold = doc._id.toHexString();
     const reserved: PricedLine[] = [];
     for (const line of lines) {
-      if (await products.reserveStock(line.productId, line.quantity, { hold })) {
+      if (await products.reserveStock(line, { hold: holdKey(hold, line) })) {
         reserved.push(line);
         continue;
       }
@@ -132,7 +164,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
       }
       record = saved;
     }
-    await products.clearHolds(lines.map((l) => l.productId), hold).catch((err: Error) => {
+    await products.clearHolds([...new Set(lines.map((l) => l.productId))], lines.map((l) => holdKey(hold, l))).catch((err: Error) => {
       logger.warn('stock holds of a saved order not cleared (harmless; stock is correct)', { hold, error: err.message });
     });
     return record;
@@ -142,7 +174,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. */
     async place(accountId: string, input: PlaceOrderInput): Promise<OrderRecord> {
       const ids = [...new Set(input.items.map((l) => l.productId))];
-      const { items, currency } = priceLines(input, await products.findManyByIds(ids));
+      const { items, currency, lines } = priceLines(input, await products.findManyByIds(ids));
       const doc: NewOrder = {
         _id: new Types.ObjectId(),
         account: accountId,
@@ -151,7 +183,6 @@ export function createOrderPlacement(deps: PlacementDeps) {
         shippingAddress: input.shippingAddress,
         statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
       };
-      const lines = input.items.map((l, index) => ({ index, productId: l.productId, quantity: l.quantity }));
       return (await transactions.supportsTransactions()) ? inTransaction(doc, lines) : withCompensation(doc, lines);
     },
   };
