@@ -114,6 +114,11 @@ const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 // Values that must never reach production: the shipped defaults and obvious placeholders.
 const WEAK_SECRETS = new Set([DEV_JWT_SECRET, 'secret', 'changeme', 'change-me', 'password', 'jwt-secret']);
 
+// Attempts per auth window per client IP. Production: a credential-guessing budget. Elsewhere:
+// enough for a developer running the Postman collection over and over (it signs in a dozen times).
+export const PRODUCTION_AUTH_RATE_LIMIT_MAX = 20;
+export const DEVELOPMENT_AUTH_RATE_LIMIT_MAX = 1000;
+
 const bool = () => Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off');
 const port = () => Joi.number().integer().min(0).max(65535);
 const positiveInt = () => Joi.number().integer().min(1);
@@ -156,7 +161,8 @@ export const envSchema = Joi.object({
   RATE_LIMIT_WINDOW_MS: positiveInt().default(60_000),
   RATE_LIMIT_MAX: positiveInt().default(300),
   AUTH_RATE_LIMIT_WINDOW_MS: positiveInt().default(15 * 60_000),
-  AUTH_RATE_LIMIT_MAX: positiveInt().default(20),
+  // Default by profile (see parseConfig): strict in production, workable for a person developing.
+  AUTH_RATE_LIMIT_MAX: positiveInt(),
 
   JWT_SECRET: Joi.string().min(32),
   JWT_ISSUER: Joi.string().default('commerce-api'),
@@ -238,9 +244,19 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * `KEY=` in an env file (or an exported empty variable) means "not set": the default applies. An
+ * operator who copies .env.example and fills only what they need must not trip over the rest.
+ */
+export function withoutEmptyValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') out[key] = value;
+  return out;
+}
+
 /** Validates an environment map and returns the typed config; throws ConfigError naming every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfig {
-  const { value: v, error } = envSchema.validate(env, { abortEarly: false, convert: true });
+  const { value: v, error } = envSchema.validate(withoutEmptyValues(env), { abortEarly: false, convert: true });
   if (error) {
     throw new ConfigError(error.details.map((d) => `${String(d.path.join('.'))}: ${d.message}`));
   }
@@ -284,12 +300,13 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       keyPrefix: v.REDIS_KEY_PREFIX,
       commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
     },
-    cors: { origins: list(v.CORS_ORIGINS) },
+    // 'none' refuses every cross-origin caller (an empty value means unset, i.e. the default).
+    cors: { origins: v.CORS_ORIGINS === 'none' ? [] : list(v.CORS_ORIGINS) },
     rateLimit: {
       windowMs: v.RATE_LIMIT_WINDOW_MS,
       max: v.RATE_LIMIT_MAX,
       authWindowMs: v.AUTH_RATE_LIMIT_WINDOW_MS,
-      authMax: v.AUTH_RATE_LIMIT_MAX,
+      authMax: v.AUTH_RATE_LIMIT_MAX ?? (isProduction ? PRODUCTION_AUTH_RATE_LIMIT_MAX : DEVELOPMENT_AUTH_RATE_LIMIT_MAX),
     },
     auth: {
       jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,

@@ -2,9 +2,10 @@
 // tests drive it with supertest.
 import express, { type Express } from 'express';
 import { DASHBOARD_PATH, queueDashboard } from '../jobs/dashboard';
+import { bearerAccount } from '../middlewares/auth.middleware';
 import { createErrorHandler, notFoundHandler } from '../middlewares/error.middleware';
 import { chain } from '../middlewares/chain';
-import { observeRequests } from '../middlewares/request-observer';
+import { isProbe, observeRequests } from '../middlewares/request-observer';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
 import { API_PREFIX, buildRouters, countEndpoints, type RouteDefinition } from '../routes/route-table';
@@ -41,7 +42,15 @@ export function buildApp(container: Container): BuiltApp {
       securityHeaders(config),
       corsPolicy(config),
       createRateLimiter(
-        { name: 'global', windowMs: config.rateLimit.windowMs, max: config.rateLimit.max, message: 'Too many requests, please slow down' },
+        {
+          name: 'global',
+          windowMs: config.rateLimit.windowMs,
+          max: config.rateLimit.max,
+          message: 'Too many requests, please slow down',
+          accountOf: bearerAccount(container.tokens),
+          // A probe or scrape refused with 429 takes a healthy instance out of rotation.
+          skip: isProbe,
+        },
         redis,
         config.redis.keyPrefix,
       ),

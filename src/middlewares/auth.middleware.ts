@@ -24,6 +24,23 @@ function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
+/**
+ * The account id behind a valid bearer token, or undefined — never throws. Used where a request
+ * only needs to be attributed (rate limiting), before and independently of authentication.
+ */
+export function bearerAccount(tokens: Pick<TokenService, 'verifyAccessToken'>): (req: Request) => string | undefined {
+  return (req) => {
+    const header = req.get('authorization');
+    if (!header) return undefined;
+    try {
+      const token = bearerToken(req);
+      return token ? tokens.verifyAccessToken(token).sub : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 export interface AuthMiddlewares {
   /** Requires a valid access token. */
   authenticate: RequestHandler;

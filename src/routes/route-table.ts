@@ -46,8 +46,17 @@ export interface RoutePostmanHints {
   readonly expectStatus?: number;
   /** With an error `expectStatus`: the error code the run asserts (a deliberate negative check). */
   readonly expectCode?: string;
-  /** Why this request is left out of the end-to-end run (it stays in the collection). Keep rare. */
-  readonly skipInRun?: string;
+  /**
+   * A request that needs a value no earlier request can capture (a token from an email): it is
+   * skipped, with a note in the run's output, until a person sets `variable` in the environment.
+   * Keep rare. Every other empty variable a request uses fails it loudly.
+   */
+  readonly skipUnlessSet?: { readonly variable: string; readonly why: string };
+  /**
+   * A documented error the run also accepts, for a feature the target deployment may have off
+   * (e.g. the queue dashboard without Redis): the test then asserts that error's contract and code.
+   */
+  readonly orError?: { readonly status: number; readonly code: string; readonly when: string };
   /** Request headers the generated request sends, e.g. `{ 'If-Match': '{{productEtag}}' }`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Query parameters the generated request sends (the others are listed, disabled). */

@@ -46,11 +46,16 @@ export interface AccountServiceDeps {
 
 const notFound = () => new NotFoundError('Account not found', 'ACCOUNT_NOT_FOUND');
 
-/** Deleted, disabled and (while the lock lasts) locked accounts cannot act, whatever their token says. */
-export function isActive(record: PrincipalRecord, at: Date): boolean {
+/**
+ * Deleted, disabled and admin-locked accounts cannot act, whatever their token says. A lockout after
+ * failed logins (status locked *with* a lockUntil) blocks new password logins only: the owner's
+ * existing sessions keep working, or anyone who knows an email could sign its owner out at will.
+ * An admin lock has no end (lockUntil null) and does stop every session.
+ */
+export function isActive(record: PrincipalRecord): boolean {
   if (record.deletedAt) return false;
   if (record.status === 'disabled') return false;
-  if (record.status === 'locked') return record.lockUntil !== null && record.lockUntil <= at;
+  if (record.status === 'locked') return record.lockUntil !== null;
   return true;
 }
 
@@ -78,7 +83,7 @@ export function createAccountService(deps: AccountServiceDeps) {
   return {
     async loadPrincipal(accountId: string): Promise<Principal | null> {
       const record = await accounts.findPrincipal(accountId);
-      if (!record || !isActive(record, now())) return null;
+      if (!record || !isActive(record)) return null;
       return { id: record.id, role: record.role };
     },
 
@@ -106,6 +111,8 @@ export function createAccountService(deps: AccountServiceDeps) {
       const changes: AccountChanges = { ...patch };
       // Re-activating clears the lockout state that led to the lock.
       if (patch.status === 'active') Object.assign(changes, { lockUntil: null, failedLoginAttempts: 0 });
+      // An admin lock lasts until an admin lifts it (and, unlike a login lockout, stops sessions).
+      if (patch.status === 'locked') Object.assign(changes, { lockUntil: null });
       const account = await accounts.update(accountId, changes);
       if (!account) throw notFound();
       if (patch.status === 'disabled' || patch.status === 'locked') await sessions.revokeAll(accountId);

@@ -146,6 +146,15 @@ describe('accounts', () => {
       expectErrorContract(await request(ctx.app).post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }), 401);
     });
 
+    it('when an admin locks an account, then its tokens stop working until an admin re-activates it', async () => {
+      const user = await registerAndLogin(ctx);
+      expectSuccess(await request(ctx.app).patch(`/api/v1/accounts/${user.accountId}`).set(admin.headers).send({ status: 'locked' }));
+      expectErrorContract(await request(ctx.app).get('/api/v1/auth/me').set(user.headers), 401, 'ACCOUNT_INACTIVE');
+      expectErrorContract(await request(ctx.app).post('/api/v1/auth/login').send({ email: user.email, password: user.password }), 423, 'ACCOUNT_LOCKED');
+      expectSuccess(await request(ctx.app).patch(`/api/v1/accounts/${user.accountId}`).set(admin.headers).send({ status: 'active' }));
+      expectSuccess(await request(ctx.app).post('/api/v1/auth/login').send({ email: user.email, password: user.password }));
+    });
+
     it('when an admin changes their own role, then 403 SELF_ADMINISTRATION_FORBIDDEN', async () => {
       const res = await request(ctx.app).patch(`/api/v1/accounts/${admin.accountId}`).set(admin.headers).send({ role: 'customer' });
       expectErrorContract(res, 403, 'SELF_ADMINISTRATION_FORBIDDEN');

@@ -105,10 +105,11 @@ describe('assembled app', () => {
     it('when the global limit is exceeded, then 429 RATE_LIMITED with Retry-After and RateLimit headers, counted in Redis', async () => {
       const limited = await createTestContext({ redis: true, env: { RATE_LIMIT_MAX: '2' } });
       try {
-        await request(limited.app).get('/health').expect(200);
-        const second = await request(limited.app).get('/health').expect(200);
+        // Any non-probe request counts (probes never do); an unknown route is counted before routing.
+        await request(limited.app).get('/api/v1/no-such-thing').expect(404);
+        const second = await request(limited.app).get('/api/v1/no-such-thing').expect(404);
         expect(second.headers['ratelimit']).toMatch(/remaining=0/);
-        const res = await request(limited.app).get('/health');
+        const res = await request(limited.app).get('/api/v1/no-such-thing');
         expectErrorContract(res, 429, 'RATE_LIMITED');
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
         expect(await limited.redis!.keys(`${limited.config.redis.keyPrefix}rl:global:*`)).toHaveLength(1);

@@ -9,6 +9,7 @@ import { requestContext, runWithContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
 import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
 import { portFromStartLine, spawnServer, type ServerProcess } from '../support/process';
+import { testKeyPrefix } from '../support/env';
 
 describe('email worker process', () => {
   let smtp: TestSmtpServer;
@@ -19,7 +20,7 @@ describe('email worker process', () => {
 
   beforeEach(async () => {
     smtp = await startSmtpServer();
-    const prefix = `test:${randomBytes(5).toString('hex')}:`;
+    const prefix = testKeyPrefix();
     const config = testConfig({ REDIS_KEY_PREFIX: prefix });
     const shared = createRedisClient(config.redis.url!, config.redis);
     await shared.connect();

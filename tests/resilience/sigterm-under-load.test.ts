@@ -15,6 +15,7 @@ import { createProductRepository } from '../../src/repositories/product.reposito
 import { expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { startApi, type ApiProcess } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const WORKERS = 40;
 const LOGIN = { email: 'drain@example.com', password: 'Str0ng-drain-passw0rd!' };
@@ -51,7 +52,7 @@ describe('resilience: SIGTERM under load', () => {
     await createProductRepository(Product).insertMany(buildCatalog(200, 11));
     api = await startApi({
       MONGODB_DB_NAME: dbName,
-      REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
+      REDIS_KEY_PREFIX: testKeyPrefix(),
       SHUTDOWN_TIMEOUT_MS: '25000',
       // Production hashing cost, so logins take long enough to be in flight when the signal lands.
       PASSWORD_HASH_MEMORY_KIB: '19456',
