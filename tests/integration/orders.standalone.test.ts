@@ -74,10 +74,12 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
   it('when a hold is released twice, then the stock is given back once', async () => {
     const [a] = await productsWithStock(5);
     const repo = createProductRepository(Product);
-    const hold = new Types.ObjectId().toHexString();
-    expect(await repo.reserveStock(a, 3, { hold })).toBe(true);
-    expect(await repo.releaseHold(a, 3, hold)).toBe(true);
-    expect(await repo.releaseHold(a, 3, hold)).toBe(false);
+    const hold = `${new Types.ObjectId().toHexString()}:0`;
+    const variantId = (await Product.findById(a).lean())!.variants![0]._id.toString();
+    const line = { productId: a, variantId, quantity: 3 };
+    expect(await repo.reserveStock(line, { hold })).toBe(true);
+    expect(await repo.releaseHold(line, hold)).toBe(true);
+    expect(await repo.releaseHold(line, hold)).toBe(false);
     expect(await stockOf(a)).toBe(5);
   });
 
