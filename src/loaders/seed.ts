@@ -2,7 +2,6 @@
 // seed) for `npm run seed` and for the embedded development database on first start.
 import { slugify } from '../models/Product';
 import { optionTag, type VariantRecord } from '../models/ProductVariant';
-import { Types } from 'mongoose';
 import type { NewProduct, ProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
 import { seedDemoAccounts } from '../services/account.seed';
@@ -41,7 +40,9 @@ const EPOCH = Date.UTC(2025, 0, 1);
 
 const titleCase = (s: string) => s.replace(/\b[a-z]/g, (c) => c.toUpperCase());
 
-export type SeedProduct = NewProduct & { createdAt: Date; updatedAt: Date; variants?: VariantRecord[] };
+/** Variant ids are left to the database, so the same seed always builds an identical catalog. */
+export type SeedVariant = Omit<VariantRecord, '_id'>;
+export type SeedProduct = NewProduct & { createdAt: Date; updatedAt: Date; variants?: SeedVariant[] };
 
 /** Categories whose demo products come in sizes and colours, and what those are. */
 const VARIANT_OPTIONS: Readonly<Record<string, { name: string; values: readonly string[] }[]>> = {
@@ -56,14 +57,13 @@ const VARIANT_OPTIONS: Readonly<Record<string, { name: string; values: readonly 
  * Every other wearable or accessory gets one variant per option combination, sharing the product's
  * stock (so the catalog's totals match a variant-less build); the largest size costs 10 more.
  */
-function seedVariants(product: SeedProduct, random: () => number): VariantRecord[] | undefined {
+function seedVariants(product: SeedProduct, random: () => number): SeedVariant[] | undefined {
   const options = VARIANT_OPTIONS[product.category];
   if (!options || random() < 0.5) return undefined;
   let combos: { name: string; value: string }[][] = [[]];
   for (const option of options) combos = combos.flatMap((c) => option.values.map((value) => [...c, { name: option.name, value }]));
   const stock = product.stock ?? 0;
   return combos.map((optionValues, i) => ({
-    _id: new Types.ObjectId(),
     sku: `${product.sku}-${optionValues.map((o) => o.value.slice(0, 3).toUpperCase()).join('-')}`,
     optionValues,
     optionTags: optionValues.map((o) => optionTag(o.name, o.value)),
