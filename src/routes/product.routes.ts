@@ -126,7 +126,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         status: 'active',
       },
       // A unique sku per run; the slug follows the name and gets a free "-2" variant by itself.
-      postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag' } },
+      postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag', variantId: 'data.variants.0.id' } },
       handler: controller.create,
     },
     {
@@ -146,6 +146,24 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       handler: controller.update,
     },
     {
+      method: 'patch',
+      path: '/products/:id/variants/:variantId',
+      summary: 'Change a variant (optimistic concurrency on the product: If-Match or version)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: variantParams, headers: ifMatchHeaders, body: variantPatchBody },
+      responses: {
+        200: { description: 'The product after the change', schema: product },
+        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        409: { description: 'DUPLICATE_KEY, VARIANT_OPTIONS_MISMATCH, DUPLICATE_VARIANT_OPTIONS, VERSION_CONFLICT' },
+        428: { description: 'VERSION_REQUIRED' },
+      },
+      // The story gives the new product's default variant an option first, so a second variant can follow.
+      requestExample: { optionValues: { finish: 'matte' }, stock: 12, price: null, active: true },
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
+      handler: controller.updateVariant,
+    },
+    {
       method: 'post',
       path: '/products/:id/variants',
       summary: 'Add a variant (own SKU, option values, price, stock; optimistic concurrency: If-Match or version)',
@@ -163,22 +181,6 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       handler: controller.addVariant,
     },
     {
-      method: 'patch',
-      path: '/products/:id/variants/:variantId',
-      summary: 'Change a variant (optimistic concurrency on the product: If-Match or version)',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: variantParams, headers: ifMatchHeaders, body: variantPatchBody },
-      responses: {
-        200: { description: 'The product after the change', schema: product },
-        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
-        409: { description: 'DUPLICATE_KEY, VARIANT_OPTIONS_MISMATCH, DUPLICATE_VARIANT_OPTIONS, VERSION_CONFLICT' },
-        428: { description: 'VERSION_REQUIRED' },
-      },
-      requestExample: { stock: 12, price: null, active: true },
-      handler: controller.updateVariant,
-    },
-    {
       method: 'delete',
       path: '/products/:id/variants/:variantId',
       summary: 'Remove a variant (not the last one; optimistic concurrency: If-Match or version)',
@@ -191,6 +193,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         409: { description: 'LAST_VARIANT, VERSION_CONFLICT' },
         428: { description: 'VERSION_REQUIRED' },
       },
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
       handler: controller.removeVariant,
     },
     {
