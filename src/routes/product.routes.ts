@@ -1,4 +1,6 @@
 // Product endpoints. `/products/facets` is declared before `/products/:id` so it is not read as a slug.
+// Variant endpoints come last: the Postman story runs paths in first-declaration order, so they
+// act on the story's product after its delete/restore round trip.
 import Joi from 'joi';
 import { createProductController } from '../controllers/product.controller';
 import { noBody } from '../middlewares/validate';
@@ -146,6 +148,27 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       handler: controller.update,
     },
     {
+      method: 'delete',
+      path: '/products/:id',
+      summary: 'Soft-delete a product (idempotent)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: idParams },
+      responses: { 204: { description: 'Deleted (or already deleted)' }, 404: { description: 'No such product' } },
+      handler: controller.remove,
+    },
+    {
+      method: 'post',
+      path: '/products/:id/restore',
+      summary: 'Restore a soft-deleted product',
+      tags,
+      access: ['admin'],
+      validate: { params: idParams, body: noBody },
+      responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
+      postman: { captures: { productEtag: 'header:ETag' } },
+      handler: controller.restore,
+    },
+    {
       method: 'patch',
       path: '/products/:id/variants/:variantId',
       summary: 'Change a variant (optimistic concurrency on the product: If-Match or version)',
@@ -193,29 +216,9 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         409: { description: 'LAST_VARIANT, VERSION_CONFLICT' },
         428: { description: 'VERSION_REQUIRED' },
       },
-      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
+      // The story's product has one variant at this point: a deliberate negative check of the rule.
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, expectStatus: 409, expectCode: 'LAST_VARIANT' },
       handler: controller.removeVariant,
-    },
-    {
-      method: 'delete',
-      path: '/products/:id',
-      summary: 'Soft-delete a product (idempotent)',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: idParams },
-      responses: { 204: { description: 'Deleted (or already deleted)' }, 404: { description: 'No such product' } },
-      handler: controller.remove,
-    },
-    {
-      method: 'post',
-      path: '/products/:id/restore',
-      summary: 'Restore a soft-deleted product',
-      tags,
-      access: ['admin'],
-      validate: { params: idParams, body: noBody },
-      responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
-      postman: { captures: { productEtag: 'header:ETag' } },
-      handler: controller.restore,
     },
   ];
 }
