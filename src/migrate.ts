@@ -2,9 +2,8 @@
 // against MONGODB_URI. Safe to repeat: every step only touches documents that still need it.
 import { config } from './config';
 import { runMigrations } from './jobs/migrations/migrations';
+import { createSeedRepositories } from './loaders/container';
 import { connectDatabase } from './loaders/db';
-import { Product } from './models/Product';
-import { createProductRepository } from './repositories/product.repository';
 import { logger } from './utils/logger';
 
 async function main(): Promise<void> {
@@ -13,8 +12,9 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
   const db = await connectDatabase(config);
   try {
-    await Product.init();
-    const results = await runMigrations({ products: createProductRepository(Product) }, { dryRun, only });
+    // The same repositories (and index build) as the seed, so steps write through the API's rules.
+    const { products } = await createSeedRepositories(db.connection, config);
+    const results = await runMigrations({ products }, { dryRun, only });
     logger.info(dryRun ? 'Dry run: nothing was written' : '✓ Migrations done', { steps: results.length, uri: db.uri });
   } finally {
     await db.close();

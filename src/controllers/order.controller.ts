@@ -9,11 +9,10 @@ import { expectedVersion, versionEtag } from '../utils/http-cache';
 import { sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
 import type { IdempotencyHeaders, IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
+import { MAX_STATS_DAYS } from '../models/Order';
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_STATS_DAYS = 30;
-/** The longest range /orders/stats answers (the query schema documents it). */
-export const MAX_STATS_DAYS = 366;
 
 /** Strong validator for one order: its id and version change together with every status change. */
 export const orderEtag = versionEtag;

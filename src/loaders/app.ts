@@ -5,10 +5,11 @@ import { DASHBOARD_PATH, queueDashboard } from '../jobs/dashboard';
 import { bearerAccount } from '../middlewares/auth.middleware';
 import { createErrorHandler, notFoundHandler } from '../middlewares/error.middleware';
 import { chain } from '../middlewares/chain';
+import { methodNotAllowed } from '../middlewares/method-not-allowed';
 import { isProbe, observeRequests } from '../middlewares/request-observer';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
-import { API_PREFIX, buildRouters, countEndpoints, type RouteDefinition } from '../routes/route-table';
+import { API_PREFIX, buildRouters, countEndpoints, fullPath, type RouteDefinition } from '../routes/route-table';
 import { requestContext } from '../utils/tracing';
 import type { Container } from './container';
 import { swaggerUiRouter } from './docs';
@@ -65,6 +66,8 @@ export function buildApp(container: Container): BuiltApp {
   const { api, root } = buildRouters(routes, container.auth, { idempotency: container.idempotency });
   app.use(root);
   app.use(API_PREFIX, api);
+  // A declared path asked with an undeclared method: 405 + Allow (before Swagger UI's catch-all prefix).
+  app.use(methodNotAllowed(routes.map((route) => ({ method: route.method, path: fullPath(route) }))));
   // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.
   if (config.docs.enabled) app.use(swaggerUiRouter());
 

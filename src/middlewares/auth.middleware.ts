@@ -3,12 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TokenService } from '../services/auth/token';
 import { ForbiddenError, UnauthorizedError } from '../utils/errors';
-import type { Role } from '../utils/roles';
-
-export interface Principal {
-  readonly id: string;
-  readonly role: Role;
-}
+import type { Principal, Role } from '../utils/roles';
 
 /**
  * Resolves the subject of a valid token to the caller as they are now (role changes and

@@ -1,7 +1,8 @@
 // The one idempotency store: (principal, scope, key) → request fingerprint + state. A record is
 // created `in_progress` before the work runs and `completed` with the response after it; a TTL
 // index removes it after IDEMPOTENCY_TTL_SECONDS.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import './deadline.plugin';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 export const IDEMPOTENCY_STATES = ['in_progress', 'completed'] as const;
 
@@ -31,6 +32,10 @@ idempotencyKeySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 export type IdempotencyKeyDoc = InferSchemaType<typeof idempotencyKeySchema>;
 export type IdempotencyKeyModel = Model<IdempotencyKeyDoc>;
 
-export const IdempotencyKey: IdempotencyKeyModel =
-  (mongoose.models.IdempotencyKey as IdempotencyKeyModel | undefined) ??
-  mongoose.model<IdempotencyKeyDoc>('IdempotencyKey', idempotencyKeySchema);
+/** The IdempotencyKey model on `connection`, compiled once per connection. */
+export function idempotencyKeyModel(connection: Connection): IdempotencyKeyModel {
+  return (
+    (connection.models.IdempotencyKey as IdempotencyKeyModel | undefined) ??
+    connection.model<IdempotencyKeyDoc>('IdempotencyKey', idempotencyKeySchema)
+  );
+}

@@ -1,10 +1,13 @@
 // The order document. Lines are snapshots of the catalog at placement (name, sku, unit price), so an
 // order never changes when the catalog does. Money is integer minor units, like products.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import './deadline.plugin';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'paid'];
+/** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
+export const MAX_STATS_DAYS = 366;
 
 const integer = (min: number) => ({
   type: Number,
@@ -116,4 +119,7 @@ orderSchema.index({ createdAt: -1, _id: -1 });
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 export type OrderModel = Model<OrderDoc>;
 
-export const Order: OrderModel = (mongoose.models.Order as OrderModel | undefined) ?? mongoose.model<OrderDoc>('Order', orderSchema);
+/** The Order model on `connection`, compiled once per connection. */
+export function orderModel(connection: Connection): OrderModel {
+  return (connection.models.Order as OrderModel | undefined) ?? connection.model<OrderDoc>('Order', orderSchema);
+}

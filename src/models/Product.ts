@@ -1,6 +1,7 @@
 // The product catalog document. Money is stored as integer minor units (priceMinor) so sums and
 // comparisons never drift; the API converts to and from a decimal number at the edge.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import './deadline.plugin';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { defaultVariant, MAX_VARIANTS, summarizeVariants, variantSchema, type VariantRecord } from './ProductVariant';
 
 export const PRODUCT_STATUSES = ['active', 'draft'] as const;
@@ -68,9 +69,16 @@ const productSchema = new Schema(
     deletedBy: { type: Schema.Types.ObjectId, default: null },
     // Our own optimistic-concurrency counter, bumped by every write (Mongoose's __v only guards arrays).
     version: { type: Number, required: true, default: 1, min: 1 },
-    // Stock reservations in flight on a server without transactions (order ids). A hold is pushed
-    // with the decrement and pulled on release or success, so releasing twice restocks once.
-    stockHolds: { type: [String], default: undefined, select: false },
+    // Stock reservations of orders being placed (the order's id, its line, the variant and the units
+    // it took; line/variant absent on holds written before variants). A hold is
+    // pushed with the decrement and pulled on release or once the order is saved, so releasing
+    // twice restocks once; a hold whose placement died is completed or given back by the
+    // abandoned-hold sweep (services/orders/holds.ts).
+    stockHolds: {
+      type: [new Schema({ order: { type: String, required: true }, line: Number, variant: String, quantity: { type: Number, required: true } }, { _id: false })],
+      default: undefined,
+      select: false,
+    },
   },
   { timestamps: true, versionKey: false, toJSON: { virtuals: true }, toObject: { virtuals: true } },
 );
@@ -102,6 +110,8 @@ productSchema.index({ deletedAt: 1, status: 1, priceMinMinor: -1, _id: -1 });
 productSchema.index({ 'variants.sku': 1 }, { unique: true, sparse: true, name: 'variant_sku_unique' });
 productSchema.index({ 'variants.optionTags': 1 });
 productSchema.index({ deletedAt: 1, status: 1, ratingAverage: -1, _id: -1 });
+// The abandoned-hold sweep finds the few products with holds without scanning the catalog.
+productSchema.index({ 'stockHolds.order': 1 }, { sparse: true });
 productSchema.index(
   { name: 'text', tags: 'text', description: 'text' },
   { name: 'product_text', weights: { name: 10, tags: 5, description: 1 } },
@@ -110,5 +120,7 @@ productSchema.index(
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 export type ProductModel = Model<ProductDoc>;
 
-export const Product: ProductModel =
-  (mongoose.models.Product as ProductModel | undefined) ?? mongoose.model<ProductDoc>('Product', productSchema);
+/** The Product model on `connection`, compiled once per connection. */
+export function productModel(connection: Connection): ProductModel {
+  return (connection.models.Product as ProductModel | undefined) ?? connection.model<ProductDoc>('Product', productSchema);
+}

@@ -3,7 +3,7 @@ import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
 import type { VariantRecord } from '../models/ProductVariant';
-import type { MongoFilter, MongoSort } from '../services/query-engine';
+import type { MongoFilter, MongoSort } from './query.types';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -36,10 +36,20 @@ export type NewProduct = Pick<ProductRecord, 'name' | 'sku' | 'priceMinor' | 'ca
 export type ProductChanges = Partial<Omit<NewProduct, 'ratingAverage' | 'ratingCount'>> &
   Partial<Pick<ProductRecord, 'variants' | 'priceMinMinor' | 'priceMaxMinor'>>;
 
-/** One line's reservation: which variant of which product, how many, and (no transaction) its hold key. */
+/** One line's stock change: which variant of which product, how many. */
 export interface VariantStockChange {
   readonly productId: string;
   readonly variantId: string;
+  readonly quantity: number;
+}
+
+/** One order line's reservation of one variant's stock, recorded until the order is saved or given up. */
+export interface StockHold {
+  readonly productId: string;
+  readonly order: string;
+  /** The order line and variant; null on holds written before variants (they belong to the only variant). */
+  readonly line: number | null;
+  readonly variantId: string | null;
   readonly quantity: number;
 }
 
@@ -68,15 +78,15 @@ export function createProductRepository(model: ProductModel) {
    * active case is tried first and the inactive one second; each is one conditional update, and with
    * a hold both require (and pull) it, so a release happens at most once.
    */
-  async function giveBack(line: VariantStockChange, options: { hold?: string; session?: ClientSession | null }): Promise<boolean> {
-    const variantId = new Types.ObjectId(line.variantId);
-    const held = options.hold ? { stockHolds: options.hold } : {};
-    const pull = options.hold ? { $pull: { stockHolds: options.hold } } : {};
+  async function giveBack(change: VariantStockChange, options: { hold?: { order: string; line: number | null; quantity: number }; session?: ClientSession | null }): Promise<boolean> {
+    const variantId = new Types.ObjectId(change.variantId);
+    const held = options.hold ? { stockHolds: { $elemMatch: options.hold } } : {};
+    const pull = options.hold ? { $pull: { stockHolds: { order: options.hold.order, line: options.hold.line } } } : {};
     const write = { session: options.session ?? undefined, arrayFilters: [{ 'v._id': variantId }] };
     for (const active of [true, false]) {
       const result = await model.updateOne(
-        { _id: line.productId, ...held, variants: { $elemMatch: { _id: variantId, active } } },
-        { $inc: { 'variants.$[v].stock': line.quantity, ...(active && { stock: line.quantity }), version: 1 }, ...pull },
+        { _id: change.productId, ...held, variants: { $elemMatch: { _id: variantId, active } } },
+        { $inc: { 'variants.$[v].stock': change.quantity, ...(active && { stock: change.quantity }), version: 1 }, ...pull },
         write,
       );
       if (result.modifiedCount === 1) return true;
@@ -186,13 +196,13 @@ export function createProductRepository(model: ProductModel) {
      * Takes `quantity` units of one variant if, at this instant, the product is live and active and the
      * variant active with enough stock — one conditional single-document update (the filter checks,
      * arrayFilters pick the element), so concurrent buyers can never drive a variant below zero, and
-     * the product's stock sum moves in the same write. With `hold` (no-transaction path) the
-     * reservation is also recorded on the product so it can be released once.
+     * the product's stock sum moves in the same write. With `hold` the reservation is also recorded
+     * on the product (order id, line, variant, units) so it can be released once.
      */
-    async reserveStock(line: VariantStockChange, options: { session?: ClientSession | null; hold?: string } = {}): Promise<boolean> {
-      const { productId, variantId, quantity } = line;
+    async reserveStock(change: VariantStockChange, options: { session?: ClientSession | null; hold?: { order: string; line: number } } = {}): Promise<boolean> {
+      const { productId, variantId, quantity } = change;
       const update: Record<string, unknown> = { $inc: { 'variants.$[v].stock': -quantity, stock: -quantity, version: 1 } };
-      if (options.hold) update.$push = { stockHolds: options.hold };
+      if (options.hold) update.$push = { stockHolds: { order: options.hold.order, line: options.hold.line, variant: variantId, quantity } };
       const result = await model.updateOne(
         { _id: productId, deletedAt: null, status: 'active', variants: { $elemMatch: { _id: new Types.ObjectId(variantId), active: true, stock: { $gte: quantity } } } },
         update,
@@ -202,13 +212,31 @@ export function createProductRepository(model: ProductModel) {
     },
 
     /** Gives back a held reservation; a no-op (false) when the hold was already released. */
-    releaseHold(line: VariantStockChange, hold: string): Promise<boolean> {
-      return giveBack(line, { hold });
+    async releaseHold(hold: StockHold): Promise<boolean> {
+      const held = { order: hold.order, line: hold.line, quantity: hold.quantity };
+      if (hold.variantId) return giveBack({ productId: hold.productId, variantId: hold.variantId, quantity: hold.quantity }, { hold: held });
+      const result = await model.updateOne(
+        { _id: hold.productId, stockHolds: { $elemMatch: held }, 'variants.1': { $exists: false } },
+        { $inc: { 'variants.0.stock': hold.quantity, stock: hold.quantity, version: 1 }, $pull: { stockHolds: { order: hold.order, line: hold.line } } },
+      );
+      return result.modifiedCount === 1;
     },
 
     /** The order that held these reservations was saved: the stock stays taken, the holds go. */
-    async clearHolds(ids: readonly string[], holds: readonly string[]): Promise<void> {
-      await model.updateMany({ _id: { $in: ids }, stockHolds: { $in: holds } }, { $pull: { stockHolds: { $in: holds } } });
+    async clearHolds(ids: readonly string[], hold: string): Promise<void> {
+      await model.updateMany({ _id: { $in: ids }, 'stockHolds.order': hold }, { $pull: { stockHolds: { order: hold } } });
+    },
+
+    /** Holds placed before `before` (by the order id's timestamp): placements that never finished. */
+    async findHoldsPlacedBefore(before: Date, limit: number): Promise<StockHold[]> {
+      const docs = await lean<{ _id: Types.ObjectId; stockHolds?: { order: string; line?: number; variant?: string; quantity: number }[] }[]>(
+        model.find({ 'stockHolds.order': { $lt: Types.ObjectId.createFromTime(Math.floor(before.getTime() / 1000)).toHexString() } }).select('+stockHolds').limit(limit),
+      );
+      return docs.flatMap((doc) =>
+        (doc.stockHolds ?? [])
+          .filter((h) => Types.ObjectId.isValid(h.order) && new Types.ObjectId(h.order).getTimestamp() < before)
+          .map((h) => ({ productId: doc._id.toString(), order: h.order, line: h.line ?? null, variantId: h.variant ?? null, quantity: h.quantity })),
+      );
     },
 
     /**
@@ -258,6 +286,11 @@ export function createProductRepository(model: ProductModel) {
       // The native insert keeps the seed's own createdAt (Mongoose timestamps would overwrite it).
       const result = await model.collection.insertMany(prepared, { ordered: false });
       return result.insertedCount;
+    },
+
+    /** `npm run seed -- --reset` only: removes every product, deleted ones included. */
+    async deleteAll(): Promise<number> {
+      return (await model.deleteMany({}).exec()).deletedCount;
     },
   };
 }

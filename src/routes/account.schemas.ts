@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { ACCOUNT_STATUSES, MAX_ADDRESSES } from '../models/Account';
 import { ACCOUNT_SORT } from '../services/account.service';
-import { listingKeys } from './listing.schemas';
+import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { ROLES } from '../utils/roles';
 import { plainText } from '../utils/sanitize';
 
@@ -44,7 +44,8 @@ export const listAccountsQuery = Joi.object({
   mode: Joi.string().valid('offset', 'cursor').description('Deprecated alias of `pagination` (removed in the next release)'),
 })
   // Deprecated alias: `mode=` is `pagination=`; sending both is refused (object.rename.override).
-  .rename('mode', 'pagination', { ignoreUndefined: true });
+  .rename('mode', 'pagination', { ignoreUndefined: true })
+  .meta({ exclusiveParameters: [...LISTING_EXCLUSIONS.exclusiveParameters, ['mode', 'pagination']] });
 
 const profileFields = { firstName: name(), lastName: name(), addresses: addresses() };
 
@@ -71,9 +72,9 @@ export const accountView = Joi.object({
   email: Joi.string().required(),
   role: Joi.string().valid(...ROLES).required(),
   status: Joi.string().valid(...ACCOUNT_STATUSES).required(),
-  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })),
-  lastLoginAt: Joi.date().allow(null),
-  deletedAt: Joi.date().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
+  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })).required(),
+  lastLoginAt: Joi.string().isoDate().allow(null),
+  deletedAt: Joi.string().isoDate().allow(null),
+  createdAt: Joi.string().isoDate().required(),
+  updatedAt: Joi.string().isoDate().required(),
 });

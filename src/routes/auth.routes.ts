@@ -1,7 +1,7 @@
 import cookieParser from 'cookie-parser';
 import Joi from 'joi';
 import { createAuthController } from '../controllers/auth.controller';
-import type { Container } from '../loaders/container';
+import type { Container } from './container.types';
 import { createRateLimiter } from '../middlewares/security';
 import { noBody } from '../middlewares/validate';
 import { accountView, registerBody } from './account.schemas';
@@ -87,7 +87,10 @@ export function authRoutes(container: Container): RouteDefinition[] {
       access: 'public',
       before: [cookies],
       validate: { body: refreshBody },
-      responses: { 204: { description: 'Signed out (also for an unknown token)' } },
+      responses: {
+        204: { description: 'Signed out (also for an unknown token)' },
+        401: { description: 'REFRESH_TOKEN_MISSING: no refresh token in the body or the cookie' },
+      },
       requestExample: { refreshToken: REFRESH_TOKEN_EXAMPLE },
       postman: PRESENT_REFRESH_TOKEN,
       handler: controller.logout,

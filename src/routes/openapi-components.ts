@@ -133,5 +133,6 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Products', description: 'Catalogue: listing, search, and staff management.' },
   { name: 'Orders', description: 'Checkout, order history and fulfilment.' },
   { name: 'Admin', description: 'Back-office operations (jobs, queues).' },
+  { name: 'Jobs', description: 'The email queue: dead letters, retries and the queue dashboard.' },
   { name: 'Ops', description: 'Health, readiness, metrics and API documentation.' },
 ];

@@ -4,8 +4,9 @@ import { createOrderController } from '../controllers/order.controller';
 import { ORDER_STATUSES } from '../models/Order';
 import type { OrderService } from '../services/orders/order.service';
 import { route, type RouteDefinition } from './route-table';
-import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, statsQuery, statusBody } from './order.schemas';
+import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, shippingAddressView, statsQuery, statusBody } from './order.schemas';
 
+// Every key is present unless marked optional (`presence: 'required'` is inherited by nested keys).
 const order = Joi.object({
   id: Joi.string(),
   accountId: Joi.string(),
@@ -17,22 +18,22 @@ const order = Joi.object({
   subtotal: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
   total: Joi.number(),
   currency: Joi.string(),
-  shippingAddress: Joi.object().unknown(true),
-  statusHistory: Joi.array().items(Joi.object({ status: Joi.string(), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string() })),
+  shippingAddress: shippingAddressView,
+  statusHistory: Joi.array().items(Joi.object({ status: Joi.string().valid(...ORDER_STATUSES), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string().optional() })),
   isCancellable: Joi.boolean(),
   version: Joi.number().integer(),
   createdAt: Joi.string().isoDate(),
   updatedAt: Joi.string().isoDate(),
-});
+}).prefs({ presence: 'required' });
 
 const stats = Joi.object({
   from: Joi.string().isoDate(),
   to: Joi.string().isoDate(),
   totals: Joi.object({ orders: Joi.number().integer(), revenue: Joi.number() }),
   perDay: Joi.array().items(Joi.object({ date: Joi.string(), orders: Joi.number().integer(), revenue: Joi.number() })),
-  perStatus: Joi.array().items(Joi.object({ status: Joi.string(), orders: Joi.number().integer(), total: Joi.number() })),
-  topProducts: Joi.array().items(Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), quantity: Joi.number(), revenue: Joi.number() })),
-});
+  perStatus: Joi.array().items(Joi.object({ status: Joi.string().valid(...ORDER_STATUSES), orders: Joi.number().integer(), total: Joi.number() })),
+  topProducts: Joi.array().items(Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), quantity: Joi.number().integer(), revenue: Joi.number() })),
+}).prefs({ presence: 'required' });
 
 const versioned = {
   409: { description: 'VERSION_CONFLICT: changed since it was read; INVALID_TRANSITION: not allowed from the current status' },

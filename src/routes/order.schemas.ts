@@ -1,13 +1,14 @@
 // Joi schemas for the order endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import { ORDER_STATUSES } from '../models/Order';
-import { MAX_STATS_DAYS, type CancelBody, type StatsQuery, type StatusBody } from '../controllers/order.controller';
+import { MAX_STATS_DAYS, ORDER_STATUSES } from '../models/Order';
+import { type CancelBody, type StatsQuery, type StatusBody } from '../controllers/order.controller';
 import type { PlaceOrderInput } from '../services/orders/placement';
 import { ORDER_SORT, type OrderListQuery } from '../services/orders/query';
 import type { IdParams } from '../utils/typed-request';
-import { listingKeys } from './listing.schemas';
+import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
 import { money } from './product.schemas';
+
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1000;
@@ -23,7 +24,7 @@ const dateAfter = (key: string) =>
     is: Joi.exist(),
     then: Joi.date().iso().greater(Joi.ref(key)).messages({ 'date.greater': `{{#label}} must be after ${key}` }),
     otherwise: Joi.date().iso(),
-  });
+  }).description(`After ${key} when both are sent`);
 
 /** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
 const text = (max: number) => plainText({ min: 1, max });
@@ -40,6 +41,9 @@ const shippingAddress = Joi.object({
 });
 
 // Prices and totals are never accepted from the client: unknown fields (total, unitPrice, …) are a 400.
+/** The address as an order returns it (what was sent, normalized; absent optional lines stay absent). */
+export const shippingAddressView = shippingAddress.fork(['fullName', 'line1', 'city', 'postalCode', 'country'], (key) => key.required());
+
 export const placeBody = Joi.object<PlaceOrderInput>({
   items: Joi.array()
     .items(
@@ -78,9 +82,9 @@ export const listQuery = Joi.object<OrderListQuery>({
     is: Joi.exist(),
     then: money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' }),
     otherwise: money(),
-  }),
+  }).description('At least minTotal when both are sent'),
   ...listingKeys(ORDER_SORT),
-});
+}).meta(LISTING_EXCLUSIONS);
 
 export const statsQuery = Joi.object<StatsQuery>({
   from: Joi.date().iso(),

@@ -4,7 +4,7 @@ import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
 import { MAX_OPTIONS, OPTION_NAME, OPTION_VALUE } from '../models/ProductVariant';
 import { PRODUCT_SORT, PROJECTABLE_FIELDS } from '../services/query-engine';
-import { listingKeys } from './listing.schemas';
+import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
 
 const MAX_PRICE = 1_000_000;
@@ -17,7 +17,8 @@ export const money = () =>
     .min(0)
     .max(MAX_PRICE)
     .custom((value: number, helpers) => (Math.abs(value * 100 - Math.round(value * 100)) < 1e-6 ? value : helpers.error('money.precision')))
-    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' });
+    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' })
+    .meta({ openapi: { multipleOf: 0.01 } });
 
 const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'string.pattern.base': '{{#label}} must be 1–40 of a-z, 0-9, space, &._-' });
 const OPTION_FILTER = new RegExp(`^${OPTION_NAME.source.slice(1, -1)}:${OPTION_VALUE.source.slice(1, -1)}$`);
@@ -33,7 +34,7 @@ const filterKeys = {
     is: Joi.exist(),
     then: money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' }),
     otherwise: money(),
-  }),
+  }).description('At least minPrice when both are sent'),
   tags: list(tag(), { max: MAX_TAGS }),
   tagsMode: Joi.string().valid('any', 'all'),
   category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
@@ -48,7 +49,7 @@ const filterKeys = {
     is: Joi.exist(),
     then: Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' }),
     otherwise: Joi.date().iso(),
-  }),
+  }).description('Not before createdFrom when both are sent'),
   status: Joi.string().valid(...PRODUCT_STATUSES),
   includeDeleted: bool(),
   onlyDeleted: bool(),
@@ -58,7 +59,7 @@ export const listQuery = Joi.object({
   ...filterKeys,
   ...listingKeys(PRODUCT_SORT),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
-});
+}).meta(LISTING_EXCLUSIONS);
 
 export const facetsQuery = Joi.object({
   ...filterKeys,

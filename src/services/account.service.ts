@@ -1,12 +1,11 @@
 // Account administration and the per-request principal lookup. Who may do what to an account is
 // decided here, so every route that touches accounts applies the same rules.
-import type { Principal } from '../middlewares/auth.middleware';
+import type { Principal, Role } from '../utils/roles';
 import type { AccountStatus, Address } from '../models/Account';
 import { Types } from 'mongoose';
 import type { AccountChanges, AccountFilter, AccountRepository, AccountView, PrincipalRecord } from '../repositories/account.repository';
 import { ForbiddenError, NotFoundError } from '../utils/errors';
 import { logger } from '../utils/logger';
-import type { Role } from '../utils/roles';
 import type { SessionService } from './auth/session';
 import { fetchPage, planList, type PageMeta, type PageQuery, type SortSpec } from './listing/listing';
 

@@ -98,3 +98,17 @@ export class ServiceUnavailableError extends AppError {
     super(503, code, message, options);
   }
 }
+
+/** The path exists but not for this method; `Allow` lists the methods it does answer (RFC 9110 §15.5.6). */
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed on ${path}`, { headers: { Allow: allowed.join(', ') } });
+  }
+}
+
+/** The request's deadline passed: its client has been answered 503 and its work is abandoned. */
+export class RequestCancelledError extends ServiceUnavailableError {
+  constructor(message = 'The request took too long to complete') {
+    super(message, 'REQUEST_TIMEOUT');
+  }
+}

@@ -1,6 +1,6 @@
 // Request fields our middlewares add. Validated input lives on `req.validated` because
 // Express 5 makes `req.query` a read-only getter.
-import type { Principal } from '../middlewares/auth.middleware';
+import type { Principal } from './roles';
 
 declare global {
   namespace Express {

@@ -27,7 +27,7 @@ describe('email worker process', () => {
     closeShared = () => shared.quit();
     producer = createBullEmailQueue(config, producerConnection(shared));
     // A short job lock so a crashed worker's job is recovered within the test's time.
-    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000', WORKER_HEALTH_PORT: '0' }, 'src/jobs/worker.ts');
+    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000', WORKER_HEALTH_PORT: '0' }, 'src/worker.ts');
     worker = spawnWorker();
     await worker.waitForLog((r) => r.message === '✓ Worker ready');
   });

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import request from 'supertest';
 import { MIGRATIONS, runMigrations } from '../../src/jobs/migrations/migrations';
 import { seedCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';

@@ -3,9 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { IdempotencyKey } from '../../src/models/IdempotencyKey';
-import { Order } from '../../src/models/Order';
-import { Product } from '../../src/models/Product';
+import { IdempotencyKey, Order, Product } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';

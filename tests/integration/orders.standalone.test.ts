@@ -3,8 +3,7 @@
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
-import { Product } from '../../src/models/Product';
+import { Order, Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
@@ -74,12 +73,12 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
   it('when a hold is released twice, then the stock is given back once', async () => {
     const [a] = await productsWithStock(5);
     const repo = createProductRepository(Product);
-    const hold = `${new Types.ObjectId().toHexString()}:0`;
+    const order = new Types.ObjectId().toHexString();
     const variantId = (await Product.findById(a).lean())!.variants![0]._id.toString();
     const line = { productId: a, variantId, quantity: 3 };
-    expect(await repo.reserveStock(line, { hold })).toBe(true);
-    expect(await repo.releaseHold(line, hold)).toBe(true);
-    expect(await repo.releaseHold(line, hold)).toBe(false);
+    expect(await repo.reserveStock(line, { hold: { order, line: 0 } })).toBe(true);
+    expect(await repo.releaseHold({ ...line, order, line: 0 })).toBe(true);
+    expect(await repo.releaseHold({ ...line, order, line: 0 })).toBe(false);
     expect(await stockOf(a)).toBe(5);
   });
 

@@ -3,8 +3,8 @@
 // denormalized stock sum and price range, and option filters.
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
-import { Product } from '../../src/models/Product';
+import { Order } from '../support/models';
+import { Product } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';

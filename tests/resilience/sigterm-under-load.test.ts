@@ -5,12 +5,12 @@
 // "Taken in" is exact, not guessed from client timing: the test-only preload reports each request's
 // X-Request-ID as the HTTP server receives it. Connections still waiting in the kernel's accept
 // queue when the listener closes are reset by the kernel — the process never saw them (a load
-// balancer stops routing on the 503 from /ready first; see ARCHITECTURE.md, Resilience).
+// balancer stops routing on the 503 from /ready first; see bench/README.md, "Resilience tests").
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';

@@ -4,7 +4,7 @@
 // SOAK_SECONDS (default 20) lengthens the run; the bench's 60 s RSS check complements it.
 import autocannon from 'autocannon';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { pollUntil, startApi, type ApiProcess } from '../support/faults';

@@ -9,8 +9,11 @@ import type { RouteDefinition } from '../../src/routes/route-table';
 import { buildApp } from '../../src/loaders/app';
 import { createContainer, type Container } from '../../src/loaders/container';
 import { createRedisClient } from '../../src/loaders/redis';
+import { buildOpenApiDocument } from '../../src/routes/openapi';
+import { openApiOptions } from '../../src/routes/ops.routes';
 import { createRecordingEmailQueue, type RecordingEmailQueue } from './fakes';
 import { hermeticEnv, testKeyPrefix } from './env';
+import { checkResponses, type ContractDocument } from './response-contract';
 
 export interface TestContext {
   readonly app: Express;
@@ -50,8 +53,10 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const emailQueue = options.emailQueue ?? createRecordingEmailQueue();
   const container = createContainer({ config, redis, emailQueue, mongo: options.mongo ?? mongoose.connection, isDraining: options.isDraining });
   const { app, endpointCount, routes } = buildApp(container);
+  // Every response this app sends is checked against the document generated from these routes.
+  const document = buildOpenApiDocument(routes, openApiOptions(config)) as unknown as ContractDocument;
   return {
-    app,
+    app: checkResponses(app, document),
     config,
     container,
     redis,

@@ -1,5 +1,5 @@
 // Login lockout and account policies, with the repository and hasher replaced by in-memory fakes.
-import type { Principal } from '../../src/middlewares/auth.middleware';
+import type { Principal } from '../../src/utils/roles';
 import type { AccountCredentials, AccountView } from '../../src/repositories/account.repository';
 import { assertMayUpdate, isActive } from '../../src/services/account.service';
 import { createAuthService, type AuthServiceDeps } from '../../src/services/auth/auth.service';

@@ -28,15 +28,16 @@ function fakes(stock: Record<string, number>, options: { createFails?: 'lost-rep
     async findManyByIds(ids: readonly string[]) {
       return ids.filter((id) => catalog.has(id)).map((id) => product(id, catalog.get(id)!));
     },
-    async reserveStock({ productId: id, variantId, quantity: q }: Line, o: { hold?: string } = {}) {
+    async reserveStock({ productId: id, variantId, quantity: q }: Line, o: { hold?: { order: string; line: number } } = {}) {
       expect(variantId).toBe(variantOf(id).toHexString());
       if ((catalog.get(id) ?? 0) < q) return false;
       catalog.set(id, catalog.get(id)! - q);
-      if (o.hold) holds.set(id, new Set([...(holds.get(id) ?? []), o.hold]));
+      if (o.hold) holds.set(id, new Set([...(holds.get(id) ?? []), `${o.hold.order}:${o.hold.line}`]));
       log.push(`reserve ${id.slice(-1)}`);
       return true;
     },
-    async releaseHold({ productId: id, quantity: q }: Line, hold: string) {
+    async releaseHold({ productId: id, quantity: q, order, line }: Line & { order: string; line: number }) {
+      const hold = `${order}:${line}`;
       if (releaseFailures > 0) {
         releaseFailures -= 1;
         throw new Error('network');
@@ -46,8 +47,8 @@ function fakes(stock: Record<string, number>, options: { createFails?: 'lost-rep
       log.push(`release ${id.slice(-1)}`);
       return true;
     },
-    async clearHolds(ids: readonly string[], keys: readonly string[]) {
-      for (const id of ids) for (const key of keys) holds.get(id)?.delete(key);
+    async clearHolds(ids: readonly string[], order: string) {
+      for (const id of ids) for (const key of [...(holds.get(id) ?? [])]) if (key.startsWith(`${order}:`)) holds.get(id)!.delete(key);
     },
   } as unknown as ProductRepository;
   const orders = {

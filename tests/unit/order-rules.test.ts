@@ -1,6 +1,7 @@
 // Pure order rules: the state machine, totals and the validate hook, list planning and cursors.
 import { Types } from 'mongoose';
-import { computeTotals, Order } from '../../src/models/Order';
+import { computeTotals } from '../../src/models/Order';
+import { Order } from '../support/models';
 import { canTransition, sourcesOf } from '../../src/services/orders/lifecycle';
 import { decodeCursor, encodeCursor, parseSort } from '../../src/services/listing/listing';
 import { buildOrderFilter, ORDER_SORT, planOrderList } from '../../src/services/orders/query';

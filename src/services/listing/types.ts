@@ -29,8 +29,8 @@ export interface SortTerm {
   readonly direction: SortDirection;
 }
 
-export type MongoFilter = Record<string, unknown>;
-export type MongoSort = Record<string, 1 | -1 | { $meta: 'textScore' }>;
+// Query shapes live below the services, where the repositories execute them.
+export type { MongoFilter, MongoSort } from '../../repositories/query.types';
 
 /** The pagination half of every list query, as joi delivered it. */
 export interface PageQuery {
