@@ -48,7 +48,7 @@ export function createOrderController(orders: OrderService) {
   return {
     /** Idempotency-Key is handled by the route's declared capability (replay, 409, 422). */
     async place(req: TypedRequest<{ body: PlaceOrderInput; headers: IdempotencyHeaders }>, res: Response) {
-      const view = await orders.place(actorOf(req), req.validated.body);
+      const view = await orders.place(actorOf(req), req.validated.body, { idempotencyKey: req.validated.headers['idempotency-key'] });
       res.setHeader('ETag', orderEtag(view));
       res.location(`${req.baseUrl}/orders/${view.id}`);
       sendSuccess(res, view, { status: 201 });

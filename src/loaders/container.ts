@@ -188,6 +188,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
         const to = await orderEvents.recipientOf(accountId);
         return (order, session) => outbox.record(session, [orderEvents.placed(order, to)]);
       },
+      idempotencyWindowSeconds: config.orders.idempotencyTtlSeconds,
     }),
     transactions,
     events: orderEvents,

@@ -71,6 +71,9 @@ const orderSchema = new Schema(
     status: { type: String, enum: ORDER_STATUSES, default: 'pending' },
     statusHistory: { type: [statusChangeSchema], default: [] },
     shippingAddress: { type: addressSchema, required: true },
+    // The Idempotency-Key the order was placed with: a retry whose first attempt died after saving
+    // the order (before its idempotent answer was stored) finds this order instead of placing another.
+    idempotencyKey: { type: String, maxlength: 255, select: false },
     // Our optimistic-concurrency counter, bumped by every status change.
     version: { type: Number, required: true, default: 1, min: 1 },
   },
@@ -115,6 +118,10 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
+// The order an account placed with a key (orders placed without one are not indexed). Not unique: a
+// key may be used again once its idempotency window has passed; within it, the claim in
+// idempotency_keys lets one attempt run at a time.
+orderSchema.index({ account: 1, idempotencyKey: 1 }, { partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'order_idempotency_key' });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 export type OrderModel = Model<OrderDoc>;

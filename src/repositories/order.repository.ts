@@ -66,6 +66,7 @@ export interface NewOrder {
   currency: string;
   shippingAddress: AddressRecord;
   statusHistory: StatusChangeRecord[];
+  idempotencyKey?: string;
 }
 
 export interface PageInput {
@@ -141,6 +142,11 @@ export function createOrderRepository(model: OrderModel) {
     async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {
       const [doc] = await model.create([input as never as OrderDoc], { session: session ?? null }).catch(rethrowDuplicateKey);
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as OrderRecord;
+    },
+
+    /** The latest order an account placed with this Idempotency-Key since `since`, if any. */
+    findByIdempotencyKey(accountId: string, key: string, since: Date): Promise<OrderRecord | null> {
+      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key, createdAt: { $gte: since } }).sort({ createdAt: -1 }));
     },
 
     findById(id: string, session?: ClientSession | null): Promise<OrderRecord | null> {

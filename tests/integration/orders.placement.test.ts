@@ -249,7 +249,10 @@ describe('POST /api/v1/orders', () => {
       const key = randomUUID();
       const body = orderBody([{ productId: a, quantity: 1 }]);
       const first = await post(buyer, body, key);
+      // The window has passed for the key's record and for the order placed with it alike.
+      const past = new Date(Date.now() - (ctx.config.orders.idempotencyTtlSeconds + 1) * 1000);
       await IdempotencyKey.updateOne({ key }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      await Order.collection.updateOne({ _id: new Types.ObjectId(String(first.body.data.id)) }, { $set: { createdAt: past } });
       const again = await post(buyer, body, key);
       expect(again.status).toBe(201);
       expect(again.headers['idempotent-replayed']).toBeUndefined();
@@ -258,16 +261,37 @@ describe('POST /api/v1/orders', () => {
       expect(await IdempotencyKey.countDocuments({ key })).toBe(1);
     });
 
-    it('when an attempt is abandoned in progress past its lease, then a retry takes the key over and runs', async () => {
+    it('when an attempt died before saving its order (in progress past its lease), then a retry takes the key over and places it', async () => {
       const [a] = await productsWithStock(5);
       const key = randomUUID();
       const body = orderBody([{ productId: a, quantity: 1 }]);
       const first = await post(buyer, body, key);
-      // As a worker that died mid-request leaves it: still in progress, lease run out.
-      await IdempotencyKey.updateOne({ key }, { $set: { state: 'in_progress', leaseUntil: new Date(Date.now() - 1000) } });
+      // As a process that died before its order was saved leaves things: no order, the claim in progress past its lease.
+      await Order.deleteOne({ _id: first.body.data.id });
+      await Product.updateOne({ _id: a }, { $inc: { stock: 1, 'variants.0.stock': 1 } });
+      await IdempotencyKey.updateOne({ key }, { $set: { state: 'in_progress', leaseUntil: new Date(Date.now() - 1000) }, $unset: { responseStatus: 1, responseBody: 1, responseHeaders: 1 } });
       const again = await post(buyer, body, key);
-      expect(again.status).toBe(201);
+      expectSuccess(again, 201);
       expect(again.body.data.id).not.toBe(first.body.data.id);
+      expect(await stockOf(a)).toBe(4);
+    });
+
+    it('when an attempt saved its order but died before its answer was stored, then a retry past the lease gets that order, not a second one', async () => {
+      const [a] = await productsWithStock(5);
+      const key = randomUUID();
+      const body = orderBody([{ productId: a, quantity: 1 }]);
+      const first = await post(buyer, body, key);
+      // As a process killed between saving the order and storing its answer leaves it (found by npm run test:chaos).
+      await IdempotencyKey.updateOne({ key }, { $set: { state: 'in_progress', leaseUntil: new Date(Date.now() - 1000) }, $unset: { responseStatus: 1, responseBody: 1, responseHeaders: 1 } });
+      const again = await post(buyer, body, key);
+      expectSuccess(again, 201);
+      expect(again.body.data.id).toBe(first.body.data.id);
+      expect(await Order.countDocuments({ idempotencyKey: key })).toBe(1);
+      expect(await stockOf(a)).toBe(4);
+      // The retry's answer is now the stored one.
+      const third = await post(buyer, body, key);
+      expect(third.headers['idempotent-replayed']).toBe('true');
+      expect(third.body.data.id).toBe(first.body.data.id);
     });
 
     it('when the key is malformed, then 400 and no order', async () => {

@@ -9,7 +9,7 @@ import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
 import type { OrderEvents } from './events';
 import type { Outbox } from '../outbox/outbox.service';
-import type { OrderPlacement, PlaceOrderInput } from './placement';
+import type { OrderPlacement, PlaceOrderInput, PlacementOptions } from './placement';
 import { ORDER_SORT, planOrderList, type OrderActor, type OrderListQuery } from './query';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { toOrderView, type OrderView } from './view';
@@ -143,9 +143,12 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   return {
-    /** Retries are made safe by the route's declared idempotency, not here. */
-    async place(actor: OrderActor, input: PlaceOrderInput): Promise<OrderView> {
-      const record = await placement.place(actor.id, input);
+    /**
+     * Retries are made safe by the route's declared idempotency; the key is also stored on the order,
+     * so a retry whose first attempt died after saving it gets that order, never a second one.
+     */
+    async place(actor: OrderActor, input: PlaceOrderInput, options: PlacementOptions = {}): Promise<OrderView> {
+      const record = await placement.place(actor.id, input, options);
       outbox.committed();
       const view = toOrderView(record);
       logger.info('order placed', { orderId: view.id, total: view.total, currency: view.currency, lines: view.items.length });

@@ -32,6 +32,11 @@ export interface PlaceOrderInput {
   readonly shippingAddress: AddressRecord;
 }
 
+/** How the order was asked for: the request's Idempotency-Key, when it sent one. */
+export interface PlacementOptions {
+  readonly idempotencyKey?: string;
+}
+
 /** A line resolved to its variant; its index keys the line's stock hold. */
 interface PricedLine extends VariantStockChange {
   readonly index: number;
@@ -49,6 +54,9 @@ export interface PlacementDeps {
    * weaker fallback, see services/outbox/README.md).
    */
   readonly prepareEvents?: (accountId: string) => Promise<RecordEvents>;
+  /** How long an Idempotency-Key identifies its order (the idempotency TTL); 0 turns the lookup off. */
+  readonly idempotencyWindowSeconds?: number;
+  readonly now?: () => Date;
 }
 
 const RELEASE_ATTEMPTS = 3;
@@ -220,7 +228,14 @@ export function createOrderPlacement(deps: PlacementDeps) {
 
   return {
     /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. */
-    async place(accountId: string, input: PlaceOrderInput): Promise<OrderRecord> {
+    async place(accountId: string, input: PlaceOrderInput, options: PlacementOptions = {}): Promise<OrderRecord> {
+      // A retry whose first attempt saved the order but died before its answer was stored.
+      const window = deps.idempotencyWindowSeconds ?? 0;
+      if (options.idempotencyKey && window > 0) {
+        const since = new Date((deps.now?.() ?? new Date()).getTime() - window * 1000);
+        const placed = await orders.findByIdempotencyKey(accountId, options.idempotencyKey, since);
+        if (placed) return placed;
+      }
       const ids = [...new Set(input.items.map((l) => l.productId))];
       const { items, currency, lines } = priceLines(input, await products.findManyByIds(ids));
       const doc: NewOrder = {
@@ -230,6 +245,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
         currency,
         shippingAddress: input.shippingAddress,
         statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
+        ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
       };
       const recordEvents = await deps.prepareEvents?.(accountId);
       return reserveAndSave(doc, lines, recordEvents);
