@@ -16,36 +16,12 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { startSmtpServer, type TestSmtpServer } from '../tests/support/email-smtp';
 import { projectRoot } from './lib/artifacts';
+import { deriveEnvProd, ECOSYSTEM, isAlive, jqRecords, pm2, PM2, type PmProcess } from './lib/pm2';
 import { deleteRedisKeys, freePort, pollUntil, startMongo, uniquePrefix, waitForHttp200, withoutServiceConfig } from './lib/processes';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PM2 = path.join(projectRoot, 'node_modules', '.bin', 'pm2');
-const ECOSYSTEM = path.join(projectRoot, 'prod', 'ecosystem.config.js');
-
-interface PmProcess {
-  name: string;
-  pid: number;
-  pm2_env: { status: string; restart_time: number; NODE_ENV?: string; env?: Record<string, string> };
-}
 
 const GLOBAL_LIMIT = 30;
-
-/** prod/.env.example as an operator fills it: the required values, plus what this host needs. */
-function deriveEnvProd(file: string, values: Record<string, string>): void {
-  const lines = fs.readFileSync(path.join(projectRoot, 'prod', '.env.example'), 'utf8').split('\n');
-  const filled = lines.map((line) => {
-    const key = /^([A-Z_]+)=/.exec(line)?.[1];
-    return key && key in values ? `${key}=${values[key]}` : line;
-  });
-  fs.writeFileSync(file, filled.join('\n'));
-}
-
-/** Every line of `file` parses as JSON: `jq -c . file` succeeds. Returns the parsed records. */
-function jqRecords(file: string): Record<string, unknown>[] {
-  const result = spawnSync('jq', ['-c', '.', file], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`jq cannot parse ${file}: ${result.stderr.trim()}`);
-  return result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 /** Anonymous API calls until the global limit answers 429, then every probe must still answer 200. */
 async function assertProbesSurviveRateLimit(baseUrl: string): Promise<void> {
@@ -83,21 +59,6 @@ async function assertBadConfigReachesErrorLog(base: NodeJS.ProcessEnv, envFile: 
 
 function log(message: string): void {
   process.stdout.write(`== ${message}\n`);
-}
-
-function pm2(env: NodeJS.ProcessEnv, ...args: string[]): string {
-  const result = spawnSync(PM2, args, { cwd: projectRoot, env, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`pm2 ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
-  return result.stdout;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Apps the ecosystem declares whose compiled script exists (the worker arrives with issue 6). */

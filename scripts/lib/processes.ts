@@ -1,5 +1,6 @@
 // Helpers shared by the end-to-end and PM2 smoke scripts: a throw-away MongoDB replica set,
 // a free loopback port, polling with a deadline, and cleanup of this run's Redis keys.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import Redis from 'ioredis';
@@ -71,4 +72,43 @@ export async function deleteRedisKeys(url: string, prefix: string): Promise<void
 export function withoutServiceConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const known = new Set([...Object.keys((envSchema.describe() as { keys: Record<string, unknown> }).keys), 'ENV_FILE']);
   return Object.fromEntries(Object.entries(env).filter(([key]) => !known.has(key)));
+}
+
+export interface RedisInstance {
+  readonly port: number;
+  readonly url: string;
+  start(): Promise<void>;
+  /** Stops the server abruptly, as a crash or a network partition would look to clients. */
+  kill(): Promise<void>;
+}
+
+/** A redis-server of this test's own (no persistence), so stopping it disturbs nobody else. */
+export async function createRedisInstance(): Promise<RedisInstance> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const instance: RedisInstance = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      await pollUntil(`redis-server on ${port}`, async () => ((await canConnect(port)) ? true : undefined), 10_000, 50);
+    },
+    async kill() {
+      const exiting = child && child.exitCode === null ? new Promise((resolve) => child!.once('exit', resolve)) : Promise.resolve();
+      child?.kill('SIGKILL');
+      await exiting;
+    },
+  };
+  return instance;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -1,7 +1,6 @@
 // Real processes to break on purpose: a private redis-server on its own port (stop it, start it
 // again on the same port), free ports, the API process with its start line awaited, and polling
 // with a deadline instead of sleeps.
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { portFromStartLine, projectRoot, spawnServer, type ServerProcess } from './process';
@@ -33,44 +32,7 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
   throw new Error(`${what} did not happen within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
-export interface RedisInstance {
-  readonly port: number;
-  readonly url: string;
-  start(): Promise<void>;
-  /** Stops the server abruptly, as a crash or a network partition would look to clients. */
-  kill(): Promise<void>;
-}
-
-/** A redis-server of this test's own (no persistence), so stopping it disturbs nobody else. */
-export async function createRedisInstance(): Promise<RedisInstance> {
-  const port = await freePort();
-  let child: ChildProcess | undefined;
-  const instance: RedisInstance = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      await pollUntil(`redis-server on ${port}`, () => canConnect(port), 10_000, 50);
-    },
-    async kill() {
-      const exiting = child && child.exitCode === null ? new Promise((resolve) => child!.once('exit', resolve)) : Promise.resolve();
-      child?.kill('SIGKILL');
-      await exiting;
-    },
-  };
-  return instance;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+export { createRedisInstance, type RedisInstance } from '../../scripts/lib/processes';
 
 export interface ApiProcess {
   readonly server: ServerProcess;
