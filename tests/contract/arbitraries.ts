@@ -7,6 +7,26 @@ export type Schema = Record<string, unknown>;
 export type Components = Record<string, Schema>;
 
 const MAX_ARRAY = 4;
+/** Consecutive rejections after which a filtered arbitrary gives up (fast-check's filter retries forever). */
+const MAX_MISSES = 10_000;
+
+/**
+ * `arbitrary.filter(predicate)` that fails loudly instead of spinning: a schema no generated value can
+ * satisfy (say a pattern longer than a length cap) would otherwise block the event loop for good,
+ * and with it Jest's own timeout.
+ */
+export function satisfying<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => boolean, what: string): fc.Arbitrary<T> {
+  let misses = 0;
+  return arbitrary.filter((value) => {
+    if (predicate(value)) {
+      misses = 0;
+      return true;
+    }
+    misses += 1;
+    if (misses > MAX_MISSES) throw new Error(`no generated value satisfies ${what} after ${MAX_MISSES} tries`);
+    return false;
+  });
+}
 
 function resolve(schema: Schema, components: Components): Schema {
   const ref = schema.$ref;
@@ -28,23 +48,26 @@ function email(): fc.Arbitrary<string> {
 
 function validString(schema: Schema): fc.Arbitrary<string> {
   const minLength = (schema.minLength as number | undefined) ?? 0;
-  const maxLength = Math.min((schema.maxLength as number | undefined) ?? 60, 200);
+  // A pattern bounds the length itself (`^[a-f0-9]{64}\.png$` is 68 long): no default cap on top of it.
+  const declaredMax = schema.maxLength as number | undefined;
+  const maxLength = declaredMax ?? (typeof schema.pattern === 'string' ? Number.MAX_SAFE_INTEGER : 60);
   if (schema.format === 'date-time') return dateTime();
-  if (schema.format === 'email') return email().filter((s) => s.length <= maxLength);
+  if (schema.format === 'email') return satisfying(email(), (s) => s.length <= maxLength, `email of at most ${maxLength}`);
   const fits = (s: string) => s.length >= minLength && s.length <= maxLength;
   if (typeof schema.pattern === 'string') {
     const regex = new RegExp(schema.pattern, 'u');
     // fast-check generates from simple patterns; `\S`-style "contains" patterns are met by construction.
     // A single character class repeated (`^[0-9a-f]*$` with a length): generate the length directly.
     const repeated = /^\^(\[[^\]]+\])[*+]\$$/.exec(schema.pattern);
-    if (repeated) return fc.stringMatching(new RegExp(`^${repeated[1]}{${Math.max(minLength, 1)},${maxLength}}$`));
+    if (repeated) return fc.stringMatching(new RegExp(`^${repeated[1]}{${Math.max(minLength, 1)},${Math.min(maxLength, 200)}}$`));
+    const what = `pattern ${schema.pattern} with length ${minLength}..${maxLength}`;
     try {
-      return fc.stringMatching(anchored(schema.pattern)).filter((s) => fits(s) && regex.test(s));
+      return satisfying(fc.stringMatching(anchored(schema.pattern)), (s) => fits(s) && regex.test(s), what);
     } catch {
-      return fc.string({ minLength: Math.max(minLength, 1), maxLength }).filter((s) => regex.test(s));
+      return satisfying(fc.string({ minLength: Math.max(minLength, 1), maxLength: Math.min(maxLength, 200) }), (s) => regex.test(s), what);
     }
   }
-  return fc.string({ minLength, maxLength });
+  return fc.string({ minLength, maxLength: Math.min(maxLength, 200) });
 }
 
 /** fc.stringMatching produces any string containing a match unless the pattern is anchored. */
@@ -72,7 +95,7 @@ function validObject(schema: Schema, components: Components): fc.Arbitrary<Recor
   ) as fc.Arbitrary<Record<string, unknown>>;
   // `anyOf: [{ required: [a] }, { required: [b] }]` (joi `.or`): at least one of them present.
   const alternatives = (schema.anyOf as Schema[] | undefined)?.map((s) => s.required as string[] | undefined);
-  if (alternatives?.every(Boolean)) return record.filter((value) => alternatives.some((keys) => keys!.every((k) => k in value)));
+  if (alternatives?.every(Boolean)) return satisfying(record, (value) => alternatives.some((keys) => keys!.every((k) => k in value)), `one of ${JSON.stringify(alternatives)}`);
   return record;
 }
 

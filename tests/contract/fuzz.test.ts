@@ -24,7 +24,7 @@ import { createTestContext, testConfig, type TestContext } from '../support/app'
 import { useTestDatabase } from '../support/db';
 import { solidImage } from '../support/images';
 import { drainContractViolations, type ContractDocument } from '../support/response-contract';
-import { invalid, valid, type Components, type Schema } from './arbitraries';
+import { invalid, satisfying, valid, type Components, type Schema } from './arbitraries';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
@@ -120,21 +120,26 @@ function requestArbitrary(template: string, operation: Operation, kind: 'valid' 
   const components = document.components.schemas as Components;
   const parameters = (operation.parameters ?? []).filter((p) => !(kind === 'valid' && p['x-opaque']));
   const exclusive = operation['x-exclusive-parameters'] ?? [];
-  const parameterValues = fc.record(
+  const anyParameterValues = fc.record(
     Object.fromEntries(
       parameters.map((p) => {
         let arbitrary = valid(p.schema, components);
         const fitting = knownIds.filter((id) => fits(p.schema, id));
         if (p.in === 'path' && fitting.length) arbitrary = fc.oneof(arbitrary, fc.constantFrom(...fitting));
-        if (p.in === 'header') arbitrary = arbitrary.filter((v) => sendableHeader(String(v)));
+        if (p.in === 'header') arbitrary = satisfying(arbitrary, (v) => sendableHeader(String(v)), `a sendable ${p.name} header`);
         return [p.name, arbitrary];
       }),
     ),
     { requiredKeys: parameters.filter((p) => p.required || p.in === 'path').map((p) => p.name) },
-  )
-    .filter((values) => exclusive.every((group) => group.filter((name) => name in values).length <= 1))
-    // `x-minimum-parameter`: the upper bound of a range is not below its lower bound.
-    .filter((values) => parameters.every((p) => !p['x-minimum-parameter'] || !(p.name in values) || !(p['x-minimum-parameter'] in values) || values[p.name]! > values[p['x-minimum-parameter']]!));
+  );
+  const parameterValues = satisfying(
+    anyParameterValues,
+    (values) =>
+      exclusive.every((group) => group.filter((name) => name in values).length <= 1) &&
+      // `x-minimum-parameter`: the upper bound of a range is not below its lower bound.
+      parameters.every((p) => !p['x-minimum-parameter'] || !(p.name in values) || !(p['x-minimum-parameter'] in values) || values[p.name]! > values[p['x-minimum-parameter']]!),
+    `the parameter rules of ${template}`,
+  );
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
   const body: fc.Arbitrary<unknown> = bodySchema ? (kind === 'valid' ? valid(bodySchema, components) : fc.oneof(valid(bodySchema, components), invalid(bodySchema, components))) : fc.constant(undefined);
   const formSchema = operation.requestBody?.content['multipart/form-data']?.schema;
