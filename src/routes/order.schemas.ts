@@ -35,9 +35,10 @@ const shippingAddress = Joi.object({
   line2: text(200),
   city: text(100).required(),
   region: text(100),
-  postalCode: Joi.string().trim().pattern(/^[A-Za-z0-9 -]{2,20}$/).required(),
+  // Starts and ends with a letter or digit, so the documented pattern holds after trimming too.
+  postalCode: Joi.string().trim().pattern(/^[A-Za-z0-9][A-Za-z0-9 -]{0,18}[A-Za-z0-9]$/).required(),
   country: Joi.string().trim().uppercase().pattern(/^[A-Z]{2}$/).required().messages({ 'string.pattern.base': 'country must be an ISO 3166 alpha-2 code' }),
-  phone: Joi.string().trim().pattern(/^\+?[0-9 ()-]{5,30}$/),
+  phone: Joi.string().trim().pattern(/^\+?[0-9(][0-9 ()-]{3,28}[0-9)]$/),
 });
 
 // Prices and totals are never accepted from the client: unknown fields (total, unitPrice, …) are a 400.
