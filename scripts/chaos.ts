@@ -9,6 +9,7 @@
 // reload failed no request; and /ready answered 200 throughout the Redis outage.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -71,14 +72,41 @@ async function api(base: string, method: string, url: string, body?: unknown, he
   return { status: res.status, body: json, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
 }
 
+/**
+ * A POST over the client's own keep-alive connection (one socket per client, as independent shop
+ * clients have), so each client's requests follow one another on it.
+ */
+function post(agent: http.Agent, url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: { data?: Record<string, unknown>; code?: string }; retryAfter: number }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, timeout: 30_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        let json = {};
+        try {
+          json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as object;
+        } catch {
+          // an empty or non-JSON body: keep the status
+        }
+        resolve({ status: res.statusCode ?? 0, body: json, retryAfter: Number(res.headers['retry-after'] ?? 0) });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** One order with its own key, retried on network errors, 5xx and 409 IDEMPOTENCY_IN_PROGRESS. */
-async function placeWithRetries(base: string, token: string, items: unknown[], attempts: Attempt[]): Promise<Outcome> {
+async function placeWithRetries(agent: http.Agent, base: string, token: string, items: unknown[], attempts: Attempt[]): Promise<Outcome> {
   const key = randomUUID();
   const body = { items, shippingAddress: { ...ADDRESS, line1: `chaos ${key}` } };
   let last: Outcome = { key, result: 'unknown' };
   for (let attempt = 0; attempt < 12; attempt += 1) {
     try {
-      const res = await api(base, 'POST', '/api/v1/orders', body, { authorization: `Bearer ${token}`, 'idempotency-key': key });
+      const res = await post(agent, `${base}/api/v1/orders`, body, { authorization: `Bearer ${token}`, 'idempotency-key': key });
       attempts.push({ at: Date.now(), ok: res.status < 300, status: res.status });
       if (res.status === 201 || res.status === 200) return { key, result: 'placed', orderId: String(res.body.data?.id), status: res.status };
       const retryable = res.status >= 500 || res.status === 429 || res.body.code === 'IDEMPOTENCY_IN_PROGRESS';
@@ -86,8 +114,7 @@ async function placeWithRetries(base: string, token: string, items: unknown[], a
       if (!retryable) return last;
       await sleep(Math.max(res.retryAfter * 1000, Math.min(2000, 200 * 2 ** attempt)));
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      attempts.push({ at: Date.now(), ok: false, status: 0, error: cause?.code ?? cause?.message ?? (err as Error).message });
+      attempts.push({ at: Date.now(), ok: false, status: 0, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
       await sleep(Math.min(2000, 200 * 2 ** attempt));
     }
   }
@@ -170,10 +197,12 @@ async function main(): Promise<void> {
     const attempts: Attempt[] = [];
     const outcomes: Outcome[] = [];
     const load = tokens.map(async (token, i) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       while (!stopLoad) {
         const product = products[(i + outcomes.length) % products.length]!;
-        outcomes.push(await placeWithRetries(base, token, [{ ...product, quantity: 1 + (outcomes.length % 2) }], attempts));
+        outcomes.push(await placeWithRetries(agent, base, token, [{ ...product, quantity: 1 + (outcomes.length % 2) }], attempts));
       }
+      agent.destroy();
     });
 
     const started = Date.now();
