@@ -3,6 +3,7 @@
 import { ratingStars } from '../../models/Product';
 import type { ProductRecord } from '../../repositories/product.repository';
 import { toImageViews, type MediaUrl, type ProductImageView } from '../media/view';
+import { toHistogramView, type RatingHistogramView } from '../reviews/view';
 import { fromMinorUnits, type ProjectableField } from '../query-engine';
 
 export interface ProductView {
@@ -19,6 +20,8 @@ export interface ProductView {
   images: ProductImageView[];
   ratingAverage: number;
   ratingCount: number;
+  /** Published reviews per star. */
+  ratingHistogram: RatingHistogramView;
   ratingStars: number;
   status: 'active' | 'draft';
   version: number;
@@ -43,6 +46,7 @@ export function toProductView(record: ProductRecord, mediaUrl: MediaUrl): Produc
     images: toImageViews(record.images, mediaUrl),
     ratingAverage: record.ratingAverage,
     ratingCount: record.ratingCount,
+    ratingHistogram: toHistogramView(record.ratingHistogram),
     ratingStars: ratingStars(record.ratingAverage),
     status: record.status,
     version: record.version,
@@ -64,6 +68,7 @@ export function toPartialView(record: ProductRecord, fields: readonly Projectabl
     ...record,
     price: record.priceMinor === undefined ? undefined : fromMinorUnits(record.priceMinor),
     ratingStars: record.ratingAverage === undefined ? undefined : ratingStars(record.ratingAverage),
+    ratingHistogram: fields.includes('ratingHistogram') ? toHistogramView(record.ratingHistogram) : undefined,
   };
   for (const field of fields) {
     const value = full[field];
