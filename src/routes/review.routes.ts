@@ -79,7 +79,8 @@ export function reviewRoutes(service: ReviewService): RouteDefinition[] {
       method: 'post',
       path: '/products/:id/reviews',
       summary: 'Review a product you received (verified buyers only, one review per product)',
-      description: 'Only an account with a delivered order containing the product may review it. Title and body are plain text: markup is refused.',
+      description:
+        'Only an account with a delivered order containing the product may review it. Title and body are plain text: markup is refused. Send `Idempotency-Key` to make retries safe: the same key and body replay the original response.',
       tags,
       access: 'authenticated',
       validate: { params: idParams, headers: idempotencyHeaders, body: createBody },
@@ -88,7 +89,11 @@ export function reviewRoutes(service: ReviewService): RouteDefinition[] {
         201: { description: 'Created; `Location` and `ETag` set; the product\'s aggregates include it', schema: review },
         403: { description: 'NOT_VERIFIED_BUYER: no delivered order of yours contains this product', code: 'NOT_VERIFIED_BUYER' },
         404: { description: 'PRODUCT_NOT_FOUND', code: 'PRODUCT_NOT_FOUND' },
-        409: { description: 'REVIEW_EXISTS: you reviewed this product already (`details[0].reviewId` names it)', code: 'REVIEW_EXISTS' },
+        409: {
+          description: 'REVIEW_EXISTS: you reviewed this product already (`details[0].reviewId` names it); IDEMPOTENCY_IN_PROGRESS: the first request with this key still runs (see Retry-After)',
+          code: 'REVIEW_EXISTS',
+        },
+        422: { description: 'IDEMPOTENCY_KEY_REUSED: the key was used with a different body', code: 'IDEMPOTENCY_KEY_REUSED' },
       },
       requestExample: { rating: 5, title: 'Bright and steady', body: 'Lights the whole desk without flicker; the base is heavy enough.' },
       // The run's customer cancelled their only order, so the rule refuses them: a deliberate negative check.

@@ -64,6 +64,19 @@ describe('reviews', () => {
       expect((await shownAggregates(ctx, productId)).ratingCount).toBe(1);
     });
 
+    it('when the same review is retried with its Idempotency-Key, then the first answer is replayed and one review exists', async () => {
+      const productId = await newProduct(ctx);
+      const buyer = await verifiedBuyer(ctx, productId);
+      const send = () => api().post(`/api/v1/products/${productId}/reviews`).set(buyer.headers).set('Idempotency-Key', `review-${productId}`).send({ rating: 4, title: 'Retry safe' });
+      const first = await send();
+      const retry = await send();
+      expectSuccess(first, 201);
+      expectSuccess(retry, 201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body.data.id).toBe(first.body.data.id);
+      expect((await shownAggregates(ctx, productId)).ratingCount).toBe(1);
+    });
+
     it('when rating, title or body break the rules (markup, 0 or 6 or 4.5 stars, unknown fields), then 400 and nothing is stored', async () => {
       const productId = await newProduct(ctx);
       const buyer = await verifiedBuyer(ctx, productId);
