@@ -11,6 +11,8 @@ import type { RatingRepository } from '../../repositories/reviews/ratings';
 import type { ReviewChanges, ReviewRecord, ReviewRepository } from '../../repositories/reviews/review.repository';
 import type { ReviewVoteRepository } from '../../repositories/reviews/votes';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import { withoutDeadline } from '../../utils/tracing';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { createModeration } from './moderation';
 import { planProductReviews, planReviewList, REVIEW_SORT, type ProductReviewQuery, type ReviewListPlan, type ReviewListQuery } from './query';
@@ -144,8 +146,11 @@ export function createReviewService(deps: ReviewServiceDeps) {
       if (!isValidObjectId(id)) throw reviewNotFound();
       const deleted = await reviews.deleteOwn(id, viewer.id);
       if (!deleted) throw reviewNotFound();
-      await deps.votes.removeForReview(id);
       await ratings.reviewChanged(deleted.product.toString(), id, deleted, null);
+      // Votes of a deleted review count nowhere; one left behind is harmless, so a failure only logs.
+      await withoutDeadline(() => deps.votes.removeForReview(id)).catch((err: Error) => {
+        logger.warn('votes of a deleted review not removed (harmless)', { reviewId: id, error: err.message });
+      });
     },
 
     ...createModeration({ reviews, ratings, findVisible, now: deps.now }),
