@@ -4,7 +4,7 @@ export const REPORT_INTRO = `
 ## Scope and method
 
 **Scope.** The commerce-api HTTP surface as mounted from the route table: health, auth, accounts,
-products (with their images), orders and the job-admin endpoints under \`/api/v1\`, the \`/media\`
+products (with their images and reviews), orders and the job-admin endpoints under \`/api/v1\`, the \`/media\`
 files, and the app-wide middleware (helmet, CORS, rate limits, body parsers, request validation, the
 error handler). The queue dashboard
 (\`/admin/queues\`, mounted outside the route table) is out of scope here; it is admin-only behind

@@ -28,7 +28,7 @@ const ROOT = path.resolve(__dirname, '..');
 const REPORT = path.join(ROOT, 'SECURITY-REPORT.md');
 const TIMESTAMP_PREFIX = 'Run: ';
 /** Report order: the order the issue lists the threats in. Unknown prefixes sort after, by id. */
-const CATEGORY_ORDER = ['NOSQL', 'PROTO', 'XSS', 'HPP', 'SIZE', 'UPLOAD', 'PATH', 'JSON', 'REDOS', 'OID', 'MASS', 'IDOR', 'JWT', 'BRUTE', 'ENUM', 'CORS', 'HDR', 'ERR', 'AUDIT'];
+const CATEGORY_ORDER = ['NOSQL', 'PROTO', 'XSS', 'HPP', 'SIZE', 'UPLOAD', 'PATH', 'JSON', 'REDOS', 'OID', 'MASS', 'IDOR', 'ABUSE', 'JWT', 'BRUTE', 'ENUM', 'CORS', 'HDR', 'ERR', 'AUDIT'];
 
 function rank(id: string): number {
   const index = CATEGORY_ORDER.indexOf(id.split('-')[0] ?? '');

@@ -3,8 +3,9 @@
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
-import { createSeedMedia, createSeedRepositories } from './loaders/container';
+import { createSeedMedia, createSeedRepositories, createSeedReviews } from './loaders/container';
 import { seedDemoImages } from './loaders/seed-images';
+import { seedDemoReviews } from './loaders/seed-reviews';
 import { seedDemoAccounts } from './services/account.seed';
 import { logger } from './utils/logger';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     const count = await seedCatalog(products);
     logger.info('✓ Seeded demo catalog', { products: count, uri: db.uri });
     await seedDemoImages({ media: createSeedMedia(repositories, config), products });
+    await seedDemoReviews({ reviews: createSeedReviews(repositories, config), repositories });
   } finally {
     await db.close();
   }

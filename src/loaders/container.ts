@@ -18,6 +18,8 @@ import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
+import { reviewModel } from '../models/Review';
+import { reviewVoteModel } from '../models/ReviewVote';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
@@ -26,6 +28,10 @@ import { createMediaStorage, type MediaStorage } from '../repositories/media/med
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createProductRepository } from '../repositories/product.repository';
+import { createPurchaseRepository } from '../repositories/reviews/purchases';
+import { createRatingRepository } from '../repositories/reviews/ratings';
+import { createReviewRepository } from '../repositories/reviews/review.repository';
+import { createReviewVoteRepository } from '../repositories/reviews/votes';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
 import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
@@ -42,6 +48,7 @@ import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService } from '../services/products/product.service';
+import { createReviewService, type ReviewService } from '../services/reviews/review.service';
 import { createSessionService } from '../services/auth/session';
 import { createMetricsService } from '../services/metrics.service';
 import { createTokenService } from '../services/auth/token';
@@ -58,6 +65,8 @@ export function bindModels(mongo: Connection) {
     IdempotencyKey: idempotencyKeyModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
+    Review: reviewModel(mongo),
+    ReviewVote: reviewVoteModel(mongo),
   };
 }
 
@@ -74,15 +83,52 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
+    reviews: createReviewRepository(models.Review),
+    reviewVotes: createReviewVoteRepository(models.ReviewVote),
+    ratings: createRatingRepository(models.Product),
+    purchases: createPurchaseRepository(models.Order),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
 
+export type SeedRepositories = Pick<Repositories, 'accounts' | 'products' | 'productImages' | 'orders' | 'reviews' | 'reviewVotes' | 'ratings' | 'purchases'>;
+
 /** The repositories seeding needs, for the configured password policy; builds indexes first so unique keys hold. */
-export async function createSeedRepositories(mongo: Connection, config: AppConfig): Promise<Pick<Repositories, 'accounts' | 'products' | 'productImages'>> {
-  await bindModels(mongo).Product.init();
-  const { accounts, products, productImages } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
-  return { accounts, products, productImages };
+export async function createSeedRepositories(mongo: Connection, config: AppConfig): Promise<SeedRepositories> {
+  const models = bindModels(mongo);
+  await Promise.all([models.Product.init(), models.Review.init(), models.ReviewVote.init()]);
+  const { accounts, products, productImages, orders, reviews, reviewVotes, ratings, purchases } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
+  return { accounts, products, productImages, orders, reviews, reviewVotes, ratings, purchases };
+}
+
+/** The review rules over `repositories`, with product caches dropped through `invalidateProducts`. */
+function reviewService(repositories: SeedRepositories, invalidateProducts: (ids: readonly string[]) => Promise<void>, jwtSecret: string): ReviewService {
+  return createReviewService({
+    reviews: repositories.reviews,
+    votes: repositories.reviewVotes,
+    ratings: repositories.ratings,
+    purchases: repositories.purchases,
+    products: repositories.products,
+    accounts: repositories.accounts,
+    invalidateProducts,
+    cursorSecret: createHmac('sha256', jwtSecret).update('review-cursor').digest('base64url'),
+  });
+}
+
+/** The review service for `npm run seed`: a freshly seeded catalog has nothing cached to drop. */
+export function createSeedReviews(repositories: SeedRepositories, config: AppConfig): ReviewService {
+  return reviewService(repositories, async () => undefined, config.auth.jwtSecret);
+}
+
+/**
+ * `npm run reviews:repair`: the repair over `mongo`, dropping the product caches of what it fixed
+ * (in Redis when the API caches there).
+ */
+export async function createReviewRepair(deps: { config: AppConfig; redis: Redis | null; mongo: Connection }): Promise<ReviewService['repair']> {
+  const { config, redis, mongo } = deps;
+  const repositories = await createSeedRepositories(mongo, config);
+  const cache = config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
+  return reviewService(repositories, (ids) => cache.invalidate(ids), config.auth.jwtSecret).repair;
 }
 
 /**
@@ -197,6 +243,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
 
+  const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
+
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
     ttlSeconds: config.orders.idempotencyTtlSeconds,
@@ -217,6 +265,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     mediaStorage,
     media,
     orders,
+    reviews,
     idempotency,
     transactions,
     repositories,

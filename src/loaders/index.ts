@@ -13,6 +13,7 @@ import { connectDatabase, type DatabaseHandle } from './db';
 import { connectRedis } from './redis';
 import { seedDevelopmentData } from './seed';
 import { seedDemoImages } from './seed-images';
+import { seedDemoReviews } from './seed-reviews';
 
 export interface Runtime {
   readonly server: Server;
@@ -73,7 +74,10 @@ export async function bootstrap(): Promise<Runtime> {
   // Decided once, before the first order: transactions (replica set) or the compensating path. Logged by the probe.
   await container.transactions.supportsTransactions();
   // Demo images go through the real upload pipeline, so they need the container.
-  if (seededCatalog && seedRepositories) await seedDemoImages({ media: container.media, products: seedRepositories.products });
+  if (seededCatalog && seedRepositories) {
+    await seedDemoImages({ media: container.media, products: seedRepositories.products });
+    await seedDemoReviews({ reviews: container.reviews, repositories: seedRepositories });
+  }
   const { app, endpointCount } = buildApp(container);
   logger.info('✓ Middlewares loaded');
   logger.info(`✓ Routes mounted: ${endpointCount} endpoints`);

@@ -67,6 +67,13 @@ const productSchema = new Schema(
     priceMaxMinor: { type: Number, min: 0 },
     ratingAverage: { type: Number, min: 0, max: 5, default: 0 },
     ratingCount: { type: Number, min: 0, default: 0 },
+    // Published reviews per star, [1★ … 5★]; count and average are derived from it in the same
+    // atomic update (repositories/reviews/ratings.ts). Absent on products written before reviews.
+    ratingHistogram: {
+      type: [Number],
+      default: () => [0, 0, 0, 0, 0],
+      validate: { validator: (h: number[]) => h.length === 5 && h.every((n) => Number.isSafeInteger(n) && n >= 0), message: 'ratingHistogram holds 5 counts' },
+    },
     status: { type: String, enum: PRODUCT_STATUSES, default: 'draft' },
     deletedAt: { type: Date, default: null },
     deletedBy: { type: Schema.Types.ObjectId, default: null },

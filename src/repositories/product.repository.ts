@@ -24,6 +24,8 @@ export interface ProductRecord {
   priceMaxMinor: number;
   ratingAverage: number;
   ratingCount: number;
+  /** Published reviews per star [1★ … 5★]; absent on products written before reviews existed. */
+  ratingHistogram?: number[];
   status: 'active' | 'draft';
   deletedAt: Date | null;
   deletedBy: Types.ObjectId | null;

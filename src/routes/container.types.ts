@@ -26,6 +26,7 @@ import type { OrderService } from '../services/orders/order.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
 import type { ProductService } from '../services/products/product.service';
+import type { ReviewService } from '../services/reviews/review.service';
 import type { TransactionRunner } from '../services/transactions';
 
 export interface Container {
@@ -47,6 +48,7 @@ export interface Container {
   readonly mediaStorage: MediaStorage;
   readonly media: MediaService;
   readonly orders: OrderService;
+  readonly reviews: ReviewService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

@@ -10,6 +10,7 @@ import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
 import { productRoutes } from './product.routes';
+import { reviewRoutes } from './review.routes';
 import type { RouteDefinition } from './route-table';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
@@ -20,6 +21,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...productRoutes(container.products),
     ...mediaRoutes(container.media, container.config.media),
     ...orderRoutes(container.orders),
+    ...reviewRoutes(container.reviews),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
   ];

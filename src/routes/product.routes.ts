@@ -47,6 +47,8 @@ const product = Joi.object({
   ),
   ratingAverage: Joi.number(),
   ratingCount: Joi.number().integer(),
+  ratingHistogram: Joi.object({ 1: Joi.number().integer(), 2: Joi.number().integer(), 3: Joi.number().integer(), 4: Joi.number().integer(), 5: Joi.number().integer() })
+    .description('Published reviews per star (keys are stars); count and average are computed from it'),
   ratingStars: Joi.number(),
   status: Joi.string().valid('active', 'draft'),
   version: Joi.number().integer(),

@@ -28,6 +28,9 @@ export function parseSort(raw: string | undefined, spec: SortSpec): SortTerm[] {
     const entry = Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined;
     if (!entry) throw sortError(`"${field}" is not sortable; use one of ${allowed.join(', ')}`);
     if (terms.some((t) => t.field === field)) throw sortError(`"${field}" appears more than once`);
+    // Two names for one stored key (products' `rating` and `ratingAverage`) would make one sort key twice.
+    const twin = terms.find((t) => spec.fields[t.field]?.storage === entry.storage);
+    if (twin) throw sortError(`"${field}" sorts by the same key as "${twin.field}"`);
     const direction = match[2] ? (match[2] === 'asc' ? 1 : -1) : (entry.defaultDirection ?? -1);
     if (entry.textScore && direction === 1) throw sortError(`"${field}" sorts descending only`);
     terms.push({ field, direction });

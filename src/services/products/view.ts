@@ -4,6 +4,7 @@ import { ratingStars } from '../../models/Product';
 import type { ProductRecord } from '../../repositories/product.repository';
 import { toImageViews, type MediaUrl, type ProductImageView } from '../media/view';
 import type { VariantRecord } from '../../models/ProductVariant';
+import { toHistogramView, type RatingHistogramView } from '../reviews/view';
 import { fromMinorUnits, type ProjectableField } from '../query-engine';
 
 export interface ProductView {
@@ -24,6 +25,8 @@ export interface ProductView {
   variants: VariantView[];
   ratingAverage: number;
   ratingCount: number;
+  /** Published reviews per star. */
+  ratingHistogram: RatingHistogramView;
   ratingStars: number;
   status: 'active' | 'draft';
   version: number;
@@ -92,6 +95,7 @@ export function toProductView(record: ProductRecord, mediaUrl: MediaUrl): Produc
     variants: variants.map((v) => toVariantView(v, record.priceMinor)),
     ratingAverage: record.ratingAverage,
     ratingCount: record.ratingCount,
+    ratingHistogram: toHistogramView(record.ratingHistogram),
     ratingStars: ratingStars(record.ratingAverage),
     status: record.status,
     version: record.version,
@@ -116,6 +120,7 @@ export function toPartialView(record: ProductRecord, fields: readonly Projectabl
     priceRange: record.priceMinMinor === undefined ? undefined : priceRangeOf(record),
     options: record.variants === undefined ? undefined : optionsOf(record.variants),
     variants: record.variants === undefined ? undefined : record.variants.map((v) => toVariantView(v, record.priceMinor)),
+    ratingHistogram: fields.includes('ratingHistogram') ? toHistogramView(record.ratingHistogram) : undefined,
   };
   for (const field of fields) {
     const value = full[field];

@@ -20,6 +20,7 @@ const FIELD_STORAGE: Readonly<Record<ProjectableField, readonly string[]>> = {
   stock: ['stock'],
   ratingAverage: ['ratingAverage'],
   ratingCount: ['ratingCount'],
+  ratingHistogram: ['ratingHistogram'],
   ratingStars: ['ratingAverage'],
   status: ['status'],
   version: ['version'],

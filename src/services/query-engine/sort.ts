@@ -13,6 +13,8 @@ export const PRODUCT_SORT: SortSpec = {
     price: { storage: 'priceMinMinor', type: 'number' },
     createdAt: { storage: 'createdAt', type: 'date' },
     ratingAverage: { storage: 'ratingAverage', type: 'number' },
+    // `sort=rating:desc` (best rated first): the shop-facing name of the same key.
+    rating: { storage: 'ratingAverage', type: 'number' },
     // Names read A→Z unless asked otherwise; everything else defaults to descending.
     name: { storage: 'name', type: 'string', defaultDirection: 1 },
     relevance: { storage: 'score', type: 'number', textScore: true },

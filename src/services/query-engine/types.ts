@@ -5,12 +5,12 @@ export type { KeysetValue, MongoFilter, MongoSort, PagePlan, SortDirection, Sort
 export { DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE } from '../listing/listing';
 
 /** API-level sortable fields; `relevance` is the text score and needs `searchMode=text`. */
-export const SORT_FIELDS = ['price', 'createdAt', 'ratingAverage', 'name', 'relevance'] as const;
+export const SORT_FIELDS = ['price', 'createdAt', 'ratingAverage', 'rating', 'name', 'relevance'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 
 export const PROJECTABLE_FIELDS = [
   'name', 'slug', 'sku', 'description', 'price', 'currency', 'category', 'tags', 'stock',
-  'ratingAverage', 'ratingCount', 'ratingStars', 'status', 'version', 'createdAt', 'updatedAt',
+  'ratingAverage', 'ratingCount', 'ratingHistogram', 'ratingStars', 'status', 'version', 'createdAt', 'updatedAt',
   'priceRange', 'options', 'variants',
 ] as const;
 export type ProjectableField = (typeof PROJECTABLE_FIELDS)[number];
