@@ -22,6 +22,7 @@ import { openApiOptions } from '../../src/routes/ops.routes';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
 import { useTestDatabase } from '../support/db';
+import { ensureCategories } from '../support/categories';
 import { solidImage } from '../support/images';
 import { drainContractViolations, type ContractDocument } from '../support/response-contract';
 import { invalid, valid, type Components, type Schema } from './arbitraries';
@@ -85,6 +86,7 @@ beforeAll(async () => {
   await shared.connect();
   queue = createBullEmailQueue(config, producerConnection(shared));
   ctx = await createTestContext({ redis: true, emailQueue: queue, env });
+  await ensureCategories('lighting');
   document = buildOpenApiDocument(ctx.routes, openApiOptions(ctx.config)) as unknown as ContractDocument;
   callers = { customer: await callerWithRole(ctx, 'customer'), admin: await callerWithRole(ctx, 'admin') };
   const product = await request(ctx.app)
