@@ -94,8 +94,9 @@ async function main(): Promise<void> {
   if (!config.mongo.uri) throw new Error('Set MONGODB_URI to the database to explain against');
   await mongoose.connect(config.mongo.uri, { dbName: config.mongo.dbName, serverSelectionTimeoutMS: 5000 });
   try {
-    const { products: repo } = await createSeedRepositories(mongoose.connection, config);
-    if ((await repo.countAll()) === 0 && process.argv.includes('--seed')) await seedCatalog(repo);
+    const repositories = await createSeedRepositories(mongoose.connection, config);
+    const repo = repositories.products;
+    if ((await repo.countAll()) === 0 && process.argv.includes('--seed')) await seedCatalog(repositories);
     const label = await serverLabel(config.mongo.uri);
     const total = await repo.countAll();
     process.stdout.write(`Server: ${label}\nDatabase: ${mongoose.connection.name}, products: ${total}\n`);

@@ -4,7 +4,9 @@ import { Types } from 'mongoose';
 import request from 'supertest';
 import { MIGRATIONS, runMigrations } from '../../src/jobs/migrations/migrations';
 import { seedCatalog } from '../../src/loaders/seed';
-import { Product } from '../support/models';
+import { Category, Product } from '../support/models';
+import { createCategoryRepository } from '../../src/repositories/category.repository';
+import { createProductCategoryRepository } from '../../src/repositories/product-category.repository';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
@@ -41,7 +43,7 @@ async function insertLegacy(count: number): Promise<Types.ObjectId[]> {
 
 describe('npm run migrate', () => {
   let ctx: TestContext;
-  const deps = () => ({ products: createProductRepository(Product) });
+  const deps = () => ({ products: createProductRepository(Product), categories: createCategoryRepository(Category), productCategories: createProductCategoryRepository(Product) });
 
   beforeAll(async () => {
     ctx = await createTestContext({ redis: true });
@@ -81,7 +83,7 @@ describe('npm run migrate', () => {
 
   it('when the demo catalog is seeded, then some products have size/colour variants and every product has variants', async () => {
     await Product.deleteMany({});
-    await seedCatalog(createProductRepository(Product), { count: 80 });
+    await seedCatalog(deps(), { count: 80 });
     expect(await Product.countDocuments({ variants: { $exists: false } })).toBe(0);
     const withOptions = await Product.find({ 'variants.optionTags': 'size=m' }).lean();
     expect(withOptions.length).toBeGreaterThan(0);
