@@ -68,9 +68,13 @@ export function createProductCategoryRepository(model: ProductModel) {
       return (values as string[]).sort();
     },
 
-    /** Files the products still outside the tree whose category string is `legacy`; safe to repeat. */
+    /**
+     * Files the products still outside the tree whose category string is exactly `legacy`; safe to
+     * repeat. Native driver: Mongoose would lower-case and trim the filter value (the schema's
+     * setters), missing strings stored before those rules existed.
+     */
     async placeLegacy(legacy: string, placement: CategoryPlacement): Promise<number> {
-      const result = await model.updateMany(
+      const result = await model.collection.updateMany(
         { category: legacy, categoryPath: { $exists: false } },
         { $set: { category: placement.category, categoryPath: [...placement.categoryPath] }, $inc: { version: 1 } },
       );
