@@ -24,6 +24,8 @@ const SHAPES: readonly Shape[] = [
   { label: 'Default storefront listing (newest first)', query: {} },
   { label: 'Offset total for the listing (countDocuments)', query: {}, count: true },
   { label: 'Category + price range, cheapest first', query: { category: 'phones', minPrice: 100, maxPrice: 500, sort: 'price:asc' } },
+  { label: 'Category subtree (computers: laptops + tablets) + price range, cheapest first', query: { category: 'computers', minPrice: 100, maxPrice: 1000, sort: 'price:asc' } },
+  { label: 'Broad category subtree (electronics: 6 of 8 leaf categories), cheapest first', query: { category: 'electronics', sort: 'price:asc' } },
   { label: 'Price high→low', query: { sort: 'price:desc' } },
   { label: 'Best rated', query: { sort: 'ratingAverage:desc' } },
   { label: 'Tags (any)', query: { tags: ['apple', 'samsung'] } },
