@@ -93,7 +93,8 @@ beforeAll(async () => {
     .post('/api/v1/products')
     .set(callers.admin.headers)
     .send({ name: 'Fuzz Lamp', sku: 'FUZZ-LAMP-1', price: 10, category: 'lighting', stock: 1000 });
-  knownIds.push(product.body.data.id, product.body.data.slug, callers.customer.accountId, callers.admin.accountId);
+  const category = await request(ctx.app).get('/api/v1/categories/lighting');
+  knownIds.push(product.body.data.id, product.body.data.slug, category.body.data.id, callers.customer.accountId, callers.admin.accountId);
   sampleImages = await Promise.all([solidImage(40, 30, 'jpeg'), solidImage(30, 40, 'png', '#c04080'), solidImage(32, 32, 'webp', '#40c080')]);
   // An image of its own, so image ids and /media file names in generated paths can exist too.
   const image = await request(ctx.app).post(`/api/v1/products/${product.body.data.id}/images`).set(callers.admin.headers).attach('file', sampleImages[1]!, 'sample.png');
