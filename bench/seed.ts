@@ -12,8 +12,9 @@ const CATALOG_SIZE = 10_000;
 async function main(): Promise<void> {
   const db = await connectDatabase(config);
   try {
-    const { products, accounts } = await createSeedRepositories(db.connection, config);
-    const count = (await products.countAll()) || (await seedCatalog(products, { count: CATALOG_SIZE }));
+    const repositories = await createSeedRepositories(db.connection, config);
+    const { products, accounts } = repositories;
+    const count = (await products.countAll()) || (await seedCatalog(repositories, { count: CATALOG_SIZE }));
     await seedDemoAccounts(accounts, { isProduction: false });
     process.stdout.write(`${JSON.stringify({ seeded: count })}\n`);
   } finally {

@@ -24,6 +24,8 @@ const SHAPES: readonly Shape[] = [
   { label: 'Default storefront listing (newest first)', query: {} },
   { label: 'Offset total for the listing (countDocuments)', query: {}, count: true },
   { label: 'Category + price range, cheapest first', query: { category: 'phones', minPrice: 100, maxPrice: 500, sort: 'price:asc' } },
+  { label: 'Category subtree (computers: laptops + tablets) + price range, cheapest first', query: { category: 'computers', minPrice: 100, maxPrice: 1000, sort: 'price:asc' } },
+  { label: 'Broad category subtree (electronics: 6 of 8 leaf categories), cheapest first', query: { category: 'electronics', sort: 'price:asc' } },
   { label: 'Price high→low', query: { sort: 'price:desc' } },
   { label: 'Best rated', query: { sort: 'ratingAverage:desc' } },
   { label: 'Tags (any)', query: { tags: ['apple', 'samsung'] } },
@@ -94,8 +96,9 @@ async function main(): Promise<void> {
   if (!config.mongo.uri) throw new Error('Set MONGODB_URI to the database to explain against');
   await mongoose.connect(config.mongo.uri, { dbName: config.mongo.dbName, serverSelectionTimeoutMS: 5000 });
   try {
-    const { products: repo } = await createSeedRepositories(mongoose.connection, config);
-    if ((await repo.countAll()) === 0 && process.argv.includes('--seed')) await seedCatalog(repo);
+    const repositories = await createSeedRepositories(mongoose.connection, config);
+    const repo = repositories.products;
+    if ((await repo.countAll()) === 0 && process.argv.includes('--seed')) await seedCatalog(repositories);
     const label = await serverLabel(config.mongo.uri);
     const total = await repo.countAll();
     process.stdout.write(`Server: ${label}\nDatabase: ${mongoose.connection.name}, products: ${total}\n`);

@@ -1,6 +1,6 @@
 // npm run test:e2e — starts the real API (seeded when a seed script exists) against a throw-away
 // MongoDB and the local Redis under a unique key prefix, then runs the generated Postman
-// collection with Newman in its folder order (Auth → Accounts → Products → Orders → Admin → Ops).
+// collection with Newman in its folder order (Auth → Accounts → Products → Categories → Orders → Admin → Ops).
 // Exit code 1 on any failed assertion or request error.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

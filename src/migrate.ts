@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   const db = await connectDatabase(config);
   try {
     // The same repositories (and index build) as the seed, so steps write through the API's rules.
-    const { products } = await createSeedRepositories(db.connection, config);
-    const results = await runMigrations({ products }, { dryRun, only });
+    const { products, categories, productCategories } = await createSeedRepositories(db.connection, config);
+    const results = await runMigrations({ products, categories, productCategories }, { dryRun, only });
     logger.info(dryRun ? 'Dry run: nothing was written' : '✓ Migrations done', { steps: results.length, uri: db.uri });
   } finally {
     await db.close();

@@ -1,5 +1,5 @@
 // `npm run seed`: writes the demo catalog and one demo account per role into the database at MONGODB_URI.
-// `--reset` first removes every product (refused in production).
+// `--reset` first removes every product and category (refused in production).
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
@@ -17,14 +17,16 @@ async function main(): Promise<void> {
   try {
     const repositories = await createSeedRepositories(db.connection, config);
     const { products, accounts } = repositories;
-    if (reset) logger.warn('Removed every product (--reset)', { products: await products.deleteAll() });
+    if (reset) {
+      logger.warn('Removed every product and category (--reset)', { products: await products.deleteAll(), categories: await repositories.categories.deleteAll() });
+    }
     await seedDemoAccounts(accounts, { isProduction: config.isProduction });
     const existing = await products.countAll();
     if (existing > 0) {
       logger.warn('Catalog is not empty; no products seeded (use --reset to replace it)', { products: existing });
       return;
     }
-    const count = await seedCatalog(products);
+    const count = await seedCatalog(repositories);
     logger.info('✓ Seeded demo catalog', { products: count, uri: db.uri });
     await seedDemoImages({ media: createSeedMedia(repositories, config), products });
     await seedDemoReviews({ reviews: createSeedReviews(repositories, config), repositories });

@@ -8,7 +8,7 @@ import { preRequestScript, testScript, variableFor } from './postman-scripts';
 export { capturesFor, variableFor } from './postman-scripts';
 
 /** Run order of the end-to-end collection: sign in, then catalogue, then orders, then back-office. */
-export const FOLDER_ORDER = ['Auth', 'Accounts', 'Products', 'Orders', 'Admin', 'Ops'] as const;
+export const FOLDER_ORDER = ['Auth', 'Accounts', 'Products', 'Categories', 'Orders', 'Admin', 'Ops'] as const;
 export const COLLECTION_NAME = 'commerce-api';
 const COLLECTION_ID = 'b8f0c5d2-6a1e-4c3b-9f7d-2e5a8c4d1f60';
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';

@@ -2,8 +2,8 @@
 import type { Request, Response } from 'express';
 import type { ProductService } from '../services/products/product.service';
 import type { ProductFilterQuery, ProductListQuery } from '../services/query-engine';
-import { expectedVersion, isNotModified, versionEtag, weakEtag } from '../utils/http-cache';
-import { alreadyAnswered, sendCreated, sendNoContent, sendSuccess } from '../utils/response';
+import { answerConditionally, expectedVersion, versionEtag, weakEtag } from '../utils/http-cache';
+import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
 import type { IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
 
@@ -21,34 +21,23 @@ function viewerOf(req: Pick<Request, 'auth'>) {
   return { isStaff: isStaff(req.auth?.role) };
 }
 
-/** Responses differ by caller (staff see more), so shared caches must key on Authorization. */
-function conditional(req: Pick<Request, 'get' | 'auth'>, res: Response, etag: string): boolean {
-  if (alreadyAnswered(res, 'conditional')) return true;
-  res.setHeader('ETag', etag);
-  res.setHeader('Cache-Control', req.auth ? 'private, no-cache' : 'public, no-cache');
-  res.vary('Authorization'); // appended: CORS has already said the answer varies by Origin
-  if (!isNotModified(req, etag)) return false;
-  res.status(304).end();
-  return true;
-}
-
 export function createProductController(products: ProductService) {
   return {
     async list(req: TypedRequest<{ query: ProductListQuery }>, res: Response) {
       const result = await products.list(req.validated.query, viewerOf(req));
-      if (conditional(req, res, weakEtag(result))) return;
+      if (answerConditionally(req, res, weakEtag(result))) return;
       sendSuccess(res, result.data, { meta: result.meta });
     },
 
     async facets(req: TypedRequest<{ query: FacetsQuery }>, res: Response) {
       const result = await products.facets(req.validated.query, viewerOf(req));
-      if (conditional(req, res, weakEtag(result))) return;
+      if (answerConditionally(req, res, weakEtag(result))) return;
       sendSuccess(res, result);
     },
 
     async get(req: TypedRequest<{ params: IdParams }>, res: Response) {
       const view = await products.get(req.validated.params.id, viewerOf(req));
-      if (conditional(req, res, productEtag(view))) return;
+      if (answerConditionally(req, res, productEtag(view))) return;
       sendSuccess(res, view);
     },
 

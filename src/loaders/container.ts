@@ -13,6 +13,7 @@ import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
 import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
+import { categoryModel } from '../models/Category';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
@@ -21,10 +22,12 @@ import { productModel } from '../models/Product';
 import { reviewModel } from '../models/Review';
 import { reviewVoteModel } from '../models/ReviewVote';
 import { createAccountRepository } from '../repositories/account.repository';
+import { createCategoryRepository } from '../repositories/category.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
 import { createMediaStorage, type MediaStorage } from '../repositories/media/media-storage';
+import { createProductCategoryRepository } from '../repositories/product-category.repository';
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createProductRepository } from '../repositories/product.repository';
@@ -36,6 +39,7 @@ import { createPasswordResetTokenRepository, createRefreshTokenRepository } from
 import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
 import { createAuthService } from '../services/auth/auth.service';
+import { createCategoryService } from '../services/categories/category.service';
 import { createHealthService } from '../services/health.service';
 import { createIdempotencyService } from '../services/idempotency.service';
 import { createJobAdminService } from '../services/job-admin.service';
@@ -61,6 +65,7 @@ export type { Container } from '../routes/container.types';
 export function bindModels(mongo: Connection) {
   return {
     Product: productModel(mongo),
+    Category: categoryModel(mongo),
     Order: orderModel(mongo),
     IdempotencyKey: idempotencyKeyModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
@@ -79,6 +84,8 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     resetTokens: createPasswordResetTokenRepository(mongo),
     products: createProductRepository(models.Product),
     productImages: createProductImageRepository(models.Product),
+    categories: createCategoryRepository(models.Category),
+    productCategories: createProductCategoryRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
     outbox: createOutboxRepository(models.OutboxEvent),
@@ -91,14 +98,14 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
 }
 export type Repositories = ReturnType<typeof createRepositories>;
 
-export type SeedRepositories = Pick<Repositories, 'accounts' | 'products' | 'productImages' | 'orders' | 'reviews' | 'reviewVotes' | 'ratings' | 'purchases'>;
+export type SeedRepositories = Pick<Repositories, 'accounts' | 'products' | 'productImages' | 'categories' | 'productCategories' | 'orders' | 'reviews' | 'reviewVotes' | 'ratings' | 'purchases'>;
 
-/** The repositories seeding needs, for the configured password policy; builds indexes first so unique keys hold. */
+/** The repositories seeding and migrations need, for the configured password policy; builds indexes first so unique keys hold. */
 export async function createSeedRepositories(mongo: Connection, config: AppConfig): Promise<SeedRepositories> {
   const models = bindModels(mongo);
-  await Promise.all([models.Product.init(), models.Review.init(), models.ReviewVote.init()]);
-  const { accounts, products, productImages, orders, reviews, reviewVotes, ratings, purchases } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
-  return { accounts, products, productImages, orders, reviews, reviewVotes, ratings, purchases };
+  await Promise.all([models.Product.init(), models.Category.init(), models.Review.init(), models.ReviewVote.init()]);
+  const { accounts, products, productImages, categories, productCategories, orders, reviews, reviewVotes, ratings, purchases } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
+  return { accounts, products, productImages, categories, productCategories, orders, reviews, reviewVotes, ratings, purchases };
 }
 
 /** The review rules over `repositories`, with product caches dropped through `invalidateProducts`. */
@@ -206,8 +213,15 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
   const productRepository = repositories.products;
   const mediaStorage = deps.mediaStorage ?? createMediaStorage(config.media);
+  const categories = createCategoryService({
+    categories: repositories.categories,
+    products: repositories.productCategories,
+    transactions,
+    cache: productCache,
+  });
   const products = createProductService({
     repository: productRepository,
+    assignCategory: (slug, write) => categories.assign(slug, write),
     cache: productCache,
     mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
@@ -262,6 +276,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     authService,
     passwordReset,
     products,
+    categories,
     mediaStorage,
     media,
     orders,

@@ -2,6 +2,8 @@
 // seed) for `npm run seed` and for the embedded development database on first start.
 import { slugify } from '../models/Product';
 import { optionTag, type VariantRecord } from '../models/ProductVariant';
+import type { Types } from 'mongoose';
+import type { CategoryRepository } from '../repositories/category.repository';
 import type { NewProduct, ProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
 import { seedDemoAccounts } from '../services/account.seed';
@@ -34,6 +36,57 @@ const CATEGORIES: Readonly<Record<string, CategorySpec>> = {
   accessories: { nouns: ['case', 'charger', 'cable', 'power bank', 'stand'], brands: ['anker', 'belkin', 'apple', 'samsung', 'spigen'], price: [5, 149] },
   gaming: { nouns: ['console', 'controller', 'headset', 'keyboard', 'mouse'], brands: ['sony', 'microsoft', 'nintendo', 'logitech', 'razer'], price: [24, 699] },
 };
+interface SeedCategory {
+  readonly slug: string;
+  readonly name: string;
+  readonly children?: readonly SeedCategory[];
+}
+
+/** The demo tree: the catalog's eight product categories are its leaves, under a few parents. */
+export const SEED_CATEGORY_TREE: readonly SeedCategory[] = [
+  {
+    slug: 'electronics',
+    name: 'Electronics',
+    children: [
+      { slug: 'phones', name: 'Phones' },
+      { slug: 'computers', name: 'Computers', children: [{ slug: 'laptops', name: 'Laptops' }, { slug: 'tablets', name: 'Tablets' }] },
+      { slug: 'audio', name: 'Audio' },
+      { slug: 'cameras', name: 'Cameras' },
+      { slug: 'wearables', name: 'Wearables' },
+    ],
+  },
+  { slug: 'gaming', name: 'Gaming' },
+  { slug: 'accessories', name: 'Accessories' },
+];
+
+/** slug → the slugs from the root down to it, for every category of the demo tree. */
+export function seedCategoryPaths(tree: readonly SeedCategory[] = SEED_CATEGORY_TREE, above: readonly string[] = []): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  for (const node of tree) {
+    const path = [...above, node.slug];
+    paths.set(node.slug, path);
+    for (const [slug, sub] of seedCategoryPaths(node.children ?? [], path)) paths.set(slug, sub);
+  }
+  return paths;
+}
+
+/** Writes the demo tree top-down; categories that already exist (by slug) are kept as they are. */
+export async function seedCategories(categories: CategoryRepository, tree: readonly SeedCategory[] = SEED_CATEGORY_TREE, parent: { _id: Types.ObjectId; ancestors: Types.ObjectId[] } | null = null): Promise<number> {
+  let created = 0;
+  for (const [position, node] of tree.entries()) {
+    const { category, created: isNew } = await categories.ensure({
+      name: node.name,
+      slug: node.slug,
+      description: `${node.name} in the demo catalog.`,
+      parent: parent?._id ?? null,
+      ancestors: parent ? [...parent.ancestors, parent._id] : [],
+      position,
+    });
+    created += (isNew ? 1 : 0) + (await seedCategories(categories, node.children ?? [], category));
+  }
+  return created;
+}
+
 const ADJECTIVES = ['Ultra', 'Pro', 'Lite', 'Max', 'Mini', 'Air', 'Plus', 'Neo', 'Classic', 'Edge'];
 const FEATURES = ['wireless', '5g', 'waterproof', 'refurbished', 'bestseller', 'eco', 'bluetooth', 'fast-charging'];
 const EPOCH = Date.UTC(2025, 0, 1);
@@ -80,6 +133,7 @@ export function buildCatalog(count: number, seed = 42): SeedProduct[] {
   const variantRandom = createPrng(seed + 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const categories = Object.keys(CATEGORIES);
+  const paths = seedCategoryPaths();
   const slugs = new Set<string>();
   const products: SeedProduct[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -102,6 +156,7 @@ export function buildCatalog(count: number, seed = 42): SeedProduct[] {
       priceMinor: whole * 100 + pick([99, 49, 0]),
       currency: 'USD',
       category,
+      categoryPath: paths.get(category),
       tags: [brand, noun, ...new Set([pick(FEATURES), pick(FEATURES)])],
       stock: random() < 0.1 ? 0 : Math.floor(random() * 500),
       ratingAverage: Math.round((1 + random() * 4) * 10) / 10,
@@ -116,8 +171,13 @@ export function buildCatalog(count: number, seed = 42): SeedProduct[] {
   return products;
 }
 
-/** Inserts the catalog in batches; returns how many products were written. */
-export async function seedCatalog(products: ProductRepository, options: { count?: number; seed?: number } = {}): Promise<number> {
+/** Writes the category tree, then inserts the catalog in batches; returns how many products were written. */
+export async function seedCatalog(
+  repositories: { products: ProductRepository; categories: CategoryRepository },
+  options: { count?: number; seed?: number } = {},
+): Promise<number> {
+  const { products } = repositories;
+  await seedCategories(repositories.categories);
   const catalog = buildCatalog(options.count ?? 3000, options.seed ?? 42);
   let inserted = 0;
   for (let start = 0; start < catalog.length; start += 500) inserted += await products.insertMany(catalog.slice(start, start + 500));
@@ -130,12 +190,13 @@ export async function seedCatalog(products: ProductRepository, options: { count?
  */
 export async function seedDevelopmentData(deps: {
   products: ProductRepository;
+  categories: CategoryRepository;
   accounts: Parameters<typeof seedDemoAccounts>[0];
   isProduction: boolean;
 }): Promise<{ seededCatalog: boolean }> {
   let seededCatalog = false;
   if ((await deps.products.countAll()) === 0) {
-    const count = await seedCatalog(deps.products);
+    const count = await seedCatalog(deps);
     logger.info('✓ Seeded demo catalog', { products: count });
     seededCatalog = true;
   }

@@ -45,7 +45,11 @@ const productSchema = new Schema(
       validate: { validator: Number.isSafeInteger, message: 'priceMinor must be an integer number of minor units' },
     },
     currency: { type: String, enum: CURRENCIES, default: 'USD' },
+    // The category's slug (what /api/v1 clients always saw), and the slugs from the root down to it:
+    // `?category=<slug>` matches a product whose path holds the slug, i.e. the category and its
+    // descendants, with one multikey index. Both are rewritten with the tree (services/categories).
     category: { type: String, required: true, trim: true, lowercase: true, maxlength: 60 },
+    categoryPath: { type: [String], default: undefined },
     tags: {
       type: [String],
       default: [],
@@ -113,6 +117,9 @@ productSchema.pre('validate', function () {
 productSchema.index({ slug: 1 }, { unique: true });
 productSchema.index({ sku: 1 }, { unique: true });
 productSchema.index({ deletedAt: 1, status: 1, createdAt: -1, _id: -1 });
+// `?category=` (the category and its descendants, multikey) with a price range or price sort.
+productSchema.index({ categoryPath: 1, priceMinMinor: 1 });
+// Products filed directly under one category: delete checks, reassignment, and moves/renames of the tree.
 productSchema.index({ category: 1, priceMinMinor: 1 });
 productSchema.index({ tags: 1, priceMinMinor: 1 });
 productSchema.index({ deletedAt: 1, status: 1, priceMinMinor: -1, _id: -1 });

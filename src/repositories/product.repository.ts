@@ -15,6 +15,8 @@ export interface ProductRecord {
   priceMinor: number;
   currency: string;
   category: string;
+  /** Slugs from the root category down to `category`; absent on products not yet migrated to the tree. */
+  categoryPath?: string[];
   tags: string[];
   stock: number;
   /** Absent on products that never had an image. */
@@ -36,7 +38,7 @@ export interface ProductRecord {
 }
 
 export type NewProduct = Pick<ProductRecord, 'name' | 'sku' | 'priceMinor' | 'category'> &
-  Partial<Pick<ProductRecord, 'slug' | 'description' | 'currency' | 'tags' | 'stock' | 'status' | 'ratingAverage' | 'ratingCount'>>;
+  Partial<Pick<ProductRecord, 'slug' | 'categoryPath' | 'description' | 'currency' | 'tags' | 'stock' | 'status' | 'ratingAverage' | 'ratingCount'>>;
 
 export type ProductChanges = Partial<Omit<NewProduct, 'ratingAverage' | 'ratingCount'>> &
   Partial<Pick<ProductRecord, 'variants' | 'priceMinMinor' | 'priceMaxMinor'>>;
@@ -100,9 +102,11 @@ export function createProductRepository(model: ProductModel) {
   }
 
   return {
-    async create(input: NewProduct): Promise<ProductRecord> {
-      const doc = await model.create(input as never as ProductDoc).catch(rethrowDuplicateKey);
-      return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as ProductRecord;
+    /** `session`: the transaction that also holds the product's category (services/categories). */
+    async create(input: NewProduct, session?: ClientSession | null): Promise<ProductRecord> {
+      const doc = new model(input as never as ProductDoc);
+      await doc.save({ session: session ?? undefined }).catch(rethrowDuplicateKey);
+      return doc.toObject({ virtuals: false }) as unknown as ProductRecord;
     },
 
     findById(id: string): Promise<ProductRecord | null> {
@@ -127,11 +131,11 @@ export function createProductRepository(model: ProductModel) {
     },
 
     /** Writes only when the stored version is the one the caller read; null when it is not (or gone). */
-    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges): Promise<ProductRecord | null> {
+    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null): Promise<ProductRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: expectedVersion, deletedAt: null },
         { $set: changes, $inc: { version: 1 } },
-        { returnDocument: 'after', runValidators: true },
+        { returnDocument: 'after', runValidators: true, session: session ?? undefined },
       );
       return lean<ProductRecord | null>(query).catch(rethrowDuplicateKey);
     },
@@ -162,7 +166,8 @@ export function createProductRepository(model: ProductModel) {
         {
           $facet: {
             total: [{ $count: 'n' }],
-            categories: [{ $group: { _id: '$category', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }],
+            // Per category including its descendants: a product counts for every slug on its path.
+            categories: [{ $unwind: '$categoryPath' }, { $group: { _id: '$categoryPath', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }],
             tags: [{ $unwind: '$tags' }, { $group: { _id: '$tags', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: tagLimit }],
             prices: [
               { $bucket: { groupBy: '$priceMinMinor', boundaries: [...boundariesMinor], default: 'above', output: { count: { $sum: 1 } } } },

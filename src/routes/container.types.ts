@@ -13,6 +13,7 @@ import type { MediaStorage } from '../repositories/media/media-storage';
 import type { RefreshTokenRepository } from '../repositories/token.repository';
 import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth/auth.service';
+import type { CategoryService } from '../services/categories/category.service';
 import type { PasswordResetService } from '../services/auth/password-reset';
 import type { PasswordHasher } from '../services/auth/password';
 import type { SessionService } from '../services/auth/session';
@@ -44,6 +45,7 @@ export interface Container {
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
+  readonly categories: CategoryService;
   /** Where image files live (local disk or S3); /media serves from it when it is local. */
   readonly mediaStorage: MediaStorage;
   readonly media: MediaService;

@@ -2,6 +2,7 @@
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
+import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
 import { jobAdminRoutes } from './job-admin.routes';
 import { mediaRoutes } from './media.routes';
@@ -20,6 +21,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...accountRoutes(container.accountService),
     ...productRoutes(container.products),
     ...mediaRoutes(container.media, container.config.media),
+    ...categoryRoutes(container.categories),
     ...orderRoutes(container.orders),
     ...reviewRoutes(container.reviews),
     ...jobAdminRoutes(container.jobAdmin),

@@ -131,6 +131,7 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Auth', description: 'Registration, login, token refresh, logout, password reset.' },
   { name: 'Accounts', description: 'Profiles and account administration.' },
   { name: 'Products', description: 'Catalogue: listing, search, and staff management.' },
+  { name: 'Categories', description: 'The category tree with product counts; staff create, move and delete categories.' },
   { name: 'Orders', description: 'Checkout, order history and fulfilment.' },
   { name: 'Reviews', description: 'Verified-buyer reviews and ratings, helpful votes and moderation.' },
   { name: 'Admin', description: 'Back-office operations (jobs, queues).' },

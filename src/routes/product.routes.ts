@@ -29,7 +29,7 @@ const product = Joi.object({
   description: Joi.string().allow('').optional(),
   price: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
   currency: Joi.string(),
-  category: Joi.string(),
+  category: Joi.string().description("The category's slug; `?category=` on the list also matches its descendants"),
   tags: Joi.array().items(Joi.string()),
   stock: Joi.number().integer().description('Sum over active variants'),
   priceRange: Joi.object({ min: Joi.number(), max: Joi.number() }).description('Over active variants; price filters and sorts use it'),
@@ -88,7 +88,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
     {
       method: 'get',
       path: '/products/facets',
-      summary: 'Counts per category, top tags and price buckets for the same filters as the list',
+      summary: 'Counts per category (descendants included), top tags and price buckets for the same filters as the list',
       tags,
       access: 'optional',
       validate: { query: facetsQuery },
@@ -129,14 +129,19 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       tags,
       access: ['manager', 'admin'],
       validate: { body: createBody },
-      responses: { 201: { description: 'Created', schema: product }, 409: { description: 'Duplicate sku or slug' } },
+      responses: {
+        201: { description: 'Created', schema: product },
+        409: { description: 'Duplicate sku or slug' },
+        422: { description: 'UNKNOWN_CATEGORY: no category has the `category` slug (GET /categories lists them)', code: 'UNKNOWN_CATEGORY' },
+      },
       requestExample: {
         name: 'Aurora Desk Lamp',
         sku: 'LAMP-AURORA-01',
         description: 'Dimmable LED desk lamp with a weighted base.',
         price: 49.9,
         currency: 'USD',
-        category: 'lighting',
+        // A category of the seeded demo tree (GET /categories).
+        category: 'accessories',
         tags: ['desk', 'led'],
         stock: 25,
         status: 'active',
@@ -155,6 +160,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       responses: {
         200: { description: 'Updated', schema: product },
         409: { description: 'VERSION_CONFLICT: changed since it was read; PRODUCT_DELETED' },
+        422: { description: 'UNKNOWN_CATEGORY: no category has the `category` slug', code: 'UNKNOWN_CATEGORY' },
         428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
       },
       requestExample: { price: 44.9, stock: 40 },

@@ -1,7 +1,8 @@
 // Conditional requests: ETags for representations, If-None-Match → 304, If-Match → version.
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { BadRequestError, PreconditionRequiredError } from './errors';
+import { alreadyAnswered } from './response';
 
 /** A weak validator for a computed representation (lists, facets): equal JSON, equal tag. */
 export function weakEtag(body: unknown): string {
@@ -42,4 +43,19 @@ export function expectedVersion(ifMatch: string | undefined, id: string, bodyVer
   const version = fromHeader ?? bodyVersion;
   if (version === undefined) throw new PreconditionRequiredError(`Send If-Match with the ${noun} ETag or the version you read`, 'VERSION_REQUIRED');
   return version;
+}
+
+/**
+ * Sets the validators of a readable representation and answers 304 when the client has it (true:
+ * answered, write nothing more). Responses differ by caller (staff see more), so shared caches must
+ * key on Authorization and revalidate.
+ */
+export function answerConditionally(req: Pick<Request, 'get' | 'auth'>, res: Response, etag: string): boolean {
+  if (alreadyAnswered(res, 'conditional')) return true;
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', req.auth ? 'private, no-cache' : 'public, no-cache');
+  res.vary('Authorization'); // appended: CORS has already said the answer varies by Origin
+  if (!isNotModified(req, etag)) return false;
+  res.status(304).end();
+  return true;
 }

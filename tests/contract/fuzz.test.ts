@@ -22,6 +22,7 @@ import { openApiOptions } from '../../src/routes/ops.routes';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
 import { useTestDatabase } from '../support/db';
+import { ensureCategories } from '../support/categories';
 import { solidImage } from '../support/images';
 import { drainContractViolations, type ContractDocument } from '../support/response-contract';
 import { invalid, satisfying, valid, type Components, type Schema } from './arbitraries';
@@ -85,13 +86,15 @@ beforeAll(async () => {
   await shared.connect();
   queue = createBullEmailQueue(config, producerConnection(shared));
   ctx = await createTestContext({ redis: true, emailQueue: queue, env });
+  await ensureCategories('lighting');
   document = buildOpenApiDocument(ctx.routes, openApiOptions(ctx.config)) as unknown as ContractDocument;
   callers = { customer: await callerWithRole(ctx, 'customer'), admin: await callerWithRole(ctx, 'admin') };
   const product = await request(ctx.app)
     .post('/api/v1/products')
     .set(callers.admin.headers)
     .send({ name: 'Fuzz Lamp', sku: 'FUZZ-LAMP-1', price: 10, category: 'lighting', stock: 1000 });
-  knownIds.push(product.body.data.id, product.body.data.slug, callers.customer.accountId, callers.admin.accountId);
+  const category = await request(ctx.app).get('/api/v1/categories/lighting');
+  knownIds.push(product.body.data.id, product.body.data.slug, category.body.data.id, callers.customer.accountId, callers.admin.accountId);
   sampleImages = await Promise.all([solidImage(40, 30, 'jpeg'), solidImage(30, 40, 'png', '#c04080'), solidImage(32, 32, 'webp', '#40c080')]);
   // An image of its own, so image ids and /media file names in generated paths can exist too.
   const image = await request(ctx.app).post(`/api/v1/products/${product.body.data.id}/images`).set(callers.admin.headers).attach('file', sampleImages[1]!, 'sample.png');

@@ -4,7 +4,9 @@ import { Types } from 'mongoose';
 import request from 'supertest';
 import { MIGRATIONS, runMigrations } from '../../src/jobs/migrations/migrations';
 import { seedCatalog } from '../../src/loaders/seed';
-import { Product } from '../support/models';
+import { Category, Product } from '../support/models';
+import { createCategoryRepository } from '../../src/repositories/category.repository';
+import { createProductCategoryRepository } from '../../src/repositories/product-category.repository';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
@@ -15,7 +17,7 @@ import { orderBody } from './orders.fixture';
 useTestDatabase();
 
 /** Products as they were stored before variants existed. */
-async function insertLegacy(count: number): Promise<Types.ObjectId[]> {
+async function insertLegacy(count: number, category = 'legacy'): Promise<Types.ObjectId[]> {
   const docs = Array.from({ length: count }, (_, i) => ({
     _id: new Types.ObjectId(),
     name: `Legacy ${i}`,
@@ -24,7 +26,7 @@ async function insertLegacy(count: number): Promise<Types.ObjectId[]> {
     description: '',
     priceMinor: 1000 + i,
     currency: 'USD',
-    category: 'legacy',
+    category,
     tags: [],
     stock: 3 + i,
     ratingAverage: 0,
@@ -41,7 +43,7 @@ async function insertLegacy(count: number): Promise<Types.ObjectId[]> {
 
 describe('npm run migrate', () => {
   let ctx: TestContext;
-  const deps = () => ({ products: createProductRepository(Product) });
+  const deps = () => ({ products: createProductRepository(Product), categories: createCategoryRepository(Category), productCategories: createProductCategoryRepository(Product) });
 
   beforeAll(async () => {
     ctx = await createTestContext({ redis: true });
@@ -81,10 +83,69 @@ describe('npm run migrate', () => {
 
   it('when the demo catalog is seeded, then some products have size/colour variants and every product has variants', async () => {
     await Product.deleteMany({});
-    await seedCatalog(createProductRepository(Product), { count: 80 });
+    await seedCatalog(deps(), { count: 80 });
     expect(await Product.countDocuments({ variants: { $exists: false } })).toBe(0);
     const withOptions = await Product.find({ 'variants.optionTags': 'size=m' }).lean();
     expect(withOptions.length).toBeGreaterThan(0);
     for (const p of withOptions) expect(p.stock).toBe(p.variants!.filter((v) => v.active).reduce((s, v) => s + v.stock, 0));
+  });
+  describe('2026-12-product-category-tree', () => {
+    const only = ['2026-12-product-category-tree'];
+    const label = () => new Types.ObjectId().toHexString().slice(-6);
+
+    it('when run with --dry-run, then it reports the products to file and creates or changes nothing', async () => {
+      const ids = await insertLegacy(2, `Dry Goods ${label()}`);
+      const categories = await Category.countDocuments();
+      const [result] = await runMigrations(deps(), { dryRun: true, only });
+      expect(result.changed).toBe(0);
+      expect(result.pending).toBeGreaterThanOrEqual(2);
+      expect(await Category.countDocuments()).toBe(categories);
+      expect(await Product.countDocuments({ _id: { $in: ids }, categoryPath: { $exists: true } })).toBe(0);
+    });
+
+    it('when run twice, then each string category becomes one category document once and its products are filed and filterable', async () => {
+      const tag = label();
+      const garden = await insertLegacy(2, `Home & Garden ${tag}`);
+      const toys = await insertLegacy(1, ` toys-${tag} `);
+      const [first] = await runMigrations(deps(), { dryRun: false, only });
+      expect(first.changed).toBeGreaterThanOrEqual(3);
+      const categories = await Category.countDocuments();
+      const [second] = await runMigrations(deps(), { dryRun: false, only });
+      expect(second).toMatchObject({ pending: 0, changed: 0 });
+      expect(await Category.countDocuments()).toBe(categories);
+
+      const gardenSlug = `home-garden-${tag}`;
+      expect(await Category.findOne({ slug: gardenSlug }).lean()).toMatchObject({ name: `Home & Garden ${tag}`, parent: null, ancestors: [] });
+      expect(await Product.findById(garden[0]).lean()).toMatchObject({ category: gardenSlug, categoryPath: [gardenSlug] });
+      expect(await Product.findById(toys[0]).lean()).toMatchObject({ category: `toys-${tag}`, categoryPath: [`toys-${tag}`] });
+
+      const res = await request(ctx.app).get('/api/v1/products').query({ category: gardenSlug });
+      expectSuccess(res);
+      expect((res.body.data as { id: string }[]).map((p) => p.id).sort()).toEqual(garden.map(String).sort());
+    });
+
+    it('when a category with the same slug already sits in the tree, then the products join it with its full path', async () => {
+      const tag = label();
+      const repo = createCategoryRepository(Category);
+      const { category: outdoor } = await repo.ensure({ name: 'Outdoor', slug: `outdoor-${tag}`, parent: null, ancestors: [], position: 0 });
+      await repo.ensure({ name: 'Tents', slug: `tents-${tag}`, parent: outdoor._id, ancestors: [outdoor._id], position: 0 });
+      const [id] = await insertLegacy(1, `Tents ${tag}`);
+      await runMigrations(deps(), { dryRun: false, only });
+      expect(await Product.findById(id).lean()).toMatchObject({ category: `tents-${tag}`, categoryPath: [`outdoor-${tag}`, `tents-${tag}`] });
+      const res = await request(ctx.app).get('/api/v1/products').query({ category: `outdoor-${tag}` });
+      expect((res.body.data as { id: string }[]).map((p) => p.id)).toEqual([id.toHexString()]);
+    });
+
+    it('when the demo catalog is seeded, then the tree exists and every product carries the path of its category', async () => {
+      await Product.deleteMany({});
+      await seedCatalog(deps(), { count: 40 });
+      expect(await Category.findOne({ slug: 'laptops' }).lean()).toMatchObject({ ancestors: [expect.anything(), expect.anything()] });
+      expect(await Product.countDocuments({ categoryPath: { $exists: false } })).toBe(0);
+      const laptop = (await Product.findOne({ category: 'laptops' }).lean())!;
+      expect(laptop.categoryPath).toEqual(['electronics', 'computers', 'laptops']);
+      const res = await request(ctx.app).get('/api/v1/categories');
+      const electronics = (res.body.data as { slug: string; productCount: number }[]).find((c) => c.slug === 'electronics')!;
+      expect(electronics.productCount).toBe(await Product.countDocuments({ categoryPath: 'electronics', status: 'active', deletedAt: null }));
+    });
   });
 });

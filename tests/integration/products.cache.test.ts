@@ -6,6 +6,7 @@ import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
+import { ensureCategories } from '../support/categories';
 import { clearProducts, insertProducts } from './products.fixture';
 
 useTestDatabase();
@@ -17,6 +18,7 @@ describe('products cache (Redis)', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext({ redis: true });
+    await ensureCategories('phones', 'tablets');
     manager = (await callerWithRole(ctx, 'manager')).headers;
   });
   beforeEach(async () => {

@@ -7,6 +7,7 @@ import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
+import { ensureCategories } from '../support/categories';
 
 useTestDatabase();
 
@@ -19,6 +20,7 @@ describe('products API', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext();
+    await ensureCategories('phones', 'tablets');
     const m = await callerWithRole(ctx, 'manager');
     manager = m.headers;
     managerId = m.accountId;

@@ -8,6 +8,8 @@ export interface FixtureProduct {
   price: number;
   tags?: string[];
   category?: string;
+  /** Slugs from the root down to `category`; default: `category` as a root. */
+  categoryPath?: string[];
   description?: string;
   status?: 'active' | 'draft';
   stock?: number;
@@ -37,6 +39,7 @@ export async function insertProducts(items: readonly FixtureProduct[]): Promise<
       priceMinor: Math.round(item.price * 100),
       currency: 'USD',
       category: item.category ?? 'phones',
+      categoryPath: item.categoryPath ?? [item.category ?? 'phones'],
       tags: item.tags ?? [],
       stock: item.stock ?? 10,
       ratingAverage: item.ratingAverage ?? 4,

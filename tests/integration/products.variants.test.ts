@@ -9,6 +9,7 @@ import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
+import { ensureCategories } from '../support/categories';
 import { orderBody } from './orders.fixture';
 
 useTestDatabase();
@@ -41,6 +42,7 @@ describe('product variants', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext({ redis: true });
+    await ensureCategories('apparel');
     manager = await callerWithRole(ctx, 'manager');
     buyer = await callerWithRole(ctx, 'customer');
   });

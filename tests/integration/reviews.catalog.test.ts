@@ -5,7 +5,6 @@ import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
-import { Product } from '../support/models';
 import { newProduct, postReview, verifiedBuyer } from './reviews.fixture';
 
 useTestDatabase();
@@ -22,10 +21,9 @@ describe('GET /api/v1/products with review aggregates', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext({ redis: true });
-    const [low, mid, high, none] = [await newProduct(ctx), await newProduct(ctx), await newProduct(ctx), await newProduct(ctx)];
+    const fresh = () => newProduct(ctx, 'Review Fixture', 'reviewed');
+    const [low, mid, high, none] = [await fresh(), await fresh(), await fresh(), await fresh()];
     ids = { low, mid, high, none };
-    await Product.updateMany({ _id: { $in: Object.values(ids) } }, { $set: { category: 'reviewed' } });
-    await ctx.container.products.invalidate(Object.values(ids));
     // low: 2 and 3 → 2.5; mid: 4 and 4 → 4; high: 5 and 4 → 4.5; none: no reviews.
     for (const [productId, ratings] of [[low, [2, 3]], [mid, [4, 4]], [high, [5, 4]]] as const) {
       for (const rating of ratings) await postReview(ctx, await verifiedBuyer(ctx, productId), productId, { rating });
@@ -45,9 +43,7 @@ describe('GET /api/v1/products with review aggregates', () => {
   });
 
   it('when a list was cached and a review changes a rating, then the next list read shows the new order', async () => {
-    const [first, second] = [await newProduct(ctx), await newProduct(ctx)];
-    await Product.updateMany({ _id: { $in: [first, second] } }, { $set: { category: 'recached' } });
-    await ctx.container.products.invalidate([first, second]);
+    const [first, second] = [await newProduct(ctx, 'Review Fixture', 'recached'), await newProduct(ctx, 'Review Fixture', 'recached')];
     await postReview(ctx, await verifiedBuyer(ctx, first), first, { rating: 4 });
     const order = async () => (await api().get('/api/v1/products?category=recached&sort=rating:desc&minRating=1')).body.data.map((p: { id: string }) => p.id);
     expect(await order()).toEqual([first]);

@@ -7,20 +7,22 @@ import { ratingAverageOf } from '../../src/models/Review';
 import type { TestContext } from '../support/app';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
+import { ensureCategories } from '../support/categories';
 import { Order, Product, Review } from '../support/models';
 import { ADDRESS } from './orders.fixture';
 
 let counter = 0;
 
 /** A live product created by a manager through the API. */
-export async function newProduct(ctx: TestContext, name = 'Review Fixture'): Promise<string> {
+export async function newProduct(ctx: TestContext, name = 'Review Fixture', category = 'lighting'): Promise<string> {
   counter += 1;
   const manager = await callerWithRole(ctx, 'manager');
+  await ensureCategories(category);
   const sku = `REV-${process.pid}-${counter}-${Date.now().toString(36)}`.toUpperCase().slice(0, 40);
   const res = await request(ctx.app)
     .post('/api/v1/products')
     .set(manager.headers)
-    .send({ name: `${name} ${counter}`, sku, price: 19.99, category: 'lighting', stock: 100, status: 'active' });
+    .send({ name: `${name} ${counter}`, sku, price: 19.99, category, stock: 100, status: 'active' });
   expectSuccess(res, 201);
   return res.body.data.id as string;
 }

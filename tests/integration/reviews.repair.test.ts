@@ -92,7 +92,7 @@ describe('review aggregates repair', () => {
   it('when the demo data is seeded, then the demo customer received an order, reviewed two products, and every rating is a recount', async () => {
     const repositories = await createSeedRepositories(mongoose.connection, ctx.config);
     await Product.deleteMany({});
-    await seedCatalog(repositories.products, { count: 12 });
+    await seedCatalog(repositories, { count: 12 });
     await seedDemoAccounts(repositories.accounts, { isProduction: false });
     const reviews = createSeedReviews(repositories, ctx.config);
     expect(await seedDemoReviews({ reviews, repositories })).toBe(2);

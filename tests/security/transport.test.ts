@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole } from '../support/auth';
 import { expectErrorContract } from '../support/contract';
 import { testMongoUri, useTestDatabase } from '../support/db';
+import { ensureCategories } from '../support/categories';
 import { attack } from './harness';
 
 const SHOP = 'https://shop.example.test';
@@ -18,6 +19,7 @@ describe('attack suite: transport, headers and errors', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext({ env: { CORS_ORIGINS: SHOP } });
+    await ensureCategories('phones');
     // A production profile (real secrets required, internals hidden) whose readiness probe hits a
     // bug that throws an error full of internals, so the 500 path is exercised for real.
     prod = await createTestContext({

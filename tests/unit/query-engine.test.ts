@@ -79,7 +79,7 @@ describe('buildFilter', () => {
       priceMaxMinor: { $gte: 10000 },
       priceMinMinor: { $lte: 50050 },
       tags: { $in: ['apple', 'samsung'] },
-      category: 'phones',
+      categoryPath: 'phones',
       stock: { $gt: 0 },
       ratingAverage: { $gte: 4 },
       createdAt: { $gte: from, $lte: to },

@@ -1,13 +1,18 @@
 // `npm run migrate`: named, ordered, idempotent data migrations. Each step finds its own pending work
 // (so a re-run, or a run racing another, changes nothing twice) and reports what it would change
 // under --dry-run. Add a step by appending it to MIGRATIONS; never reorder or rename a shipped one.
+import type { CategoryRepository } from '../../repositories/category.repository';
+import type { ProductCategoryRepository } from '../../repositories/product-category.repository';
 import type { ProductRepository } from '../../repositories/product.repository';
 import { logger } from '../../utils/logger';
+import { productCategoryTree } from './product-category-tree';
 import { productDefaultVariants } from './product-default-variants';
 
 /** What steps may touch; the CLI (src/migrate.ts) builds it from the real connection. */
 export interface MigrationDeps {
   readonly products: ProductRepository;
+  readonly categories: CategoryRepository;
+  readonly productCategories: ProductCategoryRepository;
 }
 
 export interface MigrationResult {
@@ -23,7 +28,7 @@ export interface Migration {
   run(deps: MigrationDeps, options: { dryRun: boolean }): Promise<MigrationResult>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [productDefaultVariants];
+export const MIGRATIONS: readonly Migration[] = [productDefaultVariants, productCategoryTree];
 
 export async function runMigrations(
   deps: MigrationDeps,

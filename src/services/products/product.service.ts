@@ -2,7 +2,9 @@
 // after every write. The query engine plans lists; the repository runs them.
 import { isValidObjectId } from 'mongoose';
 import { normalizeTags, slugify } from '../../models/Product';
+import type { ClientSession } from 'mongoose';
 import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import type { CategoryPlacement } from '../../repositories/product-category.repository';
 import { DuplicateKeyError } from '../../repositories/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../../utils/errors';
 import type { MediaUrl } from '../media/view';
@@ -50,8 +52,15 @@ export interface FacetsResult {
   priceBuckets: { min: number; max: number | null; count: number }[];
 }
 
+/**
+ * Runs a product write filed under the category `slug` (services/categories: 422 when there is no
+ * such category), handing it the category's placement and the transaction that holds the category.
+ */
+export type AssignCategory = <T>(slug: string, write: (placement: CategoryPlacement, session: ClientSession | null) => Promise<T>) => Promise<T>;
+
 export interface ProductServiceDeps {
   readonly repository: ProductRepository;
+  readonly assignCategory: AssignCategory;
   readonly cache: ProductCache;
   /** Object name → public link, for the images in product views. */
   readonly mediaUrl: MediaUrl;
@@ -116,7 +125,7 @@ function toChanges(input: Partial<ProductInput>): ProductChanges {
 }
 
 export function createProductService(deps: ProductServiceDeps) {
-  const { repository, cache, cursorSecret, mediaUrl } = deps;
+  const { repository, cache, cursorSecret, mediaUrl, assignCategory } = deps;
   const buckets = deps.priceBuckets ?? DEFAULT_BUCKETS;
 
   /** The name's slug, or the first free "-2", "-3", … variant (a racing duplicate still gets 409). */
@@ -203,7 +212,10 @@ export function createProductService(deps: ProductServiceDeps) {
 
     async create(input: ProductInput): Promise<ProductView> {
       const slug = input.slug ?? (await freeSlug(input.name));
-      const record = await repository.create({ ...(toChanges(input) as NewProduct), slug }).catch(duplicateProduct);
+      const changes = toChanges(input) as NewProduct;
+      const record = await assignCategory(input.category, (placement, session) => repository.create({ ...changes, category: placement.category, categoryPath: [...placement.categoryPath], slug }, session)).catch(
+        duplicateProduct,
+      );
       return afterWrite(record);
     },
 
@@ -218,7 +230,11 @@ export function createProductService(deps: ProductServiceDeps) {
         const candidate = slugify(input.name ?? current.name);
         changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
       }
-      const record = await repository.updateIfVersion(id, expectedVersion, changes).catch(duplicateProduct);
+      const write = (extra: ProductChanges = {}, session?: ClientSession | null) => repository.updateIfVersion(id, expectedVersion, { ...changes, ...extra }, session);
+      const record = await (input.category === undefined
+        ? write()
+        : assignCategory(input.category, (placement, session) => write({ category: placement.category, categoryPath: [...placement.categoryPath] }, session))
+      ).catch(duplicateProduct);
       if (!record) {
         const now = await repository.findById(id);
         if (!now) throw notFound();

@@ -80,7 +80,8 @@ export function buildFilter(query: ProductFilterQuery, viewer: Viewer): MongoFil
   if (query.maxPrice !== undefined) filter.priceMinMinor = { $lte: toMinorUnits(query.maxPrice) };
   const options = buildOptionClause(query.options);
   if (options) filter.variants = options;
-  if (query.category) filter.category = query.category;
+  // The category and its descendants: every product stores the slugs from the root down to its category.
+  if (query.category) filter.categoryPath = query.category;
   if (query.tags?.length) filter.tags = query.tagsMode === 'all' ? { $all: [...query.tags] } : { $in: [...query.tags] };
   if (query.inStock === true) filter.stock = { $gt: 0 };
   if (query.inStock === false) filter.stock = 0;
