@@ -179,6 +179,8 @@ async function main(): Promise<void> {
     const admin = await api(base, 'POST', '/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
     if (admin.status !== 200) throw new Error(`admin sign-in answered ${admin.status}`);
     const adminToken = String((admin.body.data?.tokens as { accessToken: string }).accessToken);
+    const category = await api(base, 'POST', '/api/v1/categories', { name: 'Chaos', slug: 'chaos' }, { authorization: `Bearer ${adminToken}` });
+    if (category.status !== 201) throw new Error(`category create answered ${category.status}: ${JSON.stringify(category.body)}`);
     const products: { productId: string; variantId: string }[] = [];
     for (const n of [1, 2, 3]) {
       const res = await api(base, 'POST', '/api/v1/products', { name: `Chaos Item ${n}`, sku: `CHAOS-${n}-${Date.now()}`, price: 5 + n, category: 'chaos', stock: STOCK, status: 'active' }, { authorization: `Bearer ${adminToken}` });
