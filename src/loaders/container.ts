@@ -18,6 +18,7 @@ import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
+import { wishlistModel } from '../models/Wishlist';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
@@ -26,6 +27,8 @@ import { createMediaStorage, type MediaStorage } from '../repositories/media/med
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createProductRepository } from '../repositories/product.repository';
+import { createStockRepository } from '../repositories/stock.repository';
+import { createWishlistRepository } from '../repositories/wishlist.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
 import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
@@ -42,6 +45,9 @@ import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService } from '../services/products/product.service';
+import { createStockAlertAudiences } from '../services/stock/audiences';
+import { createStockWriter } from '../services/stock/stock.service';
+import { createWishlistService } from '../services/wishlists/wishlist.service';
 import { createSessionService } from '../services/auth/session';
 import { createMetricsService } from '../services/metrics.service';
 import { createTokenService } from '../services/auth/token';
@@ -58,6 +64,7 @@ export function bindModels(mongo: Connection) {
     IdempotencyKey: idempotencyKeyModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
+    Wishlist: wishlistModel(mongo),
   };
 }
 
@@ -69,6 +76,8 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     refreshTokens: createRefreshTokenRepository(mongo),
     resetTokens: createPasswordResetTokenRepository(mongo),
     products: createProductRepository(models.Product),
+    stock: createStockRepository(models.Product),
+    wishlists: createWishlistRepository(models.Wishlist),
     productImages: createProductImageRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
@@ -123,7 +132,9 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const outboxRepository = repositories.outbox;
   // A relay publishing to this process's email queue. Not started here: the worker runs its own;
   // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
-  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue), settings: config.outbox });
+  // Fan-out events (stock alerts) name an audience; the relay resolves it when it publishes.
+  const audiences = createStockAlertAudiences({ wishlists: repositories.wishlists, accounts });
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue, audiences), settings: config.outbox });
   // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
   const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
   const outbox = createOutbox({
@@ -159,9 +170,12 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
   const productRepository = repositories.products;
+  // The one stock-write path (orders, staff edits, inventory imports): detects stock alert crossings.
+  const stock = createStockWriter({ stock: repositories.stock, products: productRepository, outbox, lowStockThreshold: config.stockAlerts.lowStockThreshold });
   const mediaStorage = deps.mediaStorage ?? createMediaStorage(config.media);
   const products = createProductService({
     repository: productRepository,
+    stock,
     cache: productCache,
     mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
@@ -179,10 +193,11 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const orderEvents = createOrderEvents(async (id) => (await accounts.findById(id))?.email ?? null);
   const orders = createOrderService({
     orders: orderRepository,
-    products: productRepository,
+    stock,
     placement: createOrderPlacement({
       orders: orderRepository,
       products: productRepository,
+      stock,
       transactions,
       prepareEvents: async (accountId) => {
         const to = await orderEvents.recipientOf(accountId);
@@ -195,6 +210,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     invalidateProducts: (ids) => products.invalidate(ids),
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
+
+  const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
@@ -216,6 +233,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     mediaStorage,
     media,
     orders,
+    stock,
+    wishlists,
     idempotency,
     transactions,
     repositories,

@@ -14,7 +14,7 @@ export interface MaintenanceTask {
 }
 
 /** Every task the worker runs. */
-export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories'>): MaintenanceTask[] {
+export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories' | 'stock'>): MaintenanceTask[] {
   return [
     {
       // Cancels and restocks orders left pending past PENDING_ORDER_TTL_MINUTES, through the same
@@ -30,7 +30,7 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
       name: ABANDONED_HOLD_SWEEP_NAME,
       everyMs: ABANDONED_HOLD_SWEEP_EVERY_MS,
       handler: createAbandonedHoldSweep(
-        { ...services.repositories, onOrderSaved: (orderId) => services.orders.recordPlacedIfMissing(orderId) },
+        { ...services.repositories, stock: services.stock, onOrderSaved: (orderId) => services.orders.recordPlacedIfMissing(orderId) },
         abandonedAfterMs(config.http.requestTimeoutMs),
       ),
     },

@@ -26,6 +26,8 @@ import type { OrderService } from '../services/orders/order.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
 import type { ProductService } from '../services/products/product.service';
+import type { StockWriter } from '../services/stock/stock.service';
+import type { WishlistService } from '../services/wishlists/wishlist.service';
 import type { TransactionRunner } from '../services/transactions';
 
 export interface Container {
@@ -47,6 +49,9 @@ export interface Container {
   readonly mediaStorage: MediaStorage;
   readonly media: MediaService;
   readonly orders: OrderService;
+  /** The one stock-write path (`applyStockChange`): every stock change, with its alert events. */
+  readonly stock: StockWriter;
+  readonly wishlists: WishlistService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../utils/error
 import type { MediaUrl } from '../media/view';
 import { addVariant, changeVariant, currentVariants, removeVariant, withVariants, type VariantInput, type VariantPatch } from './variants';
 import type { ProductCache } from './cache';
+import type { StockWriter } from '../stock/stock.service';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
 import {
@@ -52,6 +53,8 @@ export interface FacetsResult {
 
 export interface ProductServiceDeps {
   readonly repository: ProductRepository;
+  /** Version-guarded writes go through the stock-write path, which detects stock alert crossings. */
+  readonly stock: Pick<StockWriter, 'writeProduct'>;
   readonly cache: ProductCache;
   /** Object name → public link, for the images in product views. */
   readonly mediaUrl: MediaUrl;
@@ -116,7 +119,7 @@ function toChanges(input: Partial<ProductInput>): ProductChanges {
 }
 
 export function createProductService(deps: ProductServiceDeps) {
-  const { repository, cache, cursorSecret, mediaUrl } = deps;
+  const { repository, stock, cache, cursorSecret, mediaUrl } = deps;
   const buckets = deps.priceBuckets ?? DEFAULT_BUCKETS;
 
   /** The name's slug, or the first free "-2", "-3", … variant (a racing duplicate still gets 409). */
@@ -164,7 +167,7 @@ export function createProductService(deps: ProductServiceDeps) {
     if (!current) throw notFound();
     if (current.deletedAt) throw new ConflictError('Product is deleted; restore it before editing', 'PRODUCT_DELETED');
     if (current.version !== expectedVersion) throw versionConflict(expectedVersion, current.version);
-    const record = await repository.updateIfVersion(id, expectedVersion, withVariants(apply(current), current.priceMinor)).catch(duplicateProduct);
+    const record = await stock.writeProduct(current, expectedVersion, withVariants(apply(current), current.priceMinor)).catch(duplicateProduct);
     if (!record) throw versionConflict(expectedVersion, (await repository.findById(id))?.version ?? expectedVersion);
     return afterWrite(record);
   }
@@ -218,7 +221,7 @@ export function createProductService(deps: ProductServiceDeps) {
         const candidate = slugify(input.name ?? current.name);
         changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
       }
-      const record = await repository.updateIfVersion(id, expectedVersion, changes).catch(duplicateProduct);
+      const record = await stock.writeProduct(current, expectedVersion, changes).catch(duplicateProduct);
       if (!record) {
         const now = await repository.findById(id);
         if (!now) throw notFound();
