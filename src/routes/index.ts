@@ -11,6 +11,7 @@ import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
+import { wishlistRoutes } from './wishlist.routes';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
   const routes: RouteDefinition[] = [
@@ -20,6 +21,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...productRoutes(container.products),
     ...mediaRoutes(container.media, container.config.media),
     ...orderRoutes(container.orders),
+    ...wishlistRoutes(container.wishlists),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
   ];
