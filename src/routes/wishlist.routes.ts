@@ -27,7 +27,7 @@ export function wishlistRoutes(wishlists: WishlistService): RouteDefinition[] {
         409: { description: 'WISHLIST_FULL: the list already holds the maximum (100) items' },
       },
       requestExample: { productId: '665f1c2e9b1e8a3d4c5b6a79', variantId: '665f1c2e9b1e8a3d4c5b6a7a' },
-      postman: { body: { productId: '{{productId}}', variantId: '{{variantId}}' }, captures: { wishlistVariantId: 'data.variantId' } },
+      postman: { body: { productId: '{{productId}}', variantId: '{{variantId}}' } },
       handler: controller.addItem,
     }),
     route({

@@ -12,7 +12,11 @@ import { createEmailProcessor } from '../../src/jobs/email/processor';
 import { startEmailWorker, workerConnection, type EmailWorker } from '../../src/jobs/email/worker';
 import { createRedisClient } from '../../src/loaders/redis';
 import { createAbandonedHoldSweep } from '../../src/services/orders/holds';
-import { EmailDelivery, OutboxEvent, Product } from '../support/models';
+import { createDeliveryLedger } from '../../src/repositories/delivery.repository';
+import { createOrderRepository } from '../../src/repositories/order.repository';
+import { createOutboxRepository } from '../../src/repositories/outbox.repository';
+import { createProductRepository } from '../../src/repositories/product.repository';
+import { EmailDelivery, Order, OutboxEvent, Product } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
 import { expectSuccess } from '../support/contract';
@@ -52,8 +56,8 @@ describe('stock alerts: back in stock and low stock', () => {
     second = await createTestContext({ env, emailQueue: queue });
     mailer = createMailer(config);
     workerRedis = workerConnection(shared);
-    const { repositories } = ctx.container;
-    worker = startEmailWorker(config, workerRedis, createEmailProcessor({ mailer, config, ledger: repositories.deliveries, confirm: (id) => repositories.outbox.confirm(id, new Date()) }));
+    const outbox = createOutboxRepository(OutboxEvent);
+    worker = startEmailWorker(config, workerRedis, createEmailProcessor({ mailer, config, ledger: createDeliveryLedger(EmailDelivery), confirm: (id) => outbox.confirm(id, new Date()) }));
     await worker.worker.waitUntilReady();
     buyers = await Promise.all(Array.from({ length: 10 }, () => callerWithRole(ctx, 'customer')));
     manager = await callerWithRole(ctx, 'manager');
@@ -175,8 +179,7 @@ describe('stock alerts: back in stock and low stock', () => {
     expect(await ctx.container.stock.reserveStock({ productId: tent, variantId, quantity: 1 }, { hold: { order, line: 0 } })).toBe(true);
     expect(await stockOf(tent)).toBe(0);
 
-    const { repositories, stock } = ctx.container;
-    const sweep = createAbandonedHoldSweep({ products: repositories.products, stock, orders: repositories.orders }, 60_000);
+    const sweep = createAbandonedHoldSweep({ products: createProductRepository(Product), stock: ctx.container.stock, orders: createOrderRepository(Order) }, 60_000);
     expect(await sweep()).toEqual({ released: 1, completed: 0 });
     expect(await sweep()).toEqual({ released: 0, completed: 0 });
 
