@@ -56,6 +56,15 @@ export interface StockHold {
   readonly quantity: number;
 }
 
+/** A stock alert event kept on the product until it is in the outbox (written with the stock change). */
+export interface StockAlertRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly payload: Record<string, unknown>;
+  readonly at: Date;
+}
+
 export interface FindPageInput {
   readonly filter: MongoFilter;
   readonly sort: MongoSort;
@@ -103,12 +112,15 @@ export function createProductRepository(model: ProductModel) {
       return model.countDocuments(filter).exec();
     },
 
-    /** Writes only when the stored version is the one the caller read; null when it is not (or gone). */
-    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null): Promise<ProductRecord | null> {
+    /**
+     * Writes only when the stored version is the one the caller read; null when it is not (or gone).
+     * `stockAlerts`: alert events of this write's stock changes, stored with it (services/stock).
+     */
+    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, stockAlerts: readonly StockAlertRecord[] = []): Promise<ProductRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: expectedVersion, deletedAt: null },
-        { $set: changes, $inc: { version: 1 } },
-        { returnDocument: 'after', runValidators: true, session: session ?? undefined },
+        { $set: changes, $inc: { version: 1 }, ...(stockAlerts.length && { $push: { stockAlerts: { $each: stockAlerts } } }) },
+        { returnDocument: 'after', runValidators: true },
       );
       return lean<ProductRecord | null>(query).catch(rethrowDuplicateKey);
     },

@@ -5,7 +5,7 @@
 import { Types, type ClientSession } from 'mongoose';
 import type { ProductModel } from '../models/Product';
 import type { VariantRecord } from '../models/ProductVariant';
-import type { ProductRecord } from './product.repository';
+import type { ProductRecord, StockAlertRecord } from './product.repository';
 
 /**
  * Which stock values a write applies to: `atLeast` (a reservation never goes below zero), `equals`
@@ -32,6 +32,10 @@ export interface VariantStockWrite {
   readonly releases?: { readonly order: string; readonly line: number | null; readonly quantity: number };
   /** A hold recorded with the change (a reservation). */
   readonly records?: { readonly order: string; readonly line: number; readonly quantity: number };
+  /** Compare-and-set on the product's version (a crossing write knows its post-image in advance). */
+  readonly expectVersion?: number;
+  /** Alert events stored on the product in the same update (moved to the outbox right after). */
+  readonly alerts?: readonly StockAlertRecord[];
 }
 
 /** A product as one stock write leaves it: the fields alert events carry, and the one variant. */
@@ -105,10 +109,16 @@ function toImage(doc: StoredImage | null): VariantStockImage | null {
         variants: { $elemMatch: { _id: variantId, active: write.active, ...stockCondition(write.stock) } },
       };
       if (write.sellable) Object.assign(filter, { deletedAt: null, status: 'active' });
+      if (write.expectVersion !== undefined) filter.version = write.expectVersion;
       if (write.releases) filter.stockHolds = { $elemMatch: write.releases };
       const update: Record<string, unknown> = { $inc: { 'variants.$[v].stock': write.delta, ...(write.active && { stock: write.delta }), version: 1 } };
       if (write.releases) update.$pull = { stockHolds: { order: write.releases.order, line: write.releases.line } };
-      if (write.records) update.$push = { stockHolds: { ...write.records, variant: write.variantId } };
+      if (write.records || write.alerts?.length) {
+        update.$push = {
+          ...(write.records && { stockHolds: { ...write.records, variant: write.variantId } }),
+          ...(write.alerts?.length && { stockAlerts: { $each: write.alerts } }),
+        };
+      }
       const query = model.findOneAndUpdate(filter, update, {
         returnDocument: 'after',
         arrayFilters: [{ 'v._id': variantId }],
@@ -126,6 +136,19 @@ function toImage(doc: StoredImage | null): VariantStockImage | null {
       const image = toImage(doc);
       if (!image) return null;
       return { ...image, holdPresent: Boolean(doc?.stockHolds?.length) };
+    },
+
+    /** Alerts that reached the outbox leave the product. */
+    async clearAlerts(productId: string, ids: readonly string[]): Promise<void> {
+      await model.updateOne({ _id: productId }, { $pull: { stockAlerts: { id: { $in: [...ids] } } } });
+    },
+
+    /** Alerts stored before `before` and still on their product (their move to the outbox did not finish). */
+    async findStrandedAlerts(before: Date, limit: number): Promise<{ productId: string; alerts: StockAlertRecord[] }[]> {
+      const docs = await lean<{ _id: Types.ObjectId; stockAlerts?: StockAlertRecord[] }[]>(
+        model.find({ 'stockAlerts.at': { $lt: before } }, { stockAlerts: 1 }).limit(limit),
+      );
+      return docs.map((d) => ({ productId: d._id.toString(), alerts: (d.stockAlerts ?? []).filter((a) => new Date(a.at) < before) }));
     },
 
     /** A product's only variant (lines and holds written before variants name none); null with several. */

@@ -16,6 +16,8 @@ import { createDeliveryLedger } from '../../src/repositories/delivery.repository
 import { createOrderRepository } from '../../src/repositories/order.repository';
 import { createOutboxRepository } from '../../src/repositories/outbox.repository';
 import { createProductRepository } from '../../src/repositories/product.repository';
+import { createStockRepository } from '../../src/repositories/stock.repository';
+import { createStockWriter } from '../../src/services/stock/stock.service';
 import { EmailDelivery, Order, OutboxEvent, Product } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
@@ -120,6 +122,7 @@ describe('stock alerts: back in stock and low stock', () => {
     const cancels = await Promise.all(orders.map((o) => api().post(`/api/v1/orders/${o.id}/cancel`).set(o.buyer.headers).send({ version: 1 })));
     expect(cancels.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(await stockOf(lamp)).toBe(3);
+    expect((await Product.findById(lamp).select('+stockAlerts').lean())!.stockAlerts ?? []).toEqual([]);
 
     // One restock, one event, whichever cancel crossed 0 → 1.
     const events = await eventsOf('variant-back-in-stock', variantId);
@@ -233,6 +236,32 @@ describe('stock alerts: back in stock and low stock', () => {
       expect(delivered(jobId(admin, both[1].payload.seq))).toHaveLength(1);
     }
   }, 60_000);
+
+  it('when the process dies between the stock write and the outbox, then the alert waits on the product and the sweep delivers it once', async () => {
+    const watcher = await callerWithRole(ctx, 'customer');
+    const [stool] = await insertProducts([{ name: 'Camp Stool', price: 25, stock: 0 }]);
+    const variantId = await variantOf(stool);
+    await watch(watcher, stool);
+    // A stock writer whose outbox is unreachable: what a process killed right after the write leaves.
+    const unreachable = { ...ctx.container.outbox, record: async () => Promise.reject(new Error('connection lost')) };
+    const doomed = createStockWriter({ stock: createStockRepository(Product), products: createProductRepository(Product), outbox: unreachable, lowStockThreshold: THRESHOLD });
+    const restocked = await doomed.applyStockChange({ kind: 'restock', productId: stool, variantId, quantity: 2 });
+    expect(restocked).toMatchObject({ applied: true, before: 0, after: 2, events: [expect.stringMatching(/^variant-back-in-stock:/)] });
+    expect(await eventsOf('variant-back-in-stock', variantId)).toHaveLength(0);
+    const stored = await Product.findById(stool).select('+stockAlerts').lean();
+    expect(stored!.stockAlerts).toEqual([expect.objectContaining({ id: restocked.events[0], type: 'variant-back-in-stock' })]);
+
+    expect(await ctx.container.stock.moveStrandedAlerts(0)).toEqual({ moved: 1 });
+    expect(await ctx.container.stock.moveStrandedAlerts(0)).toEqual({ moved: 0 });
+    const [event] = await eventsOf('variant-back-in-stock', variantId);
+    expect(event._id).toBe(restocked.events[0]);
+    // It happened at the write, not at the sweep.
+    expect(event.occurredAt.getTime()).toBe(new Date(stored!.stockAlerts![0].at!).getTime());
+    expect((await Product.findById(stool).select('+stockAlerts').lean())!.stockAlerts).toEqual([]);
+
+    await relayAndDrain();
+    expect(delivered(`back-in-stock:${variantId}:${event.payload.restockSeq}:${watcher.accountId}`)).toHaveLength(1);
+  });
 
   it('when every alert email has been sent, then no job id reached the SMTP sink twice', () => {
     const counts = new Map<string, number>();

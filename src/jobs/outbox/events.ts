@@ -47,7 +47,7 @@ const variantFacts = {
   variantId: objectId,
   productName: Joi.string().max(200).required(),
   sku: Joi.string().max(40).required(),
-  optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)).max(3).required(),
+  optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)).max(3).default({}),
   stock: Joi.number().integer().min(0).required(),
 };
 const seq = Joi.number().integer().min(1).required();

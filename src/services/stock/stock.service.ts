@@ -1,21 +1,25 @@
 // The stock-write path: every change of a variant's stock goes through `applyStockChange` (orders'
 // reservations, releases and restocks, the abandoned-hold sweep, inventory imports) or, for staff
 // edits of a whole product, `writeProduct`. Both detect back-in-stock and low-stock crossings here,
-// and only here, and record their events through the outbox in the same transaction as the write.
+// and only here, and store each crossing's event in the same atomic step as the write.
 //
 // Exact under concurrency without a transaction per sale: a change first tries a conditional write
 // that only matches when the variant's stock is OUTSIDE the band of values from which this delta
 // crosses (crossings.ts) — the common case, one single-document update, no event. When that misses,
 // the variant is read; if its stock is now INSIDE the band, the same write conditioned on the band
-// runs in a transaction with the event, so exactly the write that crosses records it. Anything else
-// (stock moved between the two steps) goes round again. See services/stock/README.md.
+// and on the version it read carries the event into the product document (one atomic update), and
+// the event then moves to the outbox; anything else (the stock moved between the two steps) goes
+// round again. Inside a caller's transaction the event joins that transaction instead.
+// See services/stock/README.md.
 import type { ClientSession } from 'mongoose';
 import type { VariantRecord } from '../../models/ProductVariant';
-import type { ProductChanges, ProductRecord, ProductRepository, StockHold, VariantStockChange } from '../../repositories/product.repository';
+import type { ProductChanges, ProductRecord, ProductRepository, StockAlertRecord, StockHold, VariantStockChange } from '../../repositories/product.repository';
 import type { StockCondition, StockRepository, VariantStockImage, VariantStockState, VariantStockWrite } from '../../repositories/stock.repository';
 import { ServiceUnavailableError } from '../../utils/errors';
+import { logger } from '../../utils/logger';
+import { withoutDeadline } from '../../utils/tracing';
 import type { DomainEvent, Outbox } from '../outbox/outbox.service';
-import { crossingBand, crossingEvents, crossingsOf, inBand } from './crossings';
+import { crossingBand, crossingEvents, inBand } from './crossings';
 
 /** A variant by ids, or by its SKU (unique across the catalog). */
 export type VariantRef = { readonly productId: string; readonly variantId: string } | { readonly sku: string };
@@ -47,7 +51,7 @@ export interface StockChangeResult {
 export interface StockWriteOptions {
   /**
    * The caller's transaction: the write and its events join it, and the caller calls
-   * `outbox.committed()` after its commit. Without one the change runs as its own unit of work.
+   * `outbox.committed()` after its commit. Without one every write is a single-document update.
    */
   readonly session?: ClientSession | null;
 }
@@ -58,6 +62,7 @@ export interface StockWriterDeps {
   readonly outbox: Outbox;
   /** LOW_STOCK_THRESHOLD; 0 turns low-stock alerts off. */
   readonly lowStockThreshold: number;
+  readonly now?: () => Date;
 }
 
 /** Each round that misses means another writer changed this variant in between; this many is contention, not a bug. */
@@ -79,6 +84,22 @@ interface Plan {
 
 const notApplied: StockChangeResult = { applied: false, events: [] };
 
+export const STOCK_ALERT_SWEEP_NAME = 'move-stranded-stock-alerts';
+export const STOCK_ALERT_SWEEP_EVERY_MS = 30_000;
+
+/** An alert still on its product this long (the write's own move normally takes milliseconds) is swept. */
+const STRANDED_AFTER_MS = 10_000;
+const SWEEP_BATCH = 200;
+
+function toAlert(event: DomainEvent, at: Date): StockAlertRecord {
+  return { id: event.id, type: event.type, aggregateId: event.aggregateId, payload: event.payload, at };
+}
+
+function toDomainEvent(alert: StockAlertRecord): DomainEvent {
+  // The event happened with the stock write, however late it reaches the outbox (audiences filter on it).
+  return { id: alert.id, type: alert.type as DomainEvent['type'], aggregateId: alert.aggregateId, payload: alert.payload, occurredAt: new Date(alert.at) };
+}
+
 function imageOf(record: ProductRecord, variant: VariantRecord): VariantStockImage {
   const sellable = record.status === 'active' && !record.deletedAt;
   return { productId: record._id.toString(), name: record.name, slug: record.slug, priceMinor: record.priceMinor, currency: record.currency, sellable, version: record.version, variant };
@@ -87,25 +108,45 @@ function imageOf(record: ProductRecord, variant: VariantRecord): VariantStockIma
 export function createStockWriter(deps: StockWriterDeps) {
   const { stock, outbox } = deps;
   const threshold = deps.lowStockThreshold;
+  const now = deps.now ?? (() => new Date());
 
-  /** The write that crosses, with its events: in the caller's transaction, or its own unit of work. */
-  async function writeCrossing(write: VariantStockWrite, session: ClientSession | null): Promise<{ image: VariantStockImage | null; events: DomainEvent[] }> {
-    const eventsOf = (image: VariantStockImage | null) => (image ? crossingEvents(image, image.variant.stock - write.delta, threshold) : []);
+  /**
+   * Moves alerts stored on a product into the outbox (idempotent by event id), then off the product.
+   * Finishes past the request's deadline; a failure leaves them for the stock-alert sweep.
+   */
+  async function transfer(productId: string, alerts: readonly StockAlertRecord[]): Promise<void> {
+    if (!alerts.length) return;
+    await withoutDeadline(async () => {
+      try {
+        await outbox.record(null, alerts.map(toDomainEvent));
+        outbox.committed();
+        await stock.clearAlerts(productId, alerts.map((a) => a.id));
+      } catch (err) {
+        logger.warn('stock alert not moved to the outbox yet; the stock-alert sweep will', { productId, events: alerts.map((a) => a.id), error: (err as Error).message });
+      }
+    });
+  }
+
+  /**
+   * The write that crosses. In the caller's transaction the events join it. Otherwise the write is a
+   * compare-and-set on the version it read, so its post-image — and the events — are known before
+   * it runs, and the events are stored on the product in that same single-document update (no
+   * transaction holds the product: concurrent checkouts never queue behind one), then moved.
+   */
+  async function writeCrossing(write: VariantStockWrite, known: VariantStockState, session: ClientSession | null): Promise<{ image: VariantStockImage | null; events: readonly DomainEvent[] }> {
     if (session) {
       const image = await stock.writeVariantStock(write, session);
-      const events = eventsOf(image);
+      const events = image ? crossingEvents(image, image.variant.stock - write.delta, threshold) : [];
       await outbox.record(session, events);
       return { image, events };
     }
-    let events: DomainEvent[] = [];
-    const image = await outbox.withEvents(async (uow) => {
-      const written = await stock.writeVariantStock(write, uow.session);
-      // Reset per attempt: the transaction runner re-runs this on a transient error.
-      events = eventsOf(written);
-      events.forEach((e) => uow.emit(e));
-      return written;
-    });
-    return { image, events };
+    const after: VariantStockImage = { ...known, version: known.version + 1, variant: { ...known.variant, stock: known.variant.stock + write.delta } };
+    const at = now();
+    const alerts = crossingEvents(after, known.variant.stock, threshold).map((e) => toAlert(e, at));
+    const image = await stock.writeVariantStock({ ...write, expectVersion: known.version, alerts }, null);
+    if (!image) return { image: null, events: [] };
+    await transfer(image.productId, alerts);
+    return { image, events: alerts.map(toDomainEvent) };
   }
 
   async function run(plan: Plan, session: ClientSession | null): Promise<StockChangeResult> {
@@ -127,7 +168,7 @@ export function createStockWriter(deps: StockWriterDeps) {
         ...(band && (crossing ? { inside: band } : { outside: band })),
       };
       const write: VariantStockWrite = { productId, variantId, delta, active: known?.variant.active ?? true, stock: condition, sellable: plan.sellable, records: plan.records, releases: plan.releases };
-      const { image, events } = crossing ? await writeCrossing(write, session) : { image: await stock.writeVariantStock(write, session), events: [] };
+      const { image, events } = crossing && known ? await writeCrossing(write, known, session) : { image: await stock.writeVariantStock(write, session), events: [] };
       if (image) return { applied: true, productId, variantId, before: image.variant.stock - delta, after: image.variant.stock, events: events.map((e) => e.id) };
       known = await read();
       if (!known) return notApplied;
@@ -202,23 +243,32 @@ export function createStockWriter(deps: StockWriterDeps) {
 
     /**
      * A staff edit written with the product's version as guard (`changes` may replace the variant
-     * list). The guard makes `before` the exact pre-image of the write, so its crossings are known
-     * before writing: with any, the write and its events commit together. Null: the product is no
-     * longer at `expectedVersion` (or deleted).
+     * list). The guard makes `before` the exact pre-image and the post-version `expectedVersion + 1`,
+     * so the crossings and their events are known before writing and are stored with the write.
+     * Null: the product is no longer at `expectedVersion` (or deleted).
      */
     async writeProduct(before: ProductRecord, expectedVersion: number, changes: ProductChanges): Promise<ProductRecord | null> {
       const id = before._id.toString();
       if (before.version !== expectedVersion) return null;
       const stockBefore = new Map((before.variants ?? []).map((v) => [v._id.toString(), v.stock]));
-      const crossings = (record: ProductRecord) =>
-        (record.variants ?? []).flatMap((v) => (stockBefore.has(v._id.toString()) ? crossingEvents(imageOf(record, v), stockBefore.get(v._id.toString())!, threshold) : []));
-      const crosses = (changes.variants ?? []).some((v) => stockBefore.has(v._id.toString()) && crossingsOf(stockBefore.get(v._id.toString())!, v.stock, threshold).length > 0);
-      if (!crosses) return deps.products.updateIfVersion(id, expectedVersion, changes);
-      return outbox.withEvents(async (uow) => {
-        const record = await deps.products.updateIfVersion(id, expectedVersion, changes, uow.session);
-        if (record) crossings(record).forEach((e) => uow.emit(e));
-        return record;
-      });
+      const after = { ...before, ...changes, version: expectedVersion + 1 } as ProductRecord;
+      const at = now();
+      const alerts = (changes.variants ?? []).flatMap((v) =>
+        stockBefore.has(v._id.toString()) ? crossingEvents(imageOf(after, v), stockBefore.get(v._id.toString())!, threshold).map((e) => toAlert(e, at)) : [],
+      );
+      const record = await deps.products.updateIfVersion(id, expectedVersion, changes, alerts);
+      if (record) await transfer(id, alerts);
+      return record;
+    },
+
+    /** The stock-alert sweep (worker): alerts whose move to the outbox did not finish (a killed process). */
+    async moveStrandedAlerts(olderThanMs = STRANDED_AFTER_MS): Promise<{ moved: number }> {
+      let moved = 0;
+      for (const { productId, alerts } of await stock.findStrandedAlerts(new Date(now().getTime() - olderThanMs), SWEEP_BATCH)) {
+        await transfer(productId, alerts);
+        moved += alerts.length;
+      }
+      return { moved };
     },
   };
 }
