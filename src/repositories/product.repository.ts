@@ -116,11 +116,11 @@ export function createProductRepository(model: ProductModel) {
      * Writes only when the stored version is the one the caller read; null when it is not (or gone).
      * `stockAlerts`: alert events of this write's stock changes, stored with it (services/stock).
      */
-    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, stockAlerts: readonly StockAlertRecord[] = []): Promise<ProductRecord | null> {
+    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null, stockAlerts: readonly StockAlertRecord[] = []): Promise<ProductRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: expectedVersion, deletedAt: null },
         { $set: changes, $inc: { version: 1 }, ...(stockAlerts.length && { $push: { stockAlerts: { $each: stockAlerts } } }) },
-        { returnDocument: 'after', runValidators: true },
+        { returnDocument: 'after', runValidators: true, session: session ?? undefined },
       );
       return lean<ProductRecord | null>(query).catch(rethrowDuplicateKey);
     },

@@ -204,6 +204,17 @@ describe('stock alerts: back in stock and low stock', () => {
     expect(delivered(`back-in-stock:${variantId}:${product.version + 1}:${watcher.accountId}`)).toHaveLength(1);
   });
 
+  it('when a staff write runs inside a caller\'s transaction (a category move), then its crossing is recorded in that transaction, not stored on the product', async () => {
+    const [pack] = await insertProducts([{ name: 'Day Pack', price: 60, stock: 0 }]);
+    const variantId = await variantOf(pack);
+    const before = (await createProductRepository(Product).findById(pack))!;
+    const variants = before.variants.map((v) => ({ ...v, stock: 3 }));
+    const written = await ctx.container.transactions.run((session) => ctx.container.stock.writeProduct(before, before.version, { variants, stock: 3 }, session));
+    expect(written).toMatchObject({ version: before.version + 1, stock: 3 });
+    expect(await eventsOf('variant-back-in-stock', variantId)).toEqual([expect.objectContaining({ _id: `variant-back-in-stock:${variantId}:${before.version + 1}` })]);
+    expect((await Product.findById(pack).select('+stockAlerts').lean())!.stockAlerts ?? []).toEqual([]);
+  });
+
   it(`when eight concurrent orders take a variant from 8 across the threshold of ${THRESHOLD} to 0, then each admin gets one low-stock email per crossing and other staff none`, async () => {
     const admins = await Promise.all([callerWithRole(ctx, 'admin'), callerWithRole(ctx, 'admin')]);
     const [stove] = await insertProducts([{ name: 'Camp Stove', price: 45, stock: 8 }]);

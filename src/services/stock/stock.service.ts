@@ -244,19 +244,26 @@ export function createStockWriter(deps: StockWriterDeps) {
     /**
      * A staff edit written with the product's version as guard (`changes` may replace the variant
      * list). The guard makes `before` the exact pre-image and the post-version `expectedVersion + 1`,
-     * so the crossings and their events are known before writing and are stored with the write.
+     * so the crossings and their events are known before writing and are stored with the write — or,
+     * in the caller's transaction (`session`), recorded in it (the caller nudges after its commit).
      * Null: the product is no longer at `expectedVersion` (or deleted).
      */
-    async writeProduct(before: ProductRecord, expectedVersion: number, changes: ProductChanges): Promise<ProductRecord | null> {
+    async writeProduct(before: ProductRecord, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null): Promise<ProductRecord | null> {
       const id = before._id.toString();
       if (before.version !== expectedVersion) return null;
       const stockBefore = new Map((before.variants ?? []).map((v) => [v._id.toString(), v.stock]));
       const after = { ...before, ...changes, version: expectedVersion + 1 } as ProductRecord;
-      const at = now();
-      const alerts = (changes.variants ?? []).flatMap((v) =>
-        stockBefore.has(v._id.toString()) ? crossingEvents(imageOf(after, v), stockBefore.get(v._id.toString())!, threshold).map((e) => toAlert(e, at)) : [],
+      const events = (changes.variants ?? []).flatMap((v) =>
+        stockBefore.has(v._id.toString()) ? crossingEvents(imageOf(after, v), stockBefore.get(v._id.toString())!, threshold) : [],
       );
-      const record = await deps.products.updateIfVersion(id, expectedVersion, changes, alerts);
+      if (session) {
+        const record = await deps.products.updateIfVersion(id, expectedVersion, changes, session);
+        if (record) await outbox.record(session, events);
+        return record;
+      }
+      const at = now();
+      const alerts = events.map((e) => toAlert(e, at));
+      const record = await deps.products.updateIfVersion(id, expectedVersion, changes, null, alerts);
       if (record) await transfer(id, alerts);
       return record;
     },
