@@ -27,7 +27,8 @@ export function wishlistRoutes(wishlists: WishlistService): RouteDefinition[] {
         409: { description: 'WISHLIST_FULL: the list already holds the maximum (100) items' },
       },
       requestExample: { productId: '665f1c2e9b1e8a3d4c5b6a79', variantId: '665f1c2e9b1e8a3d4c5b6a7a' },
-      postman: { body: { productId: '{{productId}}', variantId: '{{variantId}}' } },
+      // Integer keys iterate in ascending order, so the story names its expected status (the first add is 201).
+      postman: { expectStatus: 201, body: { productId: '{{productId}}', variantId: '{{variantId}}' } },
       handler: controller.addItem,
     }),
     route({
