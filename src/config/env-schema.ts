@@ -97,6 +97,7 @@ export const envSchema = Joi.object({
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
+  LOW_STOCK_THRESHOLD: Joi.number().integer().min(0).max(1_000_000).default(5),
 
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),

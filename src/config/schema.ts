@@ -134,6 +134,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
     },
+    stockAlerts: { lowStockThreshold: v.LOW_STOCK_THRESHOLD },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
     media: {

@@ -109,6 +109,10 @@ export interface AppConfig {
     readonly pendingTtlMinutes: number;
     readonly idempotencyTtlSeconds: number;
   };
+  readonly stockAlerts: {
+    /** Admins are emailed when a variant's stock falls from at least this to below it; 0 = off. */
+    readonly lowStockThreshold: number;
+  };
   readonly metrics: {
     readonly enabled: boolean;
     readonly token: string | undefined;

@@ -21,6 +21,7 @@ import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { reviewModel } from '../models/Review';
 import { reviewVoteModel } from '../models/ReviewVote';
+import { wishlistModel } from '../models/Wishlist';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createCategoryRepository } from '../repositories/category.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
@@ -35,6 +36,8 @@ import { createPurchaseRepository } from '../repositories/reviews/purchases';
 import { createRatingRepository } from '../repositories/reviews/ratings';
 import { createReviewRepository } from '../repositories/reviews/review.repository';
 import { createReviewVoteRepository } from '../repositories/reviews/votes';
+import { createStockRepository } from '../repositories/stock.repository';
+import { createWishlistRepository } from '../repositories/wishlist.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
 import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
@@ -53,6 +56,9 @@ import { createMediaService, type MediaService } from '../services/media/media.s
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService } from '../services/products/product.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
+import { createStockAlertAudiences } from '../services/stock/audiences';
+import { createStockWriter } from '../services/stock/stock.service';
+import { createWishlistService } from '../services/wishlists/wishlist.service';
 import { createSessionService } from '../services/auth/session';
 import { createMetricsService } from '../services/metrics.service';
 import { createTokenService } from '../services/auth/token';
@@ -72,6 +78,7 @@ export function bindModels(mongo: Connection) {
     EmailDelivery: emailDeliveryModel(mongo),
     Review: reviewModel(mongo),
     ReviewVote: reviewVoteModel(mongo),
+    Wishlist: wishlistModel(mongo),
   };
 }
 
@@ -83,6 +90,8 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     refreshTokens: createRefreshTokenRepository(mongo),
     resetTokens: createPasswordResetTokenRepository(mongo),
     products: createProductRepository(models.Product),
+    stock: createStockRepository(models.Product),
+    wishlists: createWishlistRepository(models.Wishlist),
     productImages: createProductImageRepository(models.Product),
     categories: createCategoryRepository(models.Category),
     productCategories: createProductCategoryRepository(models.Product),
@@ -176,7 +185,9 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const outboxRepository = repositories.outbox;
   // A relay publishing to this process's email queue. Not started here: the worker runs its own;
   // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
-  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue), settings: config.outbox });
+  // Fan-out events (stock alerts) name an audience; the relay resolves it when it publishes.
+  const audiences = createStockAlertAudiences({ wishlists: repositories.wishlists, accounts });
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue, audiences), settings: config.outbox });
   // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
   const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
   const outbox = createOutbox({
@@ -212,6 +223,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
   const productRepository = repositories.products;
+  // The one stock-write path (orders, staff edits, inventory imports): detects stock alert crossings.
+  const stock = createStockWriter({ stock: repositories.stock, products: productRepository, outbox, lowStockThreshold: config.stockAlerts.lowStockThreshold });
   const mediaStorage = deps.mediaStorage ?? createMediaStorage(config.media);
   const categories = createCategoryService({
     categories: repositories.categories,
@@ -222,6 +235,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const products = createProductService({
     repository: productRepository,
     assignCategory: (slug, write) => categories.assign(slug, write),
+    stock,
     cache: productCache,
     mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
@@ -239,10 +253,11 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const orderEvents = createOrderEvents(async (id) => (await accounts.findById(id))?.email ?? null);
   const orders = createOrderService({
     orders: orderRepository,
-    products: productRepository,
+    stock,
     placement: createOrderPlacement({
       orders: orderRepository,
       products: productRepository,
+      stock,
       transactions,
       prepareEvents: async (accountId) => {
         const to = await orderEvents.recipientOf(accountId);
@@ -258,6 +273,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   });
 
   const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
+  const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
@@ -281,6 +297,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     media,
     orders,
     reviews,
+    stock,
+    wishlists,
     idempotency,
     transactions,
     repositories,

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import type { MaintenanceHandler } from '../jobs/scheduler';
 import { ABANDONED_HOLD_SWEEP_EVERY_MS, ABANDONED_HOLD_SWEEP_NAME, abandonedAfterMs, createAbandonedHoldSweep } from '../services/orders/holds';
 import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
+import { STOCK_ALERT_SWEEP_EVERY_MS, STOCK_ALERT_SWEEP_NAME } from '../services/stock/stock.service';
 import type { Services } from './container';
 
 export interface MaintenanceTask {
@@ -14,7 +15,7 @@ export interface MaintenanceTask {
 }
 
 /** Every task the worker runs. */
-export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories'>): MaintenanceTask[] {
+export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories' | 'stock'>): MaintenanceTask[] {
   return [
     {
       // Cancels and restocks orders left pending past PENDING_ORDER_TTL_MINUTES, through the same
@@ -30,9 +31,16 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
       name: ABANDONED_HOLD_SWEEP_NAME,
       everyMs: ABANDONED_HOLD_SWEEP_EVERY_MS,
       handler: createAbandonedHoldSweep(
-        { ...services.repositories, onOrderSaved: (orderId) => services.orders.recordPlacedIfMissing(orderId) },
+        { ...services.repositories, stock: services.stock, onOrderSaved: (orderId) => services.orders.recordPlacedIfMissing(orderId) },
         abandonedAfterMs(config.http.requestTimeoutMs),
       ),
+    },
+    {
+      // Stock alerts stored on a product by a stock write whose process died before moving them to
+      // the outbox (services/stock/README.md): moved now, each once by its event id.
+      name: STOCK_ALERT_SWEEP_NAME,
+      everyMs: STOCK_ALERT_SWEEP_EVERY_MS,
+      handler: () => services.stock.moveStrandedAlerts(),
     },
   ];
 }

@@ -93,6 +93,13 @@ const productSchema = new Schema(
       default: undefined,
       select: false,
     },
+    // Stock alert events (back in stock, low stock) pushed in the same single-document update as the
+    // stock change that caused them, and pulled once they are in the outbox (services/stock/README.md).
+    stockAlerts: {
+      type: [new Schema({ id: { type: String, required: true }, type: String, aggregateId: String, payload: Schema.Types.Mixed, at: Date }, { _id: false, minimize: false })],
+      default: undefined,
+      select: false,
+    },
   },
   { timestamps: true, versionKey: false, toJSON: { virtuals: true }, toObject: { virtuals: true } },
 );
@@ -131,6 +138,8 @@ productSchema.index({ deletedAt: 1, status: 1, ratingAverage: -1, _id: -1 });
 productSchema.index({ 'images.files': 1 }, { sparse: true });
 // The abandoned-hold sweep finds the few products with holds without scanning the catalog.
 productSchema.index({ 'stockHolds.order': 1 }, { sparse: true });
+// The stock-alert sweep finds the few products with alerts not yet moved to the outbox.
+productSchema.index({ 'stockAlerts.at': 1 }, { sparse: true });
 productSchema.index(
   { name: 'text', tags: 'text', description: 'text' },
   { name: 'product_text', weights: { name: 10, tags: 5, description: 1 } },

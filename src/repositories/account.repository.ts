@@ -59,6 +59,12 @@ export interface AccountFilter {
   includeDeleted?: boolean;
 }
 
+export interface MailableAccount {
+  readonly id: string;
+  readonly email: string;
+  readonly firstName: string;
+}
+
 /** One page in storage terms: sort, keyset condition and window come from the listing toolkit. */
 export interface AccountPageInput {
   readonly filter: AccountFilter;
@@ -210,6 +216,19 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
       if (!isValidObjectId(id)) return null;
       const doc = await Account.findOneAndUpdate({ _id: id, deletedAt: { $ne: null } }, { $set: { deletedAt: null } }, { returnDocument: 'after', projection: PUBLIC_FIELDS }).lean<LeanAccount>();
       return doc ? toView(doc) : null;
+    },
+
+    /**
+     * Where notification emails go: live, not disabled accounts among `ids`, or with `role`
+     * (admins for stock alerts). Id, email and first name only; at most `limit`, in id order after `after`.
+     */
+    async findMailable(query: { ids?: readonly string[]; role?: Role; after?: string | null; limit: number }): Promise<MailableAccount[]> {
+      const filter: QueryFilter<AccountAttrs> = { ...live, status: { $ne: 'disabled' } };
+      if (query.ids) filter._id = { $in: query.ids.filter((id) => isValidObjectId(id)) };
+      if (query.role) filter.role = query.role;
+      if (query.after) filter._id = { ...(filter._id as object), $gt: new Types.ObjectId(query.after) };
+      const docs = await Account.find(filter, { email: 1, firstName: 1 }).sort({ _id: 1 }).limit(query.limit).lean<Pick<LeanAccount, '_id' | 'email' | 'firstName'>[]>();
+      return docs.map((d) => ({ id: String(d._id), email: d.email, firstName: d.firstName }));
     },
 
     async existsByEmail(email: string): Promise<boolean> {

@@ -86,12 +86,15 @@ export function createOutboxRepository(model: OutboxEventModel) {
       return older !== null;
     },
 
-    /** `forget` names payload fields (secrets) that are removed now that the job carries them. */
-    async markPublished(id: string, owner: string, now: Date, expiresAt: Date, forget: readonly string[] = []): Promise<void> {
+    /**
+     * `forget` names payload fields (secrets) that are removed now that the job carries them;
+     * `confirmed` marks the work done at once (a fan-out, whose emails confirm nothing themselves).
+     */
+    async markPublished(id: string, owner: string, now: Date, expiresAt: Date, forget: readonly string[] = [], confirmed = false): Promise<void> {
       const unset = Object.fromEntries(forget.map((field) => [`payload.${field}`, '']));
       await model.updateOne(
         { _id: id, leaseOwner: owner },
-        { $set: { publishedAt: now, expiresAt, leaseOwner: null, leaseUntil: null, lastError: null }, ...(forget.length && { $unset: unset }) },
+        { $set: { publishedAt: now, expiresAt, leaseOwner: null, leaseUntil: null, lastError: null, ...(confirmed && { confirmedAt: now }) }, ...(forget.length && { $unset: unset }) },
       );
     },
 

@@ -60,6 +60,15 @@ export interface StockHold {
   readonly quantity: number;
 }
 
+/** A stock alert event kept on the product until it is in the outbox (written with the stock change). */
+export interface StockAlertRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly aggregateId: string;
+  readonly payload: Record<string, unknown>;
+  readonly at: Date;
+}
+
 export interface FindPageInput {
   readonly filter: MongoFilter;
   readonly sort: MongoSort;
@@ -79,27 +88,6 @@ export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 export function createProductRepository(model: ProductModel) {
   const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
-
-  /**
-   * Adds units back to one variant. The product's stock sum counts active variants only, so the
-   * active case is tried first and the inactive one second; each is one conditional update, and with
-   * a hold both require (and pull) it, so a release happens at most once.
-   */
-  async function giveBack(change: VariantStockChange, options: { hold?: { order: string; line: number | null; quantity: number }; session?: ClientSession | null }): Promise<boolean> {
-    const variantId = new Types.ObjectId(change.variantId);
-    const held = options.hold ? { stockHolds: { $elemMatch: options.hold } } : {};
-    const pull = options.hold ? { $pull: { stockHolds: { order: options.hold.order, line: options.hold.line } } } : {};
-    const write = { session: options.session ?? undefined, arrayFilters: [{ 'v._id': variantId }] };
-    for (const active of [true, false]) {
-      const result = await model.updateOne(
-        { _id: change.productId, ...held, variants: { $elemMatch: { _id: variantId, active } } },
-        { $inc: { 'variants.$[v].stock': change.quantity, ...(active && { stock: change.quantity }), version: 1 }, ...pull },
-        write,
-      );
-      if (result.modifiedCount === 1) return true;
-    }
-    return false;
-  }
 
   return {
     /** `session`: the transaction that also holds the product's category (services/categories). */
@@ -130,11 +118,14 @@ export function createProductRepository(model: ProductModel) {
       return model.countDocuments(filter).exec();
     },
 
-    /** Writes only when the stored version is the one the caller read; null when it is not (or gone). */
-    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null): Promise<ProductRecord | null> {
+    /**
+     * Writes only when the stored version is the one the caller read; null when it is not (or gone).
+     * `stockAlerts`: alert events of this write's stock changes, stored with it (services/stock).
+     */
+    updateIfVersion(id: string, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null, stockAlerts: readonly StockAlertRecord[] = []): Promise<ProductRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: expectedVersion, deletedAt: null },
-        { $set: changes, $inc: { version: 1 } },
+        { $set: changes, $inc: { version: 1 }, ...(stockAlerts.length && { $push: { stockAlerts: { $each: stockAlerts } } }) },
         { returnDocument: 'after', runValidators: true, session: session ?? undefined },
       );
       return lean<ProductRecord | null>(query).catch(rethrowDuplicateKey);
@@ -202,36 +193,6 @@ export function createProductRepository(model: ProductModel) {
       return lean<ProductRecord[]>(model.find({ _id: { $in: ids } }).session(session ?? null));
     },
 
-    /**
-     * Takes `quantity` units of one variant if, at this instant, the product is live and active and the
-     * variant active with enough stock — one conditional single-document update (the filter checks,
-     * arrayFilters pick the element), so concurrent buyers can never drive a variant below zero, and
-     * the product's stock sum moves in the same write. With `hold` the reservation is also recorded
-     * on the product (order id, line, variant, units) so it can be released once.
-     */
-    async reserveStock(change: VariantStockChange, options: { session?: ClientSession | null; hold?: { order: string; line: number } } = {}): Promise<boolean> {
-      const { productId, variantId, quantity } = change;
-      const update: Record<string, unknown> = { $inc: { 'variants.$[v].stock': -quantity, stock: -quantity, version: 1 } };
-      if (options.hold) update.$push = { stockHolds: { order: options.hold.order, line: options.hold.line, variant: variantId, quantity } };
-      const result = await model.updateOne(
-        { _id: productId, deletedAt: null, status: 'active', variants: { $elemMatch: { _id: new Types.ObjectId(variantId), active: true, stock: { $gte: quantity } } } },
-        update,
-        { session: options.session ?? undefined, arrayFilters: [{ 'v._id': new Types.ObjectId(variantId) }] },
-      );
-      return result.modifiedCount === 1;
-    },
-
-    /** Gives back a held reservation; a no-op (false) when the hold was already released. */
-    async releaseHold(hold: StockHold): Promise<boolean> {
-      const held = { order: hold.order, line: hold.line, quantity: hold.quantity };
-      if (hold.variantId) return giveBack({ productId: hold.productId, variantId: hold.variantId, quantity: hold.quantity }, { hold: held });
-      const result = await model.updateOne(
-        { _id: hold.productId, stockHolds: { $elemMatch: held }, 'variants.1': { $exists: false } },
-        { $inc: { 'variants.0.stock': hold.quantity, stock: hold.quantity, version: 1 }, $pull: { stockHolds: { order: hold.order, line: hold.line } } },
-      );
-      return result.modifiedCount === 1;
-    },
-
     /** The order that held these reservations was saved: the stock stays taken, the holds go. */
     async clearHolds(ids: readonly string[], hold: string): Promise<void> {
       await model.updateMany({ _id: { $in: ids }, 'stockHolds.order': hold }, { $pull: { stockHolds: { order: hold } } });
@@ -246,22 +207,6 @@ export function createProductRepository(model: ProductModel) {
         (doc.stockHolds ?? [])
           .filter((h) => Types.ObjectId.isValid(h.order) && new Types.ObjectId(h.order).getTimestamp() < before)
           .map((h) => ({ productId: doc._id.toString(), order: h.order, line: h.line ?? null, variantId: h.variant ?? null, quantity: h.quantity })),
-      );
-    },
-
-    /**
-     * Puts units back (a cancelled order), whatever the product's status: stock is physical. A line
-     * from before variants (no variantId) goes to the product's only variant.
-     */
-    async restock(line: Omit<VariantStockChange, 'variantId'> & { variantId: string | null }, session?: ClientSession | null): Promise<void> {
-      if (line.variantId) {
-        await giveBack({ ...line, variantId: line.variantId }, { session });
-        return;
-      }
-      await model.updateOne(
-        { _id: line.productId, 'variants.0': { $exists: true }, 'variants.1': { $exists: false } },
-        { $inc: { 'variants.0.stock': line.quantity, stock: line.quantity, version: 1 } },
-        { session: session ?? undefined },
       );
     },
 

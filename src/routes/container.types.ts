@@ -28,6 +28,8 @@ import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
 import type { ProductService } from '../services/products/product.service';
 import type { ReviewService } from '../services/reviews/review.service';
+import type { StockWriter } from '../services/stock/stock.service';
+import type { WishlistService } from '../services/wishlists/wishlist.service';
 import type { TransactionRunner } from '../services/transactions';
 
 export interface Container {
@@ -51,6 +53,9 @@ export interface Container {
   readonly media: MediaService;
   readonly orders: OrderService;
   readonly reviews: ReviewService;
+  /** The one stock-write path (`applyStockChange`): every stock change, with its alert events. */
+  readonly stock: StockWriter;
+  readonly wishlists: WishlistService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

@@ -13,6 +13,7 @@ import { outboxAdminRoutes } from './outbox-admin.routes';
 import { productRoutes } from './product.routes';
 import { reviewRoutes } from './review.routes';
 import type { RouteDefinition } from './route-table';
+import { wishlistRoutes } from './wishlist.routes';
 
 export function collectRoutes(container: Container): RouteDefinition[] {
   const routes: RouteDefinition[] = [
@@ -24,6 +25,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...categoryRoutes(container.categories),
     ...orderRoutes(container.orders),
     ...reviewRoutes(container.reviews),
+    ...wishlistRoutes(container.wishlists),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
   ];

@@ -75,13 +75,13 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
 
   it('when a hold is released twice, then the stock is given back once', async () => {
     const [a] = await productsWithStock(5);
-    const repo = createProductRepository(Product);
+    const { stock } = ctx.container;
     const order = new Types.ObjectId().toHexString();
     const variantId = (await Product.findById(a).lean())!.variants![0]._id.toString();
     const line = { productId: a, variantId, quantity: 3 };
-    expect(await repo.reserveStock(line, { hold: { order, line: 0 } })).toBe(true);
-    expect(await repo.releaseHold({ ...line, order, line: 0 })).toBe(true);
-    expect(await repo.releaseHold({ ...line, order, line: 0 })).toBe(false);
+    expect(await stock.reserveStock(line, { hold: { order, line: 0 } })).toBe(true);
+    expect(await stock.releaseHold({ ...line, order, line: 0 })).toBe(true);
+    expect(await stock.releaseHold({ ...line, order, line: 0 })).toBe(false);
     expect(await stockOf(a)).toBe(5);
   });
 
@@ -127,7 +127,7 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
       (ctx.emailQueue as RecordingEmailQueue).sent.length = 0;
 
       const sweep = createAbandonedHoldSweep(
-        { products: createProductRepository(Product), orders: createOrderRepository(Order), onOrderSaved: (id) => ctx.container.orders.recordPlacedIfMissing(id) },
+        { products: createProductRepository(Product), stock: ctx.container.stock, orders: createOrderRepository(Order), onOrderSaved: (id) => ctx.container.orders.recordPlacedIfMissing(id) },
         0,
         () => new Date(Date.now() + 5_000),
       );

@@ -29,7 +29,7 @@ describe('abandoned stock hold sweep', () => {
       },
     };
     const orders = { findById: async (id: string) => (id === saved ? ({ _id: id } as never) : null) };
-    const sweep = createAbandonedHoldSweep({ products, orders }, 120_000);
+    const sweep = createAbandonedHoldSweep({ products, stock: products, orders }, 120_000);
 
     expect(await sweep()).toEqual({ released: 1, completed: 1 });
     expect(stock.get('p1')).toBe(13);

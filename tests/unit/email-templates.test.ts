@@ -12,6 +12,8 @@ describe('email templates', () => {
     ['password-reset', { name: hostile, resetUrl: 'https://shop.example/r?t=1&x=2' }],
     ['order-confirmation', { name: hostile, orderId: hostile, items: [{ name: hostile, quantity: 2, unitPrice: 3 }], total: 6, currency: 'EUR' }],
     ['order-status', { name: hostile, orderId: hostile, status: hostile }],
+    ['back-in-stock', { name: hostile, productName: hostile, slug: 'lamp', optionValues: { size: hostile }, price: 5, currency: 'EUR' }],
+    ['low-stock', { name: hostile, productName: hostile, sku: hostile, optionValues: { size: hostile }, stock: 2, threshold: 5 }],
   ] as const)('when %s is rendered with markup in every value, then the HTML escapes it and the text keeps it readable', (kind, data) => {
     const email = renderEmail(kind, data, ctx);
     expect(email.html).not.toContain('<script>');
@@ -23,6 +25,20 @@ describe('email templates', () => {
   it('when a value carries line breaks into the subject, then the subject stays one header line', () => {
     const email = renderEmail('order-status', { orderId: 'o1', status: 'paid\r\nBcc: victim@example.com' }, ctx);
     expect(email.subject).toBe('Order o1 is now paid Bcc: victim@example.com');
+  });
+
+  it('when a variant is back in stock, then the email names it with its options and price, links the product and says how to opt out', () => {
+    const email = renderEmail('back-in-stock', { name: 'Ada', productName: 'Trail Shoe', slug: 'trail shoe', optionValues: { size: '42', colour: 'red' }, price: 55, currency: 'EUR' }, ctx);
+    expect(email.subject).toBe('Trail Shoe (Size 42, Colour red) is back in stock');
+    expect(email.text).toContain('at 55.00 EUR');
+    expect(email.html).toContain('href="https://shop.example/products/trail%20shoe"');
+    expect(email.text).toContain('notifyBackInStock');
+  });
+
+  it('when stock runs low, then the admin email names the SKU, what is left and the threshold', () => {
+    const email = renderEmail('low-stock', { productName: 'Trail Shoe', sku: 'TS-42', optionValues: {}, stock: 3, threshold: 5 }, ctx);
+    expect(email.subject).toBe('Low stock: TS-42 has 3 left');
+    expect(email.text).toContain('Trail Shoe, SKU TS-42, is down to 3 in stock (below the alert threshold of 5)');
   });
 
   it('when a reset link is not http(s), then the HTML link is neutralised', () => {

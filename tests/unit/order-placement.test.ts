@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { NewOrder, OrderRecord, OrderRepository } from '../../src/repositories/order.repository';
 import type { ProductRecord, ProductRepository } from '../../src/repositories/product.repository';
 import { createOrderPlacement } from '../../src/services/orders/placement';
+import type { StockWriter } from '../../src/services/stock/stock.service';
 import type { TransactionRunner } from '../../src/services/transactions';
 
 const ADDRESS = { fullName: 'A', line1: 'B', city: 'C', postalCode: '12345', country: 'GB' };
@@ -50,7 +51,7 @@ function fakes(stock: Record<string, number>, options: { createFails?: 'lost-rep
     async clearHolds(ids: readonly string[], order: string) {
       for (const id of ids) for (const key of [...(holds.get(id) ?? [])]) if (key.startsWith(`${order}:`)) holds.get(id)!.delete(key);
     },
-  } as unknown as ProductRepository;
+  } as unknown as ProductRepository & StockWriter;
   const orders = {
     async create(doc: NewOrder) {
       const record = { ...doc, _id: doc._id } as unknown as OrderRecord;
@@ -66,7 +67,8 @@ function fakes(stock: Record<string, number>, options: { createFails?: 'lost-rep
     },
   } as unknown as OrderRepository;
   const transactions: TransactionRunner = { supportsTransactions: async () => false, run: () => Promise.reject(new Error('no transactions')) };
-  return { placement: createOrderPlacement({ orders, products, transactions }), catalog, holds, log };
+  // The fake catalog also plays the stock-write path (reserve and release).
+  return { placement: createOrderPlacement({ orders, products, stock: products, transactions }), catalog, holds, log };
 }
 
 const ids = ['000000000000000000000001', '000000000000000000000002', '000000000000000000000003'];

@@ -11,7 +11,7 @@ export const EMAIL_JOB_NAME = 'send-email';
 /** Our own backoff type, so BullMQ and the in-memory queue use the same function (`backoffDelayMs`). */
 export const EMAIL_BACKOFF_TYPE = 'email-exponential';
 
-export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status'];
+export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status', 'back-in-stock', 'low-stock'];
 
 /** What travels in the queue: the request plus the id of the HTTP request that enqueued it. */
 export interface EmailJobData {
@@ -50,6 +50,23 @@ const payloadSchemas: Record<EmailKind, Joi.ObjectSchema> = {
     orderId: Joi.string().max(100).required(),
     orderNumber: Joi.string().max(100),
     status: Joi.string().max(50).required(),
+  }).unknown(true),
+  'back-in-stock': Joi.object({
+    name,
+    productName: name.required(),
+    slug: Joi.string().max(120),
+    sku: Joi.string().max(40),
+    optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)),
+    price: money,
+    currency: Joi.string().max(10),
+  }).unknown(true),
+  'low-stock': Joi.object({
+    name,
+    productName: name.required(),
+    sku: Joi.string().max(40).required(),
+    optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)),
+    stock: Joi.number().integer().min(0).required(),
+    threshold: Joi.number().integer().min(1),
   }).unknown(true),
 };
 

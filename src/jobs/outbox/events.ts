@@ -8,9 +8,26 @@ import type { EmailKind, EmailRequest } from '../email/types';
 /**
  * Who consumes an event. Today every consumer is an email job (kind = template; `to` comes from the
  * payload, the rest is the template data); a module with another consumer adds a variant here and
- * its case in the relay's publisher. The queue job id is always the event id.
+ * its case in the relay's publisher. The queue job id is the event id — except for a fan-out.
+ *
+ * A fan-out event (`fanOut`) names an audience instead of a `to`: the publisher resolves its
+ * recipients when it publishes and enqueues one email each, job id
+ * `<kind>:<the event id's parts>:<accountId>` (e.g. `back-in-stock:<variant>:<restockSeq>:<account>`).
  */
-export type EventConsumer = { readonly queue: 'email'; readonly kind: EmailKind };
+export type EventConsumer = { readonly queue: 'email'; readonly kind: EmailKind; readonly fanOut?: FanOut };
+
+/** Audiences of fan-out events: accounts watching a variant (wishlists), and admin accounts. */
+export type FanOut = 'variant-watchers' | 'admins';
+
+export interface Recipient {
+  readonly accountId: string;
+  readonly email: string;
+  readonly name?: string;
+}
+
+/** An audience's recipients for one event, in batches; the composition root wires the resolvers. */
+export type Audience = (event: { readonly payload: Record<string, unknown>; readonly occurredAt: Date }) => AsyncIterable<readonly Recipient[]>;
+export type Audiences = Readonly<Record<FanOut, Audience>>;
 
 export interface EventTypeDefinition {
   readonly schema: Joi.ObjectSchema;
@@ -23,6 +40,17 @@ const to = Joi.string().email({ tlds: false }).max(254).required();
 const name = Joi.string().trim().max(200).allow('');
 const orderId = Joi.string().max(100).required();
 const money = Joi.number().min(0);
+const objectId = Joi.string().hex().length(24).required();
+// What both stock alerts say about the variant (services/stock/crossings.ts builds them).
+const variantFacts = {
+  productId: objectId,
+  variantId: objectId,
+  productName: Joi.string().max(200).required(),
+  sku: Joi.string().max(40).required(),
+  optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)).max(3).default({}),
+  stock: Joi.number().integer().min(0).required(),
+};
+const seq = Joi.number().integer().min(1).required();
 const lines = Joi.array()
   .max(500)
   .items(Joi.object({ name: Joi.string().max(200).required(), quantity: Joi.number().integer().min(1).required(), unitPrice: money, lineTotal: money }));
@@ -50,6 +78,15 @@ export const EVENT_TYPES = {
     schema: Joi.object({ to, orderId, status: Joi.string().valid('cancelled').required(), reason: Joi.string().max(500) }),
     consumer: { queue: 'email', kind: 'order-status' },
   },
+  // Fan-outs: recipients are resolved at publish time (see EventConsumer).
+  'variant-back-in-stock': {
+    schema: Joi.object({ ...variantFacts, slug: Joi.string().max(120).required(), price: money.required(), currency: Joi.string().max(10).required(), restockSeq: seq }),
+    consumer: { queue: 'email', kind: 'back-in-stock', fanOut: 'variant-watchers' },
+  },
+  'variant-low-stock': {
+    schema: Joi.object({ ...variantFacts, threshold: Joi.number().integer().min(1).required(), seq }),
+    consumer: { queue: 'email', kind: 'low-stock', fanOut: 'admins' },
+  },
 } satisfies Record<string, EventTypeDefinition>;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -75,6 +112,13 @@ export function emailFor(event: { readonly _id: string; readonly type: string },
   const definition = eventDefinition(event.type)!;
   const { to, ...data } = payload;
   return { kind: definition.consumer.kind, to: String(to), data, jobId: event._id };
+}
+
+/** One recipient's email of a fan-out event: job id `<kind>:<event id after its type>:<accountId>`. */
+export function fanOutEmailFor(event: { readonly _id: string; readonly type: string }, payload: Record<string, unknown>, recipient: Recipient): EmailRequest {
+  const { kind } = eventDefinition(event.type)!.consumer;
+  const facts = event._id.slice(event._id.indexOf(':') + 1);
+  return { kind, to: recipient.email, data: { ...payload, ...(recipient.name && { name: recipient.name }) }, jobId: `${kind}:${facts}:${recipient.accountId}` };
 }
 
 /** The email kind a job id may carry: its own kind's prefix, or an event type that leads to it. */

@@ -90,7 +90,11 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
       return 'failed';
     }
     const now = new Date();
-    await repository.markPublished(claimed._id, owner, now, new Date(now.getTime() + settings.retentionSeconds * 1000), eventDefinition(claimed.type)?.secretFields);
+    const definition = eventDefinition(claimed.type);
+    // A fan-out is done once its emails are queued (each has its own job id and ledger row); a
+    // re-publish after the redelivery delay would only resolve the audience again.
+    const confirmed = Boolean(definition?.consumer.fanOut);
+    await repository.markPublished(claimed._id, owner, now, new Date(now.getTime() + settings.retentionSeconds * 1000), definition?.secretFields, confirmed);
     return 'published';
   }
 

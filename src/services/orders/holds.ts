@@ -4,6 +4,7 @@
 // so a sweep racing a live placement or another sweep changes stock at most once.
 import type { OrderRepository } from '../../repositories/order.repository';
 import type { ProductRepository } from '../../repositories/product.repository';
+import type { StockWriter } from '../stock/stock.service';
 
 export const ABANDONED_HOLD_SWEEP_NAME = 'release-abandoned-stock-holds';
 export const ABANDONED_HOLD_SWEEP_EVERY_MS = 30_000;
@@ -19,7 +20,9 @@ export function abandonedAfterMs(requestTimeoutMs: number): number {
 
 export function createAbandonedHoldSweep(
   deps: {
-    products: Pick<ProductRepository, 'findHoldsPlacedBefore' | 'releaseHold' | 'clearHolds'>;
+    products: Pick<ProductRepository, 'findHoldsPlacedBefore' | 'clearHolds'>;
+    /** Gives units back through the stock-write path (a release can bring a variant back in stock). */
+    stock: Pick<StockWriter, 'releaseHold'>;
     orders: Pick<OrderRepository, 'findById'>;
     /**
      * Called for a saved order before its holds go. On a standalone server (no transactions) the
@@ -40,7 +43,7 @@ export function createAbandonedHoldSweep(
         await deps.onOrderSaved?.(hold.order);
         await deps.products.clearHolds([hold.productId], hold.order);
         completed += 1;
-      } else if (await deps.products.releaseHold(hold)) {
+      } else if (await deps.stock.releaseHold(hold)) {
         released += 1;
       }
     }

@@ -3,7 +3,6 @@
 import { Types, type ClientSession } from 'mongoose';
 import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
 import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../../repositories/order.repository';
-import type { ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
@@ -14,11 +13,13 @@ import { ORDER_SORT, planOrderList, type OrderActor, type OrderListQuery } from 
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { toOrderView, type OrderView } from './view';
 import { fromMinorUnits } from '../query-engine';
+import type { StockWriter } from '../stock/stock.service';
 import type { TransactionRunner } from '../transactions';
 
 export interface OrderServiceDeps {
   readonly orders: OrderRepository;
-  readonly products: ProductRepository;
+  /** Restocks on cancel go through the stock-write path (back-in-stock alerts are detected there). */
+  readonly stock: Pick<StockWriter, 'restock'>;
   readonly placement: OrderPlacement;
   readonly transactions: TransactionRunner;
   /** Builds the order's domain events; `outbox` records them with the state change. */
@@ -56,7 +57,7 @@ function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
-  const { orders, products, placement, transactions, events, outbox } = deps;
+  const { orders, stock, placement, transactions, events, outbox } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
@@ -74,7 +75,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function restock(order: OrderRecord, session: ClientSession | null): Promise<void> {
     for (const item of order.items) {
       try {
-        await products.restock({ productId: item.product.toString(), variantId: item.variant?.toString() ?? null, quantity: item.quantity }, session);
+        await stock.restock({ productId: item.product.toString(), variantId: item.variant?.toString() ?? null, quantity: item.quantity }, session);
       } catch (err) {
         if (session) throw err;
         logger.error('restock failed for a cancelled order', { orderId: order._id.toString(), productId: item.product.toString(), variantId: item.variant?.toString(), quantity: item.quantity, error: (err as Error).message });

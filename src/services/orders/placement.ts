@@ -18,6 +18,7 @@ import type { VariantRecord } from '../../models/ProductVariant';
 import { ConflictError, ValidationError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { withoutDeadline } from '../../utils/tracing';
+import type { StockWriter } from '../stock/stock.service';
 import type { TransactionRunner } from '../transactions';
 
 export interface OrderLineInput {
@@ -46,7 +47,9 @@ export type RecordEvents = (order: OrderRecord, session: ClientSession | null) =
 
 export interface PlacementDeps {
   readonly orders: OrderRepository;
-  readonly products: ProductRepository;
+  readonly products: Pick<ProductRepository, 'findManyByIds' | 'clearHolds'>;
+  /** Reservations and releases go through the stock-write path (stock alerts are detected there). */
+  readonly stock: Pick<StockWriter, 'reserveStock' | 'releaseHold'>;
   readonly transactions: TransactionRunner;
   /**
    * Prepares the order's events before the transaction (reads) and returns the writer called at the
@@ -115,7 +118,7 @@ export function priceLines(input: PlaceOrderInput, catalog: readonly ProductReco
 }
 
 export function createOrderPlacement(deps: PlacementDeps) {
-  const { orders, products, transactions } = deps;
+  const { orders, products, stock, transactions } = deps;
 
   async function insufficientStock(lines: readonly PricedLine[], failed: PricedLine): Promise<ConflictError> {
     const current = new Map((await products.findManyByIds(lines.map((l) => l.productId))).map((p) => [p._id.toString(), p]));
@@ -144,7 +147,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
       for (const line of [...reserved].reverse()) {
         for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt += 1) {
           try {
-            await products.releaseHold({ ...line, order: hold, line: line.index });
+            await stock.releaseHold({ ...line, order: hold, line: line.index });
             break;
           } catch (err) {
             if (attempt === RELEASE_ATTEMPTS) {
@@ -162,7 +165,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     let short: PricedLine | undefined;
     try {
       for (const line of lines) {
-        if (!(await products.reserveStock(line, { hold: { order: hold, line: line.index } }))) {
+        if (!(await stock.reserveStock(line, { hold: { order: hold, line: line.index } }))) {
           short = line;
           break;
         }

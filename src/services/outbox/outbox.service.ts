@@ -13,6 +13,8 @@ export interface DomainEvent {
   readonly type: EventType;
   readonly aggregateId: string;
   readonly payload: Record<string, unknown>;
+  /** When it happened, if not now (an event recorded after the fact, e.g. a stock alert moved by its sweep). */
+  readonly occurredAt?: Date;
 }
 
 export interface UnitOfWork {
@@ -55,7 +57,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     if (!EVENT_ID_PATTERN.test(event.id) || !event.id.startsWith(`${event.type}:`)) throw new InvalidEventError(`invalid event id "${event.id}"`);
     const checked = checkEventPayload(event.type, event.payload);
     if (!checked.ok) throw new InvalidEventError(checked.reason);
-    return { id: event.id, type: event.type, aggregateId: event.aggregateId, payload: checked.payload, occurredAt: now(), requestId: currentRequestId() ?? null };
+    return { id: event.id, type: event.type, aggregateId: event.aggregateId, payload: checked.payload, occurredAt: event.occurredAt ?? now(), requestId: currentRequestId() ?? null };
   }
 
   async function record(session: ClientSession | null, events: readonly (DomainEvent | null)[]): Promise<void> {

@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../utils/error
 import type { MediaUrl } from '../media/view';
 import { addVariant, changeVariant, currentVariants, removeVariant, withVariants, type VariantInput, type VariantPatch } from './variants';
 import type { ProductCache } from './cache';
+import type { StockWriter } from '../stock/stock.service';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
 import {
@@ -61,6 +62,8 @@ export type AssignCategory = <T>(slug: string, write: (placement: CategoryPlacem
 export interface ProductServiceDeps {
   readonly repository: ProductRepository;
   readonly assignCategory: AssignCategory;
+  /** Version-guarded writes go through the stock-write path, which detects stock alert crossings. */
+  readonly stock: Pick<StockWriter, 'writeProduct'>;
   readonly cache: ProductCache;
   /** Object name → public link, for the images in product views. */
   readonly mediaUrl: MediaUrl;
@@ -125,7 +128,7 @@ function toChanges(input: Partial<ProductInput>): ProductChanges {
 }
 
 export function createProductService(deps: ProductServiceDeps) {
-  const { repository, cache, cursorSecret, mediaUrl, assignCategory } = deps;
+  const { repository, stock, cache, cursorSecret, mediaUrl, assignCategory } = deps;
   const buckets = deps.priceBuckets ?? DEFAULT_BUCKETS;
 
   /** The name's slug, or the first free "-2", "-3", … variant (a racing duplicate still gets 409). */
@@ -173,7 +176,7 @@ export function createProductService(deps: ProductServiceDeps) {
     if (!current) throw notFound();
     if (current.deletedAt) throw new ConflictError('Product is deleted; restore it before editing', 'PRODUCT_DELETED');
     if (current.version !== expectedVersion) throw versionConflict(expectedVersion, current.version);
-    const record = await repository.updateIfVersion(id, expectedVersion, withVariants(apply(current), current.priceMinor)).catch(duplicateProduct);
+    const record = await stock.writeProduct(current, expectedVersion, withVariants(apply(current), current.priceMinor)).catch(duplicateProduct);
     if (!record) throw versionConflict(expectedVersion, (await repository.findById(id))?.version ?? expectedVersion);
     return afterWrite(record);
   }
@@ -230,7 +233,7 @@ export function createProductService(deps: ProductServiceDeps) {
         const candidate = slugify(input.name ?? current.name);
         changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
       }
-      const write = (extra: ProductChanges = {}, session?: ClientSession | null) => repository.updateIfVersion(id, expectedVersion, { ...changes, ...extra }, session);
+      const write = (extra: ProductChanges = {}, session?: ClientSession | null) => stock.writeProduct(current, expectedVersion, { ...changes, ...extra }, session);
       const record = await (input.category === undefined
         ? write()
         : assignCategory(input.category, (placement, session) => write({ category: placement.category, categoryPath: [...placement.categoryPath] }, session))

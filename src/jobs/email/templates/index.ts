@@ -1,5 +1,7 @@
 // One template per email kind; each returns subject, plain text and HTML with every value escaped.
 import type { EmailKind } from '../types';
+import { renderBackInStock } from './back-in-stock';
+import { renderLowStock } from './low-stock';
 import type { RenderedEmail, TemplateContext } from './escape';
 import { renderOrderConfirmation } from './order-confirmation';
 import { renderOrderStatus } from './order-status';
@@ -13,6 +15,8 @@ const templates: Record<EmailKind, (data: Record<string, unknown>, ctx: Template
   'password-reset': renderPasswordReset,
   'order-confirmation': renderOrderConfirmation,
   'order-status': renderOrderStatus,
+  'back-in-stock': renderBackInStock,
+  'low-stock': renderLowStock,
 };
 
 export function renderEmail(kind: EmailKind, data: Readonly<Record<string, unknown>>, ctx: TemplateContext): RenderedEmail {
