@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import type { MaintenanceHandler } from '../jobs/scheduler';
 import { ABANDONED_HOLD_SWEEP_EVERY_MS, ABANDONED_HOLD_SWEEP_NAME, abandonedAfterMs, createAbandonedHoldSweep } from '../services/orders/holds';
 import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
+import { STRANDED_IMPORT_AFTER_MS } from '../services/inventory/inventory.service';
 import type { Services } from './container';
 
 export interface MaintenanceTask {
@@ -14,7 +15,7 @@ export interface MaintenanceTask {
 }
 
 /** Every task the worker runs. */
-export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories'>): MaintenanceTask[] {
+export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories' | 'inventory'>): MaintenanceTask[] {
   return [
     {
       // Cancels and restocks orders left pending past PENDING_ORDER_TTL_MINUTES, through the same
@@ -33,6 +34,12 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
         { ...services.repositories, onOrderSaved: (orderId) => services.orders.recordPlacedIfMissing(orderId) },
         abandonedAfterMs(config.http.requestTimeoutMs),
       ),
+    },
+    {
+      // Inventory imports stored while the queue was unreachable: queued again (job id = import id).
+      name: 'enqueue-stranded-imports',
+      everyMs: STRANDED_IMPORT_AFTER_MS,
+      handler: () => services.inventory.enqueueStranded(),
     },
   ];
 }

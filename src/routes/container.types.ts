@@ -21,6 +21,7 @@ import type { TokenService } from '../services/auth/token';
 import type { HealthService } from '../services/health.service';
 import type { IdempotencyService } from '../services/idempotency.service';
 import type { JobAdminService } from '../services/job-admin.service';
+import type { InventoryService } from '../services/inventory/inventory.service';
 import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
@@ -51,6 +52,7 @@ export interface Container {
   readonly media: MediaService;
   readonly orders: OrderService;
   readonly reviews: ReviewService;
+  readonly inventory: InventoryService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;
