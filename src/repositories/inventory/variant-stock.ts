@@ -68,13 +68,13 @@ export function createVariantStockRepository(model: ProductModel) {
       return new Set(docs.map((d) => d._id.toString()));
     },
 
-    /** Live products in id order, one at a time from the server (the catalog is never in memory). */
-    exportCursor(): AsyncIterable<ExportProduct> {
+    /** Live products after `after` in id order, `limit` of them (keyset pages: each is a short query). */
+    exportPage(after: Types.ObjectId | null, limit: number): Promise<ExportProduct[]> {
       return model
-        .find({ deletedAt: null }, { name: 1, sku: 1, stock: 1, priceMinor: 1, currency: 1, variants: 1 })
+        .find({ deletedAt: null, ...(after && { _id: { $gt: after } }) }, { name: 1, sku: 1, stock: 1, priceMinor: 1, currency: 1, variants: 1 })
         .sort({ _id: 1 })
-        .lean()
-        .cursor({ batchSize: 500 }) as unknown as AsyncIterable<ExportProduct>;
+        .limit(limit)
+        .lean() as unknown as Promise<ExportProduct[]>;
     },
   };
 }

@@ -1,10 +1,12 @@
-// The catalog as CSV, one row per variant, streamed: products come from a server cursor one batch
-// at a time and csv-stringify applies backpressure, so memory stays flat whatever the catalog size.
+// The catalog as CSV, one row per variant, streamed: products are read a page at a time and
+// csv-stringify applies backpressure, so memory stays flat whatever the catalog size.
 import { Readable } from 'node:stream';
+import type { Types } from 'mongoose';
 import { stringify } from 'csv-stringify';
 import type { ExportProduct, VariantStockRepository } from '../../repositories/inventory/variant-stock';
 import { defaultVariant } from '../../models/ProductVariant';
 import { fromMinorUnits } from '../query-engine';
+import { withoutDeadline } from '../../utils/tracing';
 import { spreadsheetSafe } from './csv';
 
 export const EXPORT_COLUMNS = ['sku', 'productId', 'variantId', 'product', 'options', 'stock', 'price', 'currency', 'active'] as const;
@@ -26,10 +28,27 @@ function* rowsOf(product: ExportProduct): Generator<(string | number | boolean)[
   }
 }
 
-export function exportInventoryCsv(stock: Pick<VariantStockRepository, 'exportCursor'>): Readable {
+/** Products per page: a few hundred KB of documents in memory at a time. */
+const PAGE = 500;
+
+/**
+ * Keyset pages by `_id` rather than one long server cursor: each page is a short query, so neither
+ * the request deadline nor a server cursor timeout bounds how large a catalog can be exported, and
+ * the next page is only read when csv-stringify has room (backpressure). Each page runs outside
+ * the request deadline; the work still ends with the response (a client that goes away destroys
+ * the pipeline and the generator stops).
+ */
+export function exportInventoryCsv(stock: Pick<VariantStockRepository, 'exportPage'>): Readable {
   const rows = Readable.from(
     (async function* variants() {
-      for await (const product of stock.exportCursor()) yield* rowsOf(product);
+      let after: Types.ObjectId | null = null;
+      for (;;) {
+        const last: Types.ObjectId | null = after;
+        const page: ExportProduct[] = await withoutDeadline(() => stock.exportPage(last, PAGE));
+        for (const product of page) yield* rowsOf(product);
+        if (page.length < PAGE) return;
+        after = page[page.length - 1]._id;
+      }
     })(),
   );
   // Formula-looking cells (=, +, -, @) are quoted with a leading ' so a spreadsheet shows text.
