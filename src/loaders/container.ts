@@ -12,9 +12,11 @@ import { queueStats } from '../jobs/queue-stats';
 import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
 import { createOutboxRelay } from '../jobs/outbox/relay';
+import { createInProcessImportQueue, type ImportQueue } from '../jobs/inventory/import.queue';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
 import { categoryModel } from '../models/Category';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
+import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
 import { outboxEventModel } from '../models/OutboxEvent';
@@ -26,6 +28,8 @@ import { createAccountRepository } from '../repositories/account.repository';
 import { createCategoryRepository } from '../repositories/category.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
+import { createInventoryImportRepository } from '../repositories/inventory/import.repository';
+import { createVariantStockRepository } from '../repositories/inventory/variant-stock';
 import { createOrderRepository } from '../repositories/order.repository';
 import { createMediaStorage, type MediaStorage } from '../repositories/media/media-storage';
 import { createProductCategoryRepository } from '../repositories/product-category.repository';
@@ -46,6 +50,8 @@ import { createCategoryService } from '../services/categories/category.service';
 import { createHealthService } from '../services/health.service';
 import { createIdempotencyService } from '../services/idempotency.service';
 import { createJobAdminService } from '../services/job-admin.service';
+import { createImportProcessor } from '../services/inventory/import-processor';
+import { createInventoryService } from '../services/inventory/inventory.service';
 import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
 import { createOrderEvents } from '../services/orders/events';
@@ -79,6 +85,7 @@ export function bindModels(mongo: Connection) {
     Review: reviewModel(mongo),
     ReviewVote: reviewVoteModel(mongo),
     Wishlist: wishlistModel(mongo),
+    ...inventoryImportModels(mongo),
   };
 }
 
@@ -103,6 +110,8 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     reviewVotes: createReviewVoteRepository(models.ReviewVote),
     ratings: createRatingRepository(models.Product),
     purchases: createPurchaseRepository(models.Order),
+    inventoryImports: createInventoryImportRepository(models),
+    variantStock: createVariantStockRepository(models.Product),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -168,6 +177,8 @@ export interface ContainerDeps {
   /** Overrides the storage chosen by config.media (tests pass one of their own). */
   readonly mediaStorage?: MediaStorage;
   readonly isDraining?: () => boolean;
+  /** The BullMQ import queue (API with Redis); otherwise imports run in this process. */
+  readonly importQueue?: ImportQueue;
 }
 
 /**
@@ -275,6 +286,15 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
   const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
+  // Imports write stock through the staff variant write (version-guarded, caches dropped after).
+  const processImport = createImportProcessor({
+    imports: repositories.inventoryImports,
+    stock: repositories.variantStock,
+    invalidateProducts: (ids) => products.invalidate(ids),
+  });
+  const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
+  const inventory = createInventoryService({ imports: repositories.inventoryImports, stock: repositories.variantStock, queue: importQueue });
+
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
     ttlSeconds: config.orders.idempotencyTtlSeconds,
@@ -299,6 +319,9 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     reviews,
     stock,
     wishlists,
+    inventory,
+    processImport,
+    importQueue,
     idempotency,
     transactions,
     repositories,

@@ -5,6 +5,8 @@ import type Redis from 'ioredis';
 import { config, configSource } from '../config';
 import type { EmailQueue } from '../jobs/email/types';
 import { createEmailQueue } from '../jobs/email/setup';
+import { producerConnection } from '../jobs/email/email.queue';
+import { createBullImportQueue } from '../jobs/inventory/import.queue';
 import { logger } from '../utils/logger';
 import { createShutdownController, trackRequests, type Closable, type RequestTracker, type ShutdownController } from '../utils/shutdown';
 import { buildApp } from './app';
@@ -63,7 +65,10 @@ export async function bootstrap(): Promise<Runtime> {
   logger.info(`✓ Email queue ready (${redis ? 'BullMQ' : 'in-process'})`);
 
   // 5. app
-  const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining });
+  // Inventory imports are applied by the worker; without Redis, in this process.
+  const importQueue = redis ? createBullImportQueue(config, producerConnection(redis)) : undefined;
+  if (importQueue) resources.push({ name: 'Inventory import queue', close: () => importQueue.close() });
+  const container = createContainer({ config, redis, emailQueue, mongo: db.connection, isDraining: lifecycle.isDraining, importQueue });
   // Reset requests finish after their 202; let them complete before the queue and database close.
   resources.push({ name: 'Password reset requests', close: () => container.passwordReset.drain() });
   // Without Redis there is no worker: this process relays its own outbox to the in-process queue.

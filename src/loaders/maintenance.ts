@@ -5,6 +5,7 @@ import type { MaintenanceHandler } from '../jobs/scheduler';
 import { ABANDONED_HOLD_SWEEP_EVERY_MS, ABANDONED_HOLD_SWEEP_NAME, abandonedAfterMs, createAbandonedHoldSweep } from '../services/orders/holds';
 import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
 import { STOCK_ALERT_SWEEP_EVERY_MS, STOCK_ALERT_SWEEP_NAME } from '../services/stock/stock.service';
+import { STRANDED_IMPORT_AFTER_MS } from '../services/inventory/inventory.service';
 import type { Services } from './container';
 
 export interface MaintenanceTask {
@@ -15,7 +16,7 @@ export interface MaintenanceTask {
 }
 
 /** Every task the worker runs. */
-export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories' | 'stock'>): MaintenanceTask[] {
+export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories' | 'stock' | 'inventory'>): MaintenanceTask[] {
   return [
     {
       // Cancels and restocks orders left pending past PENDING_ORDER_TTL_MINUTES, through the same
@@ -41,6 +42,12 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
       name: STOCK_ALERT_SWEEP_NAME,
       everyMs: STOCK_ALERT_SWEEP_EVERY_MS,
       handler: () => services.stock.moveStrandedAlerts(),
+    },
+    {
+      // Inventory imports stored while the queue was unreachable: queued again (job id = import id).
+      name: 'enqueue-stranded-imports',
+      everyMs: STRANDED_IMPORT_AFTER_MS,
+      handler: () => services.inventory.enqueueStranded(),
     },
   ];
 }

@@ -8,6 +8,8 @@ import { createEmailQueue } from '../jobs/email/setup';
 import { startEmailWorker, workerConnection } from '../jobs/email/worker';
 import { createMailer } from '../jobs/email/mailer';
 import { startOutboxRelay } from '../jobs/outbox/setup';
+import { createBullImportQueue, startImportWorker } from '../jobs/inventory/import.queue';
+import { producerConnection } from '../jobs/email/email.queue';
 import { createMaintenanceScheduler } from '../jobs/scheduler';
 import { createWorkerMetrics, startWorkerHealthServer } from '../jobs/worker-health';
 import { logger } from '../utils/logger';
@@ -39,7 +41,9 @@ export async function bootstrapWorker(): Promise<void> {
   // A producer, so maintenance tasks send the emails their services send (e.g. status emails).
   const emailQueue = createEmailQueue(config, redis);
   resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
-  const services = createServices({ config, redis, emailQueue, mongo: db.connection });
+  const importQueue = createBullImportQueue(config, producerConnection(redis));
+  resources.push({ name: 'Inventory import queue producer', close: () => importQueue.close() });
+  const services = createServices({ config, redis, emailQueue, mongo: db.connection, importQueue });
   const tasks = maintenanceTasks(config, services);
 
   // The relay publishes committed outbox events to the queue; API nudges over Redis wake it early.
@@ -74,6 +78,12 @@ export async function bootstrapWorker(): Promise<void> {
     transport: config.email.smtpUrl ? 'smtp' : `files in ${config.email.mailDir}`,
     concurrency: config.email.workerConcurrency,
   });
+
+  // Inventory imports: one at a time, through the same import processor tests run directly.
+  const importWorker = startImportWorker(config, connection, services.processImport);
+  resources.push({ name: 'Inventory import worker', close: () => importWorker.close(timeoutMs) });
+  await importWorker.worker.waitUntilReady();
+  logger.info('✓ Inventory import worker started');
 
   if (tasks.length) {
     const scheduler = createMaintenanceScheduler(config, connection);

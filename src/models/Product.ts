@@ -100,6 +100,10 @@ const productSchema = new Schema(
       default: undefined,
       select: false,
     },
+    // Marks of the last inventory-import batches that wrote this product (`<importId>:<batch>`):
+    // after a bulk write the importer asks which products carry its mark, so a batch retried after
+    // a crash or a lost write result never applies a row twice.
+    stockImports: { type: [String], default: undefined, select: false },
   },
   { timestamps: true, versionKey: false, toJSON: { virtuals: true }, toObject: { virtuals: true } },
 );

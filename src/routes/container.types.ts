@@ -21,6 +21,7 @@ import type { TokenService } from '../services/auth/token';
 import type { HealthService } from '../services/health.service';
 import type { IdempotencyService } from '../services/idempotency.service';
 import type { JobAdminService } from '../services/job-admin.service';
+import type { InventoryService } from '../services/inventory/inventory.service';
 import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
@@ -56,6 +57,7 @@ export interface Container {
   /** The one stock-write path (`applyStockChange`): every stock change, with its alert events. */
   readonly stock: StockWriter;
   readonly wishlists: WishlistService;
+  readonly inventory: InventoryService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

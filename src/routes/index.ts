@@ -4,6 +4,7 @@ import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
+import { inventoryRoutes } from './inventory.routes';
 import { jobAdminRoutes } from './job-admin.routes';
 import { mediaRoutes } from './media.routes';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
@@ -26,6 +27,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...orderRoutes(container.orders),
     ...reviewRoutes(container.reviews),
     ...wishlistRoutes(container.wishlists),
+    ...inventoryRoutes(container.inventory),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
   ];

@@ -212,7 +212,8 @@ describe('the end-to-end story in the real collection', () => {
 
   it('when a request waits for a value a person provides, then its declaration says why, and such requests stay rare', () => {
     const skipped = Object.values(canonicalOpenApiDocument().paths).flatMap((ops) => Object.values(ops).filter((op) => op['x-postman']?.skipUnlessSet));
-    expect(skipped.map((op) => op.operationId)).toEqual(['postAuthPasswordReset']);
+    // The reset token only exists in the email; an import id only once a real CSV was uploaded (the collection attaches its sample image).
+    expect(skipped.map((op) => op.operationId).sort()).toEqual(['getInventoryImportsById', 'getInventoryImportsByIdErrorsCsv', 'postAuthPasswordReset']);
     for (const op of skipped) expect(op['x-postman']!.skipUnlessSet!.why.length).toBeGreaterThan(40);
   });
 
