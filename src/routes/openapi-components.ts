@@ -137,4 +137,6 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Admin', description: 'Back-office operations (jobs, queues).' },
   { name: 'Jobs', description: 'The email queue: dead letters, retries and the queue dashboard.' },
   { name: 'Ops', description: 'Health, readiness, metrics and API documentation.' },
+  { name: 'Wishlist', description: "The signed-in account's wishlist (variant level) and its back-in-stock emails." },
+  { name: 'Inventory', description: 'Bulk stock imports from CSV (processed by the worker) and the streamed stock export.' },
 ];
