@@ -11,11 +11,17 @@ import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
 import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
+import { createEventConfirmer } from '../jobs/outbox/confirm';
+import { createBullEventQueue, createInlineEventQueue } from '../jobs/outbox/event-queue';
+import { producerConnection } from '../jobs/email/email.queue';
 import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
+import { appliedEventModel, salesRollupModel } from '../models/SalesRollup';
+import { createAnalyticsRepository } from '../repositories/analytics.repository';
+import { createAnalyticsService } from '../services/analytics/analytics.service';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { createAccountRepository } from '../repositories/account.repository';
@@ -50,6 +56,9 @@ import { createOrderService } from '../services/orders/order.service';
 
 export type { Container } from '../routes/container.types';
 
+/** The BullMQ queue of the analytics consumer (jobs: outbox events, job id = event id). */
+export const ANALYTICS_QUEUE_NAME = 'analytics';
+
 /** Every model bound to `mongo`: no model is a process-wide singleton, so a second connection gets its own. */
 export function bindModels(mongo: Connection) {
   return {
@@ -58,6 +67,8 @@ export function bindModels(mongo: Connection) {
     IdempotencyKey: idempotencyKeyModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
+    SalesRollup: salesRollupModel(mongo),
+    AnalyticsAppliedEvent: appliedEventModel(mongo),
   };
 }
 
@@ -74,6 +85,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
+    analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -123,7 +135,13 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const outboxRepository = repositories.outbox;
   // A relay publishing to this process's email queue. Not started here: the worker runs its own;
   // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
-  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue), settings: config.outbox });
+  const analytics = createAnalyticsService({ repository: repositories.analytics, transactions });
+  // The analytics consumer's queue: BullMQ (run by the worker) with Redis, else the consumer runs inline.
+  const analyticsQueue = redis
+    ? createBullEventQueue(config, ANALYTICS_QUEUE_NAME, () => producerConnection(redis))
+    : createInlineEventQueue(async (event) => void (await analytics.applyEvent(event)));
+  const publish = createEventPublisher({ email: emailQueue, analytics: analyticsQueue, confirm: createEventConfirmer(outboxRepository) });
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish, settings: config.outbox });
   // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
   const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
   const outbox = createOutbox({
@@ -223,6 +241,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     outbox,
     outboxAdmin: createOutboxAdminService({ repository: outboxRepository, nudge }),
     outboxRelay,
+    analytics,
+    analyticsQueue,
   };
 }
 export type Services = ReturnType<typeof createServices>;

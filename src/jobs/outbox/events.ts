@@ -6,20 +6,25 @@ import Joi from 'joi';
 import type { EmailKind, EmailRequest } from '../email/types';
 
 /**
- * Who consumes an event. Today every consumer is an email job (kind = template; `to` comes from the
- * payload, the rest is the template data); a module with another consumer adds a variant here and
- * its case in the relay's publisher. The queue job id is always the event id.
+ * Who consumes an event; an event may have several. An email consumer sends the template `kind`
+ * (`to` comes from the payload, the rest is the template data; an event without `to` sends
+ * nothing). An `analytics` consumer folds the event into the sales rollups (services/analytics).
+ * Each consumer has its own queue, and in every queue the job id is the event id. A new consumer is
+ * a variant here, its case in the relay's publisher and its queue in the worker.
  */
-export type EventConsumer = { readonly queue: 'email'; readonly kind: EmailKind };
+export type EventConsumer = { readonly queue: 'email'; readonly kind: EmailKind } | { readonly queue: 'analytics' };
+export type ConsumerName = EventConsumer['queue'];
 
 export interface EventTypeDefinition {
   readonly schema: Joi.ObjectSchema;
-  readonly consumer: EventConsumer;
+  readonly consumers: readonly EventConsumer[];
   /** Payload fields that are secrets: removed from the stored event once it is published. */
   readonly secretFields?: readonly string[];
 }
 
 const to = Joi.string().email({ tlds: false }).max(254).required();
+// Order facts count in analytics even when the account can no longer receive mail (then no email).
+const orderTo = Joi.string().email({ tlds: false }).max(254).allow(null).required();
 const name = Joi.string().trim().max(200).allow('');
 const orderId = Joi.string().max(100).required();
 const money = Joi.number().min(0);
@@ -30,25 +35,25 @@ const lines = Joi.array()
 export const EVENT_TYPES = {
   'account-registered': {
     schema: Joi.object({ to, name }),
-    consumer: { queue: 'email', kind: 'welcome' },
+    consumers: [{ queue: 'email', kind: 'welcome' }],
   },
   'password-reset-requested': {
     schema: Joi.object({ to, name, token: Joi.string().max(500).required(), expiresInMinutes: Joi.number().integer().min(1).required() }),
-    consumer: { queue: 'email', kind: 'password-reset' },
+    consumers: [{ queue: 'email', kind: 'password-reset' }],
     // The plain token lives in the outbox only until the job holds it.
     secretFields: ['token'],
   },
   'order-placed': {
     schema: Joi.object({ to, orderId, status: Joi.string().max(50).required(), total: money.required(), currency: Joi.string().max(10).required(), items: lines.required() }),
-    consumer: { queue: 'email', kind: 'order-confirmation' },
+    consumers: [{ queue: 'email', kind: 'order-confirmation' }],
   },
   'order-status-changed': {
-    schema: Joi.object({ to, orderId, status: Joi.string().max(50).required() }),
-    consumer: { queue: 'email', kind: 'order-status' },
+    schema: Joi.object({ to: orderTo, orderId, status: Joi.string().max(50).required() }),
+    consumers: [{ queue: 'email', kind: 'order-status' }, { queue: 'analytics' }],
   },
   'order-cancelled': {
-    schema: Joi.object({ to, orderId, status: Joi.string().valid('cancelled').required(), reason: Joi.string().max(500) }),
-    consumer: { queue: 'email', kind: 'order-status' },
+    schema: Joi.object({ to: orderTo, orderId, status: Joi.string().valid('cancelled').required(), reason: Joi.string().max(500) }),
+    consumers: [{ queue: 'email', kind: 'order-status' }, { queue: 'analytics' }],
   },
 } satisfies Record<string, EventTypeDefinition>;
 
@@ -70,15 +75,27 @@ export function checkEventPayload(type: string, payload: unknown): { ok: true; p
   return { ok: true, payload: value as Record<string, unknown> };
 }
 
-/** The email an event leads to (the job id is the event id). */
-export function emailFor(event: { readonly _id: string; readonly type: string }, payload: Record<string, unknown>): EmailRequest {
-  const definition = eventDefinition(event.type)!;
+/** The email kind an event type sends, if it has an email consumer. */
+export function emailKindOf(type: string): EmailKind | undefined {
+  for (const consumer of eventDefinition(type)?.consumers ?? []) if (consumer.queue === 'email') return consumer.kind;
+  return undefined;
+}
+
+/** The consumers an event id's type has (the id starts with its type): all must confirm the event. */
+export function consumersOfEventId(eventId: string): ConsumerName[] {
+  return (eventDefinition(eventId.slice(0, eventId.indexOf(':')))?.consumers ?? []).map((c) => c.queue);
+}
+
+/** The email an event leads to (the job id is the event id); null when the payload names no recipient. */
+export function emailFor(event: { readonly _id: string; readonly type: string }, payload: Record<string, unknown>): EmailRequest | null {
+  const kind = emailKindOf(event.type);
   const { to, ...data } = payload;
-  return { kind: definition.consumer.kind, to: String(to), data, jobId: event._id };
+  if (!kind || typeof to !== 'string') return null;
+  return { kind, to, data, jobId: event._id };
 }
 
 /** The email kind a job id may carry: its own kind's prefix, or an event type that leads to it. */
 export function jobIdFitsKind(jobId: string, kind: EmailKind): boolean {
   const prefix = jobId.slice(0, jobId.indexOf(':'));
-  return prefix === kind || eventDefinition(prefix)?.consumer.kind === kind;
+  return prefix === kind || emailKindOf(prefix) === kind;
 }
