@@ -1,20 +1,19 @@
 import type { Response } from 'express';
-import type { SalesQueryInput, TopQueryInput } from '../routes/analytics.schemas';
-import type { AnalyticsService } from '../services/analytics/analytics.service';
+import type { AnalyticsService, RangeQuery, SalesQuery } from '../services/analytics/analytics.service';
 import { sendSuccess } from '../utils/response';
 import type { TypedRequest } from '../utils/typed-request';
 
 export function createAnalyticsController(analytics: AnalyticsService) {
   return {
-    async sales(req: TypedRequest<{ query: SalesQueryInput }>, res: Response) {
+    async sales(req: TypedRequest<{ query: SalesQuery }>, res: Response) {
       res.setHeader('Cache-Control', 'no-store');
       sendSuccess(res, await analytics.sales(req.validated.query));
     },
-    async topProducts(req: TypedRequest<{ query: TopQueryInput }>, res: Response) {
+    async topProducts(req: TypedRequest<{ query: RangeQuery }>, res: Response) {
       res.setHeader('Cache-Control', 'no-store');
       sendSuccess(res, await analytics.topProducts(req.validated.query));
     },
-    async topCategories(req: TypedRequest<{ query: TopQueryInput }>, res: Response) {
+    async topCategories(req: TypedRequest<{ query: RangeQuery }>, res: Response) {
       res.setHeader('Cache-Control', 'no-store');
       sendSuccess(res, await analytics.topCategories(req.validated.query));
     },

@@ -1,7 +1,7 @@
 // Query and response schemas of the analytics endpoints. Range rules (valid IANA zone, from before
 // to, at most MAX_RANGE_DAYS) are checked here, so a bad request is a 400 before any query runs.
 import Joi from 'joi';
-import { MAX_RANGE_DAYS } from '../services/analytics/analytics.service';
+import { MAX_RANGE_DAYS, type RangeQuery, type SalesQuery } from '../services/analytics/analytics.service';
 import { isTimeZone, parseBoundary } from '../services/analytics/time';
 
 // Not .isoDate(): joi would rewrite a plain date to a UTC instant, and a plain date means local midnight.
@@ -35,14 +35,7 @@ const rangeMessages = {
   'range.length': `the range may span at most ${MAX_RANGE_DAYS} days`,
 };
 
-export interface SalesQueryInput {
-  from?: string;
-  to?: string;
-  interval: 'day' | 'week' | 'month';
-  tz: string;
-}
-
-export const salesQuery = Joi.object<SalesQueryInput>({
+export const salesQuery = Joi.object<SalesQuery>({
   from: boundary,
   to: boundary,
   interval: Joi.string().valid('day', 'week', 'month').default('day').description('Bucket size; weeks start on Monday'),
@@ -51,14 +44,7 @@ export const salesQuery = Joi.object<SalesQueryInput>({
   .custom(checkRange)
   .messages(rangeMessages);
 
-export interface TopQueryInput {
-  from?: string;
-  to?: string;
-  tz: string;
-  limit: number;
-}
-
-export const topQuery = Joi.object<TopQueryInput>({ from: boundary, to: boundary, tz, limit: Joi.number().integer().min(1).max(100).default(10) })
+export const topQuery = Joi.object<RangeQuery>({ from: boundary, to: boundary, tz, limit: Joi.number().integer().min(1).max(100).default(10) })
   .custom(checkRange)
   .messages(rangeMessages);
 

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // GET /admin in headless Chromium (Debian's `chromium`, driven by puppeteer-core): an admin signs in
 // with the keyboard, the chart and tables render data from the analytics API, no console error and
 // no CSP violation occur, the page fits a phone width; a screenshot is saved
