@@ -1,6 +1,7 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
+import { analyticsRoutes } from './analytics.routes';
 import { authRoutes } from './auth.routes';
 import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
@@ -30,6 +31,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...inventoryRoutes(container.inventory),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
+    ...analyticsRoutes(container.analytics),
   ];
   // Ops routes come last: the document they serve is built from the finished list, themselves included.
   let document: OpenApiDocument | undefined;
