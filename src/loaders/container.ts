@@ -304,10 +304,11 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
   const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
-  // Imports write stock through the staff variant write (version-guarded, caches dropped after).
+  // Imports write stock in bulk, version-guarded; services/stock gives the alerts each write carries.
   const processImport = createImportProcessor({
     imports: repositories.inventoryImports,
     stock: repositories.variantStock,
+    alerts: stock,
     invalidateProducts: (ids) => products.invalidate(ids),
   });
   const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
