@@ -3,6 +3,7 @@ import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { OrderDoc, OrderModel, OrderStatus } from '../models/Order';
 import type { OptionValue } from '../models/ProductVariant';
+import { lean } from './lean';
 
 export interface OrderItemRecord {
   product: Types.ObjectId;
@@ -136,7 +137,6 @@ export function statsPipeline(from: Date, to: Date, topLimit: number): PipelineS
 export type OrderRepository = ReturnType<typeof createOrderRepository>;
 
 export function createOrderRepository(model: OrderModel) {
-  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
   return {
     /** Runs the model's validate hook, which computes every line total and the order totals. */
     async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {

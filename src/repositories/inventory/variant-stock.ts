@@ -87,7 +87,8 @@ export function createVariantStockRepository(model: ProductModel) {
         .find({ deletedAt: null, ...(after && { _id: { $gt: after } }) }, { name: 1, sku: 1, stock: 1, priceMinor: 1, currency: 1, variants: 1 })
         .sort({ _id: 1 })
         .limit(limit)
-        .lean() as unknown as Promise<ExportProduct[]>;
+        .lean<ExportProduct[]>()
+        .exec();
     },
   };
 }
