@@ -62,6 +62,11 @@ export function createReportRepository(model: ReportModel, connection: Connectio
       await model.create([report], { session }).catch(rethrowDuplicateKey);
     },
 
+    /** Removes the day's report document (its files go with `deleteFiles`); false when there was none. */
+    async deleteByDay(day: string): Promise<boolean> {
+      return (await model.deleteOne({ day })).deletedCount === 1;
+    },
+
     /** Streams `source` into a new file of the bucket; resolves when it is stored whole. */
     async writeFile(filename: string, metadata: { day: string; kind: ReportFileKind; buildId: Types.ObjectId }, source: Readable): Promise<StoredFile> {
       const upload = bucket().openUploadStream(filename, { metadata, contentType: 'text/csv' } as mongo.GridFSBucketWriteStreamOptions);

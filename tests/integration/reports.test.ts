@@ -166,6 +166,25 @@ describe('daily sales reports', () => {
     expect(reportEmails().filter((e) => e.jobId.startsWith(`daily-report:${yesterday}:`))).toHaveLength(admins.length);
   });
 
+  it('when an operator rebuilds a stored day with replace, then one report with new files, emailed again as a new event', async () => {
+    const before = (await Report.findOne({ day: DAY }).lean())!;
+    expect(await ctx.container.reports.build(DAY, { replace: true })).toEqual({ day: DAY, built: true, orders: 3 });
+    const after = await Report.find({ day: DAY }).lean();
+    expect(after).toHaveLength(1);
+    expect(after[0].buildId.equals(before.buildId)).toBe(false);
+    const files = await mongoose.connection.collection('report_files.files').find({ 'metadata.day': DAY }).toArray();
+    expect(files.map((f) => String(f.metadata?.buildId))).toEqual([String(after[0].buildId), String(after[0].buildId)]);
+    await ctx.deliverOutbox();
+    const resent = reportEmails().filter((e) => e.jobId.startsWith(`daily-report:${DAY}:${after[0].buildId}:`));
+    expect(resent).toHaveLength(admins.length);
+  });
+
+  it('when the day is not over yet in the report zone, then nothing is built (409 REPORT_DAY_NOT_OVER)', async () => {
+    const today = previousDay(new Date(Date.now() + 2 * 86_400_000), TZ);
+    await expect(ctx.container.reports.build(today)).rejects.toMatchObject({ status: 409, code: 'REPORT_DAY_NOT_OVER' });
+    expect(await Report.countDocuments({ day: today })).toBe(0);
+  });
+
   describe('GET /api/v1/reports/:day.csv', () => {
     it('when an admin downloads the orders CSV, then it streams as an attachment, one row per counted change', async () => {
       const res = await api().get(`/api/v1/reports/${DAY}.csv`).set(admins[0].headers).buffer(true);

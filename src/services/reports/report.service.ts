@@ -33,7 +33,7 @@ export const REPORT_SORT: SortSpec = {
 };
 
 export interface ReportServiceDeps {
-  readonly reports: Pick<ReportRepository, 'exists' | 'findByDay' | 'findPage' | 'count' | 'insert' | 'writeFile' | 'openFile' | 'deleteFiles'>;
+  readonly reports: Pick<ReportRepository, 'exists' | 'findByDay' | 'findPage' | 'count' | 'insert' | 'deleteByDay' | 'writeFile' | 'openFile' | 'deleteFiles'>;
   readonly orders: Pick<OrderRepository, 'changedIn' | 'accountsWithStatusBefore'>;
   readonly outbox: Outbox;
   /** The zone of the report's days (REPORTS_TZ). */
@@ -73,14 +73,16 @@ export function createReportService(deps: ReportServiceDeps) {
     }
   }
 
-  function readyEvent(report: NewReport): DomainEvent {
+  /** `report-daily-ready:<day>`; a replacement build (operator) is a new fact: `…:<day>:<buildId>`. */
+  function readyEvent(report: NewReport, replacement: boolean): DomainEvent {
     const attachments: AttachmentRef[] = REPORT_FILE_KINDS.filter((kind) => report.files[kind].bytes <= MAX_ATTACHMENT_BYTES).map((kind) => ({
       filename: report.files[kind].filename,
       contentType: 'text/csv',
       fileId: report.files[kind].fileId.toString(),
     }));
     const { summary } = reportView({ ...report, _id: new Types.ObjectId(), createdAt: now() });
-    return { id: `report-daily-ready:${report.day}`, type: 'report-daily-ready', aggregateId: `report:${report.day}`, payload: { day: report.day, timeZone: report.timeZone, summary, attachments } };
+    const id = replacement ? `report-daily-ready:${report.day}:${report.buildId.toString()}` : `report-daily-ready:${report.day}`;
+    return { id, type: 'report-daily-ready', aggregateId: `report:${report.day}`, payload: { day: report.day, timeZone: report.timeZone, summary, attachments } };
   }
 
   async function writeReport(window: DayWindow, buildId: Types.ObjectId): Promise<NewReport> {
@@ -111,10 +113,18 @@ export function createReportService(deps: ReportServiceDeps) {
     };
   }
 
-  async function build(day: string): Promise<BuildOutcome> {
-    if (await reports.exists(day)) return { day, built: false };
+  /**
+   * Builds `day` unless it is stored already. `replace` (the operator script, after a data fix)
+   * drops the stored report first and emails the new one as a new event.
+   */
+  async function build(day: string, options: { replace?: boolean } = {}): Promise<BuildOutcome> {
     const window = dayWindow(day, timeZone);
     if (window.to > now()) throw new ConflictError(`${day} is not over yet in ${timeZone}`, 'REPORT_DAY_NOT_OVER');
+    if (options.replace) {
+      if (await reports.deleteByDay(day)) logger.warn('stored sales report dropped to be rebuilt', { day });
+    } else if (await reports.exists(day)) {
+      return { day, built: false };
+    }
     // Files first (outside any transaction: GridFS streams), then the report and its event in one
     // transaction. Files of a build that loses the race or fails are removed by their build id.
     const buildId = new Types.ObjectId();
@@ -123,7 +133,7 @@ export function createReportService(deps: ReportServiceDeps) {
       report = await writeReport(window, buildId);
       await outbox.withEvents(async ({ session, emit }) => {
         await reports.insert(report, session);
-        emit(readyEvent(report));
+        emit(readyEvent(report, options.replace === true));
       });
     } catch (err) {
       await reports.deleteFiles(day, { only: buildId }).catch((cleanup: Error) => logger.warn('report files of a failed build not removed', { day, error: cleanup.message }));
