@@ -11,6 +11,9 @@ import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
 import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
+import { createEventConfirmer } from '../jobs/outbox/confirm';
+import { createBullEventQueue, createInlineEventQueue } from '../jobs/outbox/event-queue';
+import { producerConnection } from '../jobs/email/email.queue';
 import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createInProcessImportQueue, type ImportQueue } from '../jobs/inventory/import.queue';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
@@ -19,6 +22,9 @@ import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
+import { appliedEventModel, salesRollupModel } from '../models/SalesRollup';
+import { createAnalyticsRepository } from '../repositories/analytics.repository';
+import { createAnalyticsService } from '../services/analytics/analytics.service';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { reportModel } from '../models/Report';
@@ -76,6 +82,9 @@ import { createOrderService } from '../services/orders/order.service';
 
 export type { Container } from '../routes/container.types';
 
+/** The BullMQ queue of the analytics consumer (jobs: outbox events, job id = event id). */
+export const ANALYTICS_QUEUE_NAME = 'analytics';
+
 /** Every model bound to `mongo`: no model is a process-wide singleton, so a second connection gets its own. */
 export function bindModels(mongo: Connection) {
   return {
@@ -90,6 +99,8 @@ export function bindModels(mongo: Connection) {
     Wishlist: wishlistModel(mongo),
     Report: reportModel(mongo),
     ...inventoryImportModels(mongo),
+    SalesRollup: salesRollupModel(mongo),
+    AnalyticsAppliedEvent: appliedEventModel(mongo),
   };
 }
 
@@ -117,6 +128,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     inventoryImports: createInventoryImportRepository(models),
     variantStock: createVariantStockRepository(models.Product),
     reports: createReportRepository(models.Report, mongo),
+    analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -203,7 +215,13 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
   // Fan-out events (stock alerts) name an audience; the relay resolves it when it publishes.
   const audiences = createStockAlertAudiences({ wishlists: repositories.wishlists, accounts });
-  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue, audiences), settings: config.outbox });
+  const analytics = createAnalyticsService({ repository: repositories.analytics, transactions });
+  // The analytics consumer's queue: BullMQ (run by the worker) with Redis, else the consumer runs inline.
+  const analyticsQueue = redis
+    ? createBullEventQueue(config, ANALYTICS_QUEUE_NAME, () => producerConnection(redis))
+    : createInlineEventQueue(async (event) => void (await analytics.applyEvent(event)));
+  const publish = createEventPublisher({ email: emailQueue, analytics: analyticsQueue, confirm: createEventConfirmer(outboxRepository), audiences });
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish, settings: config.outbox });
   // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
   const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
   const outbox = createOutbox({
@@ -291,10 +309,11 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
   const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
-  // Imports write stock through the staff variant write (version-guarded, caches dropped after).
+  // Imports write stock in bulk, version-guarded; services/stock gives the alerts each write carries.
   const processImport = createImportProcessor({
     imports: repositories.inventoryImports,
     stock: repositories.variantStock,
+    alerts: stock,
     invalidateProducts: (ids) => products.invalidate(ids),
   });
   const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
@@ -343,6 +362,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     outbox,
     outboxAdmin: createOutboxAdminService({ repository: outboxRepository, nudge }),
     outboxRelay,
+    analytics,
+    analyticsQueue,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,7 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
+import { analyticsRoutes } from './analytics.routes';
 import { authRoutes } from './auth.routes';
 import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
@@ -32,6 +33,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...reportRoutes(container.reports),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
+    ...analyticsRoutes(container.analytics),
   ];
   // Ops routes come last: the document they serve is built from the finished list, themselves included.
   let document: OpenApiDocument | undefined;

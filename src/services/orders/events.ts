@@ -14,7 +14,7 @@ export type FindAccountEmail = (accountId: string) => Promise<string | null>;
 export interface OrderEvents {
   recipientOf(accountId: string): Promise<string | null>;
   placed(order: OrderRecord, to: string | null): DomainEvent | null;
-  statusChanged(order: OrderRecord, to: string | null): DomainEvent | null;
+  statusChanged(order: OrderRecord, to: string | null): DomainEvent;
 }
 
 export function createOrderEvents(findAccountEmail: FindAccountEmail): OrderEvents {
@@ -37,8 +37,8 @@ export function createOrderEvents(findAccountEmail: FindAccountEmail): OrderEven
         },
       };
     },
+    // Always recorded (analytics counts it); without a recipient the email consumer sends nothing.
     statusChanged(order, to) {
-      if (!to) return null;
       const orderId = order._id.toString();
       if (order.status === 'cancelled') {
         const reason = order.statusHistory.at(-1)?.reason;
