@@ -14,6 +14,15 @@ export const DEVELOPMENT_AUTH_RATE_LIMIT_MAX = 1000;
 const bool = () => Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off');
 const port = () => Joi.number().integer().min(0).max(65535);
 const positiveInt = () => Joi.number().integer().min(1);
+/** An IANA zone name the runtime knows (Intl refuses unknown ones). */
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export const envSchema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test', 'local').default('local'),
@@ -98,6 +107,18 @@ export const envSchema = Joi.object({
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
   LOW_STOCK_THRESHOLD: Joi.number().integer().min(0).max(1_000_000).default(5),
+
+  // Five cron fields (minute hour day month weekday), or six with seconds first; BullMQ's cron parser reads it.
+  REPORTS_CRON: Joi.string()
+    .trim()
+    .pattern(/^\S+(\s+\S+){4,5}$/)
+    .messages({ 'string.pattern.base': '"REPORTS_CRON" must be a cron pattern of 5 (or 6) fields, e.g. "15 0 * * *"' })
+    .default('15 0 * * *'),
+  REPORTS_TZ: Joi.string()
+    .trim()
+    .custom((value: string, helpers) => (isTimeZone(value) ? value : helpers.error('any.invalid')))
+    .messages({ 'any.invalid': '"REPORTS_TZ" must be an IANA time zone, e.g. "Europe/Berlin"' })
+    .default('UTC'),
 
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),

@@ -135,6 +135,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
     },
     stockAlerts: { lowStockThreshold: v.LOW_STOCK_THRESHOLD },
+    reports: { cron: v.REPORTS_CRON, timeZone: v.REPORTS_TZ },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
     media: {

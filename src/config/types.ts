@@ -113,6 +113,12 @@ export interface AppConfig {
     /** Admins are emailed when a variant's stock falls from at least this to below it; 0 = off. */
     readonly lowStockThreshold: number;
   };
+  readonly reports: {
+    /** When the worker builds the previous day's sales report (cron pattern, read in `timeZone`). */
+    readonly cron: string;
+    /** IANA zone that both the schedule and the report's day boundaries are in. */
+    readonly timeZone: string;
+  };
   readonly metrics: {
     readonly enabled: boolean;
     readonly token: string | undefined;

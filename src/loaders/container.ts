@@ -27,6 +27,7 @@ import { createAnalyticsRepository } from '../repositories/analytics.repository'
 import { createAnalyticsService } from '../services/analytics/analytics.service';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
+import { reportModel } from '../models/Report';
 import { reviewModel } from '../models/Review';
 import { reviewVoteModel } from '../models/ReviewVote';
 import { wishlistModel } from '../models/Wishlist';
@@ -42,6 +43,7 @@ import { createProductCategoryRepository } from '../repositories/product-categor
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
 import { createProductRepository } from '../repositories/product.repository';
+import { createReportRepository } from '../repositories/report.repository';
 import { createPurchaseRepository } from '../repositories/reviews/purchases';
 import { createRatingRepository } from '../repositories/reviews/ratings';
 import { createReviewRepository } from '../repositories/reviews/review.repository';
@@ -67,6 +69,7 @@ import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService } from '../services/products/product.service';
+import { createReportService } from '../services/reports/report.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
 import { createStockAlertAudiences } from '../services/stock/audiences';
 import { createStockWriter } from '../services/stock/stock.service';
@@ -94,6 +97,7 @@ export function bindModels(mongo: Connection) {
     Review: reviewModel(mongo),
     ReviewVote: reviewVoteModel(mongo),
     Wishlist: wishlistModel(mongo),
+    Report: reportModel(mongo),
     ...inventoryImportModels(mongo),
     SalesRollup: salesRollupModel(mongo),
     AnalyticsAppliedEvent: appliedEventModel(mongo),
@@ -123,6 +127,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     purchases: createPurchaseRepository(models.Order),
     inventoryImports: createInventoryImportRepository(models),
     variantStock: createVariantStockRepository(models.Product),
+    reports: createReportRepository(models.Report, mongo),
     analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
@@ -314,6 +319,15 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
   const inventory = createInventoryService({ imports: repositories.inventoryImports, stock: repositories.variantStock, queue: importQueue });
 
+  // Daily sales reports: built by the worker's scheduler, listed and downloaded by admins.
+  const reports = createReportService({
+    reports: repositories.reports,
+    orders: orderRepository,
+    outbox,
+    timeZone: config.reports.timeZone,
+    cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('report-cursor').digest('base64url'),
+  });
+
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
     ttlSeconds: config.orders.idempotencyTtlSeconds,
@@ -339,6 +353,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     stock,
     wishlists,
     inventory,
+    reports,
     processImport,
     importQueue,
     idempotency,

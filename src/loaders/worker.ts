@@ -3,6 +3,7 @@
 // → optional /health, /ready and /metrics port (WORKER_HEALTH_PORT); no API server.
 // SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
+import { reportAttachments } from '../jobs/email/report-attachments';
 import { createEmailProcessor } from '../jobs/email/processor';
 import { createEmailQueue } from '../jobs/email/setup';
 import { startEmailWorker, workerConnection } from '../jobs/email/worker';
@@ -76,6 +77,7 @@ export async function bootstrapWorker(): Promise<void> {
         ledger: services.repositories.deliveries,
         retentionSeconds: config.outbox.retentionSeconds,
         confirm: (jobId) => confirm(jobId, 'email'),
+        openAttachment: reportAttachments(services.repositories.reports),
       }),
     ));
   resources.push({
@@ -100,7 +102,7 @@ export async function bootstrapWorker(): Promise<void> {
   if (tasks.length) {
     const scheduler = createMaintenanceScheduler(config, connection);
     resources.push({ name: 'Maintenance scheduler', close: () => scheduler.close(timeoutMs) });
-    for (const task of tasks) await scheduler.registerRepeatable(task.name, task.everyMs, task.handler);
+    for (const task of tasks) await scheduler.registerRepeatable(task.name, 'everyMs' in task ? task.everyMs : task.cron, task.handler);
   }
   if (config.email.workerHealthPort !== undefined) {
     const health = await startWorkerHealthServer({

@@ -190,6 +190,22 @@ export function createOrderRepository(model: OrderModel) {
       return lean<OrderRecord[]>(model.find({ status: 'pending', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
     },
 
+    /**
+     * Orders with a change to one of `statuses` in [from, to), in id order, streamed (a day's sales
+     * report). Served by `{ 'statusHistory.at': 1 }`, the time range bounded inside `$elemMatch`.
+     */
+    changedIn(from: Date, to: Date, statuses: readonly string[]): AsyncIterable<OrderRecord> {
+      const filter = { statusHistory: { $elemMatch: { status: { $in: [...statuses] }, at: { $gte: from, $lt: to } } } };
+      return model.find(filter).sort({ _id: 1 }).lean().cursor() as unknown as AsyncIterable<OrderRecord>;
+    },
+
+    /** Which of `accountIds` had an order change to `status` before `before` (e.g. paid before a day). */
+    async accountsWithStatusBefore(accountIds: readonly string[], status: OrderStatus, before: Date): Promise<string[]> {
+      if (!accountIds.length) return [];
+      const found = await model.distinct('account', { account: { $in: [...accountIds] }, statusHistory: { $elemMatch: { status, at: { $lt: before } } } });
+      return found.map(String);
+    },
+
     /** Revenue and counts per day and per status, top products: one pipeline over a date range. */
     async stats(from: Date, to: Date, topLimit: number): Promise<StatsRow> {
       const pipeline = statsPipeline(from, to, topLimit);

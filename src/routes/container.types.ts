@@ -29,6 +29,7 @@ import type { OrderService } from '../services/orders/order.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
 import type { ProductService } from '../services/products/product.service';
+import type { ReportService } from '../services/reports/report.service';
 import type { ReviewService } from '../services/reviews/review.service';
 import type { StockWriter } from '../services/stock/stock.service';
 import type { WishlistService } from '../services/wishlists/wishlist.service';
@@ -59,6 +60,8 @@ export interface Container {
   readonly stock: StockWriter;
   readonly wishlists: WishlistService;
   readonly inventory: InventoryService;
+  /** Daily sales reports (built by the worker; listed and downloaded by admins). */
+  readonly reports: ReportService;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

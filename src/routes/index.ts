@@ -13,6 +13,7 @@ import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
 import { productRoutes } from './product.routes';
+import { reportRoutes } from './report.routes';
 import { reviewRoutes } from './review.routes';
 import type { RouteDefinition } from './route-table';
 import { wishlistRoutes } from './wishlist.routes';
@@ -29,6 +30,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...reviewRoutes(container.reviews),
     ...wishlistRoutes(container.wishlists),
     ...inventoryRoutes(container.inventory),
+    ...reportRoutes(container.reports),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
     ...analyticsRoutes(container.analytics),

@@ -140,4 +140,5 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Wishlist', description: "The signed-in account's wishlist (variant level) and its back-in-stock emails." },
   { name: 'Inventory', description: 'Bulk stock imports from CSV (processed by the worker) and the streamed stock export.' },
   { name: 'Analytics', description: 'Sales series, top products and categories, and low stock, read from the hourly rollups (admin).' },
+  { name: 'Reports', description: "Daily sales reports (admin): built by the worker once a day for the previous day in REPORTS_TZ, emailed to admins with their CSVs, listed here and downloaded as CSV (the day's orders, or its product sales)." },
 ];

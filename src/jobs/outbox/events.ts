@@ -3,6 +3,7 @@
 // schema, and the work it leads to. Producers validate against the schema when they record an
 // event; the relay validates again and parks an event that fails (a poison event).
 import Joi from 'joi';
+import { attachmentRefs } from '../email/attachments';
 import type { EmailKind, EmailRequest } from '../email/types';
 
 /**
@@ -92,6 +93,11 @@ export const EVENT_TYPES = {
   'variant-low-stock': {
     schema: Joi.object({ ...variantFacts, threshold: Joi.number().integer().min(1).required(), seq }),
     consumers: [{ queue: 'email', kind: 'low-stock', fanOut: 'admins' }],
+  },
+  // A day's sales report was stored (services/reports): each admin gets it, CSVs attached by reference.
+  'report-daily-ready': {
+    schema: Joi.object({ day: Joi.string().pattern(/^\d{4}-\d{2}-\d{2}$/).required(), timeZone: Joi.string().max(100).required(), summary: Joi.object().required(), attachments: attachmentRefs.required() }),
+    consumers: [{ queue: 'email', kind: 'daily-report', fanOut: 'admins' }],
   },
 } satisfies Record<string, EventTypeDefinition>;
 

@@ -1,6 +1,7 @@
 // One template per email kind; each returns subject, plain text and HTML with every value escaped.
 import type { EmailKind } from '../types';
 import { renderBackInStock } from './back-in-stock';
+import { renderDailyReport } from './daily-report';
 import { renderLowStock } from './low-stock';
 import type { RenderedEmail, TemplateContext } from './escape';
 import { renderOrderConfirmation } from './order-confirmation';
@@ -17,6 +18,7 @@ const templates: Record<EmailKind, (data: Record<string, unknown>, ctx: Template
   'order-status': renderOrderStatus,
   'back-in-stock': renderBackInStock,
   'low-stock': renderLowStock,
+  'daily-report': renderDailyReport,
 };
 
 export function renderEmail(kind: EmailKind, data: Readonly<Record<string, unknown>>, ctx: TemplateContext): RenderedEmail {
