@@ -119,6 +119,10 @@ async function main(): Promise<void> {
     REDIS_KEY_PREFIX: prefix,
     SMTP_URL: smtp.url,
     JWT_SECRET: `smoke-${prefix}-${'x'.repeat(40)}`,
+    // Production refuses the simulated provider; the smoke run never calls Stripe.
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_test_pm2smoke0123',
+    STRIPE_WEBHOOK_SECRET: 'whsec_pm2_smoke_secret_0123',
     CLUSTER_INSTANCES: '2',
     RATE_LIMIT_MAX: '1000000',
     LOG_LEVEL: 'warn',

@@ -94,6 +94,29 @@ export interface AppConfig {
     readonly pendingTtlMinutes: number;
     readonly idempotencyTtlSeconds: number;
   };
+  readonly payments: {
+    /** `simulated` keeps intents in MongoDB and signs its own webhooks; refused in production. */
+    readonly provider: 'stripe' | 'simulated';
+    /** Secret that verifies `Stripe-Signature` (Stripe's `whsec_…`, or the simulated provider's own). */
+    readonly webhookSecret: string;
+    /** Signatures older than this are refused (replay window), as Stripe's libraries default to. */
+    readonly webhookToleranceSeconds: number;
+    /** Per-call deadline for provider requests. */
+    readonly timeoutMs: number;
+    /** Extra attempts for safe calls (retrieve, or calls carrying an idempotency key). */
+    readonly maxRetries: number;
+    readonly retryBaseMs: number;
+    readonly breaker: { readonly errorThresholdPercentage: number; readonly volumeThreshold: number; readonly resetTimeoutMs: number };
+    readonly stripe: {
+      readonly secretKey: string | undefined;
+      /** API endpoint overrides (tests point the real SDK at a local fake server). */
+      readonly host: string | undefined;
+      readonly port: number | undefined;
+      readonly protocol: 'http' | 'https' | undefined;
+    };
+    /** Where the simulated provider POSTs its signed events (default: this service's own webhook). */
+    readonly simulatedWebhookUrl: string;
+  };
   readonly metrics: {
     readonly enabled: boolean;
     readonly token: string | undefined;
@@ -110,6 +133,8 @@ export interface AppConfig {
   };
 }
 
+// Signs and verifies the simulated provider's events outside production (never used with Stripe).
+const DEV_WEBHOOK_SECRET = 'whsec_dev_simulated_provider_not_a_secret';
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 // Values that must never reach production: the shipped defaults and obvious placeholders.
 const WEAK_SECRETS = new Set([DEV_JWT_SECRET, 'secret', 'changeme', 'change-me', 'password', 'jwt-secret']);
@@ -191,6 +216,21 @@ export const envSchema = Joi.object({
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
 
+  PAYMENT_PROVIDER: Joi.string().valid('stripe', 'simulated').default('simulated'),
+  STRIPE_SECRET_KEY: Joi.string().pattern(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/).messages({ 'string.pattern.base': '"STRIPE_SECRET_KEY" must be a Stripe secret or restricted key (sk_… / rk_…)' }),
+  STRIPE_WEBHOOK_SECRET: Joi.string().min(16),
+  STRIPE_API_HOST: Joi.string().hostname(),
+  STRIPE_API_PORT: port(),
+  STRIPE_API_PROTOCOL: Joi.string().valid('http', 'https'),
+  PAYMENT_WEBHOOK_TOLERANCE_SECONDS: positiveInt().max(3600).default(300),
+  PAYMENT_PROVIDER_TIMEOUT_MS: positiveInt().max(60_000).default(8000),
+  PAYMENT_PROVIDER_MAX_RETRIES: Joi.number().integer().min(0).max(5).default(2),
+  PAYMENT_PROVIDER_RETRY_BASE_MS: positiveInt().default(200),
+  PAYMENT_BREAKER_ERROR_PERCENT: Joi.number().integer().min(1).max(100).default(50),
+  PAYMENT_BREAKER_VOLUME_THRESHOLD: positiveInt().default(5),
+  PAYMENT_BREAKER_RESET_MS: positiveInt().default(30_000),
+  SIMULATED_PAYMENT_WEBHOOK_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),
   METRICS_ALLOW_CIDRS: Joi.string()
@@ -212,7 +252,15 @@ export const envSchema = Joi.object({
         .invalid(...WEAK_SECRETS)
         .messages({ 'any.invalid': '"JWT_SECRET" is a known default or weak value' }),
       PUBLIC_URL: Joi.required(),
+      // Test cards and self-signed events must never take real orders.
+      PAYMENT_PROVIDER: Joi.string()
+        .valid('stripe')
+        .required()
+        .messages({ 'any.only': '"PAYMENT_PROVIDER" must be stripe in production (the simulated provider takes no money)', 'any.required': '"PAYMENT_PROVIDER" must be stripe in production' }),
     }),
+  })
+  .when(Joi.object({ PAYMENT_PROVIDER: Joi.string().valid('stripe').required() }).unknown(), {
+    then: Joi.object({ STRIPE_SECRET_KEY: Joi.required(), STRIPE_WEBHOOK_SECRET: Joi.required() }),
   })
   .unknown(true);
 
@@ -325,6 +373,21 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
+    },
+    payments: {
+      provider: v.PAYMENT_PROVIDER,
+      webhookSecret: v.STRIPE_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+      webhookToleranceSeconds: v.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+      timeoutMs: v.PAYMENT_PROVIDER_TIMEOUT_MS,
+      maxRetries: v.PAYMENT_PROVIDER_MAX_RETRIES,
+      retryBaseMs: v.PAYMENT_PROVIDER_RETRY_BASE_MS,
+      breaker: {
+        errorThresholdPercentage: v.PAYMENT_BREAKER_ERROR_PERCENT,
+        volumeThreshold: v.PAYMENT_BREAKER_VOLUME_THRESHOLD,
+        resetTimeoutMs: v.PAYMENT_BREAKER_RESET_MS,
+      },
+      stripe: { secretKey: v.STRIPE_SECRET_KEY, host: v.STRIPE_API_HOST, port: v.STRIPE_API_PORT, protocol: v.STRIPE_API_PROTOCOL },
+      simulatedWebhookUrl: v.SIMULATED_PAYMENT_WEBHOOK_URL ?? `${v.PUBLIC_URL ?? `http://localhost:${port}`}/api/v1/webhooks/stripe`,
     },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },

@@ -80,8 +80,9 @@ export function createOrderController(orders: OrderService) {
 
     async changeStatus(req: Request, res: Response) {
       const id = String(req.validated.params.id);
-      const { status, version, reason } = req.validated.body as { status: OrderStatus; version?: number; reason?: string };
-      const view = await orders.changeStatus(actorOf(req), id, status, expectedOrderVersion(req.get('if-match'), id, version), reason);
+      const { status, version, reason, carrier, trackingNumber } = req.validated.body as { status: OrderStatus; version?: number; reason?: string; carrier?: string; trackingNumber?: string };
+      const shipment = carrier && trackingNumber ? { carrier, trackingNumber } : undefined;
+      const view = await orders.changeStatus(actorOf(req), id, status, expectedOrderVersion(req.get('if-match'), id, version), reason, shipment);
       res.setHeader('ETag', orderEtag(view));
       sendSuccess(res, view);
     },

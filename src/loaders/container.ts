@@ -13,9 +13,14 @@ import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth
 import { IdempotencyKey } from '../models/IdempotencyKey';
 import { Order } from '../models/Order';
 import { Product } from '../models/Product';
+import { SimulatedPaymentIntent } from '../models/SimulatedPaymentIntent';
+import { WebhookEvent } from '../models/WebhookEvent';
 import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
+import { createPaymentRepository } from '../repositories/payments/payment.repository';
+import { createSimulatedIntentRepository } from '../repositories/payments/simulated-intent';
+import { createWebhookEventRepository } from '../repositories/payments/webhook-event';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
 import { createAccountService, type AccountService } from '../services/account.service';
@@ -24,10 +29,16 @@ import { createHealthService, type HealthService } from '../services/health.serv
 import { createJobAdminService, type JobAdminService } from '../services/job-admin.service';
 import { createPasswordResetService, type PasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
+import { createOrderEventPublisher } from '../services/orders/events';
 import { createOrderNotifier } from '../services/orders/notifier';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createOrderService, type OrderService } from '../services/orders/order.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
+import { createPaymentService, type PaymentService } from '../services/payments/payment.service';
+import type { PaymentProvider } from '../services/payments/provider';
+import { createProviderGuard, type ProviderGuard } from '../services/payments/resilience';
+import { createSimulatedProvider, httpWebhookDelivery, type SimulatedProvider } from '../services/payments/simulated-provider';
+import { createStripeProvider } from '../services/payments/stripe-provider';
 import { createProductService, type ProductService } from '../services/products/product.service';
 import { createSessionService, type SessionService } from '../services/auth/session';
 import { createMetricsService, type MetricsService } from '../services/metrics.service';
@@ -40,6 +51,25 @@ export interface ContainerDeps {
   readonly emailQueue: EmailQueue;
   readonly mongo?: Connection;
   readonly isDraining?: () => boolean;
+  /** Replaces the configured payment provider (tests: a failing provider for the breaker). */
+  readonly paymentProvider?: PaymentProvider;
+}
+
+/** The configured provider; `simulated` is the unguarded instance behind it, for the dev confirm step. */
+function buildPaymentProvider(config: AppConfig): { provider: PaymentProvider; simulated: SimulatedProvider | null } {
+  const p = config.payments;
+  if (p.provider === 'stripe') {
+    const { secretKey, host, port, protocol } = p.stripe;
+    // Config validation requires the key whenever the provider is stripe.
+    return { provider: createStripeProvider({ secretKey: secretKey!, webhookSecret: p.webhookSecret, webhookToleranceSeconds: p.webhookToleranceSeconds, timeoutMs: p.timeoutMs, host, port, protocol }), simulated: null };
+  }
+  const simulated = createSimulatedProvider({
+    intents: createSimulatedIntentRepository(SimulatedPaymentIntent),
+    webhookSecret: p.webhookSecret,
+    webhookToleranceSeconds: p.webhookToleranceSeconds,
+    deliver: httpWebhookDelivery(p.simulatedWebhookUrl, p.timeoutMs),
+  });
+  return { provider: simulated, simulated };
 }
 
 export interface Container {
@@ -58,6 +88,9 @@ export interface Container {
   readonly passwordReset: PasswordResetService;
   readonly products: ProductService;
   readonly orders: OrderService;
+  readonly payments: PaymentService;
+  /** The payment provider's circuit breaker (readiness and tests read its state). */
+  readonly paymentGuard: ProviderGuard;
   readonly transactions: TransactionRunner;
   readonly jobAdmin: JobAdminService;
   /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
@@ -105,17 +138,35 @@ export function createContainer(deps: ContainerDeps): Container {
 
   const transactions = createTransactionRunner(mongo);
   const orderRepository = createOrderRepository(Order);
+  // Soft-deleted or unknown accounts get no order email.
+  const notifier = createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null);
+  const publish = createOrderEventPublisher(notifier);
   const orders = createOrderService({
     orders: orderRepository,
     products: productRepository,
     placement: createOrderPlacement({ orders: orderRepository, products: productRepository, transactions }),
     idempotency: createIdempotencyRepository(IdempotencyKey),
     transactions,
-    // Soft-deleted or unknown accounts get no order email.
-    notifier: createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null),
+    notifier,
+    publish,
+    // Orders and payments need each other: the late-bound closure breaks the cycle.
+    settleBeforeCancel: (order) => payments.settleBeforeCancel(order),
     invalidateProducts: (ids) => products.invalidate(ids),
     idempotencyTtlSeconds: config.orders.idempotencyTtlSeconds,
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
+  });
+
+  const paymentGuard = createProviderGuard(config.payments);
+  const built = deps.paymentProvider ? { provider: deps.paymentProvider, simulated: null } : buildPaymentProvider(config);
+  const payments = createPaymentService({
+    provider: paymentGuard.wrap(built.provider),
+    guard: paymentGuard,
+    simulated: built.simulated,
+    orders: orderRepository,
+    payments: createPaymentRepository(Order),
+    webhookEvents: createWebhookEventRepository(WebhookEvent),
+    publish,
+    cancelUnpaid: (id, reason, options) => orders.cancelUnpaid(id, reason, options),
   });
 
   const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
@@ -142,6 +193,8 @@ export function createContainer(deps: ContainerDeps): Container {
     passwordReset,
     products,
     orders,
+    payments,
+    paymentGuard,
     transactions,
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,

@@ -2,9 +2,17 @@
 // order never changes when the catalog does. Money is integer minor units, like products.
 import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
 
-export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+// `pending`: placed by staff (POST /orders), paid out of band. `awaiting_payment`: created by checkout,
+// paid through the payment provider; the payment statuses follow (services/orders/lifecycle.ts).
+export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded', 'shipped', 'delivered', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'paid'];
+// A refunded order that has not shipped still holds its stock: cancelling it restocks (and refunds any rest).
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded'];
+
+/** The payment's own state as the provider reports it (the order status is derived from it). */
+export const PAYMENT_STATUSES = ['requires_payment', 'failed', 'succeeded', 'partially_refunded', 'refunded', 'canceled'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const PAYMENT_PROVIDERS = ['stripe', 'simulated'] as const;
 
 const integer = (min: number) => ({
   type: Number,
@@ -37,6 +45,41 @@ const statusChangeSchema = new Schema(
   { _id: false },
 );
 
+const refundSchema = new Schema(
+  {
+    providerRefundId: { type: String, required: true, maxlength: 255 },
+    amountMinor: integer(1),
+    at: { type: Date, required: true },
+    // The key the refund was requested with: a retried request finds its refund here.
+    idempotencyKey: { type: String, required: true, maxlength: 300 },
+    reason: { type: String, maxlength: 500 },
+  },
+  { _id: false },
+);
+
+// Facts from the payment provider. Amounts only grow ($max), so late or repeated events converge.
+const paymentSchema = new Schema(
+  {
+    provider: { type: String, enum: PAYMENT_PROVIDERS, required: true },
+    providerPaymentId: { type: String, required: true, maxlength: 255 },
+    amountMinor: integer(0),
+    refundedMinor: { type: Number, min: 0, default: 0 },
+    status: { type: String, enum: PAYMENT_STATUSES, required: true },
+    failureReason: { type: String, maxlength: 500 },
+    refunds: { type: [refundSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const shipmentSchema = new Schema(
+  {
+    carrier: { type: String, required: true, maxlength: 100 },
+    trackingNumber: { type: String, required: true, maxlength: 100 },
+    shippedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const addressSchema = new Schema(
   {
     fullName: { type: String, required: true, maxlength: 120 },
@@ -65,6 +108,9 @@ const orderSchema = new Schema(
     status: { type: String, enum: ORDER_STATUSES, default: 'pending' },
     statusHistory: { type: [statusChangeSchema], default: [] },
     shippingAddress: { type: addressSchema, required: true },
+    // Absent on staff orders paid out of band; set when checkout creates the provider payment.
+    payment: { type: paymentSchema, default: undefined },
+    shipment: { type: shipmentSchema, default: undefined },
     // Client-chosen retry key and a hash of the request it came with (see IdempotencyKey).
     idempotencyKey: { type: String, maxlength: 255 },
     requestHash: { type: String },
@@ -112,6 +158,8 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
+// Webhooks find the order by the provider's payment id.
+orderSchema.index({ 'payment.providerPaymentId': 1 }, { unique: true, partialFilterExpression: { 'payment.providerPaymentId': { $type: 'string' } }, name: 'payment_providerPaymentId_unique' });
 orderSchema.index(
   { account: 1, idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'account_idempotencyKey_unique' },

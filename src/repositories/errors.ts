@@ -13,3 +13,7 @@ export function rethrowDuplicateKey(err: unknown): never {
   if (mongoErr?.code === 11000) throw new DuplicateKeyError(Object.keys(mongoErr.keyPattern ?? {}), { cause: err });
   throw err;
 }
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}

@@ -7,6 +7,7 @@ import { jobAdminRoutes } from './job-admin.routes';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
+import { paymentRoutes } from './payment.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
@@ -17,6 +18,8 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...accountRoutes(container.accountService),
     ...productRoutes(container.products),
     ...orderRoutes(container.orders),
+    // The confirm step exists only with the simulated provider, never in production.
+    ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),
   ];
   // Ops routes come last: the document they serve is built from the finished list, themselves included.

@@ -9,6 +9,9 @@ const productionEnv = {
   REDIS_URL: 'redis://cache.internal:6379',
   JWT_SECRET: strongSecret,
   PUBLIC_URL: 'https://api.example.com',
+  PAYMENT_PROVIDER: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_live_configTestKey0123',
+  STRIPE_WEBHOOK_SECRET: 'whsec_config_test_secret_0123',
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {

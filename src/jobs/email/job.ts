@@ -10,7 +10,7 @@ export const EMAIL_JOB_NAME = 'send-email';
 /** Our own backoff type, so BullMQ and the in-memory queue use the same function (`backoffDelayMs`). */
 export const EMAIL_BACKOFF_TYPE = 'email-exponential';
 
-export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status'];
+export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status', 'order-paid', 'order-refunded', 'order-shipped'];
 
 /** What travels in the queue: the request plus the id of the HTTP request that enqueued it. */
 export interface EmailJobData {
@@ -50,10 +50,25 @@ const payloadSchemas: Record<EmailKind, Joi.ObjectSchema> = {
     orderNumber: Joi.string().max(100),
     status: Joi.string().max(50).required(),
   }).unknown(true),
+  'order-paid': Joi.object({ name, orderId: Joi.string().max(100).required(), currency: Joi.string().max(10).required(), total: money.required() }).unknown(true),
+  'order-refunded': Joi.object({
+    name,
+    orderId: Joi.string().max(100).required(),
+    currency: Joi.string().max(10).required(),
+    amount: money.required(),
+    totalRefunded: money.required(),
+    fullyRefunded: Joi.boolean().required(),
+  }).unknown(true),
+  'order-shipped': Joi.object({
+    name,
+    orderId: Joi.string().max(100).required(),
+    carrier: Joi.string().max(100).required(),
+    trackingNumber: Joi.string().max(100).required(),
+  }).unknown(true),
 };
 
 // `<kind>:<part>[:<part>…]`, each part plain: it becomes a Redis key and a URL segment.
-export const EMAIL_JOB_ID_PATTERN = /^(welcome|password-reset|order-confirmation|order-status)(:[A-Za-z0-9_-]{1,100}){1,3}$/;
+export const EMAIL_JOB_ID_PATTERN = /^(welcome|password-reset|order-confirmation|order-status|order-paid|order-refunded|order-shipped)(:[A-Za-z0-9_-]{1,100}){1,3}$/;
 
 export const emailJobDataSchema = Joi.object({
   kind: Joi.string()

@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import { Types, type ClientSession } from 'mongoose';
 import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
 import type { IdempotencyRepository } from '../../repositories/idempotency.repository';
-import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../../repositories/order.repository';
+import type { OrderRecord, OrderRepository, ShipmentRecord, StatusChangeRecord } from '../../repositories/order.repository';
 import type { ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
+import type { PublishOrderEvent } from './events';
 import type { OrderNotifier } from './notifier';
 import type { OrderPlacement, PlaceOrderInput } from './placement';
 import { encodeOrderCursor, planOrderList, type OrderActor, type OrderListQuery } from './query';
@@ -24,6 +25,12 @@ export interface OrderServiceDeps {
   readonly idempotency: IdempotencyRepository;
   readonly transactions: TransactionRunner;
   readonly notifier: OrderNotifier;
+  readonly publish: PublishOrderEvent;
+  /**
+   * Settles money before an order with a provider payment is cancelled: refunds a paid order (a
+   * failure aborts the cancel), cancels an unpaid intent (best effort). Late-bound: payments need orders.
+   */
+  readonly settleBeforeCancel?: (order: OrderRecord) => Promise<void>;
   /** Drops cached product answers after stock changed (ProductService.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
   readonly idempotencyTtlSeconds: number;
@@ -47,6 +54,7 @@ export interface OrderStats {
 }
 
 const IDEMPOTENCY_SCOPE = 'POST /orders';
+const UNPAID_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed'];
 const SWEEP_BATCH = 200;
 
 const notFound = () => new NotFoundError('Order not found', 'ORDER_NOT_FOUND');
@@ -105,8 +113,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /** The conditional write decides the single winner; only the winner restocks. */
-  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord): Promise<OrderRecord | null> {
-    const t = { from: CANCELLABLE_STATUSES, to: 'cancelled' as const, expectedVersion, change };
+  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord, from: readonly OrderStatus[] = CANCELLABLE_STATUSES): Promise<OrderRecord | null> {
+    const t = { from, to: 'cancelled' as const, expectedVersion, change };
     const id = order._id.toString();
     if (await transactions.supportsTransactions()) {
       return transactions.run(async (session) => {
@@ -132,12 +140,24 @@ export function createOrderService(deps: OrderServiceDeps) {
     return { status: to, at: now(), by: by ? new Types.ObjectId(by) : null, ...(reason && { reason }) };
   }
 
+  /**
+   * Money first: a refund that fails leaves the order as it was. Settling records payment facts (and
+   * the provider's webhook may already have cancelled an unpaid order), so the order is read again.
+   */
+  async function settle(order: OrderRecord): Promise<OrderRecord> {
+    if (!order.payment || !deps.settleBeforeCancel) return order;
+    await deps.settleBeforeCancel(order);
+    return (await orders.findById(order._id.toString())) ?? order;
+  }
+
   async function cancel(actor: OrderActor, id: string, expectedVersion: number, reason?: string): Promise<OrderView> {
-    const order = await findVisible(actor, id);
-    if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
-    if (!canTransition(order.status, 'cancelled')) throw invalidTransition(order.status, 'cancelled');
-    const updated = await cancelRecord(order, expectedVersion, change('cancelled', actor.id, reason));
-    if (!updated) return explainMiss(id, expectedVersion, 'cancelled');
+    const read = await findVisible(actor, id);
+    if (read.version !== expectedVersion) throw versionConflict(expectedVersion, read.version);
+    if (!canTransition(read.status, 'cancelled')) throw invalidTransition(read.status, 'cancelled');
+    const order = await settle(read);
+    if (order.status === 'cancelled') return toOrderView(order);
+    const updated = await cancelRecord(order, order.version, change('cancelled', actor.id, reason));
+    if (!updated) return explainMiss(id, order.version, 'cancelled');
     await afterStockChange(updated);
     await notifier.statusChanged(updated);
     return toOrderView(updated);
@@ -207,16 +227,41 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     cancel,
 
-    /** Staff only (route). `cancelled` goes through cancel so stock is always given back. */
-    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string): Promise<OrderView> {
+    /**
+     * The system cancels an order that was never paid (its payment was cancelled at the provider, or
+     * checkout's reservation expired) and restocks it. `providerCancelled`: the intent is already
+     * cancelled, so it is not cancelled again. Null when the order had moved on (e.g. it was paid).
+     */
+    async cancelUnpaid(id: string, reason: string, options: { providerCancelled?: boolean } = {}): Promise<OrderRecord | null> {
+      const read = await orders.findById(id);
+      if (!read || !UNPAID_STATUSES.includes(read.status)) return null;
+      const order = options.providerCancelled ? read : await settle(read);
+      if (order.status === 'cancelled') return order;
+      if (!UNPAID_STATUSES.includes(order.status)) return null;
+      const updated = await cancelRecord(order, order.version, change('cancelled', null, reason), UNPAID_STATUSES);
+      if (!updated) return null;
+      await afterStockChange(updated);
+      await notifier.statusChanged(updated);
+      return updated;
+    },
+
+    /**
+     * Staff only (route). `cancelled` goes through cancel so stock (and money) is always given back;
+     * `paid` is for staff orders paid out of band (provider payments are marked paid by webhooks);
+     * `shipped` records the carrier and tracking number and emails them.
+     */
+    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string, shipment?: Omit<ShipmentRecord, 'shippedAt'>): Promise<OrderView> {
       if (to === 'cancelled') return cancel(actor, id, expectedVersion, reason);
       const order = await findVisible(actor, id);
       if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
-      if (!canTransition(order.status, to)) throw invalidTransition(order.status, to);
-      const updated = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) });
+      const from = to === 'paid' ? (['pending'] as OrderStatus[]) : sourcesOf(to);
+      if (!from.includes(order.status)) throw invalidTransition(order.status, to);
+      const recorded = to === 'shipped' && shipment ? { ...shipment, shippedAt: now() } : undefined;
+      const updated = await orders.transition(id, { from, to, expectedVersion, change: change(to, actor.id, reason), shipment: recorded });
       if (!updated) return explainMiss(id, expectedVersion, to);
       logger.info('order status changed', { orderId: id, from: order.status, to });
-      await notifier.statusChanged(updated);
+      if (to === 'shipped') await deps.publish({ type: 'order.shipped', order: updated });
+      else await notifier.statusChanged(updated);
       return toOrderView(updated);
     },
 

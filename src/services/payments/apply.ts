@@ -1,0 +1,77 @@
+// Applies one provider event to its order: decide (pure) → conditional write → domain event. A write
+// that loses to a concurrent change is decided again against the fresh order, so the outcome never
+// depends on which of two racing events lands first.
+import type { OrderRepository } from '../../repositories/order.repository';
+import type { PaymentRepository } from '../../repositories/payments/payment.repository';
+import type { PublishOrderEvent } from '../orders/events';
+import type { OrderRecord } from '../../repositories/order.repository';
+import type { PaymentEvent, PaymentProvider } from './provider';
+import { decide } from './reconcile';
+
+const MAX_ROUNDS = 4;
+
+export interface EventApplierDeps {
+  readonly orders: Pick<OrderRepository, 'findById'>;
+  readonly payments: PaymentRepository;
+  readonly provider: PaymentProvider;
+  readonly publish: PublishOrderEvent;
+  /** Cancels (and restocks) an unpaid order whose payment the provider cancelled. */
+  readonly cancelUnpaid: (orderId: string, reason: string, options: { providerCancelled: boolean }) => Promise<OrderRecord | null>;
+  readonly now: () => Date;
+}
+
+/** A refund we made ourselves, as the `charge.refunded` event the provider will also send. */
+export function refundEvent(providerPaymentId: string, totalRefundedMinor: number, at: Date): PaymentEvent {
+  return { id: `local:${providerPaymentId}:${totalRefundedMinor}`, type: 'charge.refunded', createdAt: at, providerPaymentId, orderId: null, amountMinor: 0, amountReceivedMinor: 0, amountRefundedMinor: totalRefundedMinor, failureReason: null };
+}
+
+export type EventApplier = (orderId: string, event: PaymentEvent) => Promise<string>;
+
+/** Returns what happened (`applied:paid`, `ignored:stale:order-is-shipped`, …) for the event log. */
+export function createEventApplier(deps: EventApplierDeps): EventApplier {
+  return async function applyEvent(orderId, initial) {
+    let event = initial;
+    let prefix = '';
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const order = await deps.orders.findById(orderId);
+      if (!order) return 'ignored:order-missing';
+      const decision = decide(order, event);
+      switch (decision.kind) {
+        case 'ignore':
+          return `${prefix}ignored:${decision.reason}`;
+        case 'cancel_order': {
+          const cancelled = await deps.cancelUnpaid(orderId, 'payment cancelled at the provider', { providerCancelled: true });
+          if (cancelled) return 'applied:cancelled';
+          continue;
+        }
+        case 'refund_after_cancel': {
+          // The key is fixed per order: however often this event is redelivered, one refund is made.
+          const refund = await deps.provider.refund(order.payment!.providerPaymentId, { idempotencyKey: `auto-refund:${orderId}` });
+          await deps.payments.addRefund(orderId, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: deps.now(), idempotencyKey: `auto-refund:${orderId}`, reason: 'paid after the order was cancelled' });
+          event = refundEvent(order.payment!.providerPaymentId, refund.totalRefundedMinor, deps.now());
+          prefix = 'refunded-after-cancel:';
+          continue;
+        }
+        case 'apply': {
+          const updated = await deps.payments.apply(orderId, {
+            from: [order.status],
+            ...(decision.to && { to: { status: decision.to, change: { status: decision.to, at: deps.now(), by: null, reason: `payment provider: ${event.type}` } } }),
+            paymentStatus: decision.paymentStatus,
+            ...(decision.failureReason !== undefined && { failureReason: decision.failureReason }),
+            ...(decision.refundedMinor !== undefined && { refundedMinor: decision.refundedMinor }),
+          });
+          if (!updated) continue;
+          if (decision.publish === 'order.refunded') {
+            await deps.publish({ type: 'order.refunded', order: updated, amountMinor: decision.refundedMinor! - (order.payment?.refundedMinor ?? 0) });
+          } else if (decision.publish) {
+            await deps.publish({ type: decision.publish, order: updated });
+          }
+          return `${prefix}applied:${decision.to ?? `payment-${decision.paymentStatus}`}`;
+        }
+      }
+    }
+    // Kept changing under us: fail so the provider redelivers the event later.
+    throw new Error(`order ${orderId} kept changing while applying ${initial.type}`);
+  };
+}
+
