@@ -109,6 +109,20 @@ describe('payments (simulated provider)', () => {
       expect(after.payment).toMatchObject({ status: 'refunded', refundedMinor: order.totalMinor });
     });
 
+    it('when a refund is reported before the success it refunds, then 409 so the provider redelivers it, and the redelivery after the success applies', async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
+      const refunded = stripeEvent('charge.refunded', { id: 'ch_y', object: 'charge', amount: order.totalMinor, amount_refunded: order.totalMinor, payment_intent: order.providerPaymentId });
+      const succeeded = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+      expectErrorContract(await deliver(ctx, refunded, sign(refunded, secret())), 409, 'PAYMENT_EVENT_OUT_OF_ORDER');
+      expect((await readOrder(order.id)).status).toBe('awaiting_payment');
+      expectSuccess(await deliver(ctx, succeeded, sign(succeeded, secret())));
+      const redelivered = await deliver(ctx, refunded, sign(refunded, secret()));
+      expectSuccess(redelivered);
+      expect(redelivered.body.data.duplicate).toBe(false);
+      expect(await readOrder(order.id)).toMatchObject({ status: 'refunded', payment: { status: 'refunded', refundedMinor: order.totalMinor } });
+    });
+
     it('when an event is for a payment we do not know, then 200 and nothing changes', async () => {
       const payload = stripeEvent('payment_intent.succeeded', intentObject('pi_unknown_1', '64f0c0ffee64f0c0ffee64f0', 500, 'succeeded'));
       const res = await deliver(ctx, payload, sign(payload, secret()));

@@ -2,6 +2,7 @@
 // that loses to a concurrent change is decided again against the fresh order, so the outcome never
 // depends on which of two racing events lands first.
 import type { OrderRepository } from '../../repositories/order.repository';
+import { ConflictError } from '../../utils/errors';
 import type { PaymentRepository } from '../../repositories/payments/payment.repository';
 import type { PublishOrderEvent } from '../orders/events';
 import type { OrderRecord } from '../../repositories/order.repository';
@@ -39,6 +40,8 @@ export function createEventApplier(deps: EventApplierDeps): EventApplier {
       switch (decision.kind) {
         case 'ignore':
           return `${prefix}ignored:${decision.reason}`;
+        case 'defer':
+          throw new ConflictError('This event cannot be applied yet; deliver it again later', 'PAYMENT_EVENT_OUT_OF_ORDER', { details: [{ path: 'type', message: decision.reason }] });
         case 'cancel_order': {
           const cancelled = await deps.cancelUnpaid(orderId, 'payment cancelled at the provider', { providerCancelled: true });
           if (cancelled) return 'applied:cancelled';

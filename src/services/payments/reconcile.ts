@@ -24,7 +24,9 @@ export type PaymentDecision =
   /** The intent was cancelled at the provider: cancel the unpaid order and give its stock back. */
   | { readonly kind: 'cancel_order' }
   /** Money arrived for an order that was already cancelled (e.g. its reservation expired). */
-  | { readonly kind: 'refund_after_cancel' };
+  | { readonly kind: 'refund_after_cancel' }
+  /** Too early to apply (a refund before the success it refunds): the provider must redeliver it later. */
+  | { readonly kind: 'defer'; readonly reason: string };
 
 const ignore = (reason: string): PaymentDecision => ({ kind: 'ignore', reason });
 
@@ -53,6 +55,8 @@ export function decide(order: OrderPaymentState, event: PaymentEvent): PaymentDe
       return { kind: 'cancel_order' };
 
     case 'charge.refunded': {
+      // Stripe does not promise delivery order; a non-2xx answer makes it redeliver (for up to 3 days).
+      if (order.status === 'awaiting_payment' || order.status === 'payment_failed') return { kind: 'defer', reason: 'refund-before-success' };
       const total = Math.min(event.amountRefundedMinor, payment.amountMinor);
       if (total <= payment.refundedMinor) return ignore('refund-already-recorded');
       const state = refundedStatus(total, payment.amountMinor);
