@@ -51,6 +51,10 @@ export function toPaymentEvent(event: { id: string; type: string; created: numbe
 export function verifyWebhook(rawBody: Buffer, header: string | undefined, secret: string, toleranceSeconds: number): PaymentEvent {
   if (!header) throw new WebhookSignatureError('missing Stripe-Signature header');
   if (!Buffer.isBuffer(rawBody) || rawBody.length === 0) throw new WebhookSignatureError('the raw request body is required');
+  // The SDK refuses signatures older than the tolerance but not ones dated in the future; a future
+  // timestamp would make a captured delivery replayable for longer, so it gets the same window.
+  const timestamp = Number(/(?:^|,)\s*t=(\d+)/.exec(header)?.[1]);
+  if (Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > toleranceSeconds) throw new WebhookSignatureError('timestamp is in the future beyond the tolerance');
   let event: Stripe.Event;
   try {
     event = Stripe.webhooks.constructEvent(rawBody, header, secret, toleranceSeconds);
