@@ -74,9 +74,7 @@ describe('Stripe provider', () => {
     let manager: TestCaller;
 
     beforeAll(async () => {
-      ctx = await createTestContext({
-          env: fakeStripeEnv(fake),
-      });
+      ctx = await createTestContext({ env: fakeStripeEnv(fake) });
       [alice, manager] = await Promise.all([callerWithRole(ctx, 'customer'), callerWithRole(ctx, 'manager')]);
     });
     afterAll(async () => ctx.close());
@@ -89,6 +87,20 @@ describe('Stripe provider', () => {
       expectSuccess(await deliver(ctx, payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET })));
       expect(await readOrder(order.id)).toMatchObject({ status: 'paid', payment: { provider: 'stripe', status: 'succeeded' } });
       expectErrorContract(await request(ctx.app).post(`/api/v1/dev/payments/${order.providerPaymentId}/confirm`).set(alice.headers).send({ cardNumber: '4242424242424242' }), 404, 'ROUTE_NOT_FOUND');
+    });
+
+    it('when staff refund part of a Stripe payment, then Stripe gets the amount with a key scoped to the order, and the order is partially_refunded', async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 2 }]);
+      const payload = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+      expectSuccess(await deliver(ctx, payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET })));
+      const res = await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', 'stripe-refund-01').send({ amount: 2.5 });
+      expectSuccess(res);
+      expect(res.body.data).toMatchObject({ status: 'partially_refunded', payment: { refunded: 2.5, status: 'partially_refunded' } });
+      const sent = fake.requests.find((r) => r.path === '/v1/refunds');
+      expect(sent).toMatchObject({ idempotencyKey: `refund:${order.id}:stripe-refund-01` });
+      expect(sent!.form.get('amount')).toBe('250');
+      expect(sent!.form.get('payment_intent')).toBe(order.providerPaymentId);
     });
   });
 
