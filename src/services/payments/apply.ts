@@ -1,12 +1,12 @@
 // Applies one provider event to its order: decide (pure) → conditional write → domain event. A write
 // that loses to a concurrent change is decided again against the fresh order, so the outcome never
 // depends on which of two racing events lands first.
-import type { OrderRepository } from '../../repositories/order.repository';
+import type { OrderRecord, OrderRepository } from '../../repositories/order.repository';
 import { ConflictError } from '../../utils/errors';
 import type { PaymentRepository } from '../../repositories/payments/payment.repository';
 import type { PublishOrderEvent } from '../orders/events';
-import type { OrderRecord } from '../../repositories/order.repository';
-import type { PaymentEvent, PaymentProvider } from './provider';
+import { logger } from '../../utils/logger';
+import { ProviderRejectedError, type PaymentEvent, type PaymentProvider } from './provider';
 import { decide } from './reconcile';
 
 const MAX_ROUNDS = 4;
@@ -49,7 +49,15 @@ export function createEventApplier(deps: EventApplierDeps): EventApplier {
         }
         case 'refund_after_cancel': {
           // The key is fixed per order: however often this event is redelivered, one refund is made.
-          const refund = await deps.provider.refund(order.payment!.providerPaymentId, { idempotencyKey: `auto-refund:${orderId}` });
+          let refund;
+          try {
+            refund = await deps.provider.refund(order.payment!.providerPaymentId, { idempotencyKey: `auto-refund:${orderId}` });
+          } catch (err) {
+            // A refusal will not change on redelivery: record it for support instead of retrying for days.
+            if (!(err instanceof ProviderRejectedError)) throw err;
+            logger.error('automatic refund of a payment for a cancelled order was refused', { orderId, providerCode: err.providerCode, error: err.message });
+            return `ignored:auto-refund-rejected:${err.providerCode ?? 'unknown'}`;
+          }
           await deps.payments.addRefund(orderId, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: deps.now(), idempotencyKey: `auto-refund:${orderId}`, reason: 'paid after the order was cancelled' });
           event = refundEvent(order.payment!.providerPaymentId, refund.totalRefundedMinor, deps.now());
           prefix = 'refunded-after-cancel:';
