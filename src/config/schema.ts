@@ -217,11 +217,12 @@ export const envSchema = Joi.object({
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
 
   PAYMENT_PROVIDER: Joi.string().valid('stripe', 'simulated').default('simulated'),
-  STRIPE_SECRET_KEY: Joi.string().pattern(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/).messages({ 'string.pattern.base': '"STRIPE_SECRET_KEY" must be a Stripe secret or restricted key (sk_… / rk_…)' }),
-  STRIPE_WEBHOOK_SECRET: Joi.string().min(16),
-  STRIPE_API_HOST: Joi.string().hostname(),
-  STRIPE_API_PORT: port(),
-  STRIPE_API_PROTOCOL: Joi.string().valid('http', 'https'),
+  // `.empty('')`: the blank lines of .env.example mean "unset", not an invalid value.
+  STRIPE_SECRET_KEY: Joi.string().empty('').pattern(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/).messages({ 'string.pattern.base': '"STRIPE_SECRET_KEY" must be a Stripe secret or restricted key (sk_… / rk_…)' }),
+  STRIPE_WEBHOOK_SECRET: Joi.string().empty('').min(16),
+  STRIPE_API_HOST: Joi.string().empty('').hostname(),
+  STRIPE_API_PORT: port().empty(''),
+  STRIPE_API_PROTOCOL: Joi.string().empty('').valid('http', 'https'),
   PAYMENT_WEBHOOK_TOLERANCE_SECONDS: positiveInt().max(3600).default(300),
   PAYMENT_PROVIDER_TIMEOUT_MS: positiveInt().max(60_000).default(8000),
   PAYMENT_PROVIDER_MAX_RETRIES: Joi.number().integer().min(0).max(5).default(2),
@@ -229,7 +230,7 @@ export const envSchema = Joi.object({
   PAYMENT_BREAKER_ERROR_PERCENT: Joi.number().integer().min(1).max(100).default(50),
   PAYMENT_BREAKER_VOLUME_THRESHOLD: positiveInt().default(5),
   PAYMENT_BREAKER_RESET_MS: positiveInt().default(30_000),
-  SIMULATED_PAYMENT_WEBHOOK_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  SIMULATED_PAYMENT_WEBHOOK_URL: Joi.string().empty('').uri({ scheme: ['http', 'https'] }),
 
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),
@@ -253,10 +254,11 @@ export const envSchema = Joi.object({
         .messages({ 'any.invalid': '"JWT_SECRET" is a known default or weak value' }),
       PUBLIC_URL: Joi.required(),
       // Test cards and self-signed events must never take real orders.
+      // `invalid`, not `valid('stripe')`: a then-schema's allowed values are added to the base ones.
       PAYMENT_PROVIDER: Joi.string()
-        .valid('stripe')
+        .invalid('simulated')
         .required()
-        .messages({ 'any.only': '"PAYMENT_PROVIDER" must be stripe in production (the simulated provider takes no money)', 'any.required': '"PAYMENT_PROVIDER" must be stripe in production' }),
+        .messages({ 'any.invalid': '"PAYMENT_PROVIDER" must be stripe in production (the simulated provider takes no money)', 'any.required': '"PAYMENT_PROVIDER" must be stripe in production' }),
     }),
   })
   .when(Joi.object({ PAYMENT_PROVIDER: Joi.string().valid('stripe').required() }).unknown(), {

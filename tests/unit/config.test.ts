@@ -52,6 +52,18 @@ describe('parseConfig', () => {
     expect(names).toEqual(expect.arrayContaining(['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'PUBLIC_URL']));
   });
 
+  it('when production would use the simulated payment provider, then it refuses to start', () => {
+    const { PAYMENT_PROVIDER: _omitted, ...withoutProvider } = productionEnv;
+    expect(problemsOf(withoutProvider).join('\n')).toMatch(/PAYMENT_PROVIDER.*stripe/);
+    expect(problemsOf({ ...productionEnv, PAYMENT_PROVIDER: 'simulated' }).join('\n')).toMatch(/PAYMENT_PROVIDER.*stripe/);
+  });
+
+  it('when the Stripe provider is chosen without its keys, then both are named; blank optional payment variables count as unset', () => {
+    const names = problemsOf({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: '' }).map((p) => p.split(':')[0]);
+    expect(names).toEqual(expect.arrayContaining(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']));
+    expect(parseConfig({ STRIPE_API_PORT: '', SIMULATED_PAYMENT_WEBHOOK_URL: '' }).payments).toMatchObject({ provider: 'simulated', stripe: {} });
+  });
+
   it('when production is given a known default secret, then it refuses to start', () => {
     const problems = problemsOf({ ...productionEnv, JWT_SECRET: 'dev-only-insecure-jwt-secret-change-me-0123456789' });
     expect(problems.join('\n')).toMatch(/JWT_SECRET.*weak/);
