@@ -120,7 +120,7 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       path: '/orders/:id/status',
       summary: 'Move an order along its lifecycle (If-Match or version required)',
       description:
-        '`paid` is for staff orders paid out of band (`pending` only; provider payments are marked paid by their webhook). `shipped` requires `carrier` and `trackingNumber` and emails them to the customer. `cancelled` restocks and, for a paid provider payment, refunds it.',
+        '`paid` is for staff orders paid out of band (`pending` only; provider payments are marked paid by their webhook; the payment statuses are never set by hand). `shipped` takes `carrier` and `trackingNumber` (both or neither): they are recorded and emailed to the customer. `cancelled` restocks and, for a paid provider payment, refunds it.',
       tags,
       access: ['manager', 'admin'],
       validate: { params: orderIdParams, headers: ifMatchHeaders, body: statusBody },

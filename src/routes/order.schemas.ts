@@ -64,23 +64,20 @@ const version = Joi.number().integer().min(1);
 
 export const cancelBody = Joi.object({ reason, version });
 
-/** What staff may set by hand; the payment statuses follow the payment provider only. */
-export const STAFF_STATUSES = ['paid', 'shipped', 'delivered', 'cancelled'] as const;
+const onlyWhenShipped = (schema: Joi.Schema) =>
+  Joi.when('status', { is: 'shipped', then: schema, otherwise: Joi.forbidden().messages({ 'any.unknown': '{{#label}} is only sent with status shipped' }) });
 
-const shipmentField = (max: number) =>
-  Joi.when('status', { is: 'shipped', then: plainText({ min: 1, max }).required(), otherwise: Joi.forbidden().messages({ 'any.unknown': '{{#label}} is only sent with status shipped' }) });
-
+// Shipping records the carrier and tracking number (both or neither, so staff tools that only set the
+// status keep working); the payment statuses are refused by the service (the provider sets them).
 export const statusBody = Joi.object({
-  status: Joi.string().valid(...STAFF_STATUSES).required(),
+  status: Joi.string().valid(...ORDER_STATUSES).required(),
   reason,
   version,
-  carrier: shipmentField(100),
-  trackingNumber: Joi.when('status', {
-    is: 'shipped',
-    then: Joi.string().trim().pattern(/^[A-Za-z0-9 -]{3,100}$/).required().messages({ 'string.pattern.base': 'trackingNumber must be 3–100 letters, digits, spaces or dashes' }),
-    otherwise: Joi.forbidden().messages({ 'any.unknown': '{{#label}} is only sent with status shipped' }),
-  }),
-});
+  carrier: onlyWhenShipped(plainText({ min: 1, max: 100 })),
+  trackingNumber: onlyWhenShipped(
+    Joi.string().trim().pattern(/^[A-Za-z0-9 -]{3,100}$/).messages({ 'string.pattern.base': 'trackingNumber must be 3–100 letters, digits, spaces or dashes' }),
+  ),
+}).and('carrier', 'trackingNumber');
 
 export const listQuery = Joi.object({
   status: Joi.string().valid(...ORDER_STATUSES),

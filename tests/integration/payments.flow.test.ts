@@ -200,24 +200,27 @@ describe('payments (simulated provider)', () => {
   });
 
   describe('PATCH /api/v1/orders/:id/status (shipping)', () => {
-    it('when staff ship a paid order with a carrier and tracking number, then both are recorded and emailed; without them, 400', async () => {
+    it('when staff ship a paid order with a carrier and tracking number, then both are recorded and emailed; one without the other, 400', async () => {
       const [p] = await productsWithStock(5);
       const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
       const paid = await confirmWith(ctx, alice, order.providerPaymentId, '4242424242424242');
       const version = paid.body.data.order.version;
       const ship = (body: Record<string, unknown>) => request(ctx.app).patch(`/api/v1/orders/${order.id}/status`).set(manager.headers).send({ status: 'shipped', version, ...body });
-      expectErrorContract(await ship({}), 400, 'VALIDATION_FAILED');
+      expectErrorContract(await ship({ carrier: 'DHL' }), 400, 'VALIDATION_FAILED');
       const res = await ship({ carrier: 'DHL', trackingNumber: 'JD0146 0000 1234' });
       expectSuccess(res);
       expect(res.body.data).toMatchObject({ status: 'shipped', shipment: { carrier: 'DHL', trackingNumber: 'JD0146 0000 1234' } });
       expect(emails('order-shipped', order.id)[0]?.data).toMatchObject({ carrier: 'DHL', trackingNumber: 'JD0146 0000 1234' });
     });
 
-    it('when staff try to mark a checkout order paid by hand, then 409 INVALID_TRANSITION', async () => {
+    it('when staff try to mark a checkout order paid, or any order refunded, by hand, then 409 INVALID_TRANSITION and nothing changes', async () => {
       const [p] = await productsWithStock(5);
       const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
-      const res = await request(ctx.app).patch(`/api/v1/orders/${order.id}/status`).set(manager.headers).send({ status: 'paid', version: (await readOrder(order.id)).version });
-      expectErrorContract(res, 409, 'INVALID_TRANSITION');
+      const set = async (status: string) => request(ctx.app).patch(`/api/v1/orders/${order.id}/status`).set(manager.headers).send({ status, version: (await readOrder(order.id)).version });
+      expectErrorContract(await set('paid'), 409, 'INVALID_TRANSITION');
+      expectSuccess(await confirmWith(ctx, alice, order.providerPaymentId, '4242424242424242'));
+      expectErrorContract(await set('refunded'), 409, 'INVALID_TRANSITION');
+      expect((await readOrder(order.id)).payment).toMatchObject({ status: 'succeeded', refundedMinor: 0 });
     });
   });
 });

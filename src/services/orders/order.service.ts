@@ -55,6 +55,8 @@ export interface OrderStats {
 
 const IDEMPOTENCY_SCOPE = 'POST /orders';
 const UNPAID_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed'];
+/** Statuses only the payment provider's events set. */
+const PROVIDER_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed', 'partially_refunded', 'refunded'];
 const SWEEP_BATCH = 200;
 
 const notFound = () => new NotFoundError('Order not found', 'ORDER_NOT_FOUND');
@@ -252,6 +254,9 @@ export function createOrderService(deps: OrderServiceDeps) {
      */
     async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string, shipment?: Omit<ShipmentRecord, 'shippedAt'>): Promise<OrderView> {
       if (to === 'cancelled') return cancel(actor, id, expectedVersion, reason);
+      if (PROVIDER_STATUSES.includes(to)) {
+        throw new ConflictError(`${to} is set by the payment provider, not by hand (refunds: POST /orders/:id/refunds)`, 'INVALID_TRANSITION', { details: [{ path: 'status', message: 'set by the payment provider', to }] });
+      }
       const order = await findVisible(actor, id);
       if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
       const from = to === 'paid' ? (['pending'] as OrderStatus[]) : sourcesOf(to);
@@ -260,7 +265,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       const updated = await orders.transition(id, { from, to, expectedVersion, change: change(to, actor.id, reason), shipment: recorded });
       if (!updated) return explainMiss(id, expectedVersion, to);
       logger.info('order status changed', { orderId: id, from: order.status, to });
-      if (to === 'shipped') await deps.publish({ type: 'order.shipped', order: updated });
+      if (to === 'shipped' && updated.shipment) await deps.publish({ type: 'order.shipped', order: updated });
       else await notifier.statusChanged(updated);
       return toOrderView(updated);
     },
