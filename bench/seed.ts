@@ -4,21 +4,16 @@
 import { config } from '../src/config';
 import { connectDatabase } from '../src/loaders/db';
 import { seedCatalog } from '../src/loaders/seed';
-import { Product } from '../src/models/Product';
-import { createAccountRepository } from '../src/repositories/account.repository';
-import { createProductRepository } from '../src/repositories/product.repository';
+import { createSeedRepositories } from '../src/loaders/container';
 import { seedDemoAccounts } from '../src/services/account.seed';
-import { createPasswordHasher } from '../src/services/auth/password';
 
 const CATALOG_SIZE = 10_000;
 
 async function main(): Promise<void> {
   const db = await connectDatabase(config);
   try {
-    await Product.init();
-    const products = createProductRepository(Product);
+    const { products, accounts } = await createSeedRepositories(db.connection, config);
     const count = (await products.countAll()) || (await seedCatalog(products, { count: CATALOG_SIZE }));
-    const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
     await seedDemoAccounts(accounts, { isProduction: false });
     process.stdout.write(`${JSON.stringify({ seeded: count })}\n`);
   } finally {

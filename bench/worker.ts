@@ -1,5 +1,5 @@
 // `npm run bench:worker`: email jobs per second through BullMQ into a loopback SMTP sink with the
-// real compiled worker (`node dist/jobs/worker.js`), against a no-op BullMQ worker (same Redis,
+// real compiled worker (`node dist/worker.js`), against a no-op BullMQ worker (same Redis,
 // same concurrency) in the same run. Writes bench/worker-results.md (generated only).
 // BENCH_WORKER_JOBS (default 2000), BENCH_REDIS_URL (default redis://127.0.0.1:6379).
 import { randomBytes } from 'node:crypto';
@@ -66,7 +66,7 @@ async function realWorker(mongoUri: string): Promise<number> {
     MONGODB_DB_NAME: 'benchworker',
   };
   const config = parseConfig(env);
-  const worker = await startNodeProcess('worker', 'dist/jobs/worker.js', env, 60_000, 'WORKER_HEALTH_PORT');
+  const worker = await startNodeProcess('worker', 'dist/worker.js', env, 60_000, 'WORKER_HEALTH_PORT');
   const producerRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const producer = createBullEmailQueue(config, producerRedis);
   try {
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     say(`→ no-op BullMQ worker, ${JOBS} jobs`);
     const baseline = await noopWorker();
     say(`  ${baseline.toFixed(0)} jobs/s`);
-    say(`→ real worker (dist/jobs/worker.js) → loopback SMTP, ${JOBS} jobs`);
+    say(`→ real worker (dist/worker.js) → loopback SMTP, ${JOBS} jobs`);
     const real = await realWorker(mongo.getUri());
     say(`  ${real.toFixed(0)} jobs/s`);
     const cpus = os.cpus();

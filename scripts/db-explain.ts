@@ -6,8 +6,8 @@ import mongoose from 'mongoose';
 import { config } from '../src/config';
 import { seedCatalog } from '../src/loaders/seed';
 import { explainOrders } from './explain-orders';
-import { Product } from '../src/models/Product';
-import { createProductRepository } from '../src/repositories/product.repository';
+import { createSeedRepositories } from '../src/loaders/container';
+import { productModel } from '../src/models/Product';
 import { encodeCursor, planQuery, type ProductListQuery, type Viewer } from '../src/services/query-engine';
 
 interface Shape {
@@ -53,6 +53,9 @@ async function serverLabel(uri: string): Promise<string> {
   return `${label ? `${label} — ` : ''}server reports MongoDB ${String(info.version)} (gitVersion ${String(info.gitVersion).slice(0, 12)}) at ${host}`;
 }
 
+// Plans are explained on the model itself: the repository returns rows, not plans.
+const Product = productModel(mongoose.connection);
+
 async function cursorAfterFirstPage(query: ProductListQuery): Promise<ProductListQuery> {
   const plan = planQuery(query, PUBLIC, SECRET);
   const [last] = await Product.find(plan.filter).sort(plan.sort as never).skip(19).limit(1).lean();
@@ -89,8 +92,7 @@ async function main(): Promise<void> {
   if (!config.mongo.uri) throw new Error('Set MONGODB_URI to the database to explain against');
   await mongoose.connect(config.mongo.uri, { dbName: config.mongo.dbName, serverSelectionTimeoutMS: 5000 });
   try {
-    await Product.init();
-    const repo = createProductRepository(Product);
+    const { products: repo } = await createSeedRepositories(mongoose.connection, config);
     if ((await repo.countAll()) === 0 && process.argv.includes('--seed')) await seedCatalog(repo);
     const label = await serverLabel(config.mongo.uri);
     const total = await repo.countAll();

@@ -21,16 +21,15 @@ const collection = path.join(projectRoot, 'postman', 'commerce-api.postman_colle
 const environment = path.join(projectRoot, 'postman', 'local.postman_environment.json');
 
 /**
- * Credentials for the generated staff logins (see postman-staff.ts): the demo manager and admin
- * that `npm run seed` creates, unless E2E_<ROLE>_EMAIL / E2E_<ROLE>_PASSWORD name other accounts.
+ * The committed local environment already carries the demo manager and admin that `npm run seed`
+ * creates; E2E_<ROLE>_EMAIL / E2E_<ROLE>_PASSWORD name other accounts.
  */
 function staffCredentials(): { key: string; value: string }[] {
   return DEMO_ACCOUNTS.filter((demo) => demo.role !== 'customer').flatMap((demo) => {
     const role = demo.role.toUpperCase();
-    return [
-      { key: `${demo.role}Email`, value: process.env[`E2E_${role}_EMAIL`] ?? demo.email },
-      { key: `${demo.role}Password`, value: process.env[`E2E_${role}_PASSWORD`] ?? demo.password },
-    ];
+    const email = process.env[`E2E_${role}_EMAIL`];
+    const password = process.env[`E2E_${role}_PASSWORD`];
+    return [...(email ? [{ key: `${demo.role}Email`, value: email }] : []), ...(password ? [{ key: `${demo.role}Password`, value: password }] : [])];
   });
 }
 
@@ -42,7 +41,6 @@ function runNewman(baseUrl: string): Promise<NewmanSummary> {
         environment,
         envVar: [
           { key: 'baseUrl', value: baseUrl },
-          { key: 'e2e', value: '1' },
           ...staffCredentials(),
         ],
         reporters: ['cli'],

@@ -1,10 +1,11 @@
 // Order query shapes for `npm run db:explain`: the plans behind GET /orders (staff by status,
 // a customer's history), the stale-order sweep and the stats $match. Built with the real planner.
-import { Types } from 'mongoose';
-import { Order } from '../src/models/Order';
+import mongoose, { Types } from 'mongoose';
+import { orderModel } from '../src/models/Order';
 import { statsPipeline } from '../src/repositories/order.repository';
 import { planOrderList, type OrderActor, type OrderListQuery } from '../src/services/orders/query';
 
+const Order = orderModel(mongoose.connection);
 const STAFF: OrderActor = { id: new Types.ObjectId().toHexString(), isStaff: true };
 const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 

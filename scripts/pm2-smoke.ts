@@ -4,6 +4,11 @@
 // sign-up's welcome email reaches a loopback SMTP sink through the PM2-managed worker, `pm2 reload
 // commerce-api` under a light loopback load completes with zero failed requests, then
 // `pm2 delete all` + `pm2 kill` leave no process behind.
+// The operator's path (DEPLOYMENT-NOTES.md): the apps read a .env.prod derived from
+// prod/.env.example with only the required values filled, started WITHOUT `--env production`
+// (the prod folder means production); after a burst that exhausts the global rate limit the probes
+// still answer 200; the PM2 log files are JSON lines (`jq` parses every line) ending with
+// "Shutdown complete"; and a bad variable's message lands in PM2's error log in cluster mode.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +16,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { startSmtpServer, type TestSmtpServer } from '../tests/support/email-smtp';
 import { projectRoot } from './lib/artifacts';
-import { deleteRedisKeys, freePort, pollUntil, startMongo, uniquePrefix, waitForHttp200 } from './lib/processes';
+import { deleteRedisKeys, freePort, pollUntil, startMongo, uniquePrefix, waitForHttp200, withoutServiceConfig } from './lib/processes';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PM2 = path.join(projectRoot, 'node_modules', '.bin', 'pm2');
@@ -20,7 +25,60 @@ const ECOSYSTEM = path.join(projectRoot, 'prod', 'ecosystem.config.js');
 interface PmProcess {
   name: string;
   pid: number;
-  pm2_env: { status: string; restart_time: number };
+  pm2_env: { status: string; restart_time: number; NODE_ENV?: string; env?: Record<string, string> };
+}
+
+const GLOBAL_LIMIT = 30;
+
+/** prod/.env.example as an operator fills it: the required values, plus what this host needs. */
+function deriveEnvProd(file: string, values: Record<string, string>): void {
+  const lines = fs.readFileSync(path.join(projectRoot, 'prod', '.env.example'), 'utf8').split('\n');
+  const filled = lines.map((line) => {
+    const key = /^([A-Z_]+)=/.exec(line)?.[1];
+    return key && key in values ? `${key}=${values[key]}` : line;
+  });
+  fs.writeFileSync(file, filled.join('\n'));
+}
+
+/** Every line of `file` parses as JSON: `jq -c . file` succeeds. Returns the parsed records. */
+function jqRecords(file: string): Record<string, unknown>[] {
+  const result = spawnSync('jq', ['-c', '.', file], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`jq cannot parse ${file}: ${result.stderr.trim()}`);
+  return result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Anonymous API calls until the global limit answers 429, then every probe must still answer 200. */
+async function assertProbesSurviveRateLimit(baseUrl: string): Promise<void> {
+  let refused = 0;
+  for (let i = 0; i < GLOBAL_LIMIT * 3 && !refused; i += 1) if ((await fetch(`${baseUrl}/api/v1/products`)).status === 429) refused = i + 1;
+  if (!refused) throw new Error(`the global limit (${GLOBAL_LIMIT}) never answered 429`);
+  for (const probe of ['/health', '/ready', '/metrics']) {
+    for (let i = 0; i < 5; i += 1) {
+      const status = (await fetch(`${baseUrl}${probe}`)).status;
+      if (status !== 200) throw new Error(`${probe} answered ${status} after the global limit was exhausted`);
+    }
+  }
+}
+
+/** A bad variable under PM2 cluster mode: its message must reach PM2's error log. */
+async function assertBadConfigReachesErrorLog(base: NodeJS.ProcessEnv, envFile: string): Promise<void> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-home-bad-'));
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-logs-bad-'));
+  const bad = path.join(logs, '.env.prod');
+  const kept = fs.readFileSync(envFile, 'utf8').split('\n').filter((line) => !/^(PORT|LOG_DIR)=/.test(line));
+  fs.writeFileSync(bad, [...kept, 'PORT=not-a-port', `LOG_DIR=${logs}`, ''].join('\n'));
+  const env = { ...base, PM2_HOME: home, ENV_FILE: bad };
+  try {
+    pm2(env, 'start', ECOSYSTEM, '--only', 'commerce-api');
+    const errLog = path.join(logs, 'api.err.log');
+    await pollUntil('the bad variable named in api.err.log', async () => (fs.existsSync(errLog) && /PORT/.test(fs.readFileSync(errLog, 'utf8')) ? true : undefined), 30_000);
+    const record = jqRecords(errLog).find((r) => Array.isArray(r.problems));
+    if (!record || !String(record.problems).includes('PORT')) throw new Error('api.err.log holds no JSON record naming PORT');
+  } finally {
+    spawnSync(PM2, ['kill'], { cwd: projectRoot, env, encoding: 'utf8', timeout: 60_000 });
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(logs, { recursive: true, force: true });
+  }
 }
 
 function log(message: string): void {
@@ -106,39 +164,45 @@ async function main(): Promise<void> {
   const port = await freePort();
   const prefix = uniquePrefix('pm2smoke');
   const pm2Home = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-home-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PM2_HOME: pm2Home,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-logs-'));
+  const envFile = path.join(logDir, '.env.prod');
+  deriveEnvProd(envFile, {
+    // The six required values (the smoke run never calls Stripe: test-mode keys are enough)…
     MONGODB_URI: mongo.uri,
-    MONGODB_DB_NAME: `pm2smoke_${prefix.split(':')[1]}`,
     REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    SMTP_URL: smtp.url,
     JWT_SECRET: `smoke-${prefix}-${'x'.repeat(40)}`,
-    // Production refuses the simulated provider; the smoke run never calls Stripe.
-    PAYMENT_PROVIDER: 'stripe',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     STRIPE_SECRET_KEY: 'sk_test_pm2smoke0123',
     STRIPE_WEBHOOK_SECRET: 'whsec_pm2_smoke_secret_0123',
+    // …and what this throw-away host needs (its own port, database, key prefix, SMTP sink, logs).
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    TRUST_PROXY: 'false',
+    MONGODB_DB_NAME: `pm2smoke_${prefix.split(':')[1]}`,
+    REDIS_KEY_PREFIX: prefix,
+    SMTP_URL: smtp.url,
     CLUSTER_INSTANCES: '2',
-    RATE_LIMIT_MAX: '1000000',
-    LOG_LEVEL: 'warn',
-  };
+    RATE_LIMIT_MAX: String(GLOBAL_LIMIT),
+    LOG_DIR: logDir,
+  });
+  // Nothing from the caller's shell configures the apps: only the derived env file does.
+  const env: NodeJS.ProcessEnv = { ...withoutServiceConfig(process.env), PM2_HOME: pm2Home, ENV_FILE: envFile };
   const pids: number[] = [];
   const stillRunning: number[] = [];
   try {
     const apps = runnableApps();
     log(`pm2 start ${apps.join(', ')} (PM2_HOME=${pm2Home})`);
-    pm2(env, 'start', ECOSYSTEM, '--env', 'production', '--only', apps.join(','));
+    // Deliberately without `--env production`: the prod folder must not start as development.
+    pm2(env, 'start', ECOSYSTEM, '--only', apps.join(','));
     const ready = `http://127.0.0.1:${port}/ready`;
     await waitForHttp200(ready, 60_000);
     log('/ready answers 200');
     const list = await assertStable(env, apps);
     pids.push(...list.map((p) => p.pid));
     for (const name of apps) log(`${name}: ${list.filter((p) => p.name === name).length} online, no restarts`);
+    const profiles = new Set(list.map((p) => p.pm2_env.env?.NODE_ENV ?? p.pm2_env.NODE_ENV));
+    if (profiles.size !== 1 || !profiles.has('production')) throw new Error(`apps run as ${[...profiles].join(', ')}, not production`);
+    log('started without --env production, every app runs as production');
     if (apps.includes('commerce-worker')) {
       await assertWorkerDelivers(`http://127.0.0.1:${port}`, smtp);
       log('a sign-up\'s welcome email was delivered through commerce-worker');
@@ -155,6 +219,9 @@ async function main(): Promise<void> {
     // Proof that the reload really replaced every instance while the load ran.
     if (api(after).some((p) => api(list).some((old) => old.pid === p.pid))) throw new Error('pm2 reload left an old instance running');
     log(`every API instance replaced (${api(list).map((p) => p.pid).join(',')} → ${api(after).map((p) => p.pid).join(',')})`);
+
+    await assertProbesSurviveRateLimit(`http://127.0.0.1:${port}`);
+    log(`after the global limit (${GLOBAL_LIMIT}) answered 429, /health, /ready and /metrics still answer 200`);
   } finally {
     const pidFile = path.join(pm2Home, 'pm2.pid');
     const daemonPid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) : 0;
@@ -164,13 +231,31 @@ async function main(): Promise<void> {
     pm2(env, 'kill');
     const leftovers = await pollUntil('every PM2 process gone', async () => (pids.some(isAlive) ? undefined : []), 20_000).catch(() => pids.filter(isAlive));
     await deleteRedisKeys(REDIS_URL, prefix).catch(() => undefined);
-    await mongo.stop();
-    await smtp.close();
     fs.rmSync(pm2Home, { recursive: true, force: true });
     stillRunning.push(...leftovers);
   }
   if (stillRunning.length) throw new Error(`processes still running after pm2 kill: ${stillRunning.join(', ')}`);
   log('nothing left running');
+
+  try {
+    await assertLogFiles(logDir);
+    await assertBadConfigReachesErrorLog(withoutServiceConfig(process.env), envFile);
+    log('a bad variable (PORT=not-a-port) is named in api.err.log under PM2 cluster mode');
+  } finally {
+    await mongo.stop();
+    await smtp.close();
+    fs.rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+/** After `pm2 delete`: the files are JSON lines and nothing logged before exit was lost. */
+async function assertLogFiles(logDir: string): Promise<void> {
+  const out = jqRecords(path.join(logDir, 'api.out.log'));
+  jqRecords(path.join(logDir, 'api.err.log'));
+  const completed = out.filter((r) => r.message === 'Shutdown complete').length;
+  const started = out.filter((r) => r.message === 'Shutdown started').length;
+  if (!completed || completed !== started) throw new Error(`api.out.log: ${started} "Shutdown started" but ${completed} "Shutdown complete"`);
+  log(`PM2 log files are JSON lines (jq parsed ${out.length} records); every "Shutdown started" has its "Shutdown complete" (${completed})`);
 }
 
 main().then(

@@ -7,7 +7,7 @@ export const REPORT_INTRO = `
 products, orders and the job-admin endpoints under \`/api/v1\`, and the app-wide middleware (helmet,
 CORS, rate limits, body parsers, request validation, the error handler). The queue dashboard
 (\`/admin/queues\`, mounted outside the route table) is out of scope here; it is admin-only behind
-a short-lived signed link (see ARCHITECTURE.md, "Background jobs").
+a short-lived signed link (see src/jobs/README.md).
 
 **Method.** \`tests/security/\` attacks the real application over HTTP (supertest against the app
 built by \`createTestContext\`, with a real MongoDB-compatible database and, where counters matter,
@@ -19,7 +19,7 @@ internals hidden). \`npm run security:report\` runs the suite and renders this f
 \`npm run security:report -- --check\`, which fails when this file differs from a fresh run in
 anything but the timestamp line.
 
-**Defences under test** (details in ARCHITECTURE.md, "Defence"): every route passes through
+**Defences under test** (details in src/middlewares/README.md): every route passes through
 \`validate()\` (\`src/middlewares/validate.ts\` + \`input-guard.ts\`), which refuses \`$\`-operator,
 dotted and prototype keys (400 \`FORBIDDEN_KEY\`), bounds nesting, arrays, strings and keys (400
 \`PAYLOAD_TOO_COMPLEX\`), rejects repeated scalar query parameters, then validates params, query and

@@ -3,11 +3,8 @@
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
-import { Product } from './models/Product';
-import { createAccountRepository } from './repositories/account.repository';
+import { createSeedRepositories } from './loaders/container';
 import { seedDemoAccounts } from './services/account.seed';
-import { createPasswordHasher } from './services/auth/password';
-import { createProductRepository } from './repositories/product.repository';
 import { logger } from './utils/logger';
 
 async function main(): Promise<void> {
@@ -16,10 +13,8 @@ async function main(): Promise<void> {
   if (reset && config.isProduction) throw new Error('--reset is refused in production');
   const db = await connectDatabase(config);
   try {
-    await Product.init();
-    const products = createProductRepository(Product);
-    if (reset) await Product.deleteMany({});
-    const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
+    const { products, accounts } = await createSeedRepositories(db.connection, config);
+    if (reset) logger.warn('Removed every product (--reset)', { products: await products.deleteAll() });
     await seedDemoAccounts(accounts, { isProduction: config.isProduction });
     const existing = await products.countAll();
     if (existing > 0) {

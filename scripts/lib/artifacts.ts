@@ -10,6 +10,7 @@ import { createContainer } from '../../src/loaders/container';
 import { collectRoutes } from '../../src/routes';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../src/routes/openapi';
 import { openApiOptions } from '../../src/routes/ops.routes';
+import { DEMO_ACCOUNTS } from '../../src/services/account.seed';
 import { buildCollection, buildEnvironment, environmentVariables } from './postman-collection';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
@@ -30,6 +31,20 @@ export function canonicalOpenApiDocument(): OpenApiDocument {
   return buildOpenApiDocument(collectRoutes(container), openApiOptions(config));
 }
 
+/**
+ * The seeded demo staff accounts for the local environment's staff logins. They exist only where
+ * the seed runs (development's embedded database; seeding refuses production), so committing
+ * them gives away nothing, and `npm start` + the committed local environment works as it is.
+ */
+function demoStaffCredentials(): Record<string, string> {
+  return Object.fromEntries(
+    DEMO_ACCOUNTS.filter((demo) => demo.role !== 'customer').flatMap((demo) => [
+      [`${demo.role}Email`, demo.email],
+      [`${demo.role}Password`, demo.password],
+    ]),
+  );
+}
+
 /** Relative path → file content, for every generated artifact. */
 export function generateArtifacts(): Record<string, string> {
   const document = canonicalOpenApiDocument();
@@ -41,7 +56,7 @@ export function generateArtifacts(): Record<string, string> {
     'postman/commerce-api.postman_collection.json': json(collection),
   };
   for (const [name, baseUrl] of Object.entries(ENVIRONMENTS)) {
-    files[`postman/${name}.postman_environment.json`] = json(buildEnvironment(name, baseUrl, variables));
+    files[`postman/${name}.postman_environment.json`] = json(buildEnvironment(name, baseUrl, variables, name === 'local' ? demoStaffCredentials() : {}));
   }
   return files;
 }

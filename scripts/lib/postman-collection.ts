@@ -3,7 +3,7 @@
 // captured into the environment by test scripts, so new modules slot in without edits here.
 import type { OpenApiDocument, Operation } from '../../src/routes/openapi';
 import { addStaffLogins, isStaffOnly, staffTokenFor } from './postman-staff';
-import { skipScript, testScript, variableFor } from './postman-scripts';
+import { preRequestScript, testScript, variableFor } from './postman-scripts';
 
 export { capturesFor, variableFor } from './postman-scripts';
 
@@ -108,7 +108,13 @@ function request(path: string, method: string, op: Operation, folderVars: Map<st
       ...(query.length ? { query } : {}),
     },
     ...(body ? { body: { mode: 'raw', raw: JSON.stringify(postmanBody(body.example, hints.body), null, 2), options: { raw: { language: 'json' } } } } : {}),
-    description: [op.description ?? '', hints.skipInRun ? `Skipped in the end-to-end run: ${hints.skipInRun}` : ''].filter(Boolean).join('\n\n'),
+    description: [
+      op.description ?? '',
+      hints.skipUnlessSet ? `Skipped until the ${hints.skipUnlessSet.variable} variable is set: ${hints.skipUnlessSet.why}` : '',
+      hints.orError ? `Also accepted: ${hints.orError.status} ${hints.orError.code} when ${hints.orError.when}.` : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
   };
 }
 
@@ -146,7 +152,7 @@ export function buildCollection(document: OpenApiDocument): Json {
       const entry = folders.get(folder)!;
       entry.items.push({
         name: op.summary,
-        event: [...skipScript(op), { listen: 'test', script: { type: 'text/javascript', exec: testScript(op, method, path) } }],
+        event: [...preRequestScript(op), { listen: 'test', script: { type: 'text/javascript', exec: testScript(op, method, path) } }],
         request: request(path, method, op, entry.variables),
       });
     }
@@ -188,13 +194,15 @@ export function environmentVariables(collection: Json): string[] {
   return [...names].sort();
 }
 
-export function buildEnvironment(name: string, baseUrl: string, variables: readonly string[]): Json {
+/** `presets`: values committed with the environment (the local one carries the development demo accounts). */
+export function buildEnvironment(name: string, baseUrl: string, variables: readonly string[], presets: Readonly<Record<string, string>> = {}): Json {
+  const secret = (key: string) => /token|password/i.test(key);
   return {
     id: `commerce-api-${name}`,
     name: `commerce-api ${name}`,
     values: [
       { key: 'baseUrl', value: baseUrl, type: 'default', enabled: true },
-      ...variables.map((key) => ({ key, value: '', type: key.toLowerCase().includes('token') ? 'secret' : 'default', enabled: true })),
+      ...variables.map((key) => ({ key, value: presets[key] ?? '', type: secret(key) ? 'secret' : 'default', enabled: true })),
     ],
     _postman_variable_scope: 'environment',
   };

@@ -1,5 +1,6 @@
 // The JavaScript each generated Postman request runs: the test script (status, envelope or error
-// contract, request id, captures into the environment) and the pre-request skip for the e2e run.
+// contract, request id, captures into the environment) and the pre-request check that every
+// variable the request uses is set (an empty id would silently hit another route: `GET /products/`).
 import type { Operation } from '../../src/routes/openapi';
 
 type Json = Record<string, unknown>;
@@ -84,7 +85,18 @@ function bodyAssertions(op: Operation, status: number): string[] {
 
 export function testScript(op: Operation, method: string, path: string): string[] {
   const status = successStatus(op);
-  const lines = [`pm.test('status is ${status}', function () { pm.response.to.have.status(${status}); });`, ...bodyAssertions(op, status)];
+  const alternative = op['x-postman']?.orError;
+  const expected = [`pm.test('status is ${status}', function () { pm.response.to.have.status(${status}); });`, ...bodyAssertions(op, status)];
+  const lines = alternative
+    ? [
+        `// Also documented: ${alternative.status} ${alternative.code} when ${alternative.when}.`,
+        `if (pm.response.code === ${alternative.status}) {`,
+        ...[`pm.test('status is ${alternative.status} (${alternative.code})', function () { pm.response.to.have.status(${alternative.status}); });`, ...bodyAssertions({ ...op, 'x-postman': { expectCode: alternative.code } }, alternative.status)].map((line) => `  ${line}`),
+        '} else {',
+        ...expected.map((line) => `  ${line}`),
+        '}',
+      ]
+    : expected;
   lines.push("pm.test('X-Request-ID is echoed', function () { pm.response.to.have.header('X-Request-ID'); });");
   const captures = capturesFor(op, method, path);
   if (Object.keys(captures).length && status < 400) {
@@ -93,14 +105,36 @@ export function testScript(op: Operation, method: string, path: string): string[
   return lines;
 }
 
-export function skipScript(op: Operation): Json[] {
-  const reason = op['x-postman']?.skipInRun;
-  if (!reason) return [];
-  // The end-to-end runner sets e2e=1; people running the collection by hand still get the request.
-  return [
-    {
-      listen: 'prerequest',
-      script: { type: 'text/javascript', exec: [`// Skipped in the end-to-end run: ${reason.replace(/\s+/g, ' ')}`, "if (pm.environment.get('e2e') === '1') { pm.execution.skipRequest(); }"] },
-    },
+/**
+ * Runs before the request (after the folder's defaults): a request whose `{{variable}}` is empty or
+ * unset fails with a named assertion and is not sent, instead of reaching a different URL or body.
+ * A request marked skipUnlessSet is skipped, with a note, until a person sets its variable.
+ */
+export function preRequestScript(op: Operation): Json[] {
+  const optional = op['x-postman']?.skipUnlessSet;
+  const exec = [
+    // URL, headers and body only: an empty bearer token is the auth layer's to report (401), and
+    // /metrics from loopback needs none.
+    "const text = JSON.stringify([pm.request.url.toString(), pm.request.headers.toJSON(), pm.request.body ? pm.request.body.toString() : '']);",
+    'const used = text.match(/\\{\\{[A-Za-z0-9_]+\\}\\}/g) || [];',
+    "const missing = used.map(function (ref) { return ref.slice(2, -2); }).filter(function (name, i, all) { const value = pm.variables.get(name); return all.indexOf(name) === i && (value === undefined || value === null || String(value) === ''); });",
   ];
+  if (optional) {
+    exec.push(
+      `if (missing.indexOf(${JSON.stringify(optional.variable)}) !== -1) {`,
+      `  console.log(${JSON.stringify(`Skipped: set the ${optional.variable} variable to send this request — ${optional.why.replace(/\s+/g, ' ')}`)});`,
+      '  pm.execution.skipRequest();',
+      '} else if (missing.length) {',
+    );
+  } else {
+    exec.push('if (missing.length) {');
+  }
+  exec.push(
+    "  pm.test('variables this request uses are set: ' + missing.join(', '), function () {",
+    "    throw new Error('empty: ' + missing.join(', ') + ' (run the request that captures them first, or set them in the environment)');",
+    '  });',
+    '  pm.execution.skipRequest();',
+    '}',
+  );
+  return [{ listen: 'prerequest', script: { type: 'text/javascript', exec } }];
 }

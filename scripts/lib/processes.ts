@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import Redis from 'ioredis';
+import { envSchema } from '../../src/config/schema';
 
 export interface MongoHandle {
   readonly uri: string;
@@ -61,4 +62,13 @@ export async function deleteRedisKeys(url: string, prefix: string): Promise<void
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * `env` without any variable the service's config reads: a script (or test) that starts the
+ * service decides its configuration itself, whatever the caller's shell exports.
+ */
+export function withoutServiceConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const known = new Set([...Object.keys((envSchema.describe() as { keys: Record<string, unknown> }).keys), 'ENV_FILE']);
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !known.has(key)));
 }

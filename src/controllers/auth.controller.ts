@@ -6,6 +6,7 @@ import type { PasswordResetService } from '../services/auth/password-reset';
 import type { ClientInfo, SessionService, TokenPair } from '../services/auth/session';
 import { UnauthorizedError } from '../utils/errors';
 import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
+import type { TypedRequest } from '../utils/typed-request';
 
 export const REFRESH_COOKIE = 'refreshToken';
 export const AUTH_PATH = '/api/v1/auth';
@@ -16,8 +17,22 @@ interface Services {
   readonly passwordReset: PasswordResetService;
 }
 
-const clientOf = (req: Request): ClientInfo => ({ userAgent: req.get('user-agent'), ip: req.ip });
-const cookieToken = (req: Request): string | undefined => (req.cookies as Record<string, string> | undefined)?.[REFRESH_COOKIE];
+export interface LoginBody {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface RefreshBody {
+  readonly refreshToken?: string;
+}
+
+export interface ResetBody {
+  readonly token: string;
+  readonly password: string;
+}
+
+const clientOf = (req: Pick<Request, 'get' | 'ip'>): ClientInfo => ({ userAgent: req.get('user-agent'), ip: req.ip });
+const cookieToken = (req: Pick<Request, 'cookies'>): string | undefined => (req.cookies as Record<string, string> | undefined)?.[REFRESH_COOKIE];
 
 export function createAuthController(services: Services, config: AppConfig) {
   const cookieOptions: CookieOptions = { httpOnly: true, secure: config.auth.cookieSecure, sameSite: 'strict', path: AUTH_PATH };
@@ -31,11 +46,11 @@ export function createAuthController(services: Services, config: AppConfig) {
     return rest;
   }
 
-  const wantsCookie = (req: Request) => req.validated.query.cookie === true;
+  const wantsCookie = (req: TypedRequest) => req.validated.query.cookie === true;
   const present = (res: Response, result: AuthResult, asCookie: boolean) => ({ account: result.account, tokens: deliver(res, result.tokens, asCookie) });
 
-  function presentedRefreshToken(req: Request): { token: string; fromCookie: boolean } {
-    const fromBody = (req.validated.body as { refreshToken?: string } | undefined)?.refreshToken;
+  function presentedRefreshToken(req: TypedRequest<{ body: RefreshBody | undefined }>): { token: string; fromCookie: boolean } {
+    const fromBody = req.validated.body?.refreshToken;
     if (fromBody) return { token: fromBody, fromCookie: false };
     const fromCookie = cookieToken(req);
     if (fromCookie) return { token: fromCookie, fromCookie: true };
@@ -43,25 +58,25 @@ export function createAuthController(services: Services, config: AppConfig) {
   }
 
   return {
-    async register(req: Request, res: Response) {
-      const result = await services.authService.register(req.validated.body as RegisterInput, clientOf(req));
+    async register(req: TypedRequest<{ body: RegisterInput }>, res: Response) {
+      const result = await services.authService.register(req.validated.body, clientOf(req));
       sendCreated(res, present(res, result, wantsCookie(req)), `/api/v1/accounts/${result.account.id}`);
     },
 
-    async login(req: Request, res: Response) {
-      const { email, password } = req.validated.body as { email: string; password: string };
+    async login(req: TypedRequest<{ body: LoginBody }>, res: Response) {
+      const { email, password } = req.validated.body;
       const result = await services.authService.login(email, password, clientOf(req));
       sendSuccess(res, present(res, result, wantsCookie(req)));
     },
 
-    async refresh(req: Request, res: Response) {
+    async refresh(req: TypedRequest<{ body: RefreshBody | undefined }>, res: Response) {
       const { token, fromCookie } = presentedRefreshToken(req);
       const tokens = await services.sessions.rotate(token, clientOf(req));
       // A client that sent the cookie keeps getting cookies.
       sendSuccess(res, { tokens: deliver(res, tokens, fromCookie || wantsCookie(req)) });
     },
 
-    async logout(req: Request, res: Response) {
+    async logout(req: TypedRequest<{ body: RefreshBody | undefined }>, res: Response) {
       const { token } = presentedRefreshToken(req);
       await services.authService.logout(token);
       res.clearCookie(REFRESH_COOKIE, cookieOptions);
@@ -74,13 +89,13 @@ export function createAuthController(services: Services, config: AppConfig) {
       sendNoContent(res);
     },
 
-    async forgotPassword(req: Request, res: Response) {
-      services.passwordReset.requestReset((req.validated.body as { email: string }).email);
+    async forgotPassword(req: TypedRequest<{ body: { email: string } }>, res: Response) {
+      services.passwordReset.requestReset(req.validated.body.email);
       sendSuccess(res, { message: 'If an account exists for this email, a reset link has been sent' }, { status: 202 });
     },
 
-    async resetPassword(req: Request, res: Response) {
-      const { token, password } = req.validated.body as { token: string; password: string };
+    async resetPassword(req: TypedRequest<{ body: ResetBody }>, res: Response) {
+      const { token, password } = req.validated.body;
       await services.passwordReset.resetPassword(token, password);
       res.clearCookie(REFRESH_COOKIE, cookieOptions);
       sendNoContent(res);

@@ -1,43 +1,44 @@
 // HTTP for orders: read validated input, call one service method, send the envelope with the ETag.
 import type { Request, Response } from 'express';
 import type { OrderStatus } from '../models/Order';
-import type { OrderActor, OrderListQuery } from '../services/orders/query';
 import type { OrderService } from '../services/orders/order.service';
 import type { PlaceOrderInput } from '../services/orders/placement';
-import { BadRequestError, PreconditionRequiredError, ValidationError } from '../utils/errors';
+import type { OrderActor, OrderListQuery } from '../services/orders/query';
+import { ValidationError } from '../utils/errors';
+import { expectedVersion, versionEtag } from '../utils/http-cache';
 import { sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
-import { MAX_STATS_DAYS } from '../routes/order.schemas';
+import type { IdempotencyHeaders, IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
+import { MAX_STATS_DAYS } from '../models/Order';
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_STATS_DAYS = 30;
 
 /** Strong validator for one order: its id and version change together with every status change. */
-export function orderEtag(view: { id: string; version: number }): string {
-  return `"${view.id}-v${view.version}"`;
+export const orderEtag = versionEtag;
+
+export interface StatusBody {
+  readonly status: OrderStatus;
+  readonly version?: number;
+  readonly reason?: string;
+  /** With `shipped` only, both or neither (the schema enforces it). */
+  readonly carrier?: string;
+  readonly trackingNumber?: string;
 }
 
-/** The version the client read: If-Match (our ETag) or `version` in the body; both must agree; one is required. */
-export function expectedOrderVersion(ifMatch: string | undefined, id: string, bodyVersion: number | undefined): number {
-  let fromHeader: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = new RegExp(`^"${id}-v(\\d+)"$`).exec(ifMatch.trim());
-    if (!match) throw new BadRequestError('If-Match must be the ETag this order was read with', 'INVALID_PRECONDITION');
-    fromHeader = Number(match[1]);
-  }
-  if (fromHeader !== undefined && bodyVersion !== undefined && fromHeader !== bodyVersion) {
-    throw new BadRequestError('If-Match and version disagree', 'INVALID_PRECONDITION');
-  }
-  const version = fromHeader ?? bodyVersion;
-  if (version === undefined) throw new PreconditionRequiredError('Send If-Match with the order ETag or the version you read', 'VERSION_REQUIRED');
-  return version;
+export type CancelBody = Pick<StatusBody, 'version' | 'reason'>;
+
+export interface StatsQuery {
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly top?: number;
 }
 
-function actorOf(req: Request): OrderActor {
+function actorOf(req: Pick<Request, 'auth'>): OrderActor {
   return { id: req.auth!.id, isStaff: isStaff(req.auth!.role) };
 }
 
-function statsRange(query: { from?: Date; to?: Date }): { from: Date; to: Date } {
+function statsRange(query: StatsQuery): { from: Date; to: Date } {
   const to = query.to ?? new Date();
   const from = query.from ?? new Date(to.getTime() - DEFAULT_STATS_DAYS * DAY_MS);
   if (to.getTime() - from.getTime() > MAX_STATS_DAYS * DAY_MS) {
@@ -48,49 +49,47 @@ function statsRange(query: { from?: Date; to?: Date }): { from: Date; to: Date }
 
 export function createOrderController(orders: OrderService) {
   return {
-    async place(req: Request, res: Response) {
-      const key = (req.headers['idempotency-key'] as string | undefined)?.trim();
-      const result = await orders.place(actorOf(req), req.validated.body as PlaceOrderInput, key);
-      res.setHeader('ETag', orderEtag(result.order));
-      res.location(`${req.baseUrl}/orders/${result.order.id}`);
-      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      sendSuccess(res, result.order, { status: result.status });
+    /** Idempotency-Key is handled by the route's declared capability (replay, 409, 422). */
+    async place(req: TypedRequest<{ body: PlaceOrderInput; headers: IdempotencyHeaders }>, res: Response) {
+      const view = await orders.place(actorOf(req), req.validated.body);
+      res.setHeader('ETag', orderEtag(view));
+      res.location(`${req.baseUrl}/orders/${view.id}`);
+      sendSuccess(res, view, { status: 201 });
     },
 
-    async list(req: Request, res: Response) {
-      const result = await orders.list(actorOf(req), req.validated.query as OrderListQuery);
+    async list(req: TypedRequest<{ query: OrderListQuery }>, res: Response) {
+      const result = await orders.list(actorOf(req), req.validated.query);
       res.setHeader('Cache-Control', 'private, no-store');
       sendSuccess(res, result.data, { meta: result.meta });
     },
 
-    async get(req: Request, res: Response) {
-      const view = await orders.get(actorOf(req), String(req.validated.params.id));
+    async get(req: TypedRequest<{ params: IdParams }>, res: Response) {
+      const view = await orders.get(actorOf(req), req.validated.params.id);
       res.setHeader('ETag', orderEtag(view));
       res.setHeader('Cache-Control', 'private, no-store');
       sendSuccess(res, view);
     },
 
-    async cancel(req: Request, res: Response) {
-      const id = String(req.validated.params.id);
-      const { version, reason } = (req.validated.body ?? {}) as { version?: number; reason?: string };
-      const view = await orders.cancel(actorOf(req), id, expectedOrderVersion(req.get('if-match'), id, version), reason);
+    async cancel(req: TypedRequest<{ params: IdParams; body: CancelBody | undefined; headers: IfMatchHeaders }>, res: Response) {
+      const { id } = req.validated.params;
+      const { version, reason } = req.validated.body ?? {};
+      const view = await orders.cancel(actorOf(req), id, expectedVersion(req.validated.headers['if-match'], id, version, 'order'), reason);
       res.setHeader('ETag', orderEtag(view));
       sendSuccess(res, view);
     },
 
-    async changeStatus(req: Request, res: Response) {
-      const id = String(req.validated.params.id);
-      const { status, version, reason, carrier, trackingNumber } = req.validated.body as { status: OrderStatus; version?: number; reason?: string; carrier?: string; trackingNumber?: string };
+    async changeStatus(req: TypedRequest<{ params: IdParams; body: StatusBody; headers: IfMatchHeaders }>, res: Response) {
+      const { id } = req.validated.params;
+      const { status, version, reason, carrier, trackingNumber } = req.validated.body;
       const shipment = carrier && trackingNumber ? { carrier, trackingNumber } : undefined;
-      const view = await orders.changeStatus(actorOf(req), id, status, expectedOrderVersion(req.get('if-match'), id, version), reason, shipment);
+      const view = await orders.changeStatus(actorOf(req), id, status, expectedVersion(req.validated.headers['if-match'], id, version, 'order'), reason, shipment);
       res.setHeader('ETag', orderEtag(view));
       sendSuccess(res, view);
     },
 
-    async stats(req: Request, res: Response) {
-      const query = req.validated.query as { from?: Date; to?: Date; top?: number };
-      const { from, to } = statsRange(query);
-      sendSuccess(res, await orders.stats(from, to, query.top));
+    async stats(req: TypedRequest<{ query: StatsQuery }>, res: Response) {
+      const { from, to } = statsRange(req.validated.query);
+      sendSuccess(res, await orders.stats(from, to, req.validated.query.top));
     },
   };
 }

@@ -2,40 +2,24 @@
 import type { Request, Response } from 'express';
 import type { ProductService } from '../services/products/product.service';
 import type { ProductFilterQuery, ProductListQuery } from '../services/query-engine';
-import { BadRequestError, PreconditionRequiredError } from '../utils/errors';
-import { isNotModified, weakEtag } from '../utils/http-cache';
+import { expectedVersion, isNotModified, versionEtag, weakEtag } from '../utils/http-cache';
 import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
+import type { IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
 
 /** Strong validator for one product: its id and version change together with every write. */
-export function productEtag(view: { id: string; version: number }): string {
-  return `"${view.id}-v${view.version}"`;
-}
+export const productEtag = versionEtag;
 
-/** The version the client read: from If-Match (our ETag) or a `version` body field, which must agree. */
-export function expectedVersion(ifMatch: string | undefined, id: string, bodyVersion: number | undefined): number {
-  let fromHeader: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = new RegExp(`^"${id}-v(\\d+)"$`).exec(ifMatch.trim());
-    if (!match) throw new BadRequestError('If-Match must be the ETag this product was read with', 'INVALID_PRECONDITION');
-    fromHeader = Number(match[1]);
-  }
-  if (fromHeader !== undefined && bodyVersion !== undefined && fromHeader !== bodyVersion) {
-    throw new BadRequestError('If-Match and version disagree', 'INVALID_PRECONDITION');
-  }
-  const version = fromHeader ?? bodyVersion;
-  if (version === undefined) {
-    throw new PreconditionRequiredError('Send If-Match with the product ETag or the version you read', 'VERSION_REQUIRED');
-  }
-  return version;
-}
+export type ProductBody = Parameters<ProductService['create']>[0];
+export type ProductPatchBody = Parameters<ProductService['update']>[1] & { version?: number };
+export type FacetsQuery = ProductFilterQuery & { tagLimit?: number };
 
-function viewerOf(req: Request) {
+function viewerOf(req: Pick<Request, 'auth'>) {
   return { isStaff: isStaff(req.auth?.role) };
 }
 
 /** Responses differ by caller (staff see more), so shared caches must key on Authorization. */
-function conditional(req: Request, res: Response, etag: string): boolean {
+function conditional(req: Pick<Request, 'get' | 'auth'>, res: Response, etag: string): boolean {
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', req.auth ? 'private, no-cache' : 'public, no-cache');
   res.vary('Authorization'); // appended: CORS has already said the answer varies by Origin
@@ -46,45 +30,45 @@ function conditional(req: Request, res: Response, etag: string): boolean {
 
 export function createProductController(products: ProductService) {
   return {
-    async list(req: Request, res: Response) {
-      const result = await products.list(req.validated.query as ProductListQuery, viewerOf(req));
+    async list(req: TypedRequest<{ query: ProductListQuery }>, res: Response) {
+      const result = await products.list(req.validated.query, viewerOf(req));
       if (conditional(req, res, weakEtag(result))) return;
       sendSuccess(res, result.data, { meta: result.meta });
     },
 
-    async facets(req: Request, res: Response) {
-      const result = await products.facets(req.validated.query as ProductFilterQuery, viewerOf(req));
+    async facets(req: TypedRequest<{ query: FacetsQuery }>, res: Response) {
+      const result = await products.facets(req.validated.query, viewerOf(req));
       if (conditional(req, res, weakEtag(result))) return;
       sendSuccess(res, result);
     },
 
-    async get(req: Request, res: Response) {
-      const view = await products.get(String(req.validated.params.id), viewerOf(req));
+    async get(req: TypedRequest<{ params: IdParams }>, res: Response) {
+      const view = await products.get(req.validated.params.id, viewerOf(req));
       if (conditional(req, res, productEtag(view))) return;
       sendSuccess(res, view);
     },
 
-    async create(req: Request, res: Response) {
-      const view = await products.create(req.validated.body as Parameters<ProductService['create']>[0]);
+    async create(req: TypedRequest<{ body: ProductBody }>, res: Response) {
+      const view = await products.create(req.validated.body);
       res.setHeader('ETag', productEtag(view));
       sendCreated(res, view, `${req.baseUrl}/products/${view.id}`);
     },
 
-    async update(req: Request, res: Response) {
-      const id = String(req.validated.params.id);
-      const { version, ...patch } = req.validated.body as Parameters<ProductService['update']>[1] & { version?: number };
-      const view = await products.update(id, patch, expectedVersion(req.get('if-match'), id, version));
+    async update(req: TypedRequest<{ params: IdParams; body: ProductPatchBody; headers: IfMatchHeaders }>, res: Response) {
+      const { id } = req.validated.params;
+      const { version, ...patch } = req.validated.body;
+      const view = await products.update(id, patch, expectedVersion(req.validated.headers['if-match'], id, version, 'product'));
       res.setHeader('ETag', productEtag(view));
       sendSuccess(res, view);
     },
 
-    async remove(req: Request, res: Response) {
-      await products.remove(String(req.validated.params.id), req.auth!.id);
+    async remove(req: TypedRequest<{ params: IdParams }>, res: Response) {
+      await products.remove(req.validated.params.id, req.auth!.id);
       sendNoContent(res);
     },
 
-    async restore(req: Request, res: Response) {
-      const view = await products.restore(String(req.validated.params.id));
+    async restore(req: TypedRequest<{ params: IdParams }>, res: Response) {
+      const view = await products.restore(req.validated.params.id);
       res.setHeader('ETag', productEtag(view));
       sendSuccess(res, view);
     },

@@ -2,12 +2,14 @@
 // tests drive it with supertest.
 import express, { type Express } from 'express';
 import { DASHBOARD_PATH, queueDashboard } from '../jobs/dashboard';
+import { bearerAccount } from '../middlewares/auth.middleware';
 import { createErrorHandler, notFoundHandler } from '../middlewares/error.middleware';
 import { chain } from '../middlewares/chain';
-import { observeRequests } from '../middlewares/request-observer';
+import { methodNotAllowed } from '../middlewares/method-not-allowed';
+import { isProbe, observeRequests } from '../middlewares/request-observer';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
-import { API_PREFIX, buildRouters, countEndpoints, rawBodyPaths, type RouteDefinition } from '../routes/route-table';
+import { API_PREFIX, buildRouters, countEndpoints, fullPath, rawBodyPaths, type RouteDefinition } from '../routes/route-table';
 import { requestContext } from '../utils/tracing';
 import type { Container } from './container';
 import { swaggerUiRouter } from './docs';
@@ -42,7 +44,15 @@ export function buildApp(container: Container): BuiltApp {
       securityHeaders(config),
       corsPolicy(config),
       createRateLimiter(
-        { name: 'global', windowMs: config.rateLimit.windowMs, max: config.rateLimit.max, message: 'Too many requests, please slow down' },
+        {
+          name: 'global',
+          windowMs: config.rateLimit.windowMs,
+          max: config.rateLimit.max,
+          message: 'Too many requests, please slow down',
+          accountOf: bearerAccount(container.tokens),
+          // A probe or scrape refused with 429 takes a healthy instance out of rotation.
+          skip: isProbe,
+        },
         redis,
         config.redis.keyPrefix,
       ),
@@ -53,9 +63,11 @@ export function buildApp(container: Container): BuiltApp {
 
   // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
-  const { api, root } = buildRouters(routes, container.auth);
+  const { api, root } = buildRouters(routes, container.auth, { idempotency: container.idempotency });
   app.use(root);
   app.use(API_PREFIX, api);
+  // A declared path asked with an undeclared method: 405 + Allow (before Swagger UI's catch-all prefix).
+  app.use(methodNotAllowed(routes.map((route) => ({ method: route.method, path: fullPath(route) }))));
   // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.
   if (config.docs.enabled) app.use(swaggerUiRouter());
 

@@ -1,62 +1,101 @@
-// Composition root: builds repositories, services and middlewares from their collaborators.
-// Tests call createContainer with their own connection, Redis and fakes; nothing else wires objects.
+// Composition root: the one place that binds models to a connection and builds repositories,
+// services and middlewares from their collaborators. The API (loaders/index.ts), the worker
+// (loaders/worker.ts), seeding and tests all obtain their objects here; nothing else wires objects.
 import type Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config';
-import type { Queue } from 'bullmq';
-import { createDashboardTickets, type DashboardTickets } from '../jobs/dashboard';
+import { createDashboardTickets } from '../jobs/dashboard';
 import { isBullEmailQueue } from '../jobs/email/email.queue';
 import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
-import { createAuthMiddlewares, type AuthMiddlewares } from '../middlewares/auth.middleware';
-import { IdempotencyKey } from '../models/IdempotencyKey';
-import { Order } from '../models/Order';
-import { Product } from '../models/Product';
-import { SimulatedPaymentIntent } from '../models/SimulatedPaymentIntent';
-import { WebhookEvent } from '../models/WebhookEvent';
-import { createAccountRepository, type AccountRepository } from '../repositories/account.repository';
+import { createAuthMiddlewares } from '../middlewares/auth.middleware';
+import { idempotencyKeyModel } from '../models/IdempotencyKey';
+import { orderModel } from '../models/Order';
+import { productModel } from '../models/Product';
+import { simulatedPaymentIntentModel } from '../models/SimulatedPaymentIntent';
+import { webhookEventModel } from '../models/WebhookEvent';
+import { createAccountRepository } from '../repositories/account.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
 import { createPaymentRepository } from '../repositories/payments/payment.repository';
 import { createSimulatedIntentRepository } from '../repositories/payments/simulated-intent';
 import { createWebhookEventRepository } from '../repositories/payments/webhook-event';
 import { createProductRepository } from '../repositories/product.repository';
-import { createPasswordResetTokenRepository, createRefreshTokenRepository, type RefreshTokenRepository } from '../repositories/token.repository';
-import { createAccountService, type AccountService } from '../services/account.service';
-import { createAuthService, type AuthService } from '../services/auth/auth.service';
-import { createHealthService, type HealthService } from '../services/health.service';
-import { createJobAdminService, type JobAdminService } from '../services/job-admin.service';
-import { createPasswordResetService, type PasswordResetService } from '../services/auth/password-reset';
+import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
+import type { Container } from '../routes/container.types';
+import { createAccountService } from '../services/account.service';
+import { createAuthService } from '../services/auth/auth.service';
+import { createHealthService } from '../services/health.service';
+import { createIdempotencyService } from '../services/idempotency.service';
+import { createJobAdminService } from '../services/job-admin.service';
+import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
 import { createOrderEventPublisher } from '../services/orders/events';
 import { createOrderNotifier } from '../services/orders/notifier';
 import { createOrderPlacement } from '../services/orders/placement';
-import { createOrderService, type OrderService } from '../services/orders/order.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
-import { createPaymentService, type PaymentService } from '../services/payments/payment.service';
+import { createPaymentService } from '../services/payments/payment.service';
 import type { PaymentProvider } from '../services/payments/provider';
-import { createProviderGuard, type ProviderGuard } from '../services/payments/resilience';
+import { createProviderGuard } from '../services/payments/resilience';
 import { createSimulatedProvider, httpWebhookDelivery, type SimulatedProvider } from '../services/payments/simulated-provider';
 import { createStripeProvider } from '../services/payments/stripe-provider';
-import { createProductService, type ProductService } from '../services/products/product.service';
-import { createSessionService, type SessionService } from '../services/auth/session';
-import { createMetricsService, type MetricsService } from '../services/metrics.service';
-import { createTokenService, type TokenService } from '../services/auth/token';
-import { createTransactionRunner, type TransactionRunner } from '../services/transactions';
+import { createProductService } from '../services/products/product.service';
+import { createSessionService } from '../services/auth/session';
+import { createMetricsService } from '../services/metrics.service';
+import { createTokenService } from '../services/auth/token';
+import { createTransactionRunner } from '../services/transactions';
+import { createOrderService } from '../services/orders/order.service';
+
+export type { Container } from '../routes/container.types';
+
+/** Every model bound to `mongo`: no model is a process-wide singleton, so a second connection gets its own. */
+export function bindModels(mongo: Connection) {
+  return {
+    Product: productModel(mongo),
+    Order: orderModel(mongo),
+    IdempotencyKey: idempotencyKeyModel(mongo),
+    WebhookEvent: webhookEventModel(mongo),
+    SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
+  };
+}
+
+/** Every repository over `mongo`. Seeding uses these too, so it writes through the same rules as the API. */
+export function createRepositories(mongo: Connection, passwordHasher: PasswordHasher) {
+  const models = bindModels(mongo);
+  return {
+    accounts: createAccountRepository(mongo, passwordHasher.hash),
+    refreshTokens: createRefreshTokenRepository(mongo),
+    resetTokens: createPasswordResetTokenRepository(mongo),
+    products: createProductRepository(models.Product),
+    orders: createOrderRepository(models.Order),
+    idempotency: createIdempotencyRepository(models.IdempotencyKey),
+    payments: createPaymentRepository(models.Order),
+    webhookEvents: createWebhookEventRepository(models.WebhookEvent),
+    simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
+  };
+}
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** The repositories seeding needs, for the configured password policy; builds indexes first so unique keys hold. */
+export async function createSeedRepositories(mongo: Connection, config: AppConfig): Promise<Pick<Repositories, 'accounts' | 'products'>> {
+  await bindModels(mongo).Product.init();
+  const { accounts, products } = createRepositories(mongo, createPasswordHasher(config.auth.passwordHash));
+  return { accounts, products };
+}
 
 export interface ContainerDeps {
   readonly config: AppConfig;
   readonly redis: Redis | null;
   readonly emailQueue: EmailQueue;
-  readonly mongo?: Connection;
+  readonly mongo: Connection;
   readonly isDraining?: () => boolean;
   /** Replaces the configured payment provider (tests: a failing provider for the breaker). */
   readonly paymentProvider?: PaymentProvider;
 }
 
 /** The configured provider; `simulated` is the unguarded instance behind it, for the dev confirm step. */
-function buildPaymentProvider(config: AppConfig): { provider: PaymentProvider; simulated: SimulatedProvider | null } {
+function buildPaymentProvider(config: AppConfig, repositories: Repositories): { provider: PaymentProvider; simulated: SimulatedProvider | null } {
   const p = config.payments;
   if (p.provider === 'stripe') {
     const { secretKey, host, port, protocol } = p.stripe;
@@ -64,7 +103,7 @@ function buildPaymentProvider(config: AppConfig): { provider: PaymentProvider; s
     return { provider: createStripeProvider({ secretKey: secretKey!, webhookSecret: p.webhookSecret, webhookToleranceSeconds: p.webhookToleranceSeconds, timeoutMs: p.timeoutMs, host, port, protocol }), simulated: null };
   }
   const simulated = createSimulatedProvider({
-    intents: createSimulatedIntentRepository(SimulatedPaymentIntent),
+    intents: repositories.simulatedIntents,
     webhookSecret: p.webhookSecret,
     webhookToleranceSeconds: p.webhookToleranceSeconds,
     deliver: httpWebhookDelivery(p.simulatedWebhookUrl, p.timeoutMs),
@@ -72,41 +111,16 @@ function buildPaymentProvider(config: AppConfig): { provider: PaymentProvider; s
   return { provider: simulated, simulated };
 }
 
-export interface Container {
-  readonly config: AppConfig;
-  readonly redis: Redis | null;
-  readonly emailQueue: EmailQueue;
-  readonly tokens: TokenService;
-  readonly auth: AuthMiddlewares;
-  readonly health: HealthService;
-  readonly passwordHasher: PasswordHasher;
-  readonly accounts: AccountRepository;
-  readonly refreshTokens: RefreshTokenRepository;
-  readonly accountService: AccountService;
-  readonly sessions: SessionService;
-  readonly authService: AuthService;
-  readonly passwordReset: PasswordResetService;
-  readonly products: ProductService;
-  readonly orders: OrderService;
-  readonly payments: PaymentService;
-  /** The payment provider's circuit breaker (readiness and tests read its state). */
-  readonly paymentGuard: ProviderGuard;
-  readonly transactions: TransactionRunner;
-  readonly jobAdmin: JobAdminService;
-  /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
-  readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
-  readonly metrics: MetricsService;
-}
-
-export function createContainer(deps: ContainerDeps): Container {
-  const { config, redis, emailQueue } = deps;
-  const mongo = deps.mongo ?? mongoose.connection;
+/**
+ * The domain: repositories and services, without anything HTTP-facing. The worker's maintenance
+ * tasks run on this, so a sweep goes through the same services (emails, cache, restock) as the API.
+ */
+export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
+  const { config, redis, emailQueue, mongo } = deps;
   const tokens = createTokenService(config.auth);
   const passwordHasher = createPasswordHasher(config.auth.passwordHash);
-
-  const accounts = createAccountRepository(mongo, passwordHasher.hash);
-  const refreshTokens = createRefreshTokenRepository(mongo);
-  const resetTokens = createPasswordResetTokenRepository(mongo);
+  const repositories = createRepositories(mongo, passwordHasher);
+  const { accounts, refreshTokens, resetTokens } = repositories;
 
   // Sessions and the account service need each other's halves: revoking needs sessions, and
   // rotating needs the live principal. The late-bound closure breaks the cycle.
@@ -116,7 +130,11 @@ export function createContainer(deps: ContainerDeps): Container {
     refreshTtlSeconds: config.auth.refreshTokenTtlSeconds,
     loadPrincipal: (id) => accountService.loadPrincipal(id),
   });
-  const accountService = createAccountService({ accounts, sessions });
+  const accountService = createAccountService({
+    accounts,
+    sessions,
+    cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('account-cursor').digest('base64url'),
+  });
   const authService = createAuthService({
     accounts,
     sessions,
@@ -128,7 +146,7 @@ export function createContainer(deps: ContainerDeps): Container {
 
   const productCache =
     config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
-  const productRepository = createProductRepository(Product);
+  const productRepository = repositories.products;
   const products = createProductService({
     repository: productRepository,
     cache: productCache,
@@ -137,7 +155,7 @@ export function createContainer(deps: ContainerDeps): Container {
   });
 
   const transactions = createTransactionRunner(mongo);
-  const orderRepository = createOrderRepository(Order);
+  const orderRepository = repositories.orders;
   // Soft-deleted or unknown accounts get no order email.
   const notifier = createOrderNotifier(emailQueue, async (id) => (await accounts.findById(id))?.email ?? null);
   const publish = createOrderEventPublisher(notifier);
@@ -145,45 +163,37 @@ export function createContainer(deps: ContainerDeps): Container {
     orders: orderRepository,
     products: productRepository,
     placement: createOrderPlacement({ orders: orderRepository, products: productRepository, transactions }),
-    idempotency: createIdempotencyRepository(IdempotencyKey),
     transactions,
     notifier,
     publish,
     // Orders and payments need each other: the late-bound closure breaks the cycle.
     settleBeforeCancel: (order) => payments.settleBeforeCancel(order),
     invalidateProducts: (ids) => products.invalidate(ids),
-    idempotencyTtlSeconds: config.orders.idempotencyTtlSeconds,
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
 
   const paymentGuard = createProviderGuard(config.payments);
-  const built = deps.paymentProvider ? { provider: deps.paymentProvider, simulated: null } : buildPaymentProvider(config);
+  const built = deps.paymentProvider ? { provider: deps.paymentProvider, simulated: null } : buildPaymentProvider(config, repositories);
   const payments = createPaymentService({
     provider: paymentGuard.wrap(built.provider),
     guard: paymentGuard,
     simulated: built.simulated,
     orders: orderRepository,
-    payments: createPaymentRepository(Order),
-    webhookEvents: createWebhookEventRepository(WebhookEvent),
+    payments: repositories.payments,
+    webhookEvents: repositories.webhookEvents,
     publish,
     cancelUnpaid: (id, reason, options) => orders.cancelUnpaid(id, reason, options),
   });
 
-  const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
-  // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
-  metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
-
-  const dashboard =
-    config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;
+  const idempotency = createIdempotencyService({
+    store: repositories.idempotency,
+    ttlSeconds: config.orders.idempotencyTtlSeconds,
+    // A claim outlives the request deadline, so an attempt still running is never taken over.
+    leaseSeconds: Math.ceil(config.http.requestTimeoutMs / 1000) + 5,
+  });
 
   return {
-    config,
-    redis,
-    emailQueue,
     tokens,
-    // The token proves who signed in; the database says whether they may still act, and as what.
-    auth: createAuthMiddlewares(tokens, (id) => accountService.loadPrincipal(id)),
-    health: createHealthService({ version: config.version, mongo, redis, isDraining: deps.isDraining }),
     passwordHasher,
     accounts,
     refreshTokens,
@@ -195,7 +205,32 @@ export function createContainer(deps: ContainerDeps): Container {
     orders,
     payments,
     paymentGuard,
+    idempotency,
     transactions,
+  };
+}
+export type Services = ReturnType<typeof createServices>;
+
+/** Everything the API process serves from: the domain plus auth middlewares, health, metrics and the job dashboard. */
+export function createContainer(deps: ContainerDeps): Container {
+  const { config, redis, emailQueue, mongo } = deps;
+  const services = createServices(deps);
+  const { tokens, accountService } = services;
+  const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
+  // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
+  metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
+
+  const dashboard =
+    config.email.dashboardEnabled && isBullEmailQueue(emailQueue) ? { tickets: createDashboardTickets(config), queues: [emailQueue.queue] } : null;
+
+  return {
+    ...services,
+    config,
+    redis,
+    emailQueue,
+    // The token proves who signed in; the database says whether they may still act, and as what.
+    auth: createAuthMiddlewares(tokens, (id) => accountService.loadPrincipal(id)),
+    health: createHealthService({ version: config.version, mongo, redis, isDraining: deps.isDraining }),
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,
     metrics,

@@ -5,17 +5,13 @@ import type Redis from 'ioredis';
 import { config, configSource } from '../config';
 import type { EmailQueue } from '../jobs/email/types';
 import { createEmailQueue } from '../jobs/email/setup';
-import { Product } from '../models/Product';
-import { createProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
 import { createShutdownController, type Closable, type ShutdownController } from '../utils/shutdown';
 import { buildApp } from './app';
-import { createContainer } from './container';
+import { createContainer, createSeedRepositories } from './container';
 import { connectDatabase, type DatabaseHandle } from './db';
 import { connectRedis } from './redis';
 import { seedDevelopmentData } from './seed';
-import { createAccountRepository } from '../repositories/account.repository';
-import { createPasswordHasher } from '../services/auth/password';
 
 export interface Runtime {
   readonly server: Server;
@@ -44,9 +40,7 @@ export async function bootstrap(): Promise<Runtime> {
   logger.info(`✓ Database connected${db.embedded ? ' (embedded in-memory server)' : ''}`, { uri: db.uri });
   // Only the throwaway embedded database is seeded automatically, and only when empty.
   if (db.embedded && config.mongo.seedOnEmbeddedStart) {
-    await Product.init();
-    const accounts = createAccountRepository(db.connection, createPasswordHasher(config.auth.passwordHash).hash);
-    await seedDevelopmentData({ products: createProductRepository(Product), accounts, isProduction: config.isProduction });
+    await seedDevelopmentData({ ...(await createSeedRepositories(db.connection, config)), isProduction: config.isProduction });
   }
 
   // 4. Redis and the email queue

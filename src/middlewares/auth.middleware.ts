@@ -3,12 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TokenService } from '../services/auth/token';
 import { ForbiddenError, UnauthorizedError } from '../utils/errors';
-import type { Role } from '../utils/roles';
-
-export interface Principal {
-  readonly id: string;
-  readonly role: Role;
-}
+import type { Principal, Role } from '../utils/roles';
 
 /**
  * Resolves the subject of a valid token to the caller as they are now (role changes and
@@ -22,6 +17,23 @@ function bearerToken(req: Request): string | undefined {
   const match = /^Bearer\s+([A-Za-z0-9\-_.]+)$/.exec(header.trim());
   if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"', 'TOKEN_INVALID');
   return match[1];
+}
+
+/**
+ * The account id behind a valid bearer token, or undefined — never throws. Used where a request
+ * only needs to be attributed (rate limiting), before and independently of authentication.
+ */
+export function bearerAccount(tokens: Pick<TokenService, 'verifyAccessToken'>): (req: Request) => string | undefined {
+  return (req) => {
+    const header = req.get('authorization');
+    if (!header) return undefined;
+    try {
+      const token = bearerToken(req);
+      return token ? tokens.verifyAccessToken(token).sub : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 export interface AuthMiddlewares {

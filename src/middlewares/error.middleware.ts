@@ -1,5 +1,6 @@
 // The one place that turns any failure into the error contract:
 // { success: false, message, code, timestamp, path, requestId, details? }.
+import { DuplicateKeyError } from '../repositories/errors';
 import type { NextFunction, Request, Response } from 'express';
 import mongoose from 'mongoose';
 import { AppError, NotFoundError, type ErrorDetail } from '../utils/errors';
@@ -38,10 +39,6 @@ function isMongoUnavailable(err: Error): boolean {
   if (MONGO_UNAVAILABLE.has(err.name)) return true;
   // Mongoose wraps a lost connection in a buffering timeout when commands are buffered.
   return err.name === 'MongooseError' && /buffering timed out|before initial connection/i.test(err.message);
-}
-
-function duplicateKeyFields(err: { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> }): string[] {
-  return Object.keys(err.keyPattern ?? err.keyValue ?? {});
 }
 
 function fromMongooseValidation(err: mongoose.Error.ValidationError): ErrorDetail[] {
@@ -84,8 +81,10 @@ export function renderError(err: unknown, exposeInternals: boolean): Rendered {
   if (err instanceof mongoose.Error.ValidationError) {
     return { status: 400, code: 'VALIDATION_FAILED', message: 'Validation failed', details: fromMongooseValidation(err), operational: true };
   }
-  if (err instanceof Error && (err as { code?: unknown }).code === 11000) {
-    const fields = duplicateKeyFields(err as never);
+  // Repositories turn 11000 into DuplicateKeyError and services map it to their own 409; one that
+  // reaches here unmapped still answers 409 naming the fields only (never the index or collection).
+  if (err instanceof DuplicateKeyError) {
+    const { fields } = err;
     return {
       status: 409,
       code: 'DUPLICATE_KEY',
@@ -93,6 +92,10 @@ export function renderError(err: unknown, exposeInternals: boolean): Rendered {
       details: fields.map((field) => ({ path: field, message: `${field} must be unique`, type: 'unique' })),
       operational: true,
     };
+  }
+  // ioredis gives up on a slow or unreachable Redis with these messages: a dependency outage (503), not a bug.
+  if (err instanceof Error && /^(Command timed out|Connection is closed\.?|Stream isn't writeable)/.test(err.message)) {
+    return { status: 503, code: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is temporarily unavailable', operational: false };
   }
   if (err instanceof Error && isMongoUnavailable(err)) {
     return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is temporarily unavailable', operational: false };

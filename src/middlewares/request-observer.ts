@@ -1,12 +1,19 @@
 // One observation per request, taken when its response closes: the access-log record and, when
 // metrics are on, the in-flight gauge and the duration histogram. One clock read at each end and
 // one listener per request serve both, instead of a middleware, a timer read and a listener each.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { MetricsService } from '../services/metrics.service';
 import { logger } from '../utils/logger';
 
 /** Requests that matched no route are labelled `unmatched` — never by their raw path. */
 const UNMATCHED = 'unmatched';
+
+/** Liveness/readiness probes and metric scrapes: polled every few seconds by machines. */
+const PROBE_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+export function isProbe(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && PROBE_PATHS.has(req.path);
+}
 
 export function observeRequests(metrics?: MetricsService): RequestHandler {
   return (req, res, next) => {
@@ -18,7 +25,10 @@ export function observeRequests(metrics?: MetricsService): RequestHandler {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const route = res.locals.routeTemplate as string | undefined;
       metrics?.requestFinished(req.method, route ?? UNMATCHED, res.statusCode, durationMs / 1000);
-      logger.info(res.writableFinished ? 'request completed' : 'request aborted', {
+      // A successful poll every few seconds per instance would drown the access log; it is still
+      // counted in the metrics, and a failing probe is logged like any other request.
+      const level = isProbe(req) && res.statusCode < 400 ? 'debug' : 'info';
+      logger.log(level, res.writableFinished ? 'request completed' : 'request aborted', {
         requestId: req.requestId,
         method: req.method,
         path: req.originalUrl.split('?')[0],

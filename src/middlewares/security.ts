@@ -1,8 +1,8 @@
 // Security middleware: helmet, CORS allow-list, rate limits (Redis-backed when configured),
 // body size limits and a per-request timeout. Each piece is a factory taking config.
 import cors from 'cors';
-import express, { type RequestHandler } from 'express';
-import rateLimit, { type Options as RateLimitOptions } from 'express-rate-limit';
+import express, { type Request, type RequestHandler } from 'express';
+import rateLimit, { ipKeyGenerator, type Options as RateLimitOptions } from 'express-rate-limit';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -65,7 +65,7 @@ export function corsPolicy(config: AppConfig): RequestHandler {
     credentials: true,
     methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-ID'],
-    exposedHeaders: ['X-Request-ID', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+    exposedHeaders: ['X-Request-ID', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed'],
     maxAge: 600,
   });
   return (req, res, next) => {
@@ -91,6 +91,20 @@ export interface RateLimitSettings {
   readonly windowMs: number;
   readonly max: number;
   readonly message: string;
+  /**
+   * The account a request acts for, when it can be told cheaply (a valid bearer token): such
+   * requests are counted per account, so one customer's burst does not refuse everyone behind the
+   * same NAT or proxy. Anonymous requests (and bad tokens) are counted per client IP.
+   */
+  readonly accountOf?: (req: Request) => string | undefined;
+  /** Requests that are never counted (liveness/readiness probes, metric scrapes). */
+  readonly skip?: (req: Request) => boolean;
+}
+
+/** The limiter's counter key: per account when the caller is known, else per IP (IPv6 per /56). */
+export function rateLimitKey(req: Request, accountOf?: (req: Request) => string | undefined): string {
+  const account = accountOf?.(req);
+  return account ? `account:${account}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
 }
 
 /**
@@ -106,9 +120,13 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | nu
     legacyHeaders: false,
     passOnStoreError: true,
     logger: limiterLog,
+    keyGenerator: (req) => rateLimitKey(req, settings.accountOf),
+    ...(settings.skip ? { skip: settings.skip } : {}),
     handler: (_req, res, next, opts) => {
-      const retryAfter = Math.ceil(opts.windowMs / 1000);
-      if (!res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));
+      // The library has set Retry-After from the counter's real reset time, the same number as the
+      // RateLimit header's reset; the error carries that value rather than the full window.
+      const fromLibrary = Number(res.getHeader('Retry-After'));
+      const retryAfter = Number.isFinite(fromLibrary) && fromLibrary > 0 ? fromLibrary : Math.ceil(opts.windowMs / 1000);
       next(new RateLimitError(settings.message, retryAfter));
     },
   };

@@ -84,7 +84,7 @@ export function validate(declared: RequestSchemas = {}): RequestHandler {
     for (const location of ['params', 'query', 'body'] as const) if (!(location === 'body' && rawBody)) inspectInput(location, req[location]);
     const details: ErrorDetail[] = schemas.query ? repeatedScalars(req.query, lists) : [];
     if (details.length) throw new ValidationError('Request validation failed', details);
-    const validated: Request['validated'] = { params: { ...req.params }, query: {}, body: undefined };
+    const validated: Request['validated'] = { params: { ...req.params }, query: {}, body: undefined, headers: {} };
     for (const location of order) {
       const schema = schemas[location];
       if (!schema) {
@@ -96,7 +96,7 @@ export function validate(declared: RequestSchemas = {}): RequestHandler {
       const { value, error } = schema.validate(raw);
       if (error) details.push(...toDetails(location, error));
       else if (location === 'body') validated.body = value;
-      else if (location !== 'headers') validated[location] = value as Record<string, unknown>;
+      else validated[location] = value as Record<string, unknown>;
     }
     if (details.length) throw new ValidationError('Request validation failed', details);
     req.validated = validated;
@@ -120,6 +120,24 @@ export function single(schema: Joi.Schema): Joi.Schema {
   });
 }
 
+/**
+ * Names the offending value, not its position: `fields=name,deletedAt` → `"deletedAt" is not
+ * allowed (one of: …)` rather than joi's `"[1]" must be one of …`.
+ */
+function itemProblem(parts: readonly string[], error: Joi.ValidationError): string {
+  const detail = error.details[0];
+  if (!detail) return 'is invalid';
+  const index = detail.path[0];
+  const value = typeof index === 'number' ? parts[index] : undefined;
+  if (value === undefined) return detail.message;
+  const quoted = JSON.stringify(value);
+  if (detail.type === 'any.only') {
+    const valids = (detail.context?.valids as unknown[] | undefined) ?? [];
+    return `${quoted} is not allowed${valids.length ? ` (one of: ${valids.join(', ')})` : ''}`;
+  }
+  return detail.message.replace(/^"?\[\d+\]"?/, quoted);
+}
+
 /** A list query parameter: repeated keys and comma-separated values both add items. */
 export function list(item: Joi.Schema, options: { max: number }): Joi.Schema {
   const items = Joi.array().items(item);
@@ -129,13 +147,14 @@ export function list(item: Joi.Schema, options: { max: number }): Joi.Schema {
       if (raw.some((v) => typeof v !== 'string')) return helpers.error('list.type');
       const parts = (raw as string[]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
       const { value: out, error } = items.validate(parts, { convert: true });
-      if (error) return helpers.error('list.item', { reason: error.details[0]?.message ?? 'is invalid' });
+      if (error) return helpers.error('list.item', { reason: itemProblem(parts, error) });
       // De-duplicate after each item is normalized (so "A" and "a" count once), then bound the count.
       const unique = [...new Set(out as unknown[])];
       if (unique.length > options.max) return helpers.error('list.max', { limit: options.max });
       return unique;
     })
-    .meta(LIST_META)
+    // The item schema rides along so the OpenAPI generator documents the parameter as an array of it.
+    .meta({ ...LIST_META, listItem: { item: item.describe(), max: options.max } })
     .messages({
       'list.type': '{{#label}} must be a comma-separated list',
       'list.item': '{{#label}}: {{#reason}}',

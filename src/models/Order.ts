@@ -1,6 +1,6 @@
 // The order document. Lines are snapshots of the catalog at placement (name, sku, unit price), so an
 // order never changes when the catalog does. Money is integer minor units, like products.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 // `pending`: placed by staff (POST /orders), paid out of band. `awaiting_payment`: created by checkout,
 // paid through the payment provider; the payment statuses follow (services/orders/lifecycle.ts).
@@ -8,6 +8,8 @@ export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'payment_failed', 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 // A refunded order that has not shipped still holds its stock: cancelling it restocks (and refunds any rest).
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded'];
+/** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
+export const MAX_STATS_DAYS = 366;
 
 /** The payment's own state as the provider reports it (the order status is derived from it). */
 export const PAYMENT_STATUSES = ['requires_payment', 'failed', 'succeeded', 'partially_refunded', 'refunded', 'canceled'] as const;
@@ -111,9 +113,6 @@ const orderSchema = new Schema(
     // Absent on staff orders paid out of band; set when checkout creates the provider payment.
     payment: { type: paymentSchema, default: undefined },
     shipment: { type: shipmentSchema, default: undefined },
-    // Client-chosen retry key and a hash of the request it came with (see IdempotencyKey).
-    idempotencyKey: { type: String, maxlength: 255 },
-    requestHash: { type: String },
     // Our optimistic-concurrency counter, bumped by every status change.
     version: { type: Number, required: true, default: 1, min: 1 },
   },
@@ -160,12 +159,11 @@ orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
 // Webhooks find the order by the provider's payment id.
 orderSchema.index({ 'payment.providerPaymentId': 1 }, { unique: true, partialFilterExpression: { 'payment.providerPaymentId': { $type: 'string' } }, name: 'payment_providerPaymentId_unique' });
-orderSchema.index(
-  { account: 1, idempotencyKey: 1 },
-  { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'account_idempotencyKey_unique' },
-);
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 export type OrderModel = Model<OrderDoc>;
 
-export const Order: OrderModel = (mongoose.models.Order as OrderModel | undefined) ?? mongoose.model<OrderDoc>('Order', orderSchema);
+/** The Order model on `connection`, compiled once per connection. */
+export function orderModel(connection: Connection): OrderModel {
+  return (connection.models.Order as OrderModel | undefined) ?? connection.model<OrderDoc>('Order', orderSchema);
+}

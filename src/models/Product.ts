@@ -1,6 +1,6 @@
 // The product catalog document. Money is stored as integer minor units (priceMinor) so sums and
 // comparisons never drift; the API converts to and from a decimal number at the edge.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 export const PRODUCT_STATUSES = ['active', 'draft'] as const;
 export const CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
@@ -89,5 +89,7 @@ productSchema.index(
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 export type ProductModel = Model<ProductDoc>;
 
-export const Product: ProductModel =
-  (mongoose.models.Product as ProductModel | undefined) ?? mongoose.model<ProductDoc>('Product', productSchema);
+/** The Product model on `connection`, compiled once per connection. */
+export function productModel(connection: Connection): ProductModel {
+  return (connection.models.Product as ProductModel | undefined) ?? connection.model<ProductDoc>('Product', productSchema);
+}

@@ -1,6 +1,6 @@
 // Payment intents of the simulated provider (development and tests only): the provider's own
 // records, shaped like Stripe's, kept apart from orders exactly as Stripe's are.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 const simulatedRefundSchema = new Schema(
   { refundId: { type: String, required: true }, amountMinor: { type: Number, required: true, min: 1 }, idempotencyKey: { type: String, required: true }, at: { type: Date, required: true } },
@@ -29,6 +29,10 @@ simulatedPaymentIntentSchema.index({ idempotencyKey: 1 }, { unique: true });
 export type SimulatedPaymentIntentDoc = InferSchemaType<typeof simulatedPaymentIntentSchema>;
 export type SimulatedPaymentIntentModel = Model<SimulatedPaymentIntentDoc>;
 
-export const SimulatedPaymentIntent: SimulatedPaymentIntentModel =
-  (mongoose.models.SimulatedPaymentIntent as SimulatedPaymentIntentModel | undefined) ??
-  mongoose.model<SimulatedPaymentIntentDoc>('SimulatedPaymentIntent', simulatedPaymentIntentSchema);
+/** The SimulatedPaymentIntent model on `connection`, compiled once per connection. */
+export function simulatedPaymentIntentModel(connection: Connection): SimulatedPaymentIntentModel {
+  return (
+    (connection.models.SimulatedPaymentIntent as SimulatedPaymentIntentModel | undefined) ??
+    connection.model<SimulatedPaymentIntentDoc>('SimulatedPaymentIntent', simulatedPaymentIntentSchema)
+  );
+}

@@ -1,6 +1,6 @@
 // Provider webhook events already processed: the unique event id makes each one take effect once,
 // however often the provider (or an attacker replaying a captured request) delivers it.
-import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 const webhookEventSchema = new Schema(
   {
@@ -23,5 +23,7 @@ webhookEventSchema.index({ receivedAt: 1 }, { expireAfterSeconds: 30 * 24 * 3600
 export type WebhookEventDoc = InferSchemaType<typeof webhookEventSchema>;
 export type WebhookEventModel = Model<WebhookEventDoc>;
 
-export const WebhookEvent: WebhookEventModel =
-  (mongoose.models.WebhookEvent as WebhookEventModel | undefined) ?? mongoose.model<WebhookEventDoc>('WebhookEvent', webhookEventSchema);
+/** The WebhookEvent model on `connection`, compiled once per connection. */
+export function webhookEventModel(connection: Connection): WebhookEventModel {
+  return (connection.models.WebhookEvent as WebhookEventModel | undefined) ?? connection.model<WebhookEventDoc>('WebhookEvent', webhookEventSchema);
+}

@@ -52,26 +52,20 @@ export type AccountChanges = Partial<Pick<AccountAttrs, 'firstName' | 'lastName'
   addresses?: Address[];
 };
 
-export const ACCOUNT_SORT_FIELDS = ['createdAt', 'email', 'lastName'] as const;
-export type AccountSortField = (typeof ACCOUNT_SORT_FIELDS)[number];
-
-export interface AccountListQuery {
+export interface AccountFilter {
   role?: Role;
   status?: AccountStatus;
   emailPrefix?: string;
   includeDeleted?: boolean;
-  sort: { field: AccountSortField; direction: 1 | -1 };
-  limit: number;
-  /** Offset mode when set (with `total`); otherwise cursor mode. */
-  page?: number;
-  /** Position after which cursor mode continues (from a previous page's nextCursor). */
-  after?: { value: string | Date; id: string };
 }
 
-export interface AccountPage {
-  items: AccountView[];
-  total?: number;
-  next?: { value: string | Date; id: string };
+/** One page in storage terms: sort, keyset condition and window come from the listing toolkit. */
+export interface AccountPageInput {
+  readonly filter: AccountFilter;
+  readonly sort: Record<string, 1 | -1>;
+  readonly after: Record<string, unknown> | null;
+  readonly skip: number;
+  readonly limit: number;
 }
 
 type LeanAccount = Omit<AccountAttrs, 'addresses'> & { _id: Types.ObjectId; addresses?: (Address & { _id: Types.ObjectId })[] };
@@ -101,21 +95,13 @@ const live = { deletedAt: null };
 export function createAccountRepository(connection: Connection, hashPassword: (plain: string) => Promise<string>) {
   const Account = accountModel(connection, hashPassword);
 
-  function listFilter(query: AccountListQuery): QueryFilter<AccountAttrs> {
+  function listFilter(query: AccountFilter): QueryFilter<AccountAttrs> {
     const filter: QueryFilter<AccountAttrs> = query.includeDeleted ? {} : { ...live };
     if (query.role) filter.role = query.role;
     if (query.status) filter.status = query.status;
     // Anchored and case-folded like the stored value, so the email index serves it.
     if (query.emailPrefix) filter.email = { $regex: `^${escapeRegex(query.emailPrefix.toLowerCase())}` };
     return filter;
-  }
-
-  function afterFilter(query: AccountListQuery): QueryFilter<AccountAttrs> {
-    if (!query.after) return {};
-    const { field, direction } = query.sort;
-    const op = direction === 1 ? '$gt' : '$lt';
-    const id = new Types.ObjectId(query.after.id);
-    return { $or: [{ [field]: { [op]: query.after.value } }, { [field]: query.after.value, _id: { [op]: id } }] };
   }
 
   return {
@@ -165,25 +151,15 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
       };
     },
 
-    async findPaginated(query: AccountListQuery): Promise<AccountPage> {
-      const filter = listFilter(query);
-      const { field, direction } = query.sort;
-      const sort: Record<string, SortOrder> = { [field]: direction, _id: direction };
-      if (query.page !== undefined) {
-        const [docs, total] = await Promise.all([
-          Account.find(filter, PUBLIC_FIELDS).sort(sort).skip((query.page - 1) * query.limit).limit(query.limit).lean<LeanAccount[]>(),
-          Account.countDocuments(filter),
-        ]);
-        return { items: docs.map(toView), total };
-      }
-      // One extra row tells whether another page exists without a count.
-      const docs = await Account.find({ $and: [filter, afterFilter(query)] }, PUBLIC_FIELDS)
-        .sort(sort)
-        .limit(query.limit + 1)
-        .lean<LeanAccount[]>();
-      const items = docs.slice(0, query.limit).map(toView);
-      const last = docs.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, next: last ? { value: last[field], id: last.id } : undefined };
+    async findPage(input: AccountPageInput): Promise<AccountView[]> {
+      const base = listFilter(input.filter);
+      const filter = input.after ? { $and: [base, input.after] } : base;
+      const docs = await Account.find(filter as QueryFilter<AccountAttrs>, PUBLIC_FIELDS).sort(input.sort as Record<string, SortOrder>).skip(input.skip).limit(input.limit).lean<LeanAccount[]>();
+      return docs.map(toView);
+    },
+
+    count(filter: AccountFilter): Promise<number> {
+      return Account.countDocuments(listFilter(filter)).exec();
     },
 
     async update(id: string, changes: AccountChanges): Promise<AccountView | null> {

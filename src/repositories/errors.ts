@@ -1,19 +1,29 @@
 // Persistence outcomes a service may want to translate; repositories never throw HTTP errors.
 
-/** A unique index refused the write; `fields` names the indexed fields. */
+/**
+ * A unique index refused the write. Every repository translates MongoDB's 11000 into this one type
+ * (with `rethrowDuplicateKey`); services map it to a 409 with a code of their own.
+ */
 export class DuplicateKeyError extends Error {
-  constructor(readonly fields: readonly string[], options?: { cause?: unknown }) {
+  /** The indexed fields, e.g. `['sku']` or `['principal', 'scope', 'key']`. */
+  readonly fields: readonly string[];
+
+  constructor(readonly keyPattern: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
+    const fields = Object.keys(keyPattern);
     super(`duplicate key on ${fields.join(', ')}`, options);
     this.name = 'DuplicateKeyError';
+    this.fields = fields;
   }
-}
-
-export function rethrowDuplicateKey(err: unknown): never {
-  const mongoErr = err as { code?: number; keyPattern?: Record<string, unknown> };
-  if (mongoErr?.code === 11000) throw new DuplicateKeyError(Object.keys(mongoErr.keyPattern ?? {}), { cause: err });
-  throw err;
 }
 
 export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
+}
+
+export function rethrowDuplicateKey(err: unknown): never {
+  if (isDuplicateKey(err)) {
+    const mongoErr = err as { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> };
+    throw new DuplicateKeyError(mongoErr.keyPattern ?? mongoErr.keyValue ?? {}, { cause: err });
+  }
+  throw err;
 }

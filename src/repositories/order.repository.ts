@@ -1,4 +1,5 @@
 // The only code that touches the Order model. Returns plain objects (lean); never throws HTTP errors.
+import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { OrderDoc, OrderModel, OrderStatus, PaymentStatus } from '../models/Order';
 
@@ -57,8 +58,6 @@ export interface OrderRecord {
   shippingAddress: AddressRecord;
   payment?: PaymentRecord;
   shipment?: ShipmentRecord;
-  idempotencyKey?: string;
-  requestHash?: string;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -82,8 +81,6 @@ export interface NewOrder {
   statusHistory: StatusChangeRecord[];
   /** Default `pending` (staff orders); checkout creates `awaiting_payment`. */
   status?: Extract<OrderStatus, 'pending' | 'awaiting_payment'>;
-  idempotencyKey?: string;
-  requestHash?: string;
 }
 
 export interface PageInput {
@@ -91,8 +88,6 @@ export interface PageInput {
   readonly sort: Record<string, 1 | -1>;
   readonly skip: number;
   readonly limit: number;
-  /** Count the whole filter too (offset pages); cursor pages skip the count. */
-  readonly withTotal: boolean;
 }
 
 export interface Transition {
@@ -161,7 +156,7 @@ export function createOrderRepository(model: OrderModel) {
   return {
     /** Runs the model's validate hook, which computes every line total and the order totals. */
     async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {
-      const [doc] = await model.create([input as never as OrderDoc], { session: session ?? null });
+      const [doc] = await model.create([input as never as OrderDoc], { session: session ?? null }).catch(rethrowDuplicateKey);
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as OrderRecord;
     },
 
@@ -169,18 +164,12 @@ export function createOrderRepository(model: OrderModel) {
       return lean<OrderRecord | null>(model.findById(id).session(session ?? null));
     },
 
-    findByIdempotencyKey(accountId: string, key: string): Promise<OrderRecord | null> {
-      // The key comes straight from a request header: compared with $eq whatever its shape.
-      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key }).setOptions({ sanitizeFilter: true }));
+    findPage(input: PageInput): Promise<OrderRecord[]> {
+      return lean<OrderRecord[]>(model.find(input.filter).sort(input.sort).skip(input.skip).limit(input.limit));
     },
 
-    async findPaginated(input: PageInput): Promise<{ records: OrderRecord[]; total?: number }> {
-      const query = model.find(input.filter).sort(input.sort).skip(input.skip).limit(input.limit);
-      const [records, total] = await Promise.all([
-        lean<OrderRecord[]>(query),
-        input.withTotal ? model.countDocuments(input.filter).exec() : Promise.resolve(undefined),
-      ]);
-      return { records, total };
+    count(filter: Record<string, unknown>): Promise<number> {
+      return model.countDocuments(filter).exec();
     },
 
     /** Generic guarded write (data fixes); status changes go through `transition`. */

@@ -1,7 +1,8 @@
 // The only code that touches the Product model. Returns plain objects (lean); never throws HTTP errors.
+import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
-import type { MongoFilter, MongoSort } from '../services/query-engine';
+import type { MongoFilter, MongoSort } from './query.types';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -51,7 +52,7 @@ export function createProductRepository(model: ProductModel) {
   const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
   return {
     async create(input: NewProduct): Promise<ProductRecord> {
-      const doc = await model.create(input as never as ProductDoc);
+      const doc = await model.create(input as never as ProductDoc).catch(rethrowDuplicateKey);
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as ProductRecord;
     },
 
@@ -83,7 +84,7 @@ export function createProductRepository(model: ProductModel) {
         { $set: changes, $inc: { version: 1 } },
         { returnDocument: 'after', runValidators: true },
       );
-      return lean<ProductRecord | null>(query);
+      return lean<ProductRecord | null>(query).catch(rethrowDuplicateKey);
     },
 
     /** Sets deletedAt/deletedBy once; null when there was nothing live to delete. */
@@ -193,6 +194,11 @@ export function createProductRepository(model: ProductModel) {
       // The native insert keeps the seed's own createdAt (Mongoose timestamps would overwrite it).
       const result = await model.collection.insertMany(prepared, { ordered: false });
       return result.insertedCount;
+    },
+
+    /** `npm run seed -- --reset` only: removes every product, deleted ones included. */
+    async deleteAll(): Promise<number> {
+      return (await model.deleteMany({}).exec()).deletedCount;
     },
   };
 }

@@ -1,4 +1,5 @@
 // Refresh and password-reset token rows. Callers pass hashes, never raw token values.
+import { rethrowDuplicateKey } from './errors';
 import { Types, type Connection } from 'mongoose';
 import { passwordResetTokenModel } from '../models/PasswordResetToken';
 import { refreshTokenModel } from '../models/RefreshToken';
@@ -55,7 +56,7 @@ export function createRefreshTokenRepository(connection: Connection) {
         expiresAt: input.expiresAt,
         userAgent: input.userAgent?.slice(0, 256),
         ip: input.ip?.slice(0, 64),
-      });
+      }).catch(rethrowDuplicateKey);
     },
 
     /**
@@ -98,7 +99,7 @@ export function createPasswordResetTokenRepository(connection: Connection) {
   const ResetToken = passwordResetTokenModel(connection);
   return {
     async create(input: { tokenHash: string; accountId: string; expiresAt: Date }): Promise<{ id: string }> {
-      const doc = await ResetToken.create({ tokenHash: input.tokenHash, account: input.accountId, expiresAt: input.expiresAt });
+      const doc = await ResetToken.create({ tokenHash: input.tokenHash, account: input.accountId, expiresAt: input.expiresAt }).catch(rethrowDuplicateKey);
       return { id: String(doc._id) };
     },
 

@@ -1,7 +1,8 @@
 // joi schemas for account payloads, shared by the auth and account routes.
 import Joi from 'joi';
 import { ACCOUNT_STATUSES, MAX_ADDRESSES } from '../models/Account';
-import { ACCOUNT_SORT_FIELDS } from '../repositories/account.repository';
+import { ACCOUNT_SORT } from '../services/account.service';
+import { listingKeys } from './listing.schemas';
 import { ROLES } from '../utils/roles';
 import { plainText } from '../utils/sanitize';
 
@@ -25,19 +26,25 @@ const addresses = () => Joi.array().items(addressSchema).max(MAX_ADDRESSES);
 
 export const idParams = Joi.object({ id: objectId().required() });
 
-const SORTS = ACCOUNT_SORT_FIELDS.flatMap((field) => [field, `-${field}`]);
+const listing = listingKeys(ACCOUNT_SORT);
+
+/**
+ * Deprecated (one release): `sort=-field` meant `field:desc`. Rewritten to the shared grammar here so
+ * everything past validation sees one form.
+ */
+const legacySort = (value: string) => value.split(',').map((term) => (/^-[A-Za-z]+$/.test(term.trim()) ? `${term.trim().slice(1)}:desc` : term)).join(',');
 
 export const listAccountsQuery = Joi.object({
   role: Joi.string().valid(...ROLES),
   status: Joi.string().valid(...ACCOUNT_STATUSES),
   email: Joi.string().trim().min(1).max(254).description('Email prefix (case-insensitive)'),
   includeDeleted: Joi.boolean().default(false),
-  sort: Joi.string().valid(...SORTS).default('-createdAt'),
-  limit: Joi.number().integer().min(1).max(100).default(20),
-  page: Joi.number().integer().min(1).max(10_000),
-  mode: Joi.string().valid('offset', 'cursor').default('offset').description('cursor: keyset pages without a total'),
-  cursor: Joi.string().max(512).description('nextCursor from the previous cursor-mode page'),
-}).oxor('page', 'cursor');
+  ...listing,
+  sort: listing.sort.custom(legacySort),
+  mode: Joi.string().valid('offset', 'cursor').description('Deprecated alias of `pagination` (removed in the next release)'),
+})
+  // Deprecated alias: `mode=` is `pagination=`; sending both is refused (object.rename.override).
+  .rename('mode', 'pagination', { ignoreUndefined: true });
 
 const profileFields = { firstName: name(), lastName: name(), addresses: addresses() };
 
@@ -64,9 +71,9 @@ export const accountView = Joi.object({
   email: Joi.string().required(),
   role: Joi.string().valid(...ROLES).required(),
   status: Joi.string().valid(...ACCOUNT_STATUSES).required(),
-  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })),
-  lastLoginAt: Joi.date().allow(null),
-  deletedAt: Joi.date().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
+  addresses: Joi.array().items(addressSchema.keys({ id: Joi.string() })).required(),
+  lastLoginAt: Joi.string().isoDate().allow(null),
+  deletedAt: Joi.string().isoDate().allow(null),
+  createdAt: Joi.string().isoDate().required(),
+  updatedAt: Joi.string().isoDate().required(),
 });

@@ -1,7 +1,7 @@
 import cookieParser from 'cookie-parser';
 import Joi from 'joi';
 import { createAuthController } from '../controllers/auth.controller';
-import type { Container } from '../loaders/container';
+import type { Container } from './container.types';
 import { createRateLimiter } from '../middlewares/security';
 import { noBody } from '../middlewares/validate';
 import { accountView, registerBody } from './account.schemas';
@@ -87,7 +87,10 @@ export function authRoutes(container: Container): RouteDefinition[] {
       access: 'public',
       before: [cookies],
       validate: { body: refreshBody },
-      responses: { 204: { description: 'Signed out (also for an unknown token)' } },
+      responses: {
+        204: { description: 'Signed out (also for an unknown token)' },
+        401: { description: 'REFRESH_TOKEN_MISSING: no refresh token in the body or the cookie' },
+      },
       requestExample: { refreshToken: REFRESH_TOKEN_EXAMPLE },
       postman: PRESENT_REFRESH_TOKEN,
       handler: controller.logout,
@@ -127,9 +130,13 @@ export function authRoutes(container: Container): RouteDefinition[] {
       responses: { 204: { description: 'Password changed' }, 400: { description: 'RESET_TOKEN_INVALID' } },
       requestExample: { token: 'x7Jk2Qp9Lm4Rt8Vw1Yz5Bc3Nd6Fg0Hs2Aq7Ue9Io4Pl', password: 'a new long passphrase' },
       postman: {
-        skipInRun:
-          'the token exists only in the password-reset email (job password-reset:<tokenId>), which Newman cannot read; ' +
-          'tests/integration/auth-password.test.ts resets with the token taken from the queued email',
+        body: { token: '{{resetToken}}' },
+        skipUnlessSet: {
+          variable: 'resetToken',
+          why:
+            'the token exists only in the password-reset email (in development: an .eml file under logs/mail), which a collection run cannot read; ' +
+            'paste it into the resetToken environment variable to send this request. tests/integration/auth-password.test.ts covers it with the token from the queued email',
+        },
       },
       handler: controller.resetPassword,
     },

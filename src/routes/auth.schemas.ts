@@ -21,9 +21,9 @@ export const resetBody = Joi.object({ token: opaqueToken().required(), password:
 export const tokenPairView = Joi.object({
   tokenType: Joi.string().valid('Bearer').required(),
   accessToken: Joi.string().required(),
-  expiresIn: Joi.number().required(),
+  expiresIn: Joi.number().integer().required().description('Access token lifetime in seconds'),
   refreshToken: Joi.string().description('Absent when the cookie was requested'),
-  refreshExpiresAt: Joi.date().required(),
+  refreshExpiresAt: Joi.string().isoDate().required().description('ISO 8601 date-time'),
 });
 
 export const authResultView = Joi.object({ account: accountView.required(), tokens: tokenPairView.required() });

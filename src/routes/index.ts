@@ -1,5 +1,5 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
-import type { Container } from '../loaders/container';
+import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
 import { healthRoutes } from './health.routes';

@@ -84,6 +84,7 @@ export function jobAdminRoutes(jobs: JobAdminService): RouteDefinition[] {
         201: { description: 'The link and when it expires', schema: Joi.object({ url: Joi.string().uri().required(), expiresAt: Joi.string().isoDate().required() }) },
         404: { description: 'The dashboard is disabled (DASHBOARD_DISABLED)' },
       },
+      postman: { orError: { status: 404, code: 'DASHBOARD_DISABLED', when: 'the dashboard is off: production default, or no REDIS_URL (npm start)' } },
       handler: controller.dashboardLink,
     },
   ];

@@ -18,6 +18,7 @@ interface JoiPattern {
 }
 
 interface ParserInstance {
+  _setMetaProperties(schema: JsonSchema, definition: JoiDescription): void;
   parse(description: unknown, definitions: Record<string, unknown>, level?: number): JsonSchema;
   _setStringFieldProperties(schema: JsonSchema, definition: { rules?: JoiRule[] }): void;
   _setObjectProperties(schema: JsonSchema, definition: { patterns?: JoiPattern[] }, definitions: Record<string, unknown>, level: number): void;
@@ -35,7 +36,74 @@ const STRING_PATTERNS: Readonly<Record<string, string>> = {
   token: '^[a-zA-Z0-9_]*$',
 };
 
+/** The parts of joi's describe() output this module reads or rewrites. */
+interface JoiDescription {
+  type?: string;
+  flags?: Record<string, unknown>;
+  rules?: { name: string; args?: Record<string, unknown> }[];
+  whens?: { ref?: unknown; is?: unknown; then?: JoiDescription; otherwise?: JoiDescription; switch?: unknown }[];
+  metas?: Record<string, unknown>[];
+  allow?: unknown[];
+  [key: string]: unknown;
+}
+
+/** Meta a schema carries to describe itself in JSON Schema where joi's rules cannot (e.g. a custom rule). */
+export const OPENAPI_META = 'openapi';
+/** Meta the `list()` query helper sets: the item schema and bound, documented as an array. */
+export const LIST_ITEM_META = 'listItem';
+
+const isRef = (value: unknown): boolean => typeof value === 'object' && value !== null && 'ref' in value;
+const metaValue = (definition: JoiDescription, key: string): unknown => definition.metas?.find((meta) => key in meta)?.[key];
+
+/**
+ * Rewrites what JSON Schema cannot say before conversion:
+ * - a bound given by a reference to a sibling (`min(Joi.ref('minPrice'))`) has no JSON Schema form
+ *   (joi-to-json emitted `"minimum": {"ref": …}`, an invalid schema); it is dropped here and stated
+ *   in the parameter's description instead;
+ * - `Joi.when(sibling, { then, otherwise })` documents its unconditional branch (`otherwise`),
+ *   not an untyped `oneOf`;
+ * - a `list()` parameter (comma-separated or repeated) is an array of its item schema.
+ */
+function normalize(definition: JoiDescription): JoiDescription {
+  let out: JoiDescription = definition;
+  const when = definition.whens?.[0];
+  if (definition.type === 'any' && definition.whens?.length === 1 && when?.otherwise && !when.switch) {
+    out = { ...when.otherwise, flags: { ...(when.otherwise.flags ?? {}), ...(definition.flags ?? {}) }, metas: [...(when.otherwise.metas ?? []), ...(definition.metas ?? [])] };
+  }
+  const listItem = metaValue(out, LIST_ITEM_META) as { item: JoiDescription; max: number } | undefined;
+  if (listItem) {
+    out = { type: 'array', flags: out.flags, items: [listItem.item], rules: [{ name: 'max', args: { limit: listItem.max } }] };
+  }
+  if (out.rules?.some((rule) => Object.values(rule.args ?? {}).some(isRef))) {
+    out = { ...out, rules: out.rules.filter((rule) => !Object.values(rule.args ?? {}).some(isRef)) };
+  }
+  return out;
+}
+
+// joi's `email()` demands a dot in the domain (`a@b` is refused); JSON Schema's `format: email` does not.
+const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$';
+
 class StringAwareParser extends OpenApi31Parser {
+  override parse(description: unknown, definitions: Record<string, unknown>, level?: number): JsonSchema {
+    return super.parse(normalize(description as JoiDescription), definitions, level);
+  }
+
+  override _setMetaProperties(schema: JsonSchema, definition: JoiDescription): void {
+    super._setMetaProperties(schema, definition);
+    if (schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'))) {
+      const allowsEmpty = (definition.allow ?? []).includes('');
+      const rules = definition.rules ?? [];
+      // joi refuses '' unless allowed; after trim() a blank string is '' too.
+      if (!allowsEmpty && schema.minLength === undefined && schema.enum === undefined && schema.const === undefined) schema.minLength = 1;
+      if (!allowsEmpty && rules.some((rule) => rule.name === 'trim') && schema.pattern === undefined && schema.enum === undefined) {
+        schema.pattern = '\\S';
+      }
+      if (rules.some((rule) => rule.name === 'email')) schema.pattern ??= EMAIL_PATTERN;
+    }
+    const extra = metaValue(definition, OPENAPI_META);
+    if (extra && typeof extra === 'object') Object.assign(schema, extra);
+  }
+
   override _setStringFieldProperties(schema: JsonSchema, definition: { rules?: JoiRule[] }): void {
     super._setStringFieldProperties(schema, definition);
     if (schema.type !== 'string') return;

@@ -39,6 +39,8 @@ export interface Operation {
   'x-postman'?: RoutePostmanHints;
   /** The roles allowed, when access is a role list (machine-readable twin of the description). */
   'x-roles'?: string[];
+  /** Groups of query parameters that may not be combined (see exclusiveParameters). */
+  'x-exclusive-parameters'?: string[][];
 }
 
 /** Express `/products/:id` → OpenAPI `/products/{id}`. */
@@ -60,11 +62,39 @@ function operationId(route: RouteDefinition): string {
   return route.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
+interface JoiKey {
+  whens?: { then?: { rules?: { args?: Record<string, unknown> }[] } }[];
+}
+
+/**
+ * `maxPrice` ≥ `minPrice`, `to` after `from`: a bound taken from a sibling parameter (joi
+ * `Joi.when(sibling, { then: x.min(Joi.ref(sibling)) })`) has no JSON Schema form, so the parameter
+ * carries `x-minimum-parameter: <sibling>` (and says so in its description).
+ */
+function siblingLowerBounds(keys: Record<string, JoiKey>): Record<string, string> {
+  const bounds: Record<string, string> = {};
+  for (const [name, key] of Object.entries(keys)) {
+    for (const rule of key.whens?.[0]?.then?.rules ?? []) {
+      for (const arg of Object.values(rule.args ?? {})) {
+        const path = (arg as { ref?: { path?: string[] } } | null)?.ref?.path;
+        if (path?.length === 1) bounds[name] = path[0]!;
+      }
+    }
+  }
+  return bounds;
+}
+
 function parametersFrom(location: 'path' | 'query' | 'header', schema: Joi.ObjectSchema | undefined, shared: SharedSchemas): Record<string, unknown>[] {
   if (!schema) return [];
   const json = toJsonSchema(schema, shared);
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required as string[] | undefined) ?? []);
+  // A parameter validation lets pass but the handler insists on (If-Match → 428) is documented required.
+  const keys = (schema.describe().keys ?? {}) as Record<string, { metas?: Record<string, unknown>[] }>;
+  for (const [name, key] of Object.entries(keys)) if (key.metas?.some((meta) => meta.documentedRequired === true)) required.add(name);
+  // An opaque token (a signed cursor) has a syntax but only the server can make a valid one.
+  const lowerBounds = siblingLowerBounds(keys as Record<string, JoiKey>);
+  const opaque = new Set(Object.entries(keys).filter(([, key]) => key.metas?.some((meta) => meta.opaque === true)).map(([name]) => name));
   return Object.entries(properties).map(([name, property]) => {
     const { description, examples, ...rest } = property as JsonSchema & { description?: string; examples?: unknown[] };
     return {
@@ -74,8 +104,23 @@ function parametersFrom(location: 'path' | 'query' | 'header', schema: Joi.Objec
       ...(description ? { description } : {}),
       schema: rest,
       ...(examples && examples.length ? { example: examples[0] } : {}),
+      ...(opaque.has(name) ? { 'x-opaque': true } : {}),
+      ...(lowerBounds[name] ? { 'x-minimum-parameter': lowerBounds[name] } : {}),
     };
   });
+}
+
+/**
+ * Query parameters that may not be sent together (joi `oxor`/`nand` on the query object, or an
+ * `exclusiveParameters` meta where a service enforces it), which a
+ * list of single parameters cannot express: `x-exclusive-parameters` lists each such group, and
+ * the contract fuzzer honours it.
+ */
+function exclusiveParameters(route: RouteDefinition): string[][] {
+  const description = route.validate?.query?.describe() ?? {};
+  const dependencies = (description.dependencies ?? []) as { rel: string; peers: string[] }[];
+  const declared = ((description.metas ?? []) as { exclusiveParameters?: string[][] }[]).flatMap((meta) => meta.exclusiveParameters ?? []);
+  return [...dependencies.filter((d) => d.rel === 'oxor' || d.rel === 'nand').map((d) => [...d.peers]), ...declared];
 }
 
 function parameters(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown>[] {
@@ -146,7 +191,8 @@ function responses(route: RouteDefinition, shared: SharedSchemas): Record<string
 
 function security(route: RouteDefinition): Record<string, string[]>[] {
   const named = (schemes: readonly SecurityScheme[]) => schemes.map((scheme) => ({ [scheme]: [] as string[] }));
-  if (route.security) return named(route.security);
+  // A public route naming schemes takes them as alternatives to none (loopback /metrics, refresh token in the body).
+  if (route.security) return [...named(route.security), ...(route.access === 'public' ? [{}] : [])];
   if (route.access === 'public') return [];
   if (route.access === 'optional') return [{ bearerAuth: [] }, {}];
   return named(['bearerAuth']);
@@ -179,6 +225,7 @@ function requestBody(route: RouteDefinition, shared: SharedSchemas): Record<stri
 export function buildOperation(route: RouteDefinition, shared: SharedSchemas = {}): Operation {
   const params = parameters(route, shared);
   const body = requestBody(route, shared);
+  const exclusive = exclusiveParameters(route);
   return {
     operationId: operationId(route),
     summary: route.summary,
@@ -187,6 +234,7 @@ export function buildOperation(route: RouteDefinition, shared: SharedSchemas = {
     ...(route.deprecated ? { deprecated: true } : {}),
     security: security(route),
     ...(params.length ? { parameters: params } : {}),
+    ...(exclusive.length ? { 'x-exclusive-parameters': exclusive } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: responses(route, shared),
     ...(route.postman ? { 'x-postman': route.postman } : {}),

@@ -3,9 +3,10 @@ import Joi from 'joi';
 import { createOrderController } from '../controllers/order.controller';
 import { ORDER_STATUSES, PAYMENT_STATUSES } from '../models/Order';
 import type { OrderService } from '../services/orders/order.service';
-import type { RouteDefinition } from './route-table';
-import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, statsQuery, statusBody } from './order.schemas';
+import { route, type RouteDefinition } from './route-table';
+import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, shippingAddressView, statsQuery, statusBody } from './order.schemas';
 
+// Every key is present unless marked optional (`presence: 'required'` is inherited by nested keys).
 const order = Joi.object({
   id: Joi.string(),
   accountId: Joi.string(),
@@ -17,8 +18,8 @@ const order = Joi.object({
   subtotal: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
   total: Joi.number(),
   currency: Joi.string(),
-  shippingAddress: Joi.object().unknown(true),
-  statusHistory: Joi.array().items(Joi.object({ status: Joi.string(), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string() })),
+  shippingAddress: shippingAddressView,
+  statusHistory: Joi.array().items(Joi.object({ status: Joi.string().valid(...ORDER_STATUSES), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string().optional() })),
   isCancellable: Joi.boolean(),
   payment: Joi.object({
     provider: Joi.string(),
@@ -32,16 +33,19 @@ const order = Joi.object({
   version: Joi.number().integer(),
   createdAt: Joi.string().isoDate(),
   updatedAt: Joi.string().isoDate(),
-});
+}).prefs({ presence: 'required' });
+
+/** An order as every order endpoint answers it (the payment endpoints answer it too). */
+export const orderResponse = order;
 
 const stats = Joi.object({
   from: Joi.string().isoDate(),
   to: Joi.string().isoDate(),
   totals: Joi.object({ orders: Joi.number().integer(), revenue: Joi.number() }),
   perDay: Joi.array().items(Joi.object({ date: Joi.string(), orders: Joi.number().integer(), revenue: Joi.number() })),
-  perStatus: Joi.array().items(Joi.object({ status: Joi.string(), orders: Joi.number().integer(), total: Joi.number() })),
-  topProducts: Joi.array().items(Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), quantity: Joi.number(), revenue: Joi.number() })),
-});
+  perStatus: Joi.array().items(Joi.object({ status: Joi.string().valid(...ORDER_STATUSES), orders: Joi.number().integer(), total: Joi.number() })),
+  topProducts: Joi.array().items(Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), quantity: Joi.number().integer(), revenue: Joi.number() })),
+}).prefs({ presence: 'required' });
 
 const versioned = {
   409: { description: 'VERSION_CONFLICT: changed since it was read; INVALID_TRANSITION: not allowed from the current status' },
@@ -52,7 +56,7 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
   const controller = createOrderController(orders);
   const tags = ['Orders'];
   return [
-    {
+    route({
       method: 'post',
       path: '/orders',
       summary: 'Place an order (prices from the catalog; all lines reserved or none)',
@@ -60,10 +64,11 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       tags,
       access: 'authenticated',
       validate: { headers: idempotencyHeaders, body: placeBody },
+      idempotency: 'optional',
       responses: {
         201: { description: 'Created (or replayed: `Idempotent-Replayed: true`); `Location` and `ETag` set', schema: order },
         400: { description: 'VALIDATION_FAILED; PRODUCT_UNAVAILABLE (unknown, draft or deleted product ids in details); MIXED_CURRENCIES' },
-        409: { description: 'INSUFFICIENT_STOCK with the short items; nothing was reserved' },
+        409: { description: 'INSUFFICIENT_STOCK with the short items (nothing was reserved); IDEMPOTENCY_IN_PROGRESS: the first request with this key still runs (see Retry-After)' },
         422: { description: 'IDEMPOTENCY_KEY_REUSED: the key was used with a different body' },
       },
       requestExample: {
@@ -77,8 +82,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
         captures: { orderId: 'data.id', orderEtag: 'header:ETag' },
       },
       handler: controller.place,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/orders',
       summary: 'List orders (customers: their own; staff: all, filterable)',
@@ -91,8 +96,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       },
       postman: { query: { status: 'pending', limit: '10' } },
       handler: controller.list,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/orders/stats',
       summary: 'Revenue and order counts per day and per status, top products (one aggregation)',
@@ -102,8 +107,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       validate: { query: statsQuery },
       responses: { 200: { description: 'The report', schema: stats } },
       handler: controller.stats,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/orders/:id',
       summary: 'One order (owner or staff; 404 for anyone else)',
@@ -113,9 +118,9 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       responses: { 200: { description: 'The order (ETag carries its version)', schema: order }, 404: { description: 'ORDER_NOT_FOUND (also for orders of others)' } },
       postman: { captures: { orderEtag: 'header:ETag' } },
       handler: controller.get,
-    },
+    }),
     // Status before cancel: also the run order (staff mark the order paid, then its owner cancels it).
-    {
+    route({
       method: 'patch',
       path: '/orders/:id/status',
       summary: 'Move an order along its lifecycle (If-Match or version required)',
@@ -128,8 +133,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       requestExample: { status: 'paid', reason: 'Payment captured' },
       postman: { headers: { 'If-Match': '{{orderEtag}}' }, captures: { orderEtag: 'header:ETag' } },
       handler: controller.changeStatus,
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/orders/:id/cancel',
       summary: 'Cancel an unshipped order, restock it and refund a provider payment (If-Match or version required)',
@@ -145,6 +150,6 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       requestExample: { reason: 'Ordered the wrong size' },
       postman: { headers: { 'If-Match': '{{orderEtag}}' } },
       handler: controller.cancel,
-    },
+    }),
   ];
 }

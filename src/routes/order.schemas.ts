@@ -1,15 +1,19 @@
 // Joi schemas for the order endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
-import { ORDER_STATUSES } from '../models/Order';
-import { MAX_LIMIT, MAX_PAGE } from '../services/query-engine';
-import { ORDER_SORTS } from '../services/orders/query';
+import { MAX_STATS_DAYS, ORDER_STATUSES } from '../models/Order';
+import { type CancelBody, type StatsQuery, type StatusBody } from '../controllers/order.controller';
+import type { PlaceOrderInput } from '../services/orders/placement';
+import { ORDER_SORT, type OrderListQuery } from '../services/orders/query';
+import type { IdParams } from '../utils/typed-request';
+import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
 import { money } from './product.schemas';
+
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1000;
 /** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
-export const MAX_STATS_DAYS = 366;
+export { MAX_STATS_DAYS };
 
 const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().messages({ 'string.hex': `{{#label}} must be ${label}`, 'string.length': `{{#label}} must be ${label}` });
@@ -20,7 +24,7 @@ const dateAfter = (key: string) =>
     is: Joi.exist(),
     then: Joi.date().iso().greater(Joi.ref(key)).messages({ 'date.greater': `{{#label}} must be after ${key}` }),
     otherwise: Joi.date().iso(),
-  });
+  }).description(`After ${key} when both are sent`);
 
 /** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
 const text = (max: number) => plainText({ min: 1, max });
@@ -37,7 +41,10 @@ const shippingAddress = Joi.object({
 });
 
 // Prices and totals are never accepted from the client: unknown fields (total, unitPrice, …) are a 400.
-export const placeBody = Joi.object({
+/** The address as an order returns it (what was sent, normalized; absent optional lines stay absent). */
+export const shippingAddressView = shippingAddress.fork(['fullName', 'line1', 'city', 'postalCode', 'country'], (key) => key.required());
+
+export const placeBody = Joi.object<PlaceOrderInput>({
   items: Joi.array()
     .items(Joi.object({ productId: objectId('a product id').required(), quantity: Joi.number().integer().min(1).max(MAX_LINE_QUANTITY).required() }))
     .min(1)
@@ -48,28 +55,21 @@ export const placeBody = Joi.object({
   shippingAddress: shippingAddress.required(),
 });
 
-export const idempotencyHeaders = Joi.object({
-  'idempotency-key': Joi.string().trim().min(8).max(255).pattern(/^[\x21-\x7e]+$/).messages({
-    'string.pattern.base': 'Idempotency-Key must be 8–255 visible ASCII characters (a UUID is ideal)',
-    'string.min': 'Idempotency-Key must be 8–255 visible ASCII characters (a UUID is ideal)',
-  }),
-});
+export const orderIdParams = Joi.object<IdParams>({ id: objectId('an order id').required() });
 
-export const orderIdParams = Joi.object({ id: objectId('an order id').required() });
-
-export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });
+export { idempotencyHeaders, ifMatchHeaders } from './headers.schemas';
 
 const reason = text(500);
 const version = Joi.number().integer().min(1);
 
-export const cancelBody = Joi.object({ reason, version });
+export const cancelBody = Joi.object<CancelBody>({ reason, version });
 
 const onlyWhenShipped = (schema: Joi.Schema) =>
   Joi.when('status', { is: 'shipped', then: schema, otherwise: Joi.forbidden().messages({ 'any.unknown': '{{#label}} is only sent with status shipped' }) });
 
 // Shipping records the carrier and tracking number (both or neither, so staff tools that only set the
 // status keep working); the payment statuses are refused by the service (the provider sets them).
-export const statusBody = Joi.object({
+export const statusBody = Joi.object<StatusBody>({
   status: Joi.string().valid(...ORDER_STATUSES).required(),
   reason,
   version,
@@ -79,7 +79,7 @@ export const statusBody = Joi.object({
   ),
 }).and('carrier', 'trackingNumber');
 
-export const listQuery = Joi.object({
+export const listQuery = Joi.object<OrderListQuery>({
   status: Joi.string().valid(...ORDER_STATUSES),
   account: objectId('an account id'),
   from: Joi.date().iso(),
@@ -89,15 +89,11 @@ export const listQuery = Joi.object({
     is: Joi.exist(),
     then: money().min(Joi.ref('minTotal')).messages({ 'number.min': 'maxTotal must be greater than or equal to minTotal' }),
     otherwise: money(),
-  }),
-  sort: Joi.string().valid(...ORDER_SORTS),
-  page: Joi.number().integer().min(1).max(MAX_PAGE),
-  limit: Joi.number().integer().min(1).max(MAX_LIMIT),
-  pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string().max(1000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
-});
+  }).description('At least minTotal when both are sent'),
+  ...listingKeys(ORDER_SORT),
+}).meta(LISTING_EXCLUSIONS);
 
-export const statsQuery = Joi.object({
+export const statsQuery = Joi.object<StatsQuery>({
   from: Joi.date().iso(),
   to: dateAfter('from'),
   top: Joi.number().integer().min(1).max(50),

@@ -6,12 +6,13 @@ import type { ProductService } from '../services/products/product.service';
 import type { RouteDefinition } from './route-table';
 import { createBody, facetsQuery, idOrSlugParams, idParams, ifMatchHeaders, listQuery, patchBody } from './product.schemas';
 
+// Every key is present unless marked optional (`presence: 'required'` is inherited by nested keys).
 const product = Joi.object({
   id: Joi.string(),
   name: Joi.string(),
   slug: Joi.string(),
   sku: Joi.string(),
-  description: Joi.string().allow(''),
+  description: Joi.string().allow('').optional(),
   price: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
   currency: Joi.string(),
   category: Joi.string(),
@@ -24,9 +25,15 @@ const product = Joi.object({
   version: Joi.number().integer(),
   createdAt: Joi.string().isoDate(),
   updatedAt: Joi.string().isoDate(),
-  deletedAt: Joi.string().isoDate(),
-  deletedBy: Joi.string(),
-});
+  deletedAt: Joi.string().isoDate().optional().description('Only on a soft-deleted product (staff only)'),
+  deletedBy: Joi.string().optional(),
+}).prefs({ presence: 'required' });
+
+/** In a list, `fields=` may project the product down to some keys; `id` is always there. */
+const listedProduct = product.fork(
+  Object.keys(product.describe().keys as object).filter((key) => key !== 'id'),
+  (key) => key.optional(),
+);
 
 export function productRoutes(products: ProductService): RouteDefinition[] {
   const controller = createProductController(products);
@@ -42,7 +49,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       validate: { query: listQuery },
       postman: { query: { category: 'phones', inStock: 'true', sort: 'price:desc', limit: '5' } },
       responses: {
-        200: { description: 'A page of products; `meta` carries offset totals or the next cursor', schema: Joi.array().items(product) },
+        200: { description: 'A page of products; `meta` carries offset totals or the next cursor', schema: Joi.array().items(listedProduct) },
         304: { description: 'Not modified (If-None-Match)' },
         400: { description: 'Invalid, unknown or repeated parameter; tampered cursor' },
         403: { description: 'includeDeleted, onlyDeleted or status from a non-staff caller' },
@@ -62,11 +69,12 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
           description: 'Facet counts',
           schema: Joi.object({
             total: Joi.number().integer(),
-            categories: Joi.array().items(Joi.object({ value: Joi.string(), count: Joi.number() })),
-            tags: Joi.array().items(Joi.object({ value: Joi.string(), count: Joi.number() })),
-            priceBuckets: Joi.array().items(Joi.object({ min: Joi.number(), max: Joi.number().allow(null), count: Joi.number() })),
-          }),
+            categories: Joi.array().items(Joi.object({ value: Joi.string(), count: Joi.number().integer() })),
+            tags: Joi.array().items(Joi.object({ value: Joi.string(), count: Joi.number().integer() })),
+            priceBuckets: Joi.array().items(Joi.object({ min: Joi.number(), max: Joi.number().allow(null), count: Joi.number().integer() })),
+          }).prefs({ presence: 'required' }),
         },
+        403: { description: 'includeDeleted, onlyDeleted or status from a non-staff caller' },
       },
       handler: controller.facets,
     },
@@ -77,7 +85,11 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       tags,
       access: 'optional',
       validate: { params: idOrSlugParams },
-      responses: { 200: { description: 'The product (ETag carries its version)', schema: product }, 304: { description: 'Not modified' }, 404: { description: 'No such visible product' } },
+      responses: {
+        200: { description: 'The product (ETag carries its version); staff also read a soft-deleted one (with `deletedAt`)', schema: product },
+        304: { description: 'Not modified' },
+        404: { description: 'No such visible product (a soft-deleted one, for non-staff)' },
+      },
       postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.get,
     },

@@ -2,7 +2,8 @@
 import Joi from 'joi';
 import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
-import { MAX_LIMIT, MAX_PAGE, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { PRODUCT_SORT, PROJECTABLE_FIELDS } from '../services/query-engine';
+import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
 
 const MAX_PRICE = 1_000_000;
@@ -15,7 +16,8 @@ export const money = () =>
     .min(0)
     .max(MAX_PRICE)
     .custom((value: number, helpers) => (Math.abs(value * 100 - Math.round(value * 100)) < 1e-6 ? value : helpers.error('money.precision')))
-    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' });
+    .messages({ 'money.precision': '{{#label}} must have at most 2 decimal places' })
+    .meta({ openapi: { multipleOf: 0.01 } });
 
 const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'string.pattern.base': '{{#label}} must be 1–40 of a-z, 0-9, space, &._-' });
 const bool = () => Joi.boolean().truthy('1').falsy('0');
@@ -29,7 +31,7 @@ const filterKeys = {
     is: Joi.exist(),
     then: money().min(Joi.ref('minPrice')).messages({ 'number.min': 'maxPrice must be greater than or equal to minPrice' }),
     otherwise: money(),
-  }),
+  }).description('At least minPrice when both are sent'),
   tags: list(tag(), { max: MAX_TAGS }),
   tagsMode: Joi.string().valid('any', 'all'),
   category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
@@ -40,7 +42,7 @@ const filterKeys = {
     is: Joi.exist(),
     then: Joi.date().iso().min(Joi.ref('createdFrom')).messages({ 'date.min': 'createdTo must not be before createdFrom' }),
     otherwise: Joi.date().iso(),
-  }),
+  }).description('Not before createdFrom when both are sent'),
   status: Joi.string().valid(...PRODUCT_STATUSES),
   includeDeleted: bool(),
   onlyDeleted: bool(),
@@ -48,13 +50,9 @@ const filterKeys = {
 
 export const listQuery = Joi.object({
   ...filterKeys,
-  sort: Joi.string().max(200),
+  ...listingKeys(PRODUCT_SORT),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
-  page: Joi.number().integer().min(1).max(MAX_PAGE),
-  limit: Joi.number().integer().min(1).max(MAX_LIMIT),
-  pagination: Joi.string().valid('offset', 'cursor'),
-  cursor: Joi.string().max(2000).pattern(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).messages({ 'string.pattern.base': 'cursor is malformed' }),
-});
+}).meta(LISTING_EXCLUSIONS);
 
 export const facetsQuery = Joi.object({
   ...filterKeys,
@@ -105,4 +103,4 @@ export const patchBody = Joi.object({
   .or(...Object.keys(productFields), 'regenerateSlug')
   .messages({ 'object.missing': 'send at least one field to change' });
 
-export const ifMatchHeaders = Joi.object({ 'if-match': Joi.string().max(200) });
+export { ifMatchHeaders } from './headers.schemas';

@@ -1,11 +1,14 @@
 // One declaration per endpoint. The same entry drives the Express router, request validation,
 // authentication, the OpenAPI document and the "Routes mounted" count.
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import type Joi from 'joi';
 import { authorize, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { chain } from '../middlewares/chain';
+import { idempotent, type IdempotencyMode } from '../middlewares/idempotency';
 import { validate } from '../middlewares/validate';
+import type { IdempotencyService } from '../services/idempotency.service';
 import type { Role } from '../utils/roles';
+import type { TypedRequest } from '../utils/typed-request';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -43,8 +46,17 @@ export interface RoutePostmanHints {
   readonly expectStatus?: number;
   /** With an error `expectStatus`: the error code the run asserts (a deliberate negative check). */
   readonly expectCode?: string;
-  /** Why this request is left out of the end-to-end run (it stays in the collection). Keep rare. */
-  readonly skipInRun?: string;
+  /**
+   * A request that needs a value no earlier request can capture (a token from an email): it is
+   * skipped, with a note in the run's output, until a person sets `variable` in the environment.
+   * Keep rare. Every other empty variable a request uses fails it loudly.
+   */
+  readonly skipUnlessSet?: { readonly variable: string; readonly why: string };
+  /**
+   * A documented error the run also accepts, for a feature the target deployment may have off
+   * (e.g. the queue dashboard without Redis): the test then asserts that error's contract and code.
+   */
+  readonly orError?: { readonly status: number; readonly code: string; readonly when: string };
   /** Request headers the generated request sends, e.g. `{ 'If-Match': '{{productEtag}}' }`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Query parameters the generated request sends (the others are listed, disabled). */
@@ -53,7 +65,22 @@ export interface RoutePostmanHints {
   readonly body?: Readonly<Record<string, string>>;
 }
 
-export interface RouteDefinition {
+/** A handler over validated input; the joi schemas of its declaration fix the input's types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see RouteDefinition
+export type RouteHandler<P = any, Q = any, B = any, H = any> = (
+  req: TypedRequest<{ params: Loose<P>; query: Loose<Q>; body: B; headers: Loose<H> }>,
+  res: Response,
+) => unknown;
+
+/** A part without a schema is inferred as `unknown`; handlers then see the untyped default. */
+type Loose<T> = 0 extends 1 & T ? T : unknown extends T ? Record<string, unknown> : T;
+
+/**
+ * One endpoint. The type parameters are inferred from the joi schemas (`Joi.object<T>()`) when the
+ * declaration goes through `route()`, so a handler expecting another shape does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a table of routes holds many input shapes
+export interface RouteDefinition<P = any, Q = any, B = any, H = any> {
   readonly method: HttpMethod;
   /** Express path below the mount point, e.g. `/products/:id`. */
   readonly path: string;
@@ -64,10 +91,10 @@ export interface RouteDefinition {
   readonly tags: readonly string[];
   readonly access: RouteAccess;
   readonly validate?: {
-    readonly params?: Joi.ObjectSchema;
-    readonly query?: Joi.ObjectSchema;
-    readonly body?: Joi.Schema;
-    readonly headers?: Joi.ObjectSchema;
+    readonly params?: Joi.ObjectSchema<P>;
+    readonly query?: Joi.ObjectSchema<Q>;
+    readonly body?: Joi.Schema<B>;
+    readonly headers?: Joi.ObjectSchema<H>;
   };
   readonly responses?: Readonly<Record<number, RouteResponse>>;
   /**
@@ -76,9 +103,15 @@ export interface RouteDefinition {
    * schema do not apply (the signature is the validation). `contentType` is for the docs.
    */
   readonly rawBody?: { readonly limit: string; readonly contentType: string; readonly description: string };
+  /**
+   * Retry safety through `Idempotency-Key` (the route must declare that header): `required` refuses
+   * a request without it (428), `optional` honours it when sent. Same key + same request replays the
+   * stored status and body; another request → 422; while the first still runs → 409 + Retry-After.
+   */
+  readonly idempotency?: IdempotencyMode;
   /** Extra middleware that runs before validation (e.g. a stricter rate limit). */
   readonly before?: readonly RequestHandler[];
-  readonly handler: RequestHandler;
+  readonly handler: RouteHandler<P, Q, B, H>;
   // --- documentation only (optional; the router ignores them) ---
   /** Example request body for the OpenAPI document and the Postman collection. */
   readonly requestExample?: unknown;
@@ -88,6 +121,11 @@ export interface RouteDefinition {
   /** Overrides the security derived from `access` (e.g. the refresh endpoint reads a cookie). */
   readonly security?: readonly SecurityScheme[];
   readonly postman?: RoutePostmanHints;
+}
+
+/** Declares one route with its handler's input types checked against its schemas. */
+export function route<P, Q, B, H>(definition: RouteDefinition<P, Q, B, H>): RouteDefinition {
+  return definition;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -113,8 +151,21 @@ function accessChain(access: RouteAccess, auth: AuthMiddlewares): RequestHandler
   return [auth.authenticate, authorize(...access)];
 }
 
+function idempotencyStep(route: RouteDefinition, template: string, service: IdempotencyService | undefined): RequestHandler[] {
+  if (!route.idempotency) return [];
+  const declared = route.validate?.headers?.describe().keys ?? {};
+  if (!service || !('idempotency-key' in declared)) {
+    throw new Error(`${route.method.toUpperCase()} ${template} declares idempotency but not the Idempotency-Key header or a store`);
+  }
+  return [idempotent(route.idempotency, `${route.method.toUpperCase()} ${template}`, service)];
+}
+
 /** Builds one router per mount point from the declarations, in declaration order. */
-export function buildRouters(routes: readonly RouteDefinition[], auth: AuthMiddlewares): { api: Router; root: Router } {
+export function buildRouters(
+  routes: readonly RouteDefinition[],
+  auth: AuthMiddlewares,
+  services: { readonly idempotency?: IdempotencyService } = {},
+): { api: Router; root: Router } {
   const api = Router();
   const root = Router();
   for (const route of routes) {
@@ -130,7 +181,9 @@ export function buildRouters(routes: readonly RouteDefinition[], auth: AuthMiddl
       ...(route.before ?? []),
       ...accessChain(route.access, auth),
       validate(route.validate),
-      route.handler,
+      ...idempotencyStep(route, template, services.idempotency),
+      // validate() above guarantees the shape the handler's types describe.
+      route.handler as unknown as RequestHandler,
     ];
     router[route.method](route.path, chain(...steps));
   }

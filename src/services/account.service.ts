@@ -1,12 +1,31 @@
 // Account administration and the per-request principal lookup. Who may do what to an account is
 // decided here, so every route that touches accounts applies the same rules.
-import type { Principal } from '../middlewares/auth.middleware';
+import type { Principal, Role } from '../utils/roles';
 import type { AccountStatus, Address } from '../models/Account';
-import type { AccountChanges, AccountListQuery, AccountPage, AccountRepository, AccountView, PrincipalRecord } from '../repositories/account.repository';
+import { Types } from 'mongoose';
+import type { AccountChanges, AccountFilter, AccountRepository, AccountView, PrincipalRecord } from '../repositories/account.repository';
 import { ForbiddenError, NotFoundError } from '../utils/errors';
 import { logger } from '../utils/logger';
-import type { Role } from '../utils/roles';
 import type { SessionService } from './auth/session';
+import { fetchPage, planList, type PageMeta, type PageQuery, type SortSpec } from './listing/listing';
+
+/** The account sort whitelist for the shared listing grammar. */
+export const ACCOUNT_SORT: SortSpec = {
+  defaultSort: 'createdAt:desc',
+  fields: {
+    createdAt: { storage: 'createdAt', type: 'date' },
+    email: { storage: 'email', type: 'string', defaultDirection: 1 },
+    lastName: { storage: 'lastName', type: 'string', defaultDirection: 1 },
+  },
+};
+
+export interface AccountListQuery extends PageQuery {
+  readonly role?: Role;
+  readonly status?: AccountStatus;
+  /** Email prefix, case-insensitive. */
+  readonly email?: string;
+  readonly includeDeleted?: boolean;
+}
 
 export interface AccountPatch {
   firstName?: string;
@@ -17,18 +36,25 @@ export interface AccountPatch {
 }
 
 export interface AccountServiceDeps {
-  readonly accounts: Pick<AccountRepository, 'findById' | 'findPrincipal' | 'findPaginated' | 'update' | 'delete' | 'restore'>;
+  readonly accounts: Pick<AccountRepository, 'findById' | 'findPrincipal' | 'findPage' | 'count' | 'update' | 'delete' | 'restore'>;
   readonly sessions: Pick<SessionService, 'revokeAll'>;
+  /** Key for the cursor HMAC. */
+  readonly cursorSecret: string;
   readonly now?: () => Date;
 }
 
 const notFound = () => new NotFoundError('Account not found', 'ACCOUNT_NOT_FOUND');
 
-/** Deleted, disabled and (while the lock lasts) locked accounts cannot act, whatever their token says. */
-export function isActive(record: PrincipalRecord, at: Date): boolean {
+/**
+ * Deleted, disabled and admin-locked accounts cannot act, whatever their token says. A lockout after
+ * failed logins (status locked *with* a lockUntil) blocks new password logins only: the owner's
+ * existing sessions keep working, or anyone who knows an email could sign its owner out at will.
+ * An admin lock has no end (lockUntil null) and does stop every session.
+ */
+export function isActive(record: PrincipalRecord): boolean {
   if (record.deletedAt) return false;
   if (record.status === 'disabled') return false;
-  if (record.status === 'locked') return record.lockUntil !== null && record.lockUntil <= at;
+  if (record.status === 'locked') return record.lockUntil !== null;
   return true;
 }
 
@@ -56,11 +82,21 @@ export function createAccountService(deps: AccountServiceDeps) {
   return {
     async loadPrincipal(accountId: string): Promise<Principal | null> {
       const record = await accounts.findPrincipal(accountId);
-      if (!record || !isActive(record, now())) return null;
+      if (!record || !isActive(record)) return null;
       return { id: record.id, role: record.role };
     },
 
-    list: (query: AccountListQuery): Promise<AccountPage> => accounts.findPaginated(query),
+    async list(query: AccountListQuery): Promise<{ data: AccountView[]; meta: PageMeta }> {
+      const plan = planList(query, ACCOUNT_SORT, deps.cursorSecret);
+      const filter: AccountFilter = { role: query.role, status: query.status, emailPrefix: query.email, includeDeleted: query.includeDeleted };
+      const { rows, meta } = await fetchPage(plan, ACCOUNT_SORT, deps.cursorSecret, {
+        fetch: (skip, limit) => accounts.findPage({ filter, sort: plan.sort as Record<string, 1 | -1>, after: plan.after, skip, limit }),
+        count: () => accounts.count(filter),
+        // Views name the id `id`; the other sort fields keep their stored names.
+        keysOf: (row, terms) => terms.map((t) => (t.field === '_id' ? new Types.ObjectId(row.id) : row[t.field as 'createdAt' | 'email' | 'lastName'])),
+      });
+      return { data: rows, meta };
+    },
 
     async get(actor: Principal, accountId: string): Promise<AccountView> {
       if (!canReadAccount(actor, accountId)) throw new ForbiddenError('You may only read your own account');
@@ -74,6 +110,8 @@ export function createAccountService(deps: AccountServiceDeps) {
       const changes: AccountChanges = { ...patch };
       // Re-activating clears the lockout state that led to the lock.
       if (patch.status === 'active') Object.assign(changes, { lockUntil: null, failedLoginAttempts: 0 });
+      // An admin lock lasts until an admin lifts it (and, unlike a login lockout, stops sessions).
+      if (patch.status === 'locked') Object.assign(changes, { lockUntil: null });
       const account = await accounts.update(accountId, changes);
       if (!account) throw notFound();
       if (patch.status === 'disabled' || patch.status === 'locked') await sessions.revokeAll(accountId);

@@ -4,7 +4,7 @@ import type { ClientSession, Connection } from 'mongoose';
 import { logger } from '../utils/logger';
 
 export interface TransactionRunner {
-  /** Detected on first call (or `prime()` at start-up) and remembered for the process's life. */
+  /** Detected on first call (bootstrap makes that call at start-up) and remembered for the process's life. */
   supportsTransactions(): Promise<boolean>;
   /** Runs `fn` in a transaction, retried by the driver on TransientTransactionError. */
   run<T>(fn: (session: ClientSession) => Promise<T>): Promise<T>;

@@ -98,3 +98,10 @@ export class ServiceUnavailableError extends AppError {
     super(503, code, message, options);
   }
 }
+
+/** The path exists but not for this method; `Allow` lists the methods it does answer (RFC 9110 §15.5.6). */
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed on ${path}`, { headers: { Allow: allowed.join(', ') } });
+  }
+}

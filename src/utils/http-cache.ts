@@ -1,6 +1,7 @@
 // Conditional requests: ETags for representations, If-None-Match → 304, If-Match → version.
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
+import { BadRequestError, PreconditionRequiredError } from './errors';
 
 /** A weak validator for a computed representation (lists, facets): equal JSON, equal tag. */
 export function weakEtag(body: unknown): string {
@@ -12,9 +13,33 @@ function opaque(tag: string): string {
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2); `*` matches any current representation. */
-export function isNotModified(req: Request, etag: string): boolean {
+export function isNotModified(req: Pick<Request, 'get'>, etag: string): boolean {
   const header = req.get('if-none-match');
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/** Strong validator for one versioned resource: its id and version change together with every write. */
+export function versionEtag(view: { id: string; version: number }): string {
+  return `"${view.id}-v${view.version}"`;
+}
+
+/**
+ * Optimistic concurrency, parsed in one place: the version the client read comes from If-Match (our
+ * ETag) or a `version` body field; both must agree; one is required (428 VERSION_REQUIRED).
+ */
+export function expectedVersion(ifMatch: string | undefined, id: string, bodyVersion: number | undefined, noun: string): number {
+  let fromHeader: number | undefined;
+  if (ifMatch !== undefined) {
+    const match = new RegExp(`^"${id}-v(\\d+)"$`).exec(ifMatch.trim());
+    if (!match) throw new BadRequestError(`If-Match must be the ETag this ${noun} was read with`, 'INVALID_PRECONDITION');
+    fromHeader = Number(match[1]);
+  }
+  if (fromHeader !== undefined && bodyVersion !== undefined && fromHeader !== bodyVersion) {
+    throw new BadRequestError('If-Match and version disagree', 'INVALID_PRECONDITION');
+  }
+  const version = fromHeader ?? bodyVersion;
+  if (version === undefined) throw new PreconditionRequiredError(`Send If-Match with the ${noun} ETag or the version you read`, 'VERSION_REQUIRED');
+  return version;
 }

@@ -62,8 +62,9 @@ const json = winston.format((info) => {
   return info;
 })();
 
+// Colours only on a terminal: `npm start > file` and process managers must get plain text.
 const pretty = winston.format.combine(
-  winston.format.colorize(),
+  ...(process.stdout.isTTY ? [winston.format.colorize()] : []),
   winston.format.printf(({ timestamp, level, message, requestId, service: _s, pid: _p, stack, ...rest }) => {
     const id = requestId ? ` [${String(requestId).slice(0, 8)}]` : '';
     const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
@@ -123,4 +124,21 @@ export async function flushLogger(timeoutMs = 2000): Promise<void> {
         }),
     ),
   );
+  await Promise.all([drained(process.stdout, deadline), drained(process.stderr, deadline)]);
+}
+
+/**
+ * Resolves once everything written to the stream so far has been handed on. Under PM2 stdout and
+ * stderr are asynchronous file streams, and exiting before they flush loses the last records
+ * ("Shutdown complete" among them); a zero-length write's callback fires after the earlier writes.
+ */
+function drained(stream: NodeJS.WriteStream, deadline: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    timer.unref();
+    stream.write('', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -49,7 +49,10 @@ export function plainText(options: { max: number; min?: number }): Joi.StringSch
   const base = Joi.string().trim().max(options.max);
   return (options.min === undefined ? base : base.min(options.min))
     .custom((value: string, helpers) => (containsMarkup(value) ? helpers.error('text.markup') : value))
-    .messages({ 'text.markup': '{{#label}} is plain text; HTML markup is not allowed' });
+    .messages({ 'text.markup': '{{#label}} is plain text; HTML markup is not allowed' })
+    // For the OpenAPI document (routes/joi-schema.ts): the markup check has no JSON Schema form, so the
+    // document promises the safe subset — no angle brackets, not blank (`5 < 6` is accepted all the same).
+    .meta({ openapi: { pattern: '^([^<>]*[^\\s<>][^<>]*)?$' } });
 }
 
 /** A length-bounded string sanitized with RICH_TEXT_ALLOW_LIST (the bound applies to the input). */

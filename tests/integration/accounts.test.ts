@@ -31,11 +31,11 @@ describe('accounts', () => {
       const res = await list(`email=${tag.toUpperCase()}&limit=2&page=2&sort=email`);
       expectSuccess(res);
       expect(res.body.data.map((a: { email: string }) => a.email)).toEqual([`${tag}-2@example.test`, `${tag}-3@example.test`]);
-      expect(res.body.meta).toEqual({ mode: 'offset', page: 2, limit: 2, total: 5, totalPages: 3 });
+      expect(res.body.meta).toEqual({ pagination: 'offset', page: 2, limit: 2, total: 5, totalPages: 3, hasNext: true, hasPrev: true });
       expect(res.body.data[0]).not.toHaveProperty('password');
     });
 
-    it('when an admin walks cursor mode, then every matching account is returned once, in order', async () => {
+    it('when an admin walks cursor mode with the deprecated mode= and sort=-field aliases, then every matching account is returned once, in order', async () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -62,8 +62,13 @@ describe('accounts', () => {
       expectErrorContract(await list('page=1&cursor=abc'), 400, 'VALIDATION_FAILED');
     });
 
-    it('when the cursor is forged, then 400 INVALID_CURSOR', async () => {
-      expectErrorContract(await list('cursor=bm90LWpzb24'), 400, 'INVALID_CURSOR');
+    it('when the cursor is forged, then 400 VALIDATION_FAILED', async () => {
+      expectErrorContract(await list('cursor=bm90LWpzb24'), 400, 'VALIDATION_FAILED');
+      expectErrorContract(await list('cursor=bm90LWpzb24.c2lnbmF0dXJl'), 400, 'VALIDATION_FAILED');
+    });
+
+    it('when both the deprecated mode= and pagination= are sent, then 400 VALIDATION_FAILED', async () => {
+      expectErrorContract(await list('mode=cursor&pagination=offset'), 400, 'VALIDATION_FAILED');
     });
 
     it('when a manager or customer lists accounts, then 403 FORBIDDEN', async () => {
@@ -139,6 +144,15 @@ describe('accounts', () => {
       expectSuccess(await request(ctx.app).patch(`/api/v1/accounts/${user.accountId}`).set(admin.headers).send({ status: 'disabled' }));
       expectErrorContract(await request(ctx.app).get('/api/v1/auth/me').set(user.headers), 401, 'ACCOUNT_INACTIVE');
       expectErrorContract(await request(ctx.app).post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }), 401);
+    });
+
+    it('when an admin locks an account, then its tokens stop working until an admin re-activates it', async () => {
+      const user = await registerAndLogin(ctx);
+      expectSuccess(await request(ctx.app).patch(`/api/v1/accounts/${user.accountId}`).set(admin.headers).send({ status: 'locked' }));
+      expectErrorContract(await request(ctx.app).get('/api/v1/auth/me').set(user.headers), 401, 'ACCOUNT_INACTIVE');
+      expectErrorContract(await request(ctx.app).post('/api/v1/auth/login').send({ email: user.email, password: user.password }), 423, 'ACCOUNT_LOCKED');
+      expectSuccess(await request(ctx.app).patch(`/api/v1/accounts/${user.accountId}`).set(admin.headers).send({ status: 'active' }));
+      expectSuccess(await request(ctx.app).post('/api/v1/auth/login').send({ email: user.email, password: user.password }));
     });
 
     it('when an admin changes their own role, then 403 SELF_ADMINISTRATION_FORBIDDEN', async () => {

@@ -64,7 +64,7 @@ describe('assembled app', () => {
       const deadRedis = new Redis({ port: 1, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
       deadRedis.on('error', () => undefined);
       await new Promise((resolve) => deadRedis.once('end', resolve));
-      const container = createContainer({ config: ctx.config, redis: deadRedis, emailQueue: ctx.emailQueue });
+      const container = createContainer({ config: ctx.config, redis: deadRedis, emailQueue: ctx.emailQueue, mongo: mongoose.connection });
       const res = await request(buildApp(container).app).get('/ready');
       expectErrorContract(res, 503, 'DEPENDENCY_UNAVAILABLE');
       expect(res.body.message).toMatch(/redis/);
@@ -105,10 +105,11 @@ describe('assembled app', () => {
     it('when the global limit is exceeded, then 429 RATE_LIMITED with Retry-After and RateLimit headers, counted in Redis', async () => {
       const limited = await createTestContext({ redis: true, env: { RATE_LIMIT_MAX: '2' } });
       try {
-        await request(limited.app).get('/health').expect(200);
-        const second = await request(limited.app).get('/health').expect(200);
+        // Any non-probe request counts (probes never do); an unknown route is counted before routing.
+        await request(limited.app).get('/api/v1/no-such-thing').expect(404);
+        const second = await request(limited.app).get('/api/v1/no-such-thing').expect(404);
         expect(second.headers['ratelimit']).toMatch(/remaining=0/);
-        const res = await request(limited.app).get('/health');
+        const res = await request(limited.app).get('/api/v1/no-such-thing');
         expectErrorContract(res, 429, 'RATE_LIMITED');
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
         expect(await limited.redis!.keys(`${limited.config.redis.keyPrefix}rl:global:*`)).toHaveLength(1);

@@ -99,8 +99,18 @@ describe('auth', () => {
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(590);
       const stored = await accountsCollection().findOne({ email: user.email });
       expect(stored).toMatchObject({ status: 'locked' });
-      // The lock also ends access with existing tokens.
-      expectErrorContract(await request(ctx.app).get('/api/v1/auth/me').set(user.headers), 401, 'ACCOUNT_INACTIVE');
+    });
+
+    it('when someone locks an account by guessing, then its owner stays signed in: access and refresh tokens keep working', async () => {
+      const user = await registerAndLogin(ctx);
+      for (let i = 0; i < 3; i += 1) await login(user.email, 'attacker guess');
+      expectErrorContract(await login(user.email, user.password), 423, 'ACCOUNT_LOCKED');
+      const me = await request(ctx.app).get('/api/v1/auth/me').set(user.headers);
+      expectSuccess(me);
+      expect(me.body.data.email).toBe(user.email);
+      const refreshed = await request(ctx.app).post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken });
+      expectSuccess(refreshed);
+      expect(refreshed.body.data.tokens.accessToken).toEqual(expect.any(String));
     });
 
     it('when the lock has expired, then the right password signs in and resets the counter', async () => {

@@ -6,6 +6,7 @@ import type { ManagedEmailQueue } from '../../src/jobs/email/types';
 import { runWithContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
 import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
+import { testKeyPrefix } from '../support/env';
 
 export interface QueueUnderTest {
   readonly queue: ManagedEmailQueue;
@@ -16,7 +17,7 @@ export type QueueFactory = (config: AppConfig) => Promise<QueueUnderTest>;
 
 function behaviourConfig(smtpUrl: string, env: Record<string, string> = {}): AppConfig {
   return testConfig({
-    REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
+    REDIS_KEY_PREFIX: testKeyPrefix(),
     SMTP_URL: smtpUrl,
     EMAIL_ATTEMPTS: String(ATTEMPTS),
     EMAIL_BACKOFF_MS: String(BACKOFF_MS),

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createAuthMiddlewares } from '../../src/middlewares/auth.middleware';
 import { createErrorHandler, notFoundHandler } from '../../src/middlewares/error.middleware';
 import { buildRouters, type RouteDefinition } from '../../src/routes/route-table';
+import { rethrowDuplicateKey } from '../../src/repositories/errors';
 import { createTokenService } from '../../src/services/auth/token';
 import { ConflictError } from '../../src/utils/errors';
 import { sendSuccess } from '../../src/utils/response';
@@ -32,7 +33,7 @@ const routes: RouteDefinition[] = [
     tags: ['Test'],
     access: 'public',
     validate: { body: Joi.object({ sku: Joi.string().max(10).required(), qty: Joi.number().integer() }) },
-    handler: async (req, res) => sendSuccess(res, await Widget.create(req.validated.body as { sku: string }), { status: 201 }),
+    handler: async (req, res) => sendSuccess(res, await Widget.create(req.validated.body as { sku: string }).catch(rethrowDuplicateKey), { status: 201 }),
   },
   {
     method: 'post',
@@ -41,7 +42,7 @@ const routes: RouteDefinition[] = [
     tags: ['Test'],
     access: 'public',
     validate: { body: Joi.object().unknown(true) },
-    handler: async (req, res) => sendSuccess(res, await Widget.create(req.validated.body as { sku: string }), { status: 201 }),
+    handler: async (req, res) => sendSuccess(res, await Widget.create(req.validated.body as { sku: string }).catch(rethrowDuplicateKey), { status: 201 }),
   },
   {
     method: 'get',

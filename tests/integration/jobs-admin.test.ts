@@ -11,6 +11,7 @@ import { callerWithRole } from '../support/auth';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
 import { waitFor } from '../support/email-smtp';
+import { testKeyPrefix } from '../support/env';
 
 useTestDatabase();
 
@@ -22,7 +23,7 @@ describe('admin jobs API', () => {
   const smtpIsDown = { value: true };
 
   beforeAll(async () => {
-    const env = { REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`, EMAIL_ATTEMPTS: '2', EMAIL_BACKOFF_MS: '20', QUEUE_DASHBOARD_ENABLED: 'true' };
+    const env = { REDIS_KEY_PREFIX: testKeyPrefix(), EMAIL_ATTEMPTS: '2', EMAIL_BACKOFF_MS: '20', QUEUE_DASHBOARD_ENABLED: 'true' };
     const config = testConfig(env);
     const shared = createRedisClient(config.redis.url!, config.redis);
     await shared.connect();

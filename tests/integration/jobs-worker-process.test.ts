@@ -9,6 +9,7 @@ import { requestContext, runWithContext } from '../../src/utils/tracing';
 import { testConfig } from '../support/app';
 import { startSmtpServer, waitFor, type TestSmtpServer } from '../support/email-smtp';
 import { portFromStartLine, spawnServer, type ServerProcess } from '../support/process';
+import { testKeyPrefix } from '../support/env';
 
 describe('email worker process', () => {
   let smtp: TestSmtpServer;
@@ -19,14 +20,14 @@ describe('email worker process', () => {
 
   beforeEach(async () => {
     smtp = await startSmtpServer();
-    const prefix = `test:${randomBytes(5).toString('hex')}:`;
+    const prefix = testKeyPrefix();
     const config = testConfig({ REDIS_KEY_PREFIX: prefix });
     const shared = createRedisClient(config.redis.url!, config.redis);
     await shared.connect();
     closeShared = () => shared.quit();
     producer = createBullEmailQueue(config, producerConnection(shared));
     // A short job lock so a crashed worker's job is recovered within the test's time.
-    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000', WORKER_HEALTH_PORT: '0' }, 'src/jobs/worker.ts');
+    spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000', WORKER_HEALTH_PORT: '0' }, 'src/worker.ts');
     worker = spawnWorker();
     await worker.waitForLog((r) => r.message === '✓ Worker ready');
   });

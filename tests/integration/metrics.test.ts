@@ -1,6 +1,5 @@
 // GET /metrics: Prometheus text with request, error, dependency, queue and process metrics,
 // labelled by route template (bounded cardinality), reachable only from allowed networks or with the token.
-import { randomBytes } from 'node:crypto';
 import express from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
@@ -14,6 +13,7 @@ import { createTokenService } from '../../src/services/auth/token';
 import { createTestContext, testConfig, type TestContext } from '../support/app';
 import { expectErrorContract } from '../support/contract';
 import { useTestDatabase } from '../support/db';
+import { testKeyPrefix } from '../support/env';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 
@@ -103,7 +103,7 @@ describe('GET /metrics', () => {
 
 describe('GET /metrics (email queue wired in the composition root)', () => {
   it('when emails wait in the BullMQ queue and no worker runs, then /metrics shows the email queue depth', async () => {
-    const config = testConfig({ REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:` });
+    const config = testConfig({ REDIS_KEY_PREFIX: testKeyPrefix() });
     const shared = createRedisClient(config.redis.url!, config.redis);
     await shared.connect();
     const queue = createBullEmailQueue(config, producerConnection(shared));

@@ -1,7 +1,7 @@
 // Shared arrangements for the orders tests: order bodies, products with chosen stock, recipients.
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import type { TestContext } from '../support/app';
 import { expectSuccess } from '../support/contract';
 import { insertProducts, type FixtureProduct } from './products.fixture';

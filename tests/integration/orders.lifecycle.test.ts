@@ -2,7 +2,7 @@
 // optimistic locking, restock-once under concurrent cancels, status emails and the stale sweep.
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
+import { Order } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';

@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { IdempotencyKey } from '../../src/models/IdempotencyKey';
-import { Order } from '../../src/models/Order';
+import { IdempotencyKey, Order, Product } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
@@ -174,7 +173,9 @@ describe('POST /api/v1/orders', () => {
       expect(second.status).toBe(201);
       expect(second.body).toEqual(first.body);
       expect(second.headers['idempotent-replayed']).toBe('true');
-      expect(await Order.countDocuments({ account: new Types.ObjectId(buyer.accountId), idempotencyKey: key })).toBe(1);
+      expect(second.headers.location).toBe(first.headers.location);
+      expect(second.headers.etag).toBe(first.headers.etag);
+      expect(await Order.countDocuments({ account: new Types.ObjectId(buyer.accountId), 'items.product': new Types.ObjectId(a) })).toBe(1);
       expect(await stockOf(a)).toBe(3);
       expect(await IdempotencyKey.countDocuments({ key })).toBe(1);
     });
@@ -188,15 +189,48 @@ describe('POST /api/v1/orders', () => {
       expect(await stockOf(a)).toBe(4);
     });
 
-    it('when 10 duplicates with one key arrive at once, then one order is created and all get its body', async () => {
+    it('when 10 duplicates with one key arrive at once, then one order is created and the others are told it is in progress or get its body', async () => {
       const [a] = await productsWithStock(50);
       const key = randomUUID();
       const body = orderBody([{ productId: a, quantity: 1 }]);
       const results = await Promise.all(Array.from({ length: 10 }, () => post(buyer, body, key)));
-      expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
-      expect(new Set(results.map((r) => r.body.data.id)).size).toBe(1);
-      expect(await Order.countDocuments({ idempotencyKey: key })).toBe(1);
+      const created = results.filter((r) => r.status === 201);
+      const busy = results.filter((r) => r.status === 409);
+      expect(created.length + busy.length).toBe(10);
+      expect(new Set(created.map((r) => r.body.data.id)).size).toBe(1);
+      expect(created.filter((r) => r.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
+      for (const r of busy) {
+        expectErrorContract(r, 409, 'IDEMPOTENCY_IN_PROGRESS');
+        expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+      expect(await Order.countDocuments({ 'items.product': new Types.ObjectId(a) })).toBe(1);
       expect(await stockOf(a)).toBe(49);
+      // Once the first attempt finished, a retry gets its answer, never a contradicting one.
+      const retry = await post(buyer, body, key);
+      expect(retry.status).toBe(201);
+      expect(retry.body.data.id).toBe(created[0]!.body.data.id);
+    });
+
+    it('when the first attempt ended in a 4xx, then a retry with the key replays that outcome instead of running again', async () => {
+      const [a] = await productsWithStock(1);
+      const key = randomUUID();
+      const body = orderBody([{ productId: a, quantity: 2 }]);
+      const first = await post(buyer, body, key);
+      expectErrorContract(first, 409, 'INSUFFICIENT_STOCK');
+      await Product.updateOne({ _id: a }, { $set: { stock: 10 } });
+      const again = await post(buyer, body, key);
+      expect(again.status).toBe(409);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(await stockOf(a)).toBe(10);
+    });
+
+    it('when a route declares idempotency, then a request without a key still works (optional) and is not remembered', async () => {
+      const [a] = await productsWithStock(5);
+      const body = orderBody([{ productId: a, quantity: 1 }]);
+      expectSuccess(await post(buyer, body), 201);
+      expectSuccess(await post(buyer, body), 201);
+      expect(await stockOf(a)).toBe(3);
     });
 
     it('when two accounts use the same key, then each gets its own order', async () => {
@@ -209,7 +243,7 @@ describe('POST /api/v1/orders', () => {
       expect(await stockOf(a)).toBe(3);
     });
 
-    it('when the stored response has expired, then the key still finds the original order instead of creating another', async () => {
+    it('when the stored response has expired (TTL), then the key is free again and the request runs as new', async () => {
       const [a] = await productsWithStock(5);
       const key = randomUUID();
       const body = orderBody([{ productId: a, quantity: 1 }]);
@@ -217,8 +251,22 @@ describe('POST /api/v1/orders', () => {
       await IdempotencyKey.updateOne({ key }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
       const again = await post(buyer, body, key);
       expect(again.status).toBe(201);
-      expect(again.body.data.id).toBe(first.body.data.id);
-      expect(await stockOf(a)).toBe(4);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
+      expect(again.body.data.id).not.toBe(first.body.data.id);
+      expect(await stockOf(a)).toBe(3);
+      expect(await IdempotencyKey.countDocuments({ key })).toBe(1);
+    });
+
+    it('when an attempt is abandoned in progress past its lease, then a retry takes the key over and runs', async () => {
+      const [a] = await productsWithStock(5);
+      const key = randomUUID();
+      const body = orderBody([{ productId: a, quantity: 1 }]);
+      const first = await post(buyer, body, key);
+      // As a worker that died mid-request leaves it: still in progress, lease run out.
+      await IdempotencyKey.updateOne({ key }, { $set: { state: 'in_progress', leaseUntil: new Date(Date.now() - 1000) } });
+      const again = await post(buyer, body, key);
+      expect(again.status).toBe(201);
+      expect(again.body.data.id).not.toBe(first.body.data.id);
     });
 
     it('when the key is malformed, then 400 and no order', async () => {

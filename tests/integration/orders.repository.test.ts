@@ -1,6 +1,6 @@
 // The OrderRepository contract beyond what the HTTP tests reach: version-guarded update and delete.
 import { Types } from 'mongoose';
-import { Order } from '../../src/models/Order';
+import { Order } from '../support/models';
 import { createOrderRepository } from '../../src/repositories/order.repository';
 import { useTestDatabase } from '../support/db';
 import { ADDRESS } from './orders.fixture';

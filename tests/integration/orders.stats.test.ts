@@ -2,7 +2,7 @@
 // cancelled orders counted per status but not in revenue or top products.
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
+import { Order } from '../support/models';
 import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';

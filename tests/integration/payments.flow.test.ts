@@ -2,7 +2,7 @@
 // state; duplicates, out-of-order events, refunds, cancel of a paid order, payment after expiry.
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { SimulatedPaymentIntent } from '../../src/models/SimulatedPaymentIntent';
+import { SimulatedPaymentIntent } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import type { TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
@@ -143,6 +143,8 @@ describe('payments (simulated provider)', () => {
       expect(first.body.data).toMatchObject({ status: 'partially_refunded', payment: { refunded: 5, status: 'partially_refunded' } });
       expectSuccess(again);
       expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.data).toEqual(first.body.data);
+      expectErrorContract(await refund('refund-key-0001', { amount: 6 }), 422, 'IDEMPOTENCY_KEY_REUSED');
       expect((await intent(order.providerPaymentId)).refunds).toHaveLength(1);
 
       expectErrorContract(await refund('refund-key-0002', { amount: 1_000_000 }), 422, 'REFUND_EXCEEDS_REMAINING');
@@ -154,10 +156,10 @@ describe('payments (simulated provider)', () => {
       expectErrorContract(await refund('refund-key-0004', { amount: 1 }), 409, 'ORDER_NOT_REFUNDABLE');
     });
 
-    it('when a refund is sent without an Idempotency-Key or by a customer, then 400 / 403', async () => {
+    it('when a refund is sent without an Idempotency-Key or by a customer, then 428 / 403', async () => {
       const [p] = await productsWithStock(5);
       const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
-      expectErrorContract(await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).send({ amount: 1 }), 400, 'VALIDATION_FAILED');
+      expectErrorContract(await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).send({ amount: 1 }), 428, 'IDEMPOTENCY_KEY_REQUIRED');
       expectErrorContract(await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(alice.headers).set('Idempotency-Key', 'customer-key-1').send({ amount: 1 }), 403);
     });
 

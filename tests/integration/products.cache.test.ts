@@ -1,7 +1,7 @@
 // Cache-aside with the real Redis (key prefix unique to this context): reads are served from the
 // cache, and a read after any write never returns the old answer.
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectSuccess } from '../support/contract';

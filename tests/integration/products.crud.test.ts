@@ -2,7 +2,7 @@
 // conditional GETs. Runs without Redis: the service must work uncached.
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { callerWithRole } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';

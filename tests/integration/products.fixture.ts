@@ -1,6 +1,6 @@
 // Arranges products straight through the model (with chosen ids and dates) for the products tests.
 import { Types } from 'mongoose';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 
 export interface FixtureProduct {
   name: string;

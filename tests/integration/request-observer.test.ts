@@ -26,14 +26,14 @@ function captureTransport() {
 }
 
 describe('observeRequests', () => {
-  // The test profile logs at error; this file listens at info, through its own transport only.
+  // The test profile logs at error; this file listens at debug (to see probes' records), through its own transport only.
   const capture = captureTransport();
   const others = [...logger.transports];
   const level = logger.level;
   beforeAll(() => {
     for (const transport of others) logger.remove(transport);
     logger.add(capture.transport);
-    logger.level = 'info';
+    logger.level = 'debug';
   });
   afterAll(() => {
     logger.level = level;
@@ -47,13 +47,28 @@ describe('observeRequests', () => {
       res.locals.routeTemplate = '/widgets/:id';
       res.status(201).json({ ok: true });
     })
-    .get('/stall', () => undefined); // never answers
+    .get('/stall', () => undefined) // never answers
+    .get('/health', (_req, res) => {
+      res.json({ ok: true });
+    })
+    .get('/ready', (_req, res) => {
+      res.status(503).json({ ok: false });
+    });
 
   it('when a request is answered, then one "request completed" record names its route template, status and path without the query', async () => {
     await request(app).get('/widgets/w-1?secret=1').expect(201);
     const record = await waitFor(() => capture.records.find((r) => r.message === 'request completed' && r.path === '/widgets/w-1'));
     expect(record).toMatchObject({ level: 'info', method: 'GET', route: '/widgets/:id', status: 201, durationMs: expect.any(Number) });
     expect(capture.records.filter((r) => r.path === '/widgets/w-1')).toHaveLength(1);
+  });
+
+  it('when a probe succeeds, then its record is at debug, not info; a failing probe is logged at info', async () => {
+    await request(app).get('/health').expect(200);
+    await request(app).get('/ready').expect(503);
+    const health = await waitFor(() => capture.records.find((r) => r.path === '/health'));
+    const ready = await waitFor(() => capture.records.find((r) => r.path === '/ready'));
+    expect(health).toMatchObject({ level: 'debug', status: 200 });
+    expect(ready).toMatchObject({ level: 'info', status: 503 });
   });
 
   it('when the client goes away before the answer, then a "request aborted" record is written once', async () => {

@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import { buildApp } from '../../src/loaders/app';
 import { createContainer } from '../../src/loaders/container';
 import { testConfig } from '../support/app';
+import { hermeticEnv } from '../support/env';
 import { createRecordingEmailQueue } from '../support/fakes';
 import { portFromStartLine, projectRoot, spawnServer } from '../support/process';
 
@@ -34,7 +35,8 @@ describe('server process', () => {
   it('when the environment is invalid, then the process exits 1 naming every bad variable', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, NODE_ENV: 'production', MONGODB_URI: '', PORT: 'not-a-port', JWT_SECRET: 'short' },
+      // ENV_FILE=none: a .env.prod in the checkout must not fill in what this test leaves out.
+      env: { ...hermeticEnv(), NODE_ENV: 'production', ENV_FILE: 'none', MONGODB_URI: '', PORT: 'not-a-port', JWT_SECRET: 'short' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { startApi, type ApiProcess } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const STOCK = 10;
 const ORDERS = 240; // 80 buyers per product for 10 units each
@@ -38,7 +39,7 @@ describe('resilience: concurrent checkout storm', () => {
     await connectTestDatabase(dbName);
     await createProductRepository(Product).insertMany(buildCatalog(3, 21).map((p) => ({ ...p, stock: STOCK, status: 'active' as const })));
     productIds = (await Product.find({}, { _id: 1 }).lean()).map((p) => String(p._id));
-    api = await startApi({ MONGODB_DB_NAME: dbName, REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:` });
+    api = await startApi({ MONGODB_DB_NAME: dbName, REDIS_KEY_PREFIX: testKeyPrefix() });
   }, 90_000);
 
   afterAll(async () => {

@@ -1,11 +1,11 @@
 // MongoDB goes away: the test's own MongoDB server is stopped under a running API. Requests that
 // need the database fail fast with 503 DATABASE_UNAVAILABLE in the error contract, /ready says so,
 // liveness stays up, and when the server returns on the same port the API serves again unrestarted.
-import { randomBytes } from 'node:crypto';
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import request from 'supertest';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { pollUntil, startApi, type ApiProcess } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const SELECTION_TIMEOUT_MS = 1000;
 
@@ -19,7 +19,7 @@ describe('resilience: MongoDB goes away', () => {
       MONGODB_URI: mongo.getUri(),
       MONGODB_DB_NAME: 'mongo_outage',
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: String(SELECTION_TIMEOUT_MS),
-      REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
+      REDIS_KEY_PREFIX: testKeyPrefix(),
       CACHE_ENABLED: 'false',
     });
   }, 90_000);

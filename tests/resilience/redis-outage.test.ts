@@ -3,21 +3,21 @@
 // documented choice, src/middlewares/security.ts), an enqueue fails with a logged error instead of
 // failing the sign-up, nothing hangs; when Redis returns on the same
 // port, the API reconnects and caches again without a restart.
-import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { createRedisInstance, pollUntil, startApi, type ApiProcess, type RedisInstance } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
 describe('resilience: Redis goes away', () => {
   const dbName = uniqueDbName('redis_outage');
-  const prefix = `test:${randomBytes(5).toString('hex')}:`;
+  const prefix = testKeyPrefix();
   let redis: RedisInstance;
   let api: ApiProcess;
   let productId: string;
@@ -59,7 +59,8 @@ describe('resilience: Redis goes away', () => {
     // Before: cached read, limiter counting in Redis, ready.
     expectSuccess(await request(api.url).get(`/api/v1/products/${productId}`));
     expect(await cachedItemKeys()).toHaveLength(1);
-    const limited = await request(api.url).get('/health');
+    // A counted route (probes are never rate-limited).
+    const limited = await request(api.url).get('/api/v1/products?limit=1');
     expect(limited.headers['ratelimit']).toMatch(/remaining=\d+/);
     expectSuccess(await request(api.url).get('/ready'));
 
@@ -74,7 +75,7 @@ describe('resilience: Redis goes away', () => {
     expectSuccess(list);
     expect(list.body.data).toHaveLength(5);
     // Rate limiting fails open: the request is served, without a limiter verdict.
-    const open = await request(api.url).get('/health').timeout(REQUEST_TIMEOUT_MS);
+    const open = await request(api.url).get('/api/v1/products?limit=1').timeout(REQUEST_TIMEOUT_MS);
     expectSuccess(open);
     expect(open.headers['ratelimit']).toBeUndefined();
     const ready = await request(api.url).get('/ready').timeout(REQUEST_TIMEOUT_MS);
@@ -95,7 +96,7 @@ describe('resilience: Redis goes away', () => {
 
     // After: ready again without a restart, the limiter counts again and the cache is written again.
     await pollUntil('/ready 200 after Redis returned', async () => (await request(api.url).get('/ready')).status === 200, 20_000, 200);
-    const limitedAgain = await request(api.url).get('/health');
+    const limitedAgain = await request(api.url).get('/api/v1/products?limit=1');
     expect(limitedAgain.headers['ratelimit']).toMatch(/remaining=\d+/);
     expectSuccess(await request(api.url).get(`/api/v1/products/${productId}`));
     expect(await cachedItemKeys()).toHaveLength(1);

@@ -5,16 +5,17 @@
 // "Taken in" is exact, not guessed from client timing: the test-only preload reports each request's
 // X-Request-ID as the HTTP server receives it. Connections still waiting in the kernel's accept
 // queue when the listener closes are reset by the kernel — the process never saw them (a load
-// balancer stops routing on the 503 from /ready first; see ARCHITECTURE.md, Resilience).
+// balancer stops routing on the 503 from /ready first; see bench/README.md, "Resilience tests").
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { expectSuccess } from '../support/contract';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { startApi, type ApiProcess } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const WORKERS = 40;
 const LOGIN = { email: 'drain@example.com', password: 'Str0ng-drain-passw0rd!' };
@@ -51,7 +52,7 @@ describe('resilience: SIGTERM under load', () => {
     await createProductRepository(Product).insertMany(buildCatalog(200, 11));
     api = await startApi({
       MONGODB_DB_NAME: dbName,
-      REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
+      REDIS_KEY_PREFIX: testKeyPrefix(),
       SHUTDOWN_TIMEOUT_MS: '25000',
       // Production hashing cost, so logins take long enough to be in flight when the signal lands.
       PASSWORD_HASH_MEMORY_KIB: '19456',

@@ -2,13 +2,13 @@
 // then the heap (after a forced GC) and the open handles are compared with their values after a
 // warm-up. Growth beyond the bounds below means something is retained per request.
 // SOAK_SECONDS (default 20) lengthens the run; the bench's 60 s RSS check complements it.
-import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { buildCatalog } from '../../src/loaders/seed';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { connectTestDatabase, disconnectTestDatabase, uniqueDbName } from '../support/db';
 import { pollUntil, startApi, type ApiProcess } from '../support/faults';
+import { testKeyPrefix } from '../support/env';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
 const HEAP_GROWTH_BOUND = 1.25; // ×, plus a small absolute allowance for lazily built caches
@@ -56,7 +56,7 @@ describe('resilience: soak', () => {
     api = await startApi(
       {
         MONGODB_DB_NAME: dbName,
-        REDIS_KEY_PREFIX: `test:${randomBytes(5).toString('hex')}:`,
+        REDIS_KEY_PREFIX: testKeyPrefix(),
         CACHE_ENABLED: 'true',
         // A small pool, so its growth under load stays inside the handle bound.
         MONGODB_MAX_POOL_SIZE: '4',

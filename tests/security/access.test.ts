@@ -2,7 +2,7 @@
 // body- or query-taking route declares a schema.
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, registerAndLogin, type RegisteredUser, type TestCaller } from '../support/auth';
 import { expectErrorContract } from '../support/contract';

@@ -2,7 +2,7 @@
 // payload shape and size, malformed JSON, ReDoS and invalid ids.
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { Product } from '../../src/models/Product';
+import { Product } from '../support/models';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, registerAndLogin, type RegisteredUser, type TestCaller } from '../support/auth';
 import { expectErrorContract, expectSuccess } from '../support/contract';

@@ -1,7 +1,7 @@
 // Attack suite, part 5: orders — IDOR, mass assignment of prices/totals/status, operators and markup in orders.
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
+import { Order } from '../support/models';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectErrorContract } from '../support/contract';

@@ -1,6 +1,5 @@
 // Builds the real app in-process for supertest, against the file's own database and, when asked,
 // the real Redis with a key prefix unique to the test context (so files can run in parallel).
-import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import type Redis from 'ioredis';
 import mongoose from 'mongoose';
@@ -10,7 +9,11 @@ import type { RouteDefinition } from '../../src/routes/route-table';
 import { buildApp } from '../../src/loaders/app';
 import { createContainer, type Container } from '../../src/loaders/container';
 import { createRedisClient } from '../../src/loaders/redis';
+import { buildOpenApiDocument } from '../../src/routes/openapi';
+import { openApiOptions } from '../../src/routes/ops.routes';
 import { createRecordingEmailQueue, type RecordingEmailQueue } from './fakes';
+import { hermeticEnv, testKeyPrefix } from './env';
+import { checkResponses, type ContractDocument } from './response-contract';
 
 export interface TestContext {
   readonly app: Express;
@@ -36,11 +39,11 @@ export interface TestContextOptions {
 }
 
 export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
-  return loadConfig({ ...process.env, NODE_ENV: 'test', ...env }).config;
+  return loadConfig({ ...hermeticEnv(), NODE_ENV: 'test', ...env }).config;
 }
 
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
-  const prefix = `test:${randomBytes(5).toString('hex')}:`;
+  const prefix = testKeyPrefix();
   const config = testConfig({ REDIS_KEY_PREFIX: prefix, ...options.env });
   let redis: Redis | null = null;
   if (options.redis && config.redis.url) {
@@ -50,8 +53,10 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const emailQueue = options.emailQueue ?? createRecordingEmailQueue();
   const container = createContainer({ config, redis, emailQueue, mongo: options.mongo ?? mongoose.connection, isDraining: options.isDraining });
   const { app, endpointCount, routes } = buildApp(container);
+  // Every response this app sends is checked against the document generated from these routes.
+  const document = buildOpenApiDocument(routes, openApiOptions(config)) as unknown as ContractDocument;
   return {
-    app,
+    app: checkResponses(app, document),
     config,
     container,
     redis,

@@ -1,6 +1,7 @@
 // Per-file database isolation: every test file connects to its own database and drops it after.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
+import { bindModels } from '../../src/loaders/container';
 
 export function testMongoUri(): string {
   const uri = process.env.TEST_MONGODB_URI;
@@ -25,8 +26,9 @@ export function uniqueDbName(prefix = 't'): string {
 
 export async function connectTestDatabase(dbName = uniqueDbName()): Promise<typeof mongoose> {
   await mongoose.connect(testMongoUri(), { dbName, serverSelectionTimeoutMS: 5000, bufferCommands: false });
-  // Build every registered model's indexes so unique constraints hold from the first test.
-  await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+  // Bind the models to this connection and build their indexes, so unique constraints hold from the first test.
+  bindModels(mongoose.connection);
+  await Promise.all(Object.values(mongoose.connection.models).map((model) => model.init()));
   return mongoose;
 }
 

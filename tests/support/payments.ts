@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from '../../src/models/Order';
+import { Order } from './models';
 import type { OrderRecord } from '../../src/repositories/order.repository';
 import { signWebhookPayload } from '../../src/services/payments/webhook-signature';
 import { createTestContext, type TestContext, type TestContextOptions } from './app';

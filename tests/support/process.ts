@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { testMongoUri, uniqueDbName } from './db';
+import { hermeticEnv, testKeyPrefix } from './env';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
 
@@ -18,8 +19,9 @@ export function spawnServer(env: Record<string, string | undefined> = {}, entry 
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: projectRoot,
     env: {
-      ...process.env,
+      ...hermeticEnv(),
       NODE_ENV: 'test',
+      REDIS_KEY_PREFIX: testKeyPrefix(),
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
       LOG_TO_FILES: 'false',

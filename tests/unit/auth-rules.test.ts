@@ -1,5 +1,5 @@
 // Login lockout and account policies, with the repository and hasher replaced by in-memory fakes.
-import type { Principal } from '../../src/middlewares/auth.middleware';
+import type { Principal } from '../../src/utils/roles';
 import type { AccountCredentials, AccountView } from '../../src/repositories/account.repository';
 import { assertMayUpdate, isActive } from '../../src/services/account.service';
 import { createAuthService, type AuthServiceDeps } from '../../src/services/auth/auth.service';
@@ -110,14 +110,14 @@ describe('account policies', () => {
     expect(() => assertMayUpdate(admin, 'ad1', { lastName: 'Y' })).not.toThrow();
   });
 
-  it('when deciding whether an account may act, then deleted, disabled and currently locked accounts may not', () => {
+  it('when deciding whether an account may act, then deleted, disabled and admin-locked accounts may not; a login lockout does not sign its owner out', () => {
     const base = { id: 'x', role: 'customer' as const, status: 'active' as const, lockUntil: null, deletedAt: null };
-    expect(isActive(base, NOW)).toBe(true);
-    expect(isActive({ ...base, deletedAt: NOW }, NOW)).toBe(false);
-    expect(isActive({ ...base, status: 'disabled' }, NOW)).toBe(false);
-    expect(isActive({ ...base, status: 'locked', lockUntil: new Date(NOW.getTime() + 1000) }, NOW)).toBe(false);
-    expect(isActive({ ...base, status: 'locked', lockUntil: null }, NOW)).toBe(false);
-    expect(isActive({ ...base, status: 'locked', lockUntil: new Date(NOW.getTime() - 1000) }, NOW)).toBe(true);
+    expect(isActive(base)).toBe(true);
+    expect(isActive({ ...base, deletedAt: NOW })).toBe(false);
+    expect(isActive({ ...base, status: 'disabled' })).toBe(false);
+    expect(isActive({ ...base, status: 'locked', lockUntil: null })).toBe(false);
+    expect(isActive({ ...base, status: 'locked', lockUntil: new Date(NOW.getTime() + 1000) })).toBe(true);
+    expect(isActive({ ...base, status: 'locked', lockUntil: new Date(NOW.getTime() - 1000) })).toBe(true);
   });
 });
 

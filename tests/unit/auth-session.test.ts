@@ -1,5 +1,5 @@
 // Refresh-token rotation and reuse detection, against an in-memory token store.
-import type { Principal } from '../../src/middlewares/auth.middleware';
+import type { Principal } from '../../src/utils/roles';
 import type { NewRefreshToken, RefreshTokenRecord, RefreshTokenRepository } from '../../src/repositories/token.repository';
 import { createSessionService, hashToken } from '../../src/services/auth/session';
 import { createTokenService } from '../../src/services/auth/token';

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, envSchema, parseConfig } from '../../src/config/schema';
+import dotenv from 'dotenv';
+import { loadConfig } from '../../src/config';
+import { ConfigError, DEVELOPMENT_AUTH_RATE_LIMIT_MAX, PRODUCTION_AUTH_RATE_LIMIT_MAX, envSchema, parseConfig } from '../../src/config/schema';
+
+const root = path.join(__dirname, '..', '..');
+const envFile = (name: string) => dotenv.parse(fs.readFileSync(path.join(root, name)));
 
 const strongSecret = 'x'.repeat(16) + 'a-real-production-secret-value';
 const productionEnv = {
@@ -89,6 +94,69 @@ describe('parseConfig', () => {
     expect(() => {
       (config.http as { port: number }).port = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe('empty values', () => {
+  it('when a variable is set to an empty string, then it counts as unset and its default applies', () => {
+    const config = parseConfig({ MONGODB_DB_NAME: '', COOKIE_SECURE: '', QUEUE_DASHBOARD_ENABLED: ' ', LOG_PRETTY: '', PORT: '', CORS_ORIGINS: '' });
+    expect(config.mongo.dbName).toBeUndefined();
+    expect(config.http.port).toBe(3000);
+    expect(config.auth.cookieSecure).toBe(false);
+    expect(config.email.dashboardEnabled).toBe(true);
+    expect(config.cors.origins).toEqual(['http://localhost:3000']);
+  });
+
+  it('when CORS_ORIGINS is none, then no origin is allowed', () => {
+    expect(parseConfig({ CORS_ORIGINS: 'none' }).cors.origins).toEqual([]);
+  });
+
+  it('when an exported variable is empty, then the env file value is used, as if it were not exported', () => {
+    const { config } = loadConfig({ NODE_ENV: 'test', REDIS_URL: '', JWT_SECRET: '' });
+    expect(config.redis.url).toBe(envFile('.env.test').REDIS_URL);
+  });
+
+  it('when ENV_FILE is none, then no env file is read, whatever the profile', () => {
+    const { config, envFile: source } = loadConfig({ NODE_ENV: 'test', ENV_FILE: 'none' });
+    expect(source).toBeNull();
+    expect(config.redis.url).toBeUndefined();
+  });
+});
+
+describe('auth rate limit defaults', () => {
+  it('when unset, then production is strict and every other profile lets a developer work', () => {
+    expect(parseConfig(productionEnv).rateLimit.authMax).toBe(PRODUCTION_AUTH_RATE_LIMIT_MAX);
+    expect(parseConfig({ NODE_ENV: 'development' }).rateLimit.authMax).toBe(DEVELOPMENT_AUTH_RATE_LIMIT_MAX);
+    expect(parseConfig({}).rateLimit.authMax).toBeGreaterThanOrEqual(100);
+    expect(parseConfig({ ...productionEnv, AUTH_RATE_LIMIT_MAX: '50' }).rateLimit.authMax).toBe(50);
+  });
+});
+
+describe('prod/.env.example', () => {
+  const lines = fs.readFileSync(path.join(root, 'prod', '.env.example'), 'utf8').split('\n');
+
+  it('when copied to .env.prod as it is, then start-up names exactly the six required values', () => {
+    const names = problemsOf(envFile('prod/.env.example')).map((p) => p.split(':')[0]).sort();
+    expect(names).toEqual(['JWT_SECRET', 'MONGODB_URI', 'PUBLIC_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
+  });
+
+  it('when the required values are filled in, then it is a valid production configuration', () => {
+    const { NODE_ENV: _fromTheFile, ...required } = productionEnv;
+    const config = parseConfig({ ...envFile('prod/.env.example'), ...required });
+    expect(config.isProduction).toBe(true);
+    expect(config.log).toMatchObject({ pretty: false, toFiles: false, toStdout: true });
+    expect(config.rateLimit.authMax).toBe(PRODUCTION_AUTH_RATE_LIMIT_MAX);
+  });
+
+  it('when read, then it covers every schema variable and each one sits under a comment', () => {
+    const keys = lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split('=')[0]);
+    expect([...keys].sort()).toEqual(Object.keys(envSchema.describe().keys).sort());
+    lines.forEach((line, i) => {
+      if (!/^[A-Z_]+=/.test(line)) return;
+      let above = i - 1;
+      while (/^[A-Z_]+=/.test(lines[above])) above -= 1; // a group of related variables shares one comment
+      expect({ line, above: lines[above] }).toEqual({ line, above: expect.stringMatching(/^#/) });
+    });
   });
 });
 

@@ -1,8 +1,10 @@
 // Pure order rules: the state machine, totals and the validate hook, list planning and cursors.
 import { Types } from 'mongoose';
-import { computeTotals, Order } from '../../src/models/Order';
+import { computeTotals } from '../../src/models/Order';
+import { Order } from '../support/models';
 import { canTransition, sourcesOf } from '../../src/services/orders/lifecycle';
-import { buildOrderFilter, decodeOrderCursor, encodeOrderCursor, planOrderList } from '../../src/services/orders/query';
+import { decodeCursor, encodeCursor, parseSort } from '../../src/services/listing/listing';
+import { buildOrderFilter, ORDER_SORT, planOrderList } from '../../src/services/orders/query';
 import { createStaleOrderSweep, staleSweepEveryMs } from '../../src/services/orders/sweep';
 
 const SECRET = 'unit-secret';
@@ -83,21 +85,22 @@ describe('order list planning', () => {
   it('when a cursor is given, then the keyset condition continues strictly after it', () => {
     const id = new Types.ObjectId();
     const at = new Date('2026-01-05T10:00:00Z');
-    const cursor = encodeOrderCursor('createdAt:desc', at, id, SECRET);
+    const cursor = encodeCursor(parseSort('createdAt:desc', ORDER_SORT), [at, id], SECRET);
     const plan = planOrderList({ cursor }, staff, SECRET);
     expect(plan.filter).toEqual({ $and: [{ $or: [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: id } }] }] });
-    expect(plan.page).toEqual({ kind: 'cursor', limit: 20 });
+    expect(plan.page).toEqual({ kind: 'cursor', limit: 20, after: [at, id] });
   });
 
   it('when a cursor is edited, issued for another sort or combined with page, then it is rejected', () => {
-    const cursor = encodeOrderCursor('total:desc', 1000, new Types.ObjectId(), SECRET);
+    const byTotal = parseSort('total:desc', ORDER_SORT);
+    const cursor = encodeCursor(byTotal, [1000, new Types.ObjectId()], SECRET);
     const [body, mac] = cursor.split('.');
     const forged = `${Buffer.from(Buffer.from(body, 'base64url').toString().replace('1000', '1')).toString('base64url')}.${mac}`;
-    expect(() => decodeOrderCursor(forged, 'total:desc', SECRET)).toThrow();
-    expect(() => decodeOrderCursor(cursor, 'createdAt:desc', SECRET)).toThrow();
-    expect(() => decodeOrderCursor(cursor, 'total:desc', 'other-secret')).toThrow();
+    expect(() => decodeCursor(forged, byTotal, ORDER_SORT, SECRET)).toThrow();
+    expect(() => decodeCursor(cursor, parseSort('createdAt:desc', ORDER_SORT), ORDER_SORT, SECRET)).toThrow();
+    expect(() => decodeCursor(cursor, byTotal, ORDER_SORT, 'other-secret')).toThrow();
     expect(() => planOrderList({ sort: 'total:desc', cursor, page: 2 }, staff, SECRET)).toThrow();
-    expect(decodeOrderCursor(cursor, 'total:desc', SECRET)[0]).toBe(1000);
+    expect(decodeCursor(cursor, byTotal, ORDER_SORT, SECRET)[0]).toBe(1000);
   });
 });
 

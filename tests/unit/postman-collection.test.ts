@@ -1,6 +1,9 @@
 // The Postman collection is generated from the OpenAPI document: folders per module in run order,
 // folder-level variables for path parameters, auth through variables, captures, and test scripts.
+import fs from 'node:fs';
+import path from 'node:path';
 import Joi from 'joi';
+import { DEMO_ACCOUNTS } from '../../src/services/account.seed';
 import { buildOpenApiDocument } from '../../src/routes/openapi';
 import type { RouteDefinition } from '../../src/routes/route-table';
 import { canonicalOpenApiDocument, generateArtifacts, staleArtifacts } from '../../scripts/lib/artifacts';
@@ -74,7 +77,7 @@ const routes: RouteDefinition[] = [
     postman: { captures: { accessToken: 'data.tokens.accessToken' } },
     handler: noop,
   },
-  { method: 'post', path: '/auth/logout', summary: 'Log out', tags: ['Auth'], access: 'authenticated', postman: { skipInRun: 'consumes the session', expectStatus: 204 }, handler: noop },
+  { method: 'post', path: '/auth/logout', summary: 'Log out', tags: ['Auth'], access: 'authenticated', postman: { skipUnlessSet: { variable: 'logoutToken', why: 'consumes the session' }, expectStatus: 204 }, handler: noop },
 ];
 
 type Item = { name: string; variable?: { key: string; value: string }[]; item: Request[] };
@@ -188,7 +191,7 @@ describe('Postman collection generator', () => {
 
 describe('the end-to-end story in the real collection', () => {
   // Values the runner or the person running it provides; everything else must be captured first.
-  const INPUTS = ['baseUrl', 'e2e', 'managerEmail', 'managerPassword', 'adminEmail', 'adminPassword', 'metricsToken'];
+  const INPUTS = ['baseUrl', 'resetToken', 'managerEmail', 'managerPassword', 'adminEmail', 'adminPassword', 'metricsToken'];
   type Folder = { name: string; variable: { key: string }[]; item: { name: string; event: { script: { exec: string[] } }[]; request: unknown }[] };
   const real = buildCollection(canonicalOpenApiDocument()) as unknown as { item: Folder[] };
 
@@ -207,10 +210,30 @@ describe('the end-to-end story in the real collection', () => {
     expect(missing).toEqual([]);
   });
 
-  it('when a request is skipped in the run, then its declaration says why, and skips stay rare', () => {
-    const skipped = Object.values(canonicalOpenApiDocument().paths).flatMap((ops) => Object.values(ops).filter((op) => op['x-postman']?.skipInRun));
+  it('when a request waits for a value a person provides, then its declaration says why, and such requests stay rare', () => {
+    const skipped = Object.values(canonicalOpenApiDocument().paths).flatMap((ops) => Object.values(ops).filter((op) => op['x-postman']?.skipUnlessSet));
     expect(skipped.map((op) => op.operationId)).toEqual(['postAuthPasswordReset']);
-    for (const op of skipped) expect(op['x-postman']!.skipInRun!.length).toBeGreaterThan(40);
+    for (const op of skipped) expect(op['x-postman']!.skipUnlessSet!.why.length).toBeGreaterThan(40);
+  });
+
+  it('when a request uses a variable, then its pre-request script fails it loudly while that variable is empty', () => {
+    for (const folder of real.item) {
+      for (const item of folder.item) {
+        const pre = item.event.find((e) => (e as { listen?: string }).listen === 'prerequest')!.script.exec.join('\n');
+        expect(pre).toContain("pm.test('variables this request uses are set: '");
+        expect(pre).toContain('pm.execution.skipRequest()');
+      }
+    }
+  });
+
+  it('when the local environment is committed, then it carries the seeded demo staff accounts (development only) and no token', () => {
+    const local = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'postman', 'local.postman_environment.json'), 'utf8')) as { values: { key: string; value: string }[] };
+    const value = (key: string) => local.values.find((v) => v.key === key)?.value;
+    for (const demo of DEMO_ACCOUNTS.filter((d) => d.role !== 'customer')) {
+      expect(value(`${demo.role}Email`)).toBe(demo.email);
+      expect(value(`${demo.role}Password`)).toBe(demo.password);
+    }
+    expect(local.values.filter((v) => /token/i.test(v.key)).every((v) => v.value === '')).toBe(true);
   });
 });
 

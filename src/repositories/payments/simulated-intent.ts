@@ -1,6 +1,6 @@
 // The simulated provider's intents (SimulatedPaymentIntent). Used only by the simulated provider.
 import type { SimulatedPaymentIntentModel } from '../../models/SimulatedPaymentIntent';
-import { isDuplicateKey } from '../errors';
+import { DuplicateKeyError, rethrowDuplicateKey } from '../errors';
 
 export interface SimulatedIntentRecord {
   _id: string;
@@ -26,9 +26,9 @@ export function createSimulatedIntentRepository(model: SimulatedPaymentIntentMod
     /** Creates the intent, or returns the one this idempotency key created before (also under a race). */
     async createOnce(input: Omit<SimulatedIntentRecord, 'lastFailure' | 'amountRefundedMinor' | 'refunds'>): Promise<SimulatedIntentRecord> {
       try {
-        await model.create(input);
+        await model.create(input).catch(rethrowDuplicateKey);
       } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
+        if (!(err instanceof DuplicateKeyError)) throw err;
       }
       const found = await lean<SimulatedIntentRecord | null>(model.findOne({ idempotencyKey: input.idempotencyKey }).setOptions({ sanitizeFilter: true }));
       if (!found) throw new Error('simulated intent vanished after creation');

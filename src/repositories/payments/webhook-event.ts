@@ -2,7 +2,7 @@
 // unique index the de-duplication point: a concurrent duplicate loses the insert race.
 import type { Types } from 'mongoose';
 import type { WebhookEventModel } from '../../models/WebhookEvent';
-import { isDuplicateKey } from '../errors';
+import { DuplicateKeyError, rethrowDuplicateKey } from '../errors';
 
 export type WebhookEventRepository = ReturnType<typeof createWebhookEventRepository>;
 
@@ -11,10 +11,10 @@ export function createWebhookEventRepository(model: WebhookEventModel) {
     /** True when this call recorded the event; false when it was already there (a duplicate). */
     async record(input: { provider: string; eventId: string; type: string; receivedAt: Date }): Promise<boolean> {
       try {
-        await model.create(input);
+        await model.create(input).catch(rethrowDuplicateKey);
         return true;
       } catch (err) {
-        if (isDuplicateKey(err)) return false;
+        if (err instanceof DuplicateKeyError) return false;
         throw err;
       }
     },

@@ -1,7 +1,7 @@
 // Token pairs: a short-lived JWT access token plus an opaque, rotating refresh token stored hashed.
 // Rotation makes each refresh token single-use; replaying a rotated one revokes its whole family.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Principal } from '../../middlewares/auth.middleware';
+import type { Principal } from '../../utils/roles';
 import type { RefreshTokenRepository } from '../../repositories/token.repository';
 import { UnauthorizedError } from '../../utils/errors';
 import { logger } from '../../utils/logger';

@@ -1,20 +1,18 @@
-// Order rules: idempotent placement, who may see and change what, the status lifecycle with
+// Order rules: placement, who may see and change what, the status lifecycle with
 // optimistic locking, restocking on cancel, the stale-order sweep and the sales report.
-import { createHash } from 'node:crypto';
 import { Types, type ClientSession } from 'mongoose';
 import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
-import type { IdempotencyRepository } from '../../repositories/idempotency.repository';
 import type { OrderRecord, OrderRepository, ShipmentRecord, StatusChangeRecord } from '../../repositories/order.repository';
 import type { ProductRepository } from '../../repositories/product.repository';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../utils/errors';
+import { ConflictError, NotFoundError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
 import type { PublishOrderEvent } from './events';
 import type { OrderNotifier } from './notifier';
 import type { OrderPlacement, PlaceOrderInput } from './placement';
-import { encodeOrderCursor, planOrderList, type OrderActor, type OrderListQuery } from './query';
+import { ORDER_SORT, planOrderList, type OrderActor, type OrderListQuery } from './query';
+import { fetchPage, type PageMeta } from '../listing/listing';
 import { toOrderView, type OrderView } from './view';
-import { stableStringify } from '../products/cache';
 import { fromMinorUnits } from '../query-engine';
 import type { TransactionRunner } from '../transactions';
 
@@ -22,7 +20,6 @@ export interface OrderServiceDeps {
   readonly orders: OrderRepository;
   readonly products: ProductRepository;
   readonly placement: OrderPlacement;
-  readonly idempotency: IdempotencyRepository;
   readonly transactions: TransactionRunner;
   readonly notifier: OrderNotifier;
   readonly publish: PublishOrderEvent;
@@ -33,15 +30,8 @@ export interface OrderServiceDeps {
   readonly settleBeforeCancel?: (order: OrderRecord) => Promise<void>;
   /** Drops cached product answers after stock changed (ProductService.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
-  readonly idempotencyTtlSeconds: number;
   readonly cursorSecret: string;
   readonly now?: () => Date;
-}
-
-export interface PlacedOrder {
-  readonly status: number;
-  readonly order: OrderView;
-  readonly replayed: boolean;
 }
 
 export interface OrderStats {
@@ -53,18 +43,12 @@ export interface OrderStats {
   topProducts: { productId: string; name: string; sku: string; quantity: number; revenue: number }[];
 }
 
-const IDEMPOTENCY_SCOPE = 'POST /orders';
 const UNPAID_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed'];
 /** Statuses only the payment provider's events set. */
 const PROVIDER_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed', 'partially_refunded', 'refunded'];
 const SWEEP_BATCH = 200;
 
 const notFound = () => new NotFoundError('Order not found', 'ORDER_NOT_FOUND');
-
-function isIdempotencyRace(err: unknown): boolean {
-  const e = err as { code?: number; keyPattern?: Record<string, unknown> };
-  return e?.code === 11000 && Boolean(e.keyPattern && 'idempotencyKey' in e.keyPattern);
-}
 
 function versionConflict(expected: number, current: number): ConflictError {
   return new ConflictError('The order was changed by someone else; reload it and retry', 'VERSION_CONFLICT', {
@@ -79,7 +63,7 @@ function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
-  const { orders, products, placement, idempotency, transactions, notifier } = deps;
+  const { orders, products, placement, transactions, notifier } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
@@ -87,15 +71,6 @@ export function createOrderService(deps: OrderServiceDeps) {
     const order = await orders.findById(id);
     if (!order || (!actor.isStaff && order.account.toString() !== actor.id)) throw notFound();
     return order;
-  }
-
-  function replay(order: OrderRecord, requestHash: string): PlacedOrder {
-    if (order.requestHash !== requestHash) throw keyReused();
-    return { status: 201, order: toOrderView(order), replayed: true };
-  }
-
-  function keyReused(): UnprocessableError {
-    return new UnprocessableError('This Idempotency-Key was used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
   }
 
   async function afterStockChange(order: OrderRecord): Promise<void> {
@@ -166,65 +141,27 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   return {
-    /**
-     * With an Idempotency-Key: a stored response is replayed as is; a different body under the same
-     * key is 422; a concurrent duplicate loses the unique-index race and gets the winner's order.
-     */
-    async place(actor: OrderActor, input: PlaceOrderInput, key?: string): Promise<PlacedOrder> {
-      const requestHash = createHash('sha256').update(stableStringify(input)).digest('base64url');
-      if (key) {
-        const stored = await idempotency.find(actor.id, IDEMPOTENCY_SCOPE, key, now());
-        if (stored) {
-          if (stored.requestHash !== requestHash) throw keyReused();
-          return { status: stored.responseStatus, order: stored.responseBody as OrderView, replayed: true };
-        }
-        // The stored response expired (or was never written): the order itself still holds the key.
-        const existing = await orders.findByIdempotencyKey(actor.id, key);
-        if (existing) return replay(existing, requestHash);
-      }
-      let record: OrderRecord;
-      try {
-        record = await placement.place(actor.id, input, key ? { key, requestHash } : undefined);
-      } catch (err) {
-        const winner = key && isIdempotencyRace(err) ? await orders.findByIdempotencyKey(actor.id, key) : null;
-        if (winner) return replay(winner, requestHash);
-        throw err;
-      }
+    /** Retries are made safe by the route's declared idempotency, not here. */
+    async place(actor: OrderActor, input: PlaceOrderInput): Promise<OrderView> {
+      const record = await placement.place(actor.id, input);
       const view = toOrderView(record);
       logger.info('order placed', { orderId: view.id, total: view.total, currency: view.currency, lines: view.items.length });
-      if (key) {
-        const expiresAt = new Date(now().getTime() + deps.idempotencyTtlSeconds * 1000);
-        await idempotency
-          .save({ account: actor.id, scope: IDEMPOTENCY_SCOPE, key, requestHash, responseStatus: 201, responseBody: view, expiresAt })
-          .catch((err: Error) => logger.error('idempotent response not stored (the order still holds the key)', { orderId: view.id, error: err.message }));
-      }
       await afterStockChange(record);
       await notifier.confirmed(record);
-      return { status: 201, order: view, replayed: false };
+      return view;
     },
 
     async get(actor: OrderActor, id: string): Promise<OrderView> {
       return toOrderView(await findVisible(actor, id));
     },
 
-    async list(actor: OrderActor, query: OrderListQuery): Promise<{ data: OrderView[]; meta: Record<string, unknown> }> {
+    async list(actor: OrderActor, query: OrderListQuery): Promise<{ data: OrderView[]; meta: PageMeta }> {
       const plan = planOrderList(query, actor, deps.cursorSecret);
-      const { page } = plan;
-      if (page.kind === 'offset') {
-        const { records, total = 0 } = await orders.findPaginated({ filter: plan.filter, sort: plan.sort, skip: page.skip, limit: page.limit, withTotal: true });
-        const totalPages = Math.ceil(total / page.limit);
-        return {
-          data: records.map(toOrderView),
-          meta: { pagination: 'offset', page: page.page, limit: page.limit, total, totalPages, hasNext: page.page < totalPages, hasPrev: page.page > 1 },
-        };
-      }
-      const { records } = await orders.findPaginated({ filter: plan.filter, sort: plan.sort, skip: 0, limit: page.limit + 1, withTotal: false });
-      const hasNext = records.length > page.limit;
-      const rows = records.slice(0, page.limit);
-      const last = rows[rows.length - 1];
-      const sort = query.sort ?? 'createdAt:desc';
-      const nextCursor = hasNext && last ? encodeOrderCursor(sort, plan.field === 'createdAt' ? last.createdAt : last.totalMinor, last._id, deps.cursorSecret) : null;
-      return { data: rows.map(toOrderView), meta: { pagination: 'cursor', limit: page.limit, hasNext, nextCursor } };
+      const { rows, meta } = await fetchPage(plan, ORDER_SORT, deps.cursorSecret, {
+        fetch: (skip, limit) => orders.findPage({ filter: plan.filter, sort: plan.sort as Record<string, 1 | -1>, skip, limit }),
+        count: () => orders.count(plan.filter),
+      });
+      return { data: rows.map(toOrderView), meta };
     },
 
     cancel,

@@ -139,8 +139,8 @@ export function createOrderPlacement(deps: PlacementDeps) {
   }
 
   return {
-    /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE, 409 INSUFFICIENT_STOCK, or an 11000 on a key race. */
-    async place(accountId: string, input: PlaceOrderInput, idempotency?: { key: string; requestHash: string }): Promise<OrderRecord> {
+    /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. */
+    async place(accountId: string, input: PlaceOrderInput): Promise<OrderRecord> {
       const ids = [...new Set(input.items.map((l) => l.productId))];
       const { items, currency } = priceLines(input, await products.findManyByIds(ids));
       const doc: NewOrder = {
@@ -150,7 +150,6 @@ export function createOrderPlacement(deps: PlacementDeps) {
         currency,
         shippingAddress: input.shippingAddress,
         statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
-        ...(idempotency && { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash }),
       };
       const lines = input.items.map((l, index) => ({ index, productId: l.productId, quantity: l.quantity }));
       return (await transactions.supportsTransactions()) ? inTransaction(doc, lines) : withCompensation(doc, lines);

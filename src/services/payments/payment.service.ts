@@ -117,12 +117,17 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       }
     },
 
-    /** Staff refund of part (or, without an amount, the rest) of an order. Repeating a key repeats nothing. */
-    async refund(orderId: string, input: { amountMinor?: number; reason?: string }, idempotencyKey: string): Promise<{ order: OrderView; replayed: boolean }> {
+    /**
+     * Staff refund of part (or, without an amount, the rest) of an order. The route's idempotency
+     * capability replays a retried request; the key, scoped to the order, is also what the provider
+     * and the order's refund list know the refund by, so a key whose stored answer is gone (expired,
+     * or freed after a 5xx that followed the provider's refund) still never refunds twice.
+     */
+    async refund(orderId: string, input: { amountMinor?: number; reason?: string }, idempotencyKey: string): Promise<OrderView> {
       const order = await orders.findById(orderId);
       if (!order) throw orderNotFound();
       const key = `refund:${orderId}:${idempotencyKey}`;
-      if (order.payment?.refunds.some((r) => r.idempotencyKey === key)) return { order: toOrderView(order), replayed: true };
+      if (order.payment?.refunds.some((r) => r.idempotencyKey === key)) return toOrderView(order);
       const payment = order.payment;
       if (!payment || !REFUNDABLE.has(payment.status)) {
         throw new ConflictError('Only an order paid through the payment provider and not fully refunded can be refunded', 'ORDER_NOT_REFUNDABLE');
@@ -132,7 +137,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
         throw new UnprocessableError('The refund is larger than what is left to refund', 'REFUND_EXCEEDS_REMAINING', { details: [{ path: 'amount', message: `at most ${remaining} minor units remain`, remainingMinor: remaining }] });
       }
       await refundAndApply(order, input.amountMinor, key, input.reason);
-      return { order: toOrderView((await orders.findById(orderId))!), replayed: false };
+      return toOrderView((await orders.findById(orderId))!);
     },
 
     /**

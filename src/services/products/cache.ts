@@ -8,6 +8,7 @@
 // whatever is cached), so every older entry stops matching; entries expire by TTL. A reader that
 // raced a writer stores its answer under the old stamp, which no later read accepts. The braces are
 // Redis hash tags: a stamp and its entries share a slot, so the MGET stays valid on a cluster.
+import { stableStringify } from '../../utils/stable-stringify';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { logger } from '../../utils/logger';
@@ -29,16 +30,7 @@ export interface ProductCacheOptions {
   readonly ttlSeconds: number;
 }
 
-/** Stable JSON: object keys sorted, so equal queries give equal keys whatever the parameter order. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { stableStringify };
 
 export function createNoopProductCache(): ProductCache {
   return {

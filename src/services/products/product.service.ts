@@ -3,16 +3,17 @@
 import { isValidObjectId } from 'mongoose';
 import { normalizeTags, slugify } from '../../models/Product';
 import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import { DuplicateKeyError } from '../../repositories/errors';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import type { ProductCache } from './cache';
+import { fetchPage, type PageMeta } from '../listing/listing';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
 import {
   assertQueryAllowed,
   buildFilter,
-  encodeCursor,
   fromMinorUnits,
-  keysOf,
   planQuery,
+  PRODUCT_SORT,
   toMinorUnits,
   type ProductFilterQuery,
   type ProductListQuery,
@@ -37,7 +38,7 @@ export type ProductPatch = Partial<ProductInput> & { regenerateSlug?: boolean };
 
 export interface ProductList {
   data: Partial<ProductView>[];
-  meta: Record<string, unknown>;
+  meta: PageMeta;
 }
 
 export interface FacetsResult {
@@ -65,6 +66,15 @@ function notFound(): NotFoundError {
   return new NotFoundError('Product not found', 'PRODUCT_NOT_FOUND');
 }
 
+/** sku and slug are unique: a clash (or a racing duplicate) is a 409 naming the field, never the index. */
+function duplicateProduct(err: unknown): never {
+  if (!(err instanceof DuplicateKeyError)) throw err;
+  throw new ConflictError(`A product with this ${err.fields.join(', ')} already exists`, 'DUPLICATE_KEY', {
+    cause: err,
+    details: err.fields.map((field) => ({ path: field, message: `${field} must be unique`, type: 'unique' })),
+  });
+}
+
 function toChanges(input: Partial<ProductInput>): ProductChanges {
   const { price, tags, ...rest } = input;
   return {
@@ -89,27 +99,12 @@ export function createProductService(deps: ProductServiceDeps) {
   }
 
   async function runList(plan: QueryPlan): Promise<ProductList> {
-    const { page } = plan;
     const render = (r: ProductRecord) => (plan.fields ? toPartialView(r, plan.fields) : toProductView(r));
-    const base = { filter: plan.filter, sort: plan.sort, projection: plan.projection };
-    if (page.kind === 'offset') {
-      const [records, total] = await Promise.all([
-        repository.findPage({ ...base, skip: page.skip, limit: page.limit }),
-        repository.count(plan.filter),
-      ]);
-      const totalPages = Math.ceil(total / page.limit);
-      return {
-        data: records.map(render),
-        meta: { pagination: 'offset', page: page.page, limit: page.limit, total, totalPages, hasNext: page.page < totalPages, hasPrev: page.page > 1 },
-      };
-    }
-    // One extra row tells whether another page exists without counting.
-    const records = await repository.findPage({ ...base, skip: 0, limit: page.limit + 1 });
-    const hasNext = records.length > page.limit;
-    const rows = records.slice(0, page.limit);
-    const last = rows[rows.length - 1];
-    const nextCursor = hasNext && last ? encodeCursor(plan.sortTerms, keysOf(last as unknown as Record<string, unknown>, plan.sortTerms), cursorSecret) : null;
-    return { data: rows.map(render), meta: { pagination: 'cursor', limit: page.limit, hasNext, nextCursor } };
+    const { rows, meta } = await fetchPage({ terms: plan.sortTerms, sort: plan.sort, page: plan.page, after: null }, PRODUCT_SORT, cursorSecret, {
+      fetch: (skip, limit) => repository.findPage({ filter: plan.filter, sort: plan.sort, projection: plan.projection, skip, limit }),
+      count: () => repository.count(plan.filter),
+    });
+    return { data: rows.map(render), meta };
   }
 
   async function loadView(id: string): Promise<ProductView | null> {
@@ -163,7 +158,7 @@ export function createProductService(deps: ProductServiceDeps) {
 
     async create(input: ProductInput): Promise<ProductView> {
       const slug = input.slug ?? (await freeSlug(input.name));
-      const record = await repository.create({ ...(toChanges(input) as NewProduct), slug });
+      const record = await repository.create({ ...(toChanges(input) as NewProduct), slug }).catch(duplicateProduct);
       return afterWrite(record);
     },
 
@@ -178,7 +173,7 @@ export function createProductService(deps: ProductServiceDeps) {
         const candidate = slugify(input.name ?? current.name);
         changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
       }
-      const record = await repository.updateIfVersion(id, expectedVersion, changes);
+      const record = await repository.updateIfVersion(id, expectedVersion, changes).catch(duplicateProduct);
       if (!record) {
         const now = await repository.findById(id);
         if (!now) throw notFound();

@@ -1,19 +1,8 @@
 // Puts filter, sort, projection and pagination together into one plan the repository executes.
-import { ValidationError } from '../../utils/errors';
-import { cursorError, decodeCursor, keysetFilter } from './cursor';
+import { planListFor, withClause } from '../listing/listing';
 import { assertQueryAllowed, buildFilter } from './filter';
-import { parseSort, SORT_STORAGE, toMongoSort } from './sort';
-import {
-  DEFAULT_LIMIT,
-  MAX_LIMIT,
-  type MongoFilter,
-  type PagePlan,
-  type ProductListQuery,
-  type ProjectableField,
-  type QueryPlan,
-  type SortTerm,
-  type Viewer,
-} from './types';
+import { parseSort, PRODUCT_SORT, SORT_STORAGE } from './sort';
+import type { ProductListQuery, ProjectableField, QueryPlan, SortTerm, Viewer } from './types';
 
 /** API field → stored fields it is computed from. */
 const FIELD_STORAGE: Readonly<Record<ProjectableField, readonly string[]>> = {
@@ -45,37 +34,17 @@ export function buildProjection(fields: readonly ProjectableField[] | undefined,
   return projection;
 }
 
-function pagePlan(query: ProductListQuery, terms: readonly SortTerm[], secret: string): PagePlan {
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  if (limit < 1 || limit > MAX_LIMIT) throw new ValidationError(undefined, [{ location: 'query', path: 'limit', message: `limit must be 1–${MAX_LIMIT}` }]);
-  const isCursor = query.pagination === 'cursor' || query.cursor !== undefined;
-  if (!isCursor) {
-    const page = query.page ?? 1;
-    return { kind: 'offset', page, limit, skip: (page - 1) * limit };
-  }
-  if (query.page !== undefined) throw cursorError('page and cursor pagination cannot be combined');
-  if (terms.some((t) => t.field === 'relevance')) throw cursorError('cursor pagination is not available for sort=relevance; use page');
-  return { kind: 'cursor', limit, after: query.cursor ? decodeCursor(query.cursor, terms, secret) : null };
-}
-
-function withClause(filter: MongoFilter, clause: MongoFilter): MongoFilter {
-  const and = Array.isArray(filter.$and) ? [...(filter.$and as MongoFilter[]), clause] : [clause];
-  return { ...filter, $and: and };
-}
-
 /** Validated list query + who is asking → the complete plan. Throws 400/403 AppErrors on misuse. */
 export function planQuery(query: ProductListQuery, viewer: Viewer, cursorSecret: string): QueryPlan {
   assertQueryAllowed(query, viewer);
   const terms = parseSort(query.sort, { textSearch: query.searchMode === 'text' && Boolean(query.search) });
-  const page = pagePlan(query, terms, cursorSecret);
-  let filter = buildFilter(query, viewer);
-  if (page.kind === 'cursor' && page.after) filter = withClause(filter, keysetFilter(terms, page.after));
+  const list = planListFor(terms, query, PRODUCT_SORT, cursorSecret);
   return {
-    filter,
-    sort: toMongoSort(terms),
+    filter: withClause(buildFilter(query, viewer), list.after),
+    sort: list.sort,
     sortTerms: terms,
     projection: buildProjection(query.fields, terms),
     fields: query.fields?.length ? query.fields : null,
-    page,
+    page: list.page,
   };
 }

@@ -1,15 +1,12 @@
 // The query engine's vocabulary: validated list parameters in, a MongoDB plan out.
-import type { Types } from 'mongoose';
+import type { MongoFilter, MongoSort, PagePlan, PageQuery, SortTerm } from '../listing/listing';
 
-export type SortDirection = 1 | -1;
+export type { KeysetValue, MongoFilter, MongoSort, PagePlan, SortDirection, SortTerm } from '../listing/listing';
+export { DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE } from '../listing/listing';
+
 /** API-level sortable fields; `relevance` is the text score and needs `searchMode=text`. */
 export const SORT_FIELDS = ['price', 'createdAt', 'ratingAverage', 'name', 'relevance'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
-
-export interface SortTerm {
-  readonly field: SortField | '_id';
-  readonly direction: SortDirection;
-}
 
 export const PROJECTABLE_FIELDS = [
   'name', 'slug', 'sku', 'description', 'price', 'currency', 'category', 'tags', 'stock',
@@ -35,26 +32,14 @@ export interface ProductFilterQuery {
   readonly onlyDeleted?: boolean;
 }
 
-export interface ProductListQuery extends ProductFilterQuery {
-  readonly sort?: string;
+export interface ProductListQuery extends ProductFilterQuery, PageQuery {
   readonly fields?: readonly ProjectableField[];
-  readonly page?: number;
-  readonly limit?: number;
-  readonly cursor?: string;
-  readonly pagination?: 'offset' | 'cursor';
 }
 
 export interface Viewer {
   readonly isStaff: boolean;
 }
 
-export type MongoFilter = Record<string, unknown>;
-export type MongoSort = Record<string, 1 | -1 | { $meta: 'textScore' }>;
-export type KeysetValue = number | string | Date | Types.ObjectId;
-
-export type PagePlan =
-  | { readonly kind: 'offset'; readonly page: number; readonly limit: number; readonly skip: number }
-  | { readonly kind: 'cursor'; readonly limit: number; readonly after: readonly KeysetValue[] | null };
 
 export interface QueryPlan {
   readonly filter: MongoFilter;
@@ -65,8 +50,4 @@ export interface QueryPlan {
   readonly page: PagePlan;
 }
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
-/** Offset pages deeper than this cost a skip over 100k index keys; cursor pagination has no such bound. */
-export const MAX_PAGE = 1000;
 export const MAX_SEARCH_TERMS = 8;

@@ -1,10 +1,11 @@
 // Opaque keyset cursors: base64url(JSON payload) + "." + base64url(HMAC-SHA256). The HMAC makes any
 // edit detectable; the payload names the sort it was issued for, so it cannot resume another sort.
+// Each resource signs with its own secret, so a cursor cannot cross collections either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
 import { ValidationError } from '../../utils/errors';
-import { SORT_STORAGE, sortSignature } from './sort';
-import type { KeysetValue, MongoFilter, SortTerm } from './types';
+import { fieldOf, sortSignature } from './sort';
+import type { KeysetValue, KeyType, MongoFilter, SortSpec, SortTerm } from './types';
 
 const CURSOR_VERSION = 1;
 
@@ -28,17 +29,12 @@ function serialize(value: KeysetValue): string | number {
   return value;
 }
 
-/** Decodes one key back to its BSON type; the field's type is fixed by the sort whitelist. */
-function deserialize(field: SortTerm['field'], value: unknown): KeysetValue {
-  if (field === '_id') {
-    if (typeof value === 'string' && /^[0-9a-f]{24}$/.test(value)) return new Types.ObjectId(value);
-  } else if (field === 'createdAt') {
-    if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
-  } else if (field === 'name') {
-    if (typeof value === 'string') return value;
-  } else if (typeof value === 'number' && Number.isFinite(value)) {
-    return value;
-  }
+/** Decodes one key back to its BSON type; the type is fixed by the sort whitelist, not the payload. */
+function deserialize(field: string, type: KeyType, value: unknown): KeysetValue {
+  if (type === 'objectId' && typeof value === 'string' && /^[0-9a-f]{24}$/.test(value)) return new Types.ObjectId(value);
+  if (type === 'date' && typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
+  if (type === 'string' && typeof value === 'string') return value;
+  if (type === 'number' && typeof value === 'number' && Number.isFinite(value)) return value;
   throw cursorError(`cursor key for "${field}" is malformed`);
 }
 
@@ -48,7 +44,7 @@ export function encodeCursor(terms: readonly SortTerm[], keys: readonly KeysetVa
   return `${body}.${sign(body, secret)}`;
 }
 
-export function decodeCursor(cursor: string, terms: readonly SortTerm[], secret: string): KeysetValue[] {
+export function decodeCursor(cursor: string, terms: readonly SortTerm[], spec: SortSpec, secret: string): KeysetValue[] {
   const [body, mac, extra] = cursor.split('.');
   if (!body || !mac || extra !== undefined) throw cursorError('cursor is malformed');
   const expected = Buffer.from(sign(body, secret));
@@ -63,12 +59,13 @@ export function decodeCursor(cursor: string, terms: readonly SortTerm[], secret:
   if (payload?.v !== CURSOR_VERSION) throw cursorError('cursor version is not supported');
   if (payload.s !== sortSignature(terms)) throw cursorError('cursor was issued for a different sort');
   if (!Array.isArray(payload.k) || payload.k.length !== terms.length) throw cursorError('cursor keys do not match the sort');
-  return terms.map((term, i) => deserialize(term.field, payload.k[i]));
+  return terms.map((term, i) => deserialize(term.field, fieldOf(spec, term.field).type, payload.k[i]));
 }
 
-/** The sort keys of the last document of a page, read from the stored fields. */
-export function keysOf(doc: Record<string, unknown>, terms: readonly SortTerm[]): KeysetValue[] {
-  return terms.map((term) => doc[SORT_STORAGE[term.field]] as KeysetValue);
+/** The sort keys of the last row of a page, read from its stored fields. */
+export function storedKeys(row: object, terms: readonly SortTerm[], spec: SortSpec): KeysetValue[] {
+  const record = row as Record<string, unknown>;
+  return terms.map((term) => record[fieldOf(spec, term.field).storage] as KeysetValue);
 }
 
 /**
@@ -76,11 +73,12 @@ export function keysOf(doc: Record<string, unknown>, terms: readonly SortTerm[])
  * (a > x) OR (a = x AND b > y) OR (a = x AND b = y AND _id > z), with < for descending terms.
  * An index on the same fields turns this into a seek instead of a skip.
  */
-export function keysetFilter(terms: readonly SortTerm[], keys: readonly KeysetValue[]): MongoFilter {
+export function keysetFilter(terms: readonly SortTerm[], keys: readonly KeysetValue[], spec: SortSpec): MongoFilter {
+  const storage = terms.map((t) => fieldOf(spec, t.field).storage);
   const branches: MongoFilter[] = terms.map((term, i) => {
     const branch: MongoFilter = {};
-    for (let j = 0; j < i; j += 1) branch[SORT_STORAGE[terms[j].field]] = keys[j];
-    branch[SORT_STORAGE[term.field]] = { [term.direction === 1 ? '$gt' : '$lt']: keys[i] };
+    for (let j = 0; j < i; j += 1) branch[storage[j]] = keys[j];
+    branch[storage[i]] = { [term.direction === 1 ? '$gt' : '$lt']: keys[i] };
     return branch;
   });
   return { $or: branches };

@@ -1,19 +1,20 @@
-// Worker process entry (`npm run worker`, `node dist/jobs/worker.js`): config → logger → Redis →
-// (MongoDB only if a maintenance task needs it) → email worker → maintenance schedules → optional
-// /health + /metrics port (WORKER_HEALTH_PORT); no API server.
+// Worker start-up (entry: src/worker.ts): config → logger → Redis → MongoDB + domain services (for
+// the maintenance tasks) → email worker → maintenance schedules → optional /health + /metrics port
+// (WORKER_HEALTH_PORT); no API server.
 // SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
-import { connectDatabase } from '../loaders/db';
-import { connectRedis } from '../loaders/redis';
-import { flushLogger, logger } from '../utils/logger';
+import { createEmailProcessor } from '../jobs/email/processor';
+import { createEmailQueue } from '../jobs/email/setup';
+import { startEmailWorker, workerConnection } from '../jobs/email/worker';
+import { createMailer } from '../jobs/email/mailer';
+import { createMaintenanceScheduler } from '../jobs/scheduler';
+import { createWorkerMetrics, startWorkerHealthServer } from '../jobs/worker-health';
+import { logger } from '../utils/logger';
 import { createShutdownController, type Closable } from '../utils/shutdown';
-import { createEmailProcessor } from './email/processor';
-import { createEmailQueue } from './email/setup';
-import { startEmailWorker, workerConnection } from './email/worker';
-import { maintenanceTasks, type MaintenanceContext } from './maintenance';
-import { createMailer } from './email/mailer';
-import { createMaintenanceScheduler } from './scheduler';
-import { createWorkerMetrics, startWorkerHealthServer } from './worker-health';
+import { createServices } from './container';
+import { connectDatabase } from './db';
+import { maintenanceTasks } from './maintenance';
+import { connectRedis } from './redis';
 
 export async function bootstrapWorker(): Promise<void> {
   const resources: Closable[] = [];
@@ -29,17 +30,15 @@ export async function bootstrapWorker(): Promise<void> {
   resources.push({ name: 'Redis', close: async () => void (await redis.quit()) });
   logger.info('✓ Redis connected');
 
-  const context: { -readonly [K in keyof MaintenanceContext]: MaintenanceContext[K] } = { config };
-  if (maintenanceTasks.some((task) => task.needsDatabase)) {
-    const db = await connectDatabase(config);
-    resources.push({ name: 'MongoDB', close: () => db.close() });
-    context.mongo = db.connection;
-    logger.info('✓ Database connected');
-    context.redis = redis;
-    const emailQueue = createEmailQueue(config, redis);
-    resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
-    context.emailQueue = emailQueue;
-  }
+  // The maintenance tasks run domain services (the stale-order sweep cancels through the order
+  // service), so the worker gets the same objects from the composition root as the API does.
+  const db = await connectDatabase(config);
+  resources.push({ name: 'MongoDB', close: () => db.close() });
+  logger.info('✓ Database connected');
+  // A producer, so maintenance tasks send the emails their services send (e.g. status emails).
+  const emailQueue = createEmailQueue(config, redis);
+  resources.push({ name: 'Email queue producer', close: () => emailQueue.close() });
+  const tasks = maintenanceTasks(config, createServices({ config, redis, emailQueue, mongo: db.connection }));
 
   const mailer = createMailer(config);
   resources.push({ name: 'Mailer', close: () => mailer.close() });
@@ -61,10 +60,10 @@ export async function bootstrapWorker(): Promise<void> {
     concurrency: config.email.workerConcurrency,
   });
 
-  if (maintenanceTasks.length) {
+  if (tasks.length) {
     const scheduler = createMaintenanceScheduler(config, connection);
     resources.push({ name: 'Maintenance scheduler', close: () => scheduler.close(timeoutMs) });
-    for (const task of maintenanceTasks) await scheduler.registerRepeatable(task.name, task.everyMs(config), task.create(context));
+    for (const task of tasks) await scheduler.registerRepeatable(task.name, task.everyMs, task.handler);
   }
   if (config.email.workerHealthPort !== undefined) {
     const health = await startWorkerHealthServer({
@@ -80,12 +79,4 @@ export async function bootstrapWorker(): Promise<void> {
   }
   logger.info('✓ Worker ready');
   process.send?.('ready');
-}
-
-if (require.main === module) {
-  bootstrapWorker().catch(async (err: Error) => {
-    logger.error('✗ Worker start-up failed', { error: err.message, stack: err.stack });
-    await flushLogger();
-    process.exit(1);
-  });
 }

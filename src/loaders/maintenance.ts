@@ -1,0 +1,26 @@
+// The maintenance tasks the worker schedules, composed from the domain services. A module adds its
+// task here — e.g. the orders module's stale-pending-order sweep — and the worker registers it on start-up.
+import type { AppConfig } from '../config';
+import type { MaintenanceHandler } from '../jobs/scheduler';
+import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
+import type { Services } from './container';
+
+export interface MaintenanceTask {
+  /** kebab-case, unique: it names the BullMQ job scheduler. */
+  readonly name: string;
+  readonly everyMs: number;
+  readonly handler: MaintenanceHandler;
+}
+
+/** Every task the worker runs. */
+export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders'>): MaintenanceTask[] {
+  return [
+    {
+      // Cancels and restocks orders left pending past PENDING_ORDER_TTL_MINUTES, through the same
+      // order service as the API (status email, cache invalidation, restock exactly once).
+      name: STALE_ORDER_SWEEP_NAME,
+      everyMs: staleSweepEveryMs(config.orders.pendingTtlMinutes),
+      handler: createStaleOrderSweep(services.orders, config.orders.pendingTtlMinutes),
+    },
+  ];
+}

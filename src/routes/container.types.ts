@@ -1,0 +1,54 @@
+// What the route table and the app are built from: every service, middleware factory and
+// resource a route needs. loaders/container.ts builds it; routes import this type from here
+// so they never reach up into the loaders.
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import type { AppConfig } from '../config';
+import type { DashboardTickets } from '../jobs/dashboard';
+import type { EmailQueue } from '../jobs/email/types';
+import type { AuthMiddlewares } from '../middlewares/auth.middleware';
+import type { AccountRepository } from '../repositories/account.repository';
+import type { RefreshTokenRepository } from '../repositories/token.repository';
+import type { AccountService } from '../services/account.service';
+import type { AuthService } from '../services/auth/auth.service';
+import type { PasswordResetService } from '../services/auth/password-reset';
+import type { PasswordHasher } from '../services/auth/password';
+import type { SessionService } from '../services/auth/session';
+import type { TokenService } from '../services/auth/token';
+import type { HealthService } from '../services/health.service';
+import type { IdempotencyService } from '../services/idempotency.service';
+import type { JobAdminService } from '../services/job-admin.service';
+import type { MetricsService } from '../services/metrics.service';
+import type { OrderService } from '../services/orders/order.service';
+import type { PaymentService } from '../services/payments/payment.service';
+import type { ProviderGuard } from '../services/payments/resilience';
+import type { ProductService } from '../services/products/product.service';
+import type { TransactionRunner } from '../services/transactions';
+
+export interface Container {
+  readonly config: AppConfig;
+  readonly redis: Redis | null;
+  readonly emailQueue: EmailQueue;
+  readonly tokens: TokenService;
+  readonly auth: AuthMiddlewares;
+  readonly health: HealthService;
+  readonly passwordHasher: PasswordHasher;
+  readonly accounts: AccountRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly accountService: AccountService;
+  readonly sessions: SessionService;
+  readonly authService: AuthService;
+  readonly passwordReset: PasswordResetService;
+  readonly products: ProductService;
+  readonly orders: OrderService;
+  readonly payments: PaymentService;
+  /** The payment provider's circuit breaker (readiness and tests read its state). */
+  readonly paymentGuard: ProviderGuard;
+  /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
+  readonly idempotency: IdempotencyService;
+  readonly transactions: TransactionRunner;
+  readonly jobAdmin: JobAdminService;
+  /** Bull-board's inputs; null when disabled by config or without a BullMQ queue. */
+  readonly dashboard: { readonly tickets: DashboardTickets; readonly queues: readonly Queue[] } | null;
+  readonly metrics: MetricsService;
+}

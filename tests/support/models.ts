@@ -1,0 +1,6 @@
+// The models bound to the test file's connection (the default mongoose connection that
+// useTestDatabase opens), for arranging and inspecting data directly.
+import mongoose from 'mongoose';
+import { bindModels } from '../../src/loaders/container';
+
+export const { Product, Order, IdempotencyKey, WebhookEvent, SimulatedPaymentIntent } = bindModels(mongoose.connection);
