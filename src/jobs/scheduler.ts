@@ -30,6 +30,33 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
   const queue = new Queue(MAINTENANCE_QUEUE_NAME, { connection, prefix });
   queue.on('error', (err: Error) => logger.warn('maintenance queue error', { error: err.message }));
   let worker: Worker | undefined;
+  // What this process scheduled, so it can be said again: a Redis restarted without persistence
+  // comes back empty, and the schedules would otherwise be gone until the worker restarts.
+  const schedules = new Map<string, number>();
+
+  async function assertSchedule(name: string, everyMs: number): Promise<void> {
+    await queue.upsertJobScheduler(
+      name,
+      { every: everyMs },
+      { name, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } },
+    );
+  }
+
+  let connectedBefore = connection.status === 'ready';
+  const onReady = () => {
+    if (!connectedBefore) {
+      connectedBefore = true;
+      return;
+    }
+    // Upserting is idempotent: after a mere network blip this rewrites the same schedule.
+    for (const [name, everyMs] of schedules) {
+      assertSchedule(name, everyMs).then(
+        () => logger.info('maintenance schedule re-asserted after Redis reconnect', { task: name, everyMs }),
+        (err: unknown) => logger.warn('maintenance schedule not re-asserted; retried on the next reconnect', { task: name, error: errorMessage(err) }),
+      );
+    }
+  };
+  connection.on('ready', onReady);
 
   async function run(job: Job): Promise<unknown> {
     const handler = handlers.get(job.name);
@@ -62,18 +89,17 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
         worker = new Worker(MAINTENANCE_QUEUE_NAME, run, { connection, prefix, concurrency: 1, maxStalledCount: 1 });
         worker.on('error', (err: Error) => logger.warn('maintenance worker error', { error: err.message }));
       }
-      await queue.upsertJobScheduler(
-        name,
-        { every: everyMs },
-        { name, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } },
-      );
+      await assertSchedule(name, everyMs);
+      schedules.set(name, everyMs);
       logger.info('maintenance task scheduled', { task: name, everyMs });
     },
     async unregister(name) {
       handlers.delete(name);
+      schedules.delete(name);
       await queue.removeJobScheduler(name);
     },
     async close(timeoutMs) {
+      connection.off('ready', onReady);
       if (worker) {
         const current = worker;
         let timer: NodeJS.Timeout | undefined;

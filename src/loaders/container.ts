@@ -207,6 +207,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     paymentGuard,
     idempotency,
     transactions,
+    repositories,
   };
 }
 export type Services = ReturnType<typeof createServices>;

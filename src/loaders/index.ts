@@ -6,7 +6,7 @@ import { config, configSource } from '../config';
 import type { EmailQueue } from '../jobs/email/types';
 import { createEmailQueue } from '../jobs/email/setup';
 import { logger } from '../utils/logger';
-import { createShutdownController, type Closable, type ShutdownController } from '../utils/shutdown';
+import { createShutdownController, trackRequests, type Closable, type RequestTracker, type ShutdownController } from '../utils/shutdown';
 import { buildApp } from './app';
 import { createContainer, createSeedRepositories } from './container';
 import { connectDatabase, type DatabaseHandle } from './db';
@@ -21,9 +21,10 @@ export interface Runtime {
 
 export async function bootstrap(): Promise<Runtime> {
   const resources: Closable[] = [];
-  const started: { server?: Server } = {};
+  const started: { server?: Server; requests?: RequestTracker } = {};
   const lifecycle = createShutdownController(() => ({
     server: started.server,
+    requests: started.requests,
     timeoutMs: config.http.shutdownTimeoutMs,
     // Closed in reverse order of start-up: consumers before the connections they use.
     resources: [...resources].reverse(),
@@ -71,6 +72,7 @@ export async function bootstrap(): Promise<Runtime> {
     const listening = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
   });
   started.server = server;
+  started.requests = trackRequests(server);
   server.keepAliveTimeout = 65_000; // longer than typical proxy idle timeouts, so the proxy closes first
   server.headersTimeout = 66_000;
   const address = server.address();

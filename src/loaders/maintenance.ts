@@ -2,6 +2,7 @@
 // task here — e.g. the orders module's stale-pending-order sweep — and the worker registers it on start-up.
 import type { AppConfig } from '../config';
 import type { MaintenanceHandler } from '../jobs/scheduler';
+import { ABANDONED_HOLD_SWEEP_EVERY_MS, ABANDONED_HOLD_SWEEP_NAME, abandonedAfterMs, createAbandonedHoldSweep } from '../services/orders/holds';
 import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
 import type { Services } from './container';
 
@@ -13,7 +14,7 @@ export interface MaintenanceTask {
 }
 
 /** Every task the worker runs. */
-export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders'>): MaintenanceTask[] {
+export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'orders' | 'repositories'>): MaintenanceTask[] {
   return [
     {
       // Cancels and restocks orders left pending past PENDING_ORDER_TTL_MINUTES, through the same
@@ -21,6 +22,13 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
       name: STALE_ORDER_SWEEP_NAME,
       everyMs: staleSweepEveryMs(config.orders.pendingTtlMinutes),
       handler: createStaleOrderSweep(services.orders, config.orders.pendingTtlMinutes),
+    },
+    {
+      // Stock holds of placements that died between reserving and clearing (a killed API process):
+      // completed when the order was saved, given back when it was not.
+      name: ABANDONED_HOLD_SWEEP_NAME,
+      everyMs: ABANDONED_HOLD_SWEEP_EVERY_MS,
+      handler: createAbandonedHoldSweep(services.repositories, abandonedAfterMs(config.http.requestTimeoutMs)),
     },
   ];
 }

@@ -35,6 +35,8 @@ const MONGO_UNAVAILABLE = new Set([
   'MongoPoolClearedError',
 ]);
 
+const MAX_TIME_MS_EXPIRED = 50;
+
 function isMongoUnavailable(err: Error): boolean {
   if (MONGO_UNAVAILABLE.has(err.name)) return true;
   // Mongoose wraps a lost connection in a buffering timeout when commands are buffered.
@@ -97,6 +99,10 @@ export function renderError(err: unknown, exposeInternals: boolean): Rendered {
   if (err instanceof Error && /^(Command timed out|Connection is closed\.?|Stream isn't writeable)/.test(err.message)) {
     return { status: 503, code: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is temporarily unavailable', operational: false };
   }
+  if (err instanceof Error && (err as { code?: unknown }).code === MAX_TIME_MS_EXPIRED) {
+    // The request deadline capped this query's maxTimeMS (see models/deadline.plugin.ts).
+    return { status: 503, code: 'REQUEST_TIMEOUT', message: 'The request took too long to complete', operational: true };
+  }
   if (err instanceof Error && isMongoUnavailable(err)) {
     return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is temporarily unavailable', operational: false };
   }
@@ -156,15 +162,19 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
   // Express recognises error handlers by arity, so all four parameters stay.
   return function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
     const rendered = renderError(err, options.exposeInternals);
+    if (res.headersSent) {
+      // Work that ended after its answer (typically cancelled by the deadline that answered 503).
+      // A complete response leaves the keep-alive socket alone: it may already carry the client's
+      // next request. Only a half-written body forces the socket closed.
+      logger.warn('error after the response was sent', { code: rendered.code, method: req.method, path: req.originalUrl, requestId: req.requestId, error: err instanceof Error ? err.message : undefined });
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
     options.onError?.(rendered.code, rendered.status);
     const logMeta = { code: rendered.code, status: rendered.status, method: req.method, path: req.originalUrl };
     if (rendered.operational) logger.warn(rendered.message, logMeta);
     else logger.error(err instanceof Error ? err.message : 'non-error thrown', { ...logMeta, stack: (err as Error)?.stack });
 
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
     for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
     res.status(rendered.status).json(buildErrorBody(req, rendered));
   };

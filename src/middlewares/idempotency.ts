@@ -5,6 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestFingerprint, type IdempotencyScope, type IdempotencyService, type StoredResponse } from '../services/idempotency.service';
 import { PreconditionRequiredError } from '../utils/errors';
 import { logger } from '../utils/logger';
+import { withoutDeadline } from '../utils/tracing';
 
 export type IdempotencyMode = 'required' | 'optional';
 
@@ -67,8 +68,8 @@ export function idempotent(mode: IdempotencyMode, scope: string, service: Idempo
     res.end = ((...args: unknown[]) => {
       if (settled) return end(...args);
       settled = true;
-      service
-        .finish(id, { status: res.statusCode, body: bodyOf(args[0]), headers: outcomeHeaders(res) })
+      // Outside the request deadline: the 503 REQUEST_TIMEOUT itself must still free the key.
+      withoutDeadline(() => service.finish(id, { status: res.statusCode, body: bodyOf(args[0]), headers: outcomeHeaders(res) }))
         .catch((err: Error) => logger.error('idempotent outcome not stored', { scope, error: err.message }))
         .finally(() => end(...args));
       return res;
@@ -77,7 +78,7 @@ export function idempotent(mode: IdempotencyMode, scope: string, service: Idempo
     res.once('close', () => {
       if (settled) return;
       settled = true;
-      service.release(id).catch((err: Error) => logger.error('idempotency key not released', { scope, error: err.message }));
+      withoutDeadline(() => service.release(id)).catch((err: Error) => logger.error('idempotency key not released', { scope, error: err.message }));
     });
     next();
   };

@@ -7,8 +7,10 @@ import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { AppConfig } from '../config';
-import { RateLimitError, ServiceUnavailableError } from '../utils/errors';
+import { RateLimitError, RequestCancelledError } from '../utils/errors';
 import { logger } from '../utils/logger';
+import { sealWhenSent } from '../utils/response';
+import { runWithContext } from '../utils/tracing';
 
 export function securityHeaders(config: AppConfig): RequestHandler {
   return precomputed(helmet({
@@ -154,17 +156,28 @@ export function bodyParsers(config: AppConfig, rawPaths: ReadonlySet<string> = n
   };
 }
 
-/** Answers 503 REQUEST_TIMEOUT when a handler has not responded in time, instead of hanging the client. */
+/**
+ * The request deadline: answers 503 REQUEST_TIMEOUT when a handler has not responded in time, and
+ * cancels the handler's work. The AbortSignal and deadline ride on the request context, so every
+ * query below gets `maxTimeMS` capped by the time left and fails once it has passed, and a
+ * transaction stops retrying and aborts: nothing commits after the client was told it failed.
+ */
 export function requestTimeout(timeoutMs: number): RequestHandler {
   return (req, res, next) => {
     // A client that has already gone needs no timer: its 'close' has fired and would never clear it.
     if (req.socket.destroyed) return next();
+    const cancel = new AbortController();
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => {
-      if (!res.headersSent && !req.socket.destroyed) next(new ServiceUnavailableError('The request took too long to complete', 'REQUEST_TIMEOUT'));
+      const timedOut = new RequestCancelledError();
+      cancel.abort(timedOut);
+      if (res.headersSent || req.socket.destroyed) return;
+      sealWhenSent(res);
+      next(timedOut);
     }, timeoutMs);
     timer.unref();
     // 'close' follows 'finish' on every response, and is the only event when the client aborts.
     res.once('close', () => clearTimeout(timer));
-    next();
+    runWithContext({ requestId: req.requestId, signal: cancel.signal, deadline }, next);
   };
 }

@@ -1,5 +1,6 @@
 // Account: identity, credentials, role, lockout state and a small embedded address book.
 // The model is built per connection with the password hasher it must use in its pre-save hook.
+import './deadline.plugin';
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { ROLES, type Role } from '../utils/roles';
 

@@ -1,6 +1,7 @@
 // The one idempotency store: (principal, scope, key) → request fingerprint + state. A record is
 // created `in_progress` before the work runs and `completed` with the response after it; a TTL
 // index removes it after IDEMPOTENCY_TTL_SECONDS.
+import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 export const IDEMPOTENCY_STATES = ['in_progress', 'completed'] as const;

@@ -1,5 +1,6 @@
 // The order document. Lines are snapshots of the catalog at placement (name, sku, unit price), so an
 // order never changes when the catalog does. Money is integer minor units, like products.
+import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 // `pending`: placed by staff (POST /orders), paid out of band. `awaiting_payment`: created by checkout,

@@ -1,4 +1,5 @@
 // Single-use password reset tokens, stored as SHA-256 hashes and removed by a TTL index.
+import './deadline.plugin';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 export interface PasswordResetTokenAttrs {

@@ -1,5 +1,6 @@
 // The product catalog document. Money is stored as integer minor units (priceMinor) so sums and
 // comparisons never drift; the API converts to and from a decimal number at the edge.
+import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 export const PRODUCT_STATUSES = ['active', 'draft'] as const;
@@ -57,9 +58,11 @@ const productSchema = new Schema(
     deletedBy: { type: Schema.Types.ObjectId, default: null },
     // Our own optimistic-concurrency counter, bumped by every write (Mongoose's __v only guards arrays).
     version: { type: Number, required: true, default: 1, min: 1 },
-    // Stock reservations in flight on a server without transactions (order ids). A hold is pushed
-    // with the decrement and pulled on release or success, so releasing twice restocks once.
-    stockHolds: { type: [String], default: undefined, select: false },
+    // Stock reservations of orders being placed (the order's id and the units it took). A hold is
+    // pushed with the decrement and pulled on release or once the order is saved, so releasing
+    // twice restocks once; a hold whose placement died is completed or given back by the
+    // abandoned-hold sweep (services/orders/holds.ts).
+    stockHolds: { type: [new Schema({ order: { type: String, required: true }, quantity: { type: Number, required: true } }, { _id: false })], default: undefined, select: false },
   },
   { timestamps: true, versionKey: false, toJSON: { virtuals: true }, toObject: { virtuals: true } },
 );
@@ -81,6 +84,8 @@ productSchema.index({ category: 1, priceMinor: 1 });
 productSchema.index({ tags: 1, priceMinor: 1 });
 productSchema.index({ deletedAt: 1, status: 1, priceMinor: -1, _id: -1 });
 productSchema.index({ deletedAt: 1, status: 1, ratingAverage: -1, _id: -1 });
+// The abandoned-hold sweep finds the few products with holds without scanning the catalog.
+productSchema.index({ 'stockHolds.order': 1 }, { sparse: true });
 productSchema.index(
   { name: 'text', tags: 'text', description: 'text' },
   { name: 'product_text', weights: { name: 10, tags: 5, description: 1 } },

@@ -1,5 +1,6 @@
 // Refresh tokens: only the SHA-256 of the opaque value is stored. Tokens issued by rotation share
 // a family id, so a replayed (already rotated) token can revoke everything descended from it.
+import './deadline.plugin';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 export interface RefreshTokenAttrs {

@@ -1,5 +1,6 @@
 // Payment intents of the simulated provider (development and tests only): the provider's own
 // records, shaped like Stripe's, kept apart from orders exactly as Stripe's are.
+import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 const simulatedRefundSchema = new Schema(

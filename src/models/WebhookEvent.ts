@@ -1,5 +1,6 @@
 // Provider webhook events already processed: the unique event id makes each one take effect once,
 // however often the provider (or an attacker replaying a captured request) delivers it.
+import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 const webhookEventSchema = new Schema(

@@ -31,6 +31,13 @@ export type NewProduct = Pick<ProductRecord, 'name' | 'sku' | 'priceMinor' | 'ca
 
 export type ProductChanges = Partial<Omit<NewProduct, 'ratingAverage' | 'ratingCount'>>;
 
+/** One order's reservation of one product's stock, recorded until the order is saved or given up. */
+export interface StockHold {
+  readonly productId: string;
+  readonly order: string;
+  readonly quantity: number;
+}
+
 export interface FindPageInput {
   readonly filter: MongoFilter;
   readonly sort: MongoSort;
@@ -151,11 +158,11 @@ export function createProductRepository(model: ProductModel) {
     /**
      * Takes `quantity` units if, at this instant, the product is live, active and has enough stock —
      * one conditional update, so concurrent buyers can never drive stock below zero. With `hold`
-     * (no-transaction path) the reservation is also recorded on the product so it can be released once.
+     * (the placing order's id) the reservation is also recorded on the product so it can be released once.
      */
     async reserveStock(id: string, quantity: number, options: { session?: ClientSession | null; hold?: string } = {}): Promise<boolean> {
       const update: Record<string, unknown> = { $inc: { stock: -quantity, version: 1 } };
-      if (options.hold) update.$push = { stockHolds: options.hold };
+      if (options.hold) update.$push = { stockHolds: { order: options.hold, quantity } };
       const result = await model.updateOne({ _id: id, stock: { $gte: quantity }, deletedAt: null, status: 'active' }, update, {
         session: options.session ?? undefined,
       });
@@ -164,13 +171,28 @@ export function createProductRepository(model: ProductModel) {
 
     /** Gives back a held reservation; a no-op (false) when the hold was already released. */
     async releaseHold(id: string, quantity: number, hold: string): Promise<boolean> {
-      const result = await model.updateOne({ _id: id, stockHolds: hold }, { $inc: { stock: quantity, version: 1 }, $pull: { stockHolds: hold } });
+      const result = await model.updateOne(
+        { _id: id, stockHolds: { $elemMatch: { order: hold, quantity } } },
+        { $inc: { stock: quantity, version: 1 }, $pull: { stockHolds: { order: hold } } },
+      );
       return result.modifiedCount === 1;
     },
 
     /** The order that held these reservations was saved: the stock stays taken, the holds go. */
     async clearHolds(ids: readonly string[], hold: string): Promise<void> {
-      await model.updateMany({ _id: { $in: ids }, stockHolds: hold }, { $pull: { stockHolds: hold } });
+      await model.updateMany({ _id: { $in: ids }, 'stockHolds.order': hold }, { $pull: { stockHolds: { order: hold } } });
+    },
+
+    /** Holds placed before `before` (by the order id's timestamp): placements that never finished. */
+    async findHoldsPlacedBefore(before: Date, limit: number): Promise<StockHold[]> {
+      const docs = await lean<{ _id: Types.ObjectId; stockHolds?: { order: string; quantity: number }[] }[]>(
+        model.find({ 'stockHolds.order': { $lt: Types.ObjectId.createFromTime(Math.floor(before.getTime() / 1000)).toHexString() } }).select('+stockHolds').limit(limit),
+      );
+      return docs.flatMap((doc) =>
+        (doc.stockHolds ?? [])
+          .filter((h) => Types.ObjectId.isValid(h.order) && new Types.ObjectId(h.order).getTimestamp() < before)
+          .map((h) => ({ productId: doc._id.toString(), order: h.order, quantity: h.quantity })),
+      );
     },
 
     /** Puts units back (a cancelled order), whatever the product's status: stock is physical. */

@@ -2,7 +2,7 @@
 import Joi from 'joi';
 import { ACCOUNT_STATUSES, MAX_ADDRESSES } from '../models/Account';
 import { ACCOUNT_SORT } from '../services/account.service';
-import { listingKeys } from './listing.schemas';
+import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { ROLES } from '../utils/roles';
 import { plainText } from '../utils/sanitize';
 
@@ -44,7 +44,8 @@ export const listAccountsQuery = Joi.object({
   mode: Joi.string().valid('offset', 'cursor').description('Deprecated alias of `pagination` (removed in the next release)'),
 })
   // Deprecated alias: `mode=` is `pagination=`; sending both is refused (object.rename.override).
-  .rename('mode', 'pagination', { ignoreUndefined: true });
+  .rename('mode', 'pagination', { ignoreUndefined: true })
+  .meta({ exclusiveParameters: [...LISTING_EXCLUSIONS.exclusiveParameters, ['mode', 'pagination']] });
 
 const profileFields = { firstName: name(), lastName: name(), addresses: addresses() };
 

@@ -1,4 +1,8 @@
-// Liveness and readiness: is the process up, and can it reach what it depends on.
+// Liveness and readiness. Readiness means "send me traffic": it fails only when this instance cannot
+// serve — MongoDB unreachable, or draining. Redis is not required to serve (rate limits fail open,
+// the cache is skipped, the queue producer reports its own failure): a Redis outage is shared by
+// every instance, so failing readiness on it would take the whole fleet out of the load balancer.
+// It shows as `degraded` instead, in /ready, /health and the redis_up metric.
 import type { Connection } from 'mongoose';
 import type Redis from 'ioredis';
 
@@ -13,11 +17,22 @@ export interface DependencyCheck {
 export interface Readiness {
   readonly ready: boolean;
   readonly draining: boolean;
+  /** Optional dependencies that are down: the instance serves, with less (e.g. no shared rate limits). */
+  readonly degraded: readonly string[];
   readonly checks: Readonly<Record<string, DependencyCheck>>;
 }
 
+export interface Liveness {
+  readonly status: 'ok' | 'degraded';
+  readonly uptimeSeconds: number;
+  readonly version: string;
+  readonly timestamp: string;
+  /** Connection states as this process sees them (no probe: liveness stays cheap and always 200). */
+  readonly dependencies: Readonly<Record<'mongodb' | 'redis', DependencyStatus>>;
+}
+
 export interface HealthService {
-  liveness(): { status: 'ok'; uptimeSeconds: number; version: string; timestamp: string };
+  liveness(): Liveness;
   readiness(): Promise<Readiness>;
 }
 
@@ -53,11 +68,16 @@ export function createHealthService(deps: HealthDeps): HealthService {
   const timeoutMs = deps.timeoutMs ?? 1500;
   return {
     liveness() {
+      const dependencies = {
+        mongodb: deps.mongo.readyState === 1 ? ('up' as const) : ('down' as const),
+        redis: !deps.redis ? ('disabled' as const) : deps.redis.status === 'ready' ? ('up' as const) : ('down' as const),
+      };
       return {
-        status: 'ok',
+        status: Object.values(dependencies).includes('down') ? 'degraded' : 'ok',
         uptimeSeconds: Math.round(process.uptime()),
         version: deps.version,
         timestamp: new Date().toISOString(),
+        dependencies,
       };
     },
     async readiness() {
@@ -72,8 +92,8 @@ export function createHealthService(deps: HealthDeps): HealthService {
       ]);
       const draining = deps.isDraining?.() ?? false;
       const checks = { mongodb, redis };
-      const ready = !draining && Object.values(checks).every((c) => c.status !== 'down');
-      return { ready, draining, checks };
+      const ready = !draining && mongodb.status === 'up';
+      return { ready, draining, degraded: redis.status === 'down' ? ['redis'] : [], checks };
     },
   };
 }

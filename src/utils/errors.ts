@@ -105,3 +105,10 @@ export class MethodNotAllowedError extends AppError {
     super(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed on ${path}`, { headers: { Allow: allowed.join(', ') } });
   }
 }
+
+/** The request's deadline passed: its client has been answered 503 and its work is abandoned. */
+export class RequestCancelledError extends ServiceUnavailableError {
+  constructor(message = 'The request took too long to complete') {
+    super(message, 'REQUEST_TIMEOUT');
+  }
+}

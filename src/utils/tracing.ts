@@ -3,9 +3,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { RequestCancelledError } from './errors';
 
 export interface RequestContext {
   readonly requestId: string;
+  /** Aborted when the request's deadline passes: work done for it must stop, nothing may commit. */
+  readonly signal?: AbortSignal;
+  /** Epoch milliseconds by which the request is answered (the cap for database time limits). */
+  readonly deadline?: number;
 }
 
 export const REQUEST_ID_HEADER = 'X-Request-ID';
@@ -24,6 +29,36 @@ export function currentContext(): RequestContext | undefined {
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** Throws REQUEST_TIMEOUT when the current request's deadline has passed. */
+export function throwIfCancelled(): void {
+  const signal = storage.getStore()?.signal;
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new RequestCancelledError();
+}
+
+/**
+ * Milliseconds left before the current request's deadline (at least 1), or undefined outside a
+ * request with a deadline. Throws REQUEST_TIMEOUT once it has passed.
+ */
+export function remainingRequestMs(): number | undefined {
+  throwIfCancelled();
+  const deadline = storage.getStore()?.deadline;
+  return deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+}
+
+/** The current request's cancellation signal, if it has a deadline. */
+export function currentSignal(): AbortSignal | undefined {
+  return storage.getStore()?.signal;
+}
+
+/**
+ * Runs `fn` for the same request but without its deadline: for compensation (giving back stock a
+ * failed attempt took) that must complete even when the attempt was cancelled.
+ */
+export function withoutDeadline<T>(fn: () => T): T {
+  const requestId = storage.getStore()?.requestId;
+  return requestId === undefined ? fn() : storage.run({ requestId }, fn);
 }
 
 /** Runs `fn` inside a context, e.g. a worker job carrying the id of the request that enqueued it. */

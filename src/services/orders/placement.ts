@@ -1,13 +1,21 @@
 // Placing an order: price lines from the catalog, reserve every line's stock or none, save the order,
-// then invalidate product caches and enqueue the confirmation. Two ways to stay all-or-nothing:
-//  - a MongoDB transaction (replica set / sharded cluster: production);
-//  - without one (standalone), compensation: each reservation is recorded as a hold on the product
-//    and released in reverse on failure; releasing a hold twice restocks once.
+// then invalidate product caches and enqueue the confirmation.
+//
+// Stock is reserved WITHOUT a multi-document transaction: each line is one conditional `$inc` that
+// also records a hold (order id + units) on the product. A transaction would keep write intents
+// on the hot products until it ends — and when the process dies mid-transaction, until the server
+// reaps it (transactionLifetimeLimitSeconds, 60 s), stalling every other checkout of those products.
+// A single-document update holds nothing after it returns. All-or-nothing comes from compensation:
+// a failed or cancelled placement releases its holds in reverse (releasing twice restocks once);
+// a placement that died leaves holds the abandoned-hold sweep completes (order saved) or releases.
+// The order itself is saved in a short transaction where the deployment has them, touching only
+// new documents (the order, and what is written with it), so no other request ever waits on it.
 import { Types, type ClientSession } from 'mongoose';
 import type { AddressRecord, NewOrder, OrderRecord, OrderRepository } from '../../repositories/order.repository';
 import type { ProductRecord, ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, ValidationError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
+import { withoutDeadline } from '../../utils/tracing';
 import type { TransactionRunner } from '../transactions';
 
 export interface OrderLineInput {
@@ -83,57 +91,69 @@ export function createOrderPlacement(deps: PlacementDeps) {
     });
   }
 
-  async function inTransaction(doc: NewOrder, lines: readonly PricedLine[]): Promise<OrderRecord> {
-    return transactions.run(async (session: ClientSession) => {
-      for (const line of lines) {
-        // Stop at the first short line: the abort gives back what this attempt took.
-        if (!(await products.reserveStock(line.productId, line.quantity, { session }))) throw await insufficientStock(lines, line);
-      }
-      return orders.create(doc, session);
-    });
-  }
-
-  /** Idempotent per hold, retried a few times; a release that still fails is logged for reconciliation. */
+  /** Idempotent per hold, retried a few times; a release that still fails is left to the abandoned-hold sweep. */
   async function release(reserved: readonly PricedLine[], hold: string): Promise<void> {
-    for (const line of [...reserved].reverse()) {
-      for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt += 1) {
-        try {
-          await products.releaseHold(line.productId, line.quantity, hold);
-          break;
-        } catch (err) {
-          if (attempt === RELEASE_ATTEMPTS) {
-            logger.error('stock hold not released; release it again (safe to repeat)', { hold, productId: line.productId, quantity: line.quantity, error: (err as Error).message });
+    // Compensation finishes even when the request's deadline cancelled the placement.
+    await withoutDeadline(async () => {
+      for (const line of [...reserved].reverse()) {
+        for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt += 1) {
+          try {
+            await products.releaseHold(line.productId, line.quantity, hold);
+            break;
+          } catch (err) {
+            if (attempt === RELEASE_ATTEMPTS) {
+              logger.error('stock hold not released; the abandoned-hold sweep releases it', { hold, productId: line.productId, quantity: line.quantity, error: (err as Error).message });
+            }
           }
         }
       }
+    });
+  }
+
+  /** Every line or none: on a short line, an error or a cancelled request the lines taken are given back. */
+  async function reserve(lines: readonly PricedLine[], hold: string): Promise<void> {
+    const reserved: PricedLine[] = [];
+    let short: PricedLine | undefined;
+    try {
+      for (const line of lines) {
+        if (!(await products.reserveStock(line.productId, line.quantity, { hold }))) {
+          short = line;
+          break;
+        }
+        reserved.push(line);
+      }
+    } catch (err) {
+      await release(reserved, hold);
+      throw err;
+    }
+    if (short) {
+      await release(reserved, hold);
+      throw await insufficientStock(lines, short);
     }
   }
 
-  async function withCompensation(doc: NewOrder, lines: readonly PricedLine[]): Promise<OrderRecord> {
+  async function save(doc: NewOrder): Promise<OrderRecord> {
+    if (await transactions.supportsTransactions()) return transactions.run((session: ClientSession) => orders.create(doc, session));
+    return orders.create(doc);
+  }
+
+  async function reserveAndSave(doc: NewOrder, lines: readonly PricedLine[]): Promise<OrderRecord> {
     const hold = doc._id.toHexString();
-    const reserved: PricedLine[] = [];
-    for (const line of lines) {
-      if (await products.reserveStock(line.productId, line.quantity, { hold })) {
-        reserved.push(line);
-        continue;
-      }
-      await release(reserved, hold);
-      throw await insufficientStock(lines, line);
-    }
+    await reserve(lines, hold);
     let record: OrderRecord | null;
     try {
-      record = await orders.create(doc);
+      record = await save(doc);
     } catch (err) {
       // An insert whose reply was lost may still have happened: never give back stock a saved order holds.
-      const saved = await orders.findById(hold).catch(() => null);
+      const saved = await withoutDeadline(() => orders.findById(hold)).catch(() => null);
       if (!saved) {
-        await release(reserved, hold);
+        await release(lines, hold);
         throw err;
       }
       record = saved;
     }
-    await products.clearHolds(lines.map((l) => l.productId), hold).catch((err: Error) => {
-      logger.warn('stock holds of a saved order not cleared (harmless; stock is correct)', { hold, error: err.message });
+    await withoutDeadline(() => products.clearHolds(lines.map((l) => l.productId), hold)).catch((err: Error) => {
+      logger.warn('stock holds of a saved order not cleared (harmless; stock is correct; the sweep clears them)', { hold, error: err.message });
     });
     return record;
   }
@@ -152,7 +172,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
         statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
       };
       const lines = input.items.map((l, index) => ({ index, productId: l.productId, quantity: l.quantity }));
-      return (await transactions.supportsTransactions()) ? inTransaction(doc, lines) : withCompensation(doc, lines);
+      return reserveAndSave(doc, lines);
     },
   };
 }

@@ -11,6 +11,7 @@ import type { PaymentRepository } from '../../repositories/payments/payment.repo
 import type { WebhookEventRepository } from '../../repositories/payments/webhook-event';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
+import { withoutDeadline } from '../../utils/tracing';
 import type { PublishOrderEvent } from '../orders/events';
 import type { OrderActor } from '../orders/query';
 import { toOrderView, type OrderView } from '../orders/view';
@@ -59,8 +60,11 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     const payment = order.payment!;
     const refund = await provider.refund(payment.providerPaymentId, { amountMinor, idempotencyKey }).catch(rejected);
     const id = order._id.toString();
-    await payments.addRefund(id, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: now(), idempotencyKey, ...(reason && { reason }) });
-    const outcome = await applyEvent(id, refundEvent(payment.providerPaymentId, refund.totalRefundedMinor, now()));
+    // The money has moved: record it even if the request's deadline passed meanwhile.
+    const outcome = await withoutDeadline(async () => {
+      await payments.addRefund(id, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: now(), idempotencyKey, ...(reason && { reason }) });
+      return applyEvent(id, refundEvent(payment.providerPaymentId, refund.totalRefundedMinor, now()));
+    });
     logger.info('order refunded', { orderId: id, amountMinor: refund.amountMinor, totalRefundedMinor: refund.totalRefundedMinor, outcome });
   }
 
@@ -112,7 +116,8 @@ export function createPaymentService(deps: PaymentServiceDeps) {
         logger.info('webhook processed', { eventId: event.id, type: event.type, orderId: order?._id.toString(), outcome });
         return { duplicate: false, outcome };
       } catch (err) {
-        await webhookEvents.forget(provider.name, event.id).catch(() => undefined);
+        // Compensation: the provider's redelivery must find the event unrecorded, deadline or not.
+        await withoutDeadline(() => webhookEvents.forget(provider.name, event.id)).catch(() => undefined);
         throw err;
       }
     },
