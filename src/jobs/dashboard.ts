@@ -7,6 +7,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AppConfig } from '../config';
 import { UnauthorizedError } from '../utils/errors';
@@ -27,7 +28,9 @@ export interface DashboardTickets {
 }
 
 export function createDashboardTickets(config: AppConfig): DashboardTickets {
-  const { jwtSecret, jwtIssuer, jwtAudience } = config.auth;
+  const { jwtIssuer, jwtAudience } = config.auth;
+  // A KeyObject made once (a string secret makes jsonwebtoken try a public-key parse on every call).
+  const jwtSecret = createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8'));
   const audience = `${jwtAudience}:queue-dashboard`;
   const sign = (adminId: string, purpose: Purpose) =>
     jwt.sign({ purpose }, jwtSecret, {
