@@ -66,9 +66,9 @@ describe('server process', () => {
       socket.write(body.slice(10));
       await closed;
 
-      // The request got its real answer (POST /health does not exist) after shutdown had begun.
-      expect(response).toMatch(/^HTTP\/1\.1 404/);
-      expect(response).toContain('"code":"ROUTE_NOT_FOUND"');
+      // The request got its real answer (/health answers GET and HEAD only) after shutdown had begun.
+      expect(response).toMatch(/^HTTP\/1\.1 405/);
+      expect(response).toContain('"code":"METHOD_NOT_ALLOWED"');
       const messages0 = server.lines.map((r) => String(r.message));
       expect(messages0.indexOf('request completed')).toBeGreaterThan(messages0.indexOf('Shutdown started'));
       expect(await server.exited).toBe(0);

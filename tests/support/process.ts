@@ -73,7 +73,8 @@ export function spawnServer(env: Record<string, string | undefined> = {}, entry 
     lines,
     stderr,
     exited,
-    waitForLog(predicate, timeoutMs = 20_000) {
+    // A deadline, not a timing target: tsx transpiles the whole tree at start-up, which takes seconds on a busy 2-core machine.
+    waitForLog(predicate, timeoutMs = 60_000) {
       const found = lines.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
