@@ -18,6 +18,8 @@ import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
+import { simulatedPaymentIntentModel } from '../models/SimulatedPaymentIntent';
+import { webhookEventModel } from '../models/WebhookEvent';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
@@ -25,6 +27,9 @@ import { createOrderRepository } from '../repositories/order.repository';
 import { createMediaStorage, type MediaStorage } from '../repositories/media/media-storage';
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
+import { createPaymentRepository } from '../repositories/payments/payment.repository';
+import { createSimulatedIntentRepository } from '../repositories/payments/simulated-intent';
+import { createWebhookEventRepository } from '../repositories/payments/webhook-event';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPasswordResetTokenRepository, createRefreshTokenRepository } from '../repositories/token.repository';
 import type { Container } from '../routes/container.types';
@@ -41,6 +46,11 @@ import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
+import { createPaymentService } from '../services/payments/payment.service';
+import type { PaymentProvider } from '../services/payments/provider';
+import { createProviderGuard } from '../services/payments/resilience';
+import { createSimulatedProvider, httpWebhookDelivery, type SimulatedProvider } from '../services/payments/simulated-provider';
+import { createStripeProvider } from '../services/payments/stripe-provider';
 import { createProductService } from '../services/products/product.service';
 import { createSessionService } from '../services/auth/session';
 import { createMetricsService } from '../services/metrics.service';
@@ -58,6 +68,8 @@ export function bindModels(mongo: Connection) {
     IdempotencyKey: idempotencyKeyModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
+    WebhookEvent: webhookEventModel(mongo),
+    SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
   };
 }
 
@@ -74,6 +86,9 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
+    payments: createPaymentRepository(models.Order),
+    webhookEvents: createWebhookEventRepository(models.WebhookEvent),
+    simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -106,6 +121,25 @@ export interface ContainerDeps {
   /** Overrides the storage chosen by config.media (tests pass one of their own). */
   readonly mediaStorage?: MediaStorage;
   readonly isDraining?: () => boolean;
+  /** Replaces the configured payment provider (tests: a failing provider for the breaker). */
+  readonly paymentProvider?: PaymentProvider;
+}
+
+/** The configured provider; `simulated` is the unguarded instance behind it, for the dev confirm step. */
+function buildPaymentProvider(config: AppConfig, repositories: Repositories): { provider: PaymentProvider; simulated: SimulatedProvider | null } {
+  const p = config.payments;
+  if (p.provider === 'stripe') {
+    const { secretKey, host, port, protocol } = p.stripe;
+    // Config validation requires the key whenever the provider is stripe.
+    return { provider: createStripeProvider({ secretKey: secretKey!, webhookSecret: p.webhookSecret, webhookToleranceSeconds: p.webhookToleranceSeconds, timeoutMs: p.timeoutMs, host, port, protocol }), simulated: null };
+  }
+  const simulated = createSimulatedProvider({
+    intents: repositories.simulatedIntents,
+    webhookSecret: p.webhookSecret,
+    webhookToleranceSeconds: p.webhookToleranceSeconds,
+    deliver: httpWebhookDelivery(p.simulatedWebhookUrl, p.timeoutMs),
+  });
+  return { provider: simulated, simulated };
 }
 
 /**
@@ -192,8 +226,24 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     transactions,
     events: orderEvents,
     outbox,
+    // Orders and payments need each other: the late-bound closure breaks the cycle.
+    settleBeforeCancel: (order) => payments.settleBeforeCancel(order),
     invalidateProducts: (ids) => products.invalidate(ids),
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
+  });
+
+  const paymentGuard = createProviderGuard(config.payments);
+  const built = deps.paymentProvider ? { provider: deps.paymentProvider, simulated: null } : buildPaymentProvider(config, repositories);
+  const payments = createPaymentService({
+    provider: paymentGuard.wrap(built.provider),
+    guard: paymentGuard,
+    simulated: built.simulated,
+    orders: orderRepository,
+    payments: repositories.payments,
+    webhookEvents: repositories.webhookEvents,
+    events: orderEvents,
+    outbox,
+    cancelUnpaid: (id, reason, options) => orders.cancelUnpaid(id, reason, options),
   });
 
   const idempotency = createIdempotencyService({
@@ -216,6 +266,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     mediaStorage,
     media,
     orders,
+    payments,
+    paymentGuard,
     idempotency,
     transactions,
     repositories,

@@ -1,7 +1,7 @@
 // The only code that touches the Order model. Returns plain objects (lean); never throws HTTP errors.
 import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
-import type { OrderDoc, OrderModel, OrderStatus } from '../models/Order';
+import type { OrderDoc, OrderModel, OrderStatus, PaymentStatus } from '../models/Order';
 
 export interface OrderItemRecord {
   product: Types.ObjectId;
@@ -30,6 +30,22 @@ export interface AddressRecord {
   phone?: string;
 }
 
+export interface PaymentRecord {
+  provider: 'stripe' | 'simulated';
+  providerPaymentId: string;
+  amountMinor: number;
+  refundedMinor: number;
+  status: PaymentStatus;
+  failureReason?: string;
+  refunds: { providerRefundId: string; amountMinor: number; at: Date; idempotencyKey: string; reason?: string }[];
+}
+
+export interface ShipmentRecord {
+  carrier: string;
+  trackingNumber: string;
+  shippedAt: Date;
+}
+
 export interface OrderRecord {
   _id: Types.ObjectId;
   account: Types.ObjectId;
@@ -40,6 +56,8 @@ export interface OrderRecord {
   status: OrderStatus;
   statusHistory: StatusChangeRecord[];
   shippingAddress: AddressRecord;
+  payment?: PaymentRecord;
+  shipment?: ShipmentRecord;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -61,6 +79,8 @@ export interface NewOrder {
   currency: string;
   shippingAddress: AddressRecord;
   statusHistory: StatusChangeRecord[];
+  /** Default `pending` (staff orders); checkout creates `awaiting_payment`. */
+  status?: Extract<OrderStatus, 'pending' | 'awaiting_payment'>;
 }
 
 export interface PageInput {
@@ -75,6 +95,8 @@ export interface Transition {
   readonly to: OrderStatus;
   readonly expectedVersion: number;
   readonly change: StatusChangeRecord;
+  /** Recorded with the status change (e.g. the shipment when an order ships). */
+  readonly shipment?: ShipmentRecord;
 }
 
 export interface StatsRow {
@@ -168,7 +190,7 @@ export function createOrderRepository(model: OrderModel) {
     transition(id: string, t: Transition, session?: ClientSession | null): Promise<OrderRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: t.expectedVersion, status: { $in: [...t.from] } },
-        { $set: { status: t.to }, $push: { statusHistory: t.change }, $inc: { version: 1 } },
+        { $set: { status: t.to, ...(t.shipment && { shipment: t.shipment }) }, $push: { statusHistory: t.change }, $inc: { version: 1 } },
         { returnDocument: 'after', session: session ?? null },
       );
       return lean<OrderRecord | null>(query);

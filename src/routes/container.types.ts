@@ -25,6 +25,8 @@ import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
+import type { PaymentService } from '../services/payments/payment.service';
+import type { ProviderGuard } from '../services/payments/resilience';
 import type { ProductService } from '../services/products/product.service';
 import type { TransactionRunner } from '../services/transactions';
 
@@ -47,6 +49,9 @@ export interface Container {
   readonly mediaStorage: MediaStorage;
   readonly media: MediaService;
   readonly orders: OrderService;
+  readonly payments: PaymentService;
+  /** The payment provider's circuit breaker (readiness and tests read its state). */
+  readonly paymentGuard: ProviderGuard;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

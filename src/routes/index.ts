@@ -9,6 +9,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
+import { paymentRoutes } from './payment.routes';
 import { productRoutes } from './product.routes';
 import type { RouteDefinition } from './route-table';
 
@@ -20,6 +21,8 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...productRoutes(container.products),
     ...mediaRoutes(container.media, container.config.media),
     ...orderRoutes(container.orders),
+    // The confirm step exists only with the simulated provider, never in production.
+    ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
   ];

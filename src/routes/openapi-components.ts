@@ -132,6 +132,7 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Accounts', description: 'Profiles and account administration.' },
   { name: 'Products', description: 'Catalogue: listing, search, and staff management.' },
   { name: 'Orders', description: 'Checkout, order history and fulfilment.' },
+  { name: 'Payments', description: 'Payment provider webhooks, refunds and the simulated provider (development).' },
   { name: 'Admin', description: 'Back-office operations (jobs, queues).' },
   { name: 'Jobs', description: 'The email queue: dead letters, retries and the queue dashboard.' },
   { name: 'Ops', description: 'Health, readiness, metrics and API documentation.' },

@@ -64,7 +64,28 @@ const version = Joi.number().integer().min(1);
 
 export const cancelBody = Joi.object<CancelBody>({ reason, version });
 
-export const statusBody = Joi.object<StatusBody>({ status: Joi.string().valid(...ORDER_STATUSES).required(), reason, version });
+// Checked after trim, so the pattern says what the document can promise: no blank at either end.
+const trackingNumber = Joi.string()
+  .trim()
+  .pattern(/^[A-Za-z0-9-][A-Za-z0-9 -]{1,98}[A-Za-z0-9-]$/)
+  .messages({ 'string.pattern.base': 'trackingNumber must be 3–100 letters, digits, spaces or dashes' });
+
+/** Any status change by hand, with no shipment details (staff tools that only set the status). */
+const plainStatusChange = Joi.object<StatusBody>({ status: Joi.string().valid(...ORDER_STATUSES).required(), reason, version });
+
+/** Shipping with its carrier and tracking number: both are required, and only status shipped takes them. */
+const trackedShipment = Joi.object<StatusBody>({
+  status: Joi.string().valid('shipped').required().messages({ 'any.only': 'carrier and trackingNumber are only sent with status shipped' }),
+  reason,
+  version,
+  carrier: plainText({ min: 1, max: 100 }).required(),
+  trackingNumber: trackingNumber.required(),
+});
+
+// Sending a carrier or tracking number selects the shipment form; the OpenAPI document states the
+// same rule as if/then/else, so it describes exactly what is accepted: shipment details only with
+// status shipped, and then both. The payment statuses are refused by the service (the provider sets them).
+export const statusBody = Joi.alternatives<StatusBody>().conditional(Joi.object().or('carrier', 'trackingNumber').unknown(), { then: trackedShipment, otherwise: plainStatusChange });
 
 export const listQuery = Joi.object<OrderListQuery>({
   status: Joi.string().valid(...ORDER_STATUSES),

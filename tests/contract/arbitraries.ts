@@ -1,6 +1,6 @@
 // fast-check arbitraries built from the GENERATED OpenAPI document: values a schema accepts
 // (`valid`) and values that break it (`invalid`). Covers the JSON Schema the generator emits
-// (types, enum/const, bounds, multipleOf, patterns, formats, arrays, objects, anyOf/oneOf, $ref).
+// (types, enum/const, bounds, multipleOf, patterns, formats, arrays, objects, anyOf/oneOf, if/then/else, $ref).
 import fc from 'fast-check';
 
 export type Schema = Record<string, unknown>;
@@ -76,9 +76,32 @@ function validObject(schema: Schema, components: Components): fc.Arbitrary<Recor
   return record;
 }
 
+/**
+ * Does `value` meet an `if` schema? The converter's conditionals select a branch by which keys are
+ * present (joi `alternatives().conditional(Joi.object().or(…))`): `required` and `anyOf`/`oneOf` of
+ * `required`. Anything else is refused loudly rather than guessed.
+ */
+function meetsCondition(condition: Schema, value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { type: _type, properties, additionalProperties: _additional, required, anyOf, oneOf, ...rest } = condition;
+  if (Object.keys(rest).length || (properties && Object.keys(properties as Schema).length)) throw new Error(`unsupported if-condition ${JSON.stringify(condition)}`);
+  const has = (keys: unknown) => ((keys as string[] | undefined) ?? []).every((key) => key in value);
+  const options = (anyOf ?? oneOf) as Schema[] | undefined;
+  return has(required) && (!options || options.some((option) => has(option.required)));
+}
+
 /** A value the schema accepts. */
 export function valid(input: Schema, components: Components): fc.Arbitrary<unknown> {
   const schema = resolve(input, components);
+  if (schema.if && (schema.then || schema.else)) {
+    // Each branch's values, kept only where the condition sends them to that branch.
+    const { if: condition, then: whenMet, else: otherwise, ...base } = schema as Schema & { if: Schema; then?: Schema; else?: Schema };
+    const branches = [
+      ...(whenMet ? [valid({ ...base, ...whenMet }, components).filter((v) => meetsCondition(condition, v))] : []),
+      ...(otherwise ? [valid({ ...base, ...otherwise }, components).filter((v) => !meetsCondition(condition, v))] : []),
+    ];
+    return fc.oneof(...branches);
+  }
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   for (const key of ['oneOf', 'anyOf'] as const) {
@@ -118,6 +141,14 @@ function withoutKey(schema: Schema, key: string): Schema {
 /** A value that breaks the schema (a wrong type, out of bounds, not in the enum, an unknown key…). */
 export function invalid(input: Schema, components: Components): fc.Arbitrary<unknown> {
   const schema = resolve(input, components);
+  if (schema.if && (schema.then || schema.else)) {
+    // Broken against a branch: a value the other branch would take is not invalid.
+    const { if: condition, then: whenMet, else: otherwise, ...base } = schema as Schema & { if: Schema; then?: Schema; else?: Schema };
+    return fc.oneof(
+      ...(whenMet ? [invalid({ ...base, ...whenMet }, components)] : []),
+      ...(otherwise ? [invalid({ ...base, ...otherwise }, components).filter((v) => !meetsCondition(condition, v))] : []),
+    );
+  }
   const wrongType = fc.oneof(fc.constant({ $gt: '' }), fc.constant([]), fc.constant(null), fc.constant('not-a-number'), fc.constant(true), fc.constant(-1.5));
   const options: fc.Arbitrary<unknown>[] = [wrongType, fc.string({ minLength: 201, maxLength: 400 })];
   if (Array.isArray(schema.enum)) options.push(fc.constant('__not_in_enum__'));

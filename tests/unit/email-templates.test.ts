@@ -12,6 +12,9 @@ describe('email templates', () => {
     ['password-reset', { name: hostile, resetUrl: 'https://shop.example/r?t=1&x=2' }],
     ['order-confirmation', { name: hostile, orderId: hostile, items: [{ name: hostile, quantity: 2, unitPrice: 3 }], total: 6, currency: 'EUR' }],
     ['order-status', { name: hostile, orderId: hostile, status: hostile }],
+    ['order-paid', { name: hostile, orderId: hostile, total: 12.5, currency: 'EUR' }],
+    ['order-refunded', { name: hostile, orderId: hostile, amount: 2, totalRefunded: 2, fullyRefunded: false, currency: 'EUR' }],
+    ['order-shipped', { name: hostile, orderId: hostile, carrier: hostile, trackingNumber: hostile }],
   ] as const)('when %s is rendered with markup in every value, then the HTML escapes it and the text keeps it readable', (kind, data) => {
     const email = renderEmail(kind, data, ctx);
     expect(email.html).not.toContain('<script>');

@@ -29,7 +29,7 @@ describe('order lifecycle', () => {
   });
 
   it('when asking which states lead to a status, then the inverse of the table is returned', () => {
-    expect(sourcesOf('cancelled')).toEqual(['pending', 'paid']);
+    expect(sourcesOf('cancelled')).toEqual(['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded']);
     expect(sourcesOf('pending')).toEqual([]);
   });
 });

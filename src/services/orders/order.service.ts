@@ -2,7 +2,7 @@
 // optimistic locking, restocking on cancel, the stale-order sweep and the sales report.
 import { Types, type ClientSession } from 'mongoose';
 import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
-import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../../repositories/order.repository';
+import type { OrderRecord, OrderRepository, ShipmentRecord, StatusChangeRecord } from '../../repositories/order.repository';
 import type { ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
@@ -24,6 +24,11 @@ export interface OrderServiceDeps {
   /** Builds the order's domain events; `outbox` records them with the state change. */
   readonly events: OrderEvents;
   readonly outbox: Outbox;
+  /**
+   * Settles money before an order with a provider payment is cancelled: refunds a paid order (a
+   * failure aborts the cancel), cancels an unpaid intent (best effort). Late-bound: payments need orders.
+   */
+  readonly settleBeforeCancel?: (order: OrderRecord) => Promise<void>;
   /** Drops cached product answers after stock changed (ProductService.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
   readonly cursorSecret: string;
@@ -39,6 +44,9 @@ export interface OrderStats {
   topProducts: { productId: string; name: string; sku: string; quantity: number; revenue: number }[];
 }
 
+const UNPAID_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed'];
+/** Statuses only the payment provider's events set. */
+const PROVIDER_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed', 'partially_refunded', 'refunded'];
 const SWEEP_BATCH = 200;
 
 const notFound = () => new NotFoundError('Order not found', 'ORDER_NOT_FOUND');
@@ -83,8 +91,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /** The conditional write decides the single winner; only the winner restocks. */
-  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord): Promise<OrderRecord | null> {
-    const t = { from: CANCELLABLE_STATUSES, to: 'cancelled' as const, expectedVersion, change };
+  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord, from: readonly OrderStatus[] = CANCELLABLE_STATUSES): Promise<OrderRecord | null> {
+    const t = { from, to: 'cancelled' as const, expectedVersion, change };
     const id = order._id.toString();
     const to = await events.recipientOf(order.account.toString());
     if (await transactions.supportsTransactions()) {
@@ -119,12 +127,24 @@ export function createOrderService(deps: OrderServiceDeps) {
     return { status: to, at: now(), by: by ? new Types.ObjectId(by) : null, ...(reason && { reason }) };
   }
 
+  /**
+   * Money first: a refund that fails leaves the order as it was. Settling records payment facts (and
+   * the provider's webhook may already have cancelled an unpaid order), so the order is read again.
+   */
+  async function settle(order: OrderRecord): Promise<OrderRecord> {
+    if (!order.payment || !deps.settleBeforeCancel) return order;
+    await deps.settleBeforeCancel(order);
+    return (await orders.findById(order._id.toString())) ?? order;
+  }
+
   async function cancel(actor: OrderActor, id: string, expectedVersion: number, reason?: string): Promise<OrderView> {
-    const order = await findVisible(actor, id);
-    if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
-    if (!canTransition(order.status, 'cancelled')) throw invalidTransition(order.status, 'cancelled');
-    const updated = await cancelRecord(order, expectedVersion, change('cancelled', actor.id, reason));
-    if (!updated) return explainMiss(id, expectedVersion, 'cancelled');
+    const read = await findVisible(actor, id);
+    if (read.version !== expectedVersion) throw versionConflict(expectedVersion, read.version);
+    if (!canTransition(read.status, 'cancelled')) throw invalidTransition(read.status, 'cancelled');
+    const order = await settle(read);
+    if (order.status === 'cancelled') return toOrderView(order);
+    const updated = await cancelRecord(order, order.version, change('cancelled', actor.id, reason));
+    if (!updated) return explainMiss(id, order.version, 'cancelled');
     await afterStockChange(updated);
     return toOrderView(updated);
   }
@@ -181,16 +201,43 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     cancel,
 
-    /** Staff only (route). `cancelled` goes through cancel so stock is always given back. */
-    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string): Promise<OrderView> {
+    /**
+     * The system cancels an order that was never paid (its payment was cancelled at the provider, or
+     * checkout's reservation expired) and restocks it. `providerCancelled`: the intent is already
+     * cancelled, so it is not cancelled again. Null when the order had moved on (e.g. it was paid).
+     */
+    async cancelUnpaid(id: string, reason: string, options: { providerCancelled?: boolean } = {}): Promise<OrderRecord | null> {
+      const read = await orders.findById(id);
+      if (!read || !UNPAID_STATUSES.includes(read.status)) return null;
+      const order = options.providerCancelled ? read : await settle(read);
+      if (order.status === 'cancelled') return order;
+      if (!UNPAID_STATUSES.includes(order.status)) return null;
+      const updated = await cancelRecord(order, order.version, change('cancelled', null, reason), UNPAID_STATUSES);
+      if (!updated) return null;
+      await afterStockChange(updated);
+      return updated;
+    },
+
+    /**
+     * Staff only (route). `cancelled` goes through cancel so stock (and money) is always given back;
+     * `paid` is for staff orders paid out of band (provider payments are marked paid by webhooks);
+     * `shipped` records the carrier and tracking number and emails them.
+     */
+    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string, shipment?: Omit<ShipmentRecord, 'shippedAt'>): Promise<OrderView> {
       if (to === 'cancelled') return cancel(actor, id, expectedVersion, reason);
+      if (PROVIDER_STATUSES.includes(to)) {
+        throw new ConflictError(`${to} is set by the payment provider, not by hand (refunds: POST /orders/:id/refunds)`, 'INVALID_TRANSITION', { details: [{ path: 'status', message: 'set by the payment provider', to }] });
+      }
       const order = await findVisible(actor, id);
       if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
-      if (!canTransition(order.status, to)) throw invalidTransition(order.status, to);
+      const from = to === 'paid' ? (['pending'] as OrderStatus[]) : sourcesOf(to);
+      if (!from.includes(order.status)) throw invalidTransition(order.status, to);
+      const recorded = to === 'shipped' && shipment ? { ...shipment, shippedAt: now() } : undefined;
       const recipient = await events.recipientOf(order.account.toString());
       const updated = await outbox.withEvents(async ({ session, emit }) => {
-        const won = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) }, session);
-        if (won) emit(events.statusChanged(won, recipient));
+        const won = await orders.transition(id, { from, to, expectedVersion, change: change(to, actor.id, reason), shipment: recorded }, session);
+        // A shipment with its carrier and tracking number gets the shipping email; anything else the status email.
+        if (won) emit(to === 'shipped' && won.shipment ? events.shipped(won, recipient) : events.statusChanged(won, recipient));
         return won;
       });
       if (!updated) return explainMiss(id, expectedVersion, to);

@@ -2,6 +2,7 @@
 import type { EmailKind } from '../types';
 import type { RenderedEmail, TemplateContext } from './escape';
 import { renderOrderConfirmation } from './order-confirmation';
+import { renderOrderPaid, renderOrderRefunded, renderOrderShipped } from './order-payment';
 import { renderOrderStatus } from './order-status';
 import { renderPasswordReset } from './password-reset';
 import { renderWelcome } from './welcome';
@@ -13,6 +14,9 @@ const templates: Record<EmailKind, (data: Record<string, unknown>, ctx: Template
   'password-reset': renderPasswordReset,
   'order-confirmation': renderOrderConfirmation,
   'order-status': renderOrderStatus,
+  'order-paid': renderOrderPaid,
+  'order-refunded': renderOrderRefunded,
+  'order-shipped': renderOrderShipped,
 };
 
 export function renderEmail(kind: EmailKind, data: Readonly<Record<string, unknown>>, ctx: TemplateContext): RenderedEmail {
