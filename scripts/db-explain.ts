@@ -8,7 +8,7 @@ import { seedCatalog } from '../src/loaders/seed';
 import { explainOrders } from './explain-orders';
 import { createSeedRepositories } from '../src/loaders/container';
 import { productModel } from '../src/models/Product';
-import { encodeCursor, planQuery, type ProductListQuery, type Viewer } from '../src/services/query-engine';
+import { encodeCursor, keysOf, planQuery, type ProductListQuery, type Viewer } from '../src/services/query-engine';
 
 interface Shape {
   readonly label: string;
@@ -30,6 +30,7 @@ const SHAPES: readonly Shape[] = [
   { label: 'Issue example: search=phone&minPrice=100&maxPrice=500&sort=price:desc&tags=apple,samsung', query: { search: 'phone', minPrice: 100, maxPrice: 500, sort: 'price:desc', tags: ['apple', 'samsung'] } },
   { label: 'Text search by relevance', query: { search: 'wireless headphones', searchMode: 'text', sort: 'relevance' } },
   { label: 'Keyset (cursor) page 2, price high→low', query: { sort: 'price:desc', pagination: 'cursor' } },
+  { label: 'Variant options: size M in black (one active variant matching both)', query: { options: ['size:M', 'colour:black'] } },
   { label: 'Staff: only deleted', query: { onlyDeleted: true }, viewer: { isStaff: true } },
 ];
 
@@ -60,7 +61,8 @@ async function cursorAfterFirstPage(query: ProductListQuery): Promise<ProductLis
   const plan = planQuery(query, PUBLIC, SECRET);
   const [last] = await Product.find(plan.filter).sort(plan.sort as never).skip(19).limit(1).lean();
   if (!last) return query;
-  const keys = plan.sortTerms.map((t) => (t.field === 'price' ? last.priceMinor : t.field === '_id' ? last._id : (last as Record<string, unknown>)[t.field]));
+  // The engine's own stored keys (price sorts by the variant range's minimum, priceMinMinor).
+  const keys = keysOf(last as Record<string, unknown>, plan.sortTerms);
   return { ...query, cursor: encodeCursor(plan.sortTerms, keys as never, SECRET) };
 }
 

@@ -12,6 +12,9 @@ export const productEtag = versionEtag;
 
 export type ProductBody = Parameters<ProductService['create']>[0];
 export type ProductPatchBody = Parameters<ProductService['update']>[1] & { version?: number };
+export type VariantBody = Parameters<ProductService['addVariant']>[1] & { version?: number };
+export type VariantPatchBody = Parameters<ProductService['updateVariant']>[2] & { version?: number };
+export type VariantParams = { id: string; variantId: string };
 export type FacetsQuery = ProductFilterQuery & { tagLimit?: number };
 
 function viewerOf(req: Pick<Request, 'auth'>) {
@@ -59,6 +62,30 @@ export function createProductController(products: ProductService) {
       const { id } = req.validated.params;
       const { version, ...patch } = req.validated.body;
       const view = await products.update(id, patch, expectedVersion(req.validated.headers['if-match'], id, version, 'product'));
+      res.setHeader('ETag', productEtag(view));
+      sendSuccess(res, view);
+    },
+
+    async addVariant(req: TypedRequest<{ params: IdParams; body: VariantBody; headers: IfMatchHeaders }>, res: Response) {
+      const { id } = req.validated.params;
+      const { version, ...input } = req.validated.body;
+      const view = await products.addVariant(id, input, expectedVersion(req.validated.headers['if-match'], id, version, 'product'));
+      const created = view.variants.find((v) => v.sku === input.sku)!;
+      res.setHeader('ETag', productEtag(view));
+      sendCreated(res, view, `${req.baseUrl}/products/${view.id}/variants/${created.id}`);
+    },
+
+    async updateVariant(req: TypedRequest<{ params: VariantParams; body: VariantPatchBody; headers: IfMatchHeaders }>, res: Response) {
+      const { id, variantId } = req.validated.params;
+      const { version, ...patch } = req.validated.body;
+      const view = await products.updateVariant(id, variantId, patch, expectedVersion(req.validated.headers['if-match'], id, version, 'product'));
+      res.setHeader('ETag', productEtag(view));
+      sendSuccess(res, view);
+    },
+
+    async removeVariant(req: TypedRequest<{ params: VariantParams; body: { version?: number }; headers: IfMatchHeaders }>, res: Response) {
+      const { id, variantId } = req.validated.params;
+      const view = await products.removeVariant(id, variantId, expectedVersion(req.validated.headers['if-match'], id, req.validated.body?.version, 'product'));
       res.setHeader('ETag', productEtag(view));
       sendSuccess(res, view);
     },

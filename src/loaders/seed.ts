@@ -1,6 +1,7 @@
 // Deterministic demo data: a realistic catalog (same products on every run, from a fixed PRNG
 // seed) for `npm run seed` and for the embedded development database on first start.
 import { slugify } from '../models/Product';
+import { optionTag, type VariantRecord } from '../models/ProductVariant';
 import type { NewProduct, ProductRepository } from '../repositories/product.repository';
 import { logger } from '../utils/logger';
 import { seedDemoAccounts } from '../services/account.seed';
@@ -39,11 +40,44 @@ const EPOCH = Date.UTC(2025, 0, 1);
 
 const titleCase = (s: string) => s.replace(/\b[a-z]/g, (c) => c.toUpperCase());
 
-export type SeedProduct = NewProduct & { createdAt: Date; updatedAt: Date };
+/** Variant ids are left to the database, so the same seed always builds an identical catalog. */
+export type SeedVariant = Omit<VariantRecord, '_id'>;
+export type SeedProduct = NewProduct & { createdAt: Date; updatedAt: Date; variants?: SeedVariant[] };
+
+/** Categories whose demo products come in sizes and colours, and what those are. */
+const VARIANT_OPTIONS: Readonly<Record<string, { name: string; values: readonly string[] }[]>> = {
+  wearables: [
+    { name: 'size', values: ['S', 'M', 'L'] },
+    { name: 'colour', values: ['black', 'silver'] },
+  ],
+  accessories: [{ name: 'colour', values: ['black', 'white', 'blue'] }],
+};
+
+/**
+ * Every other wearable or accessory gets one variant per option combination, sharing the product's
+ * stock (so the catalog's totals match a variant-less build); the largest size costs 10 more.
+ */
+function seedVariants(product: SeedProduct, random: () => number): SeedVariant[] | undefined {
+  const options = VARIANT_OPTIONS[product.category];
+  if (!options || random() < 0.5) return undefined;
+  let combos: { name: string; value: string }[][] = [[]];
+  for (const option of options) combos = combos.flatMap((c) => option.values.map((value) => [...c, { name: option.name, value }]));
+  const stock = product.stock ?? 0;
+  return combos.map((optionValues, i) => ({
+    sku: `${product.sku}-${optionValues.map((o) => o.value.slice(0, 3).toUpperCase()).join('-')}`,
+    optionValues,
+    optionTags: optionValues.map((o) => optionTag(o.name, o.value)),
+    priceMinor: optionValues.some((o) => o.value === 'L') ? product.priceMinor + 1000 : null,
+    stock: Math.floor(stock / combos.length) + (i < stock % combos.length ? 1 : 0),
+    active: true,
+  }));
+}
 
 /** Builds `count` products from `seed`; pure, so the same arguments always give the same catalog. */
 export function buildCatalog(count: number, seed = 42): SeedProduct[] {
   const random = createPrng(seed);
+  // Variants draw from their own sequence, so adding them left every other product value unchanged.
+  const variantRandom = createPrng(seed + 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const categories = Object.keys(CATEGORIES);
   const slugs = new Set<string>();
@@ -76,6 +110,8 @@ export function buildCatalog(count: number, seed = 42): SeedProduct[] {
       createdAt,
       updatedAt: createdAt,
     });
+    const variants = seedVariants(products[products.length - 1], variantRandom);
+    if (variants) products[products.length - 1].variants = variants;
   }
   return products;
 }

@@ -27,8 +27,11 @@ const integer = (min: number) => ({
 const orderItemSchema = new Schema(
   {
     product: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    // The variant ordered (absent on lines from before variants); sku and optionValues are its snapshot.
+    variant: { type: Schema.Types.ObjectId },
     name: { type: String, required: true, maxlength: 200 },
     sku: { type: String, required: true, maxlength: 40 },
+    optionValues: { type: [new Schema({ name: String, value: String }, { _id: false })], default: undefined },
     unitPriceMinor: integer(0),
     quantity: integer(1),
     // Computed by the validate hook; any value a caller puts here is overwritten.

@@ -2,11 +2,14 @@
 import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { OrderDoc, OrderModel, OrderStatus, PaymentStatus } from '../models/Order';
+import type { OptionValue } from '../models/ProductVariant';
 
 export interface OrderItemRecord {
   product: Types.ObjectId;
+  variant?: Types.ObjectId;
   name: string;
   sku: string;
+  optionValues?: OptionValue[];
   unitPriceMinor: number;
   quantity: number;
   lineTotalMinor: number;
@@ -66,8 +69,10 @@ export interface OrderRecord {
 /** A line as the service builds it; `lineTotalMinor` is always computed by the model's hook. */
 export interface NewOrderItem {
   product: string;
+  variant: string;
   name: string;
   sku: string;
+  optionValues: OptionValue[];
   unitPriceMinor: number;
   quantity: number;
 }

@@ -2,6 +2,7 @@
 import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
+import type { VariantRecord } from '../models/ProductVariant';
 import type { MongoFilter, MongoSort } from './query.types';
 import type { ProductImageRecord } from './product-image.repository';
 
@@ -18,6 +19,9 @@ export interface ProductRecord {
   stock: number;
   /** Absent on products that never had an image. */
   images?: ProductImageRecord[];
+  variants: VariantRecord[];
+  priceMinMinor: number;
+  priceMaxMinor: number;
   ratingAverage: number;
   ratingCount: number;
   status: 'active' | 'draft';
@@ -32,12 +36,23 @@ export interface ProductRecord {
 export type NewProduct = Pick<ProductRecord, 'name' | 'sku' | 'priceMinor' | 'category'> &
   Partial<Pick<ProductRecord, 'slug' | 'description' | 'currency' | 'tags' | 'stock' | 'status' | 'ratingAverage' | 'ratingCount'>>;
 
-export type ProductChanges = Partial<Omit<NewProduct, 'ratingAverage' | 'ratingCount'>>;
+export type ProductChanges = Partial<Omit<NewProduct, 'ratingAverage' | 'ratingCount'>> &
+  Partial<Pick<ProductRecord, 'variants' | 'priceMinMinor' | 'priceMaxMinor'>>;
 
-/** One order's reservation of one product's stock, recorded until the order is saved or given up. */
+/** One line's stock change: which variant of which product, how many. */
+export interface VariantStockChange {
+  readonly productId: string;
+  readonly variantId: string;
+  readonly quantity: number;
+}
+
+/** One order line's reservation of one variant's stock, recorded until the order is saved or given up. */
 export interface StockHold {
   readonly productId: string;
   readonly order: string;
+  /** The order line and variant; null on holds written before variants (they belong to the only variant). */
+  readonly line: number | null;
+  readonly variantId: string | null;
   readonly quantity: number;
 }
 
@@ -60,6 +75,28 @@ export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 export function createProductRepository(model: ProductModel) {
   const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
+
+  /**
+   * Adds units back to one variant. The product's stock sum counts active variants only, so the
+   * active case is tried first and the inactive one second; each is one conditional update, and with
+   * a hold both require (and pull) it, so a release happens at most once.
+   */
+  async function giveBack(change: VariantStockChange, options: { hold?: { order: string; line: number | null; quantity: number }; session?: ClientSession | null }): Promise<boolean> {
+    const variantId = new Types.ObjectId(change.variantId);
+    const held = options.hold ? { stockHolds: { $elemMatch: options.hold } } : {};
+    const pull = options.hold ? { $pull: { stockHolds: { order: options.hold.order, line: options.hold.line } } } : {};
+    const write = { session: options.session ?? undefined, arrayFilters: [{ 'v._id': variantId }] };
+    for (const active of [true, false]) {
+      const result = await model.updateOne(
+        { _id: change.productId, ...held, variants: { $elemMatch: { _id: variantId, active } } },
+        { $inc: { 'variants.$[v].stock': change.quantity, ...(active && { stock: change.quantity }), version: 1 }, ...pull },
+        write,
+      );
+      if (result.modifiedCount === 1) return true;
+    }
+    return false;
+  }
+
   return {
     async create(input: NewProduct): Promise<ProductRecord> {
       const doc = await model.create(input as never as ProductDoc).catch(rethrowDuplicateKey);
@@ -126,7 +163,7 @@ export function createProductRepository(model: ProductModel) {
             categories: [{ $group: { _id: '$category', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }],
             tags: [{ $unwind: '$tags' }, { $group: { _id: '$tags', count: { $sum: 1 } } }, { $sort: { count: -1, _id: 1 } }, { $limit: tagLimit }],
             prices: [
-              { $bucket: { groupBy: '$priceMinor', boundaries: [...boundariesMinor], default: 'above', output: { count: { $sum: 1 } } } },
+              { $bucket: { groupBy: '$priceMinMinor', boundaries: [...boundariesMinor], default: 'above', output: { count: { $sum: 1 } } } },
             ],
           },
         },
@@ -159,24 +196,31 @@ export function createProductRepository(model: ProductModel) {
     },
 
     /**
-     * Takes `quantity` units if, at this instant, the product is live, active and has enough stock —
-     * one conditional update, so concurrent buyers can never drive stock below zero. With `hold`
-     * (the placing order's id) the reservation is also recorded on the product so it can be released once.
+     * Takes `quantity` units of one variant if, at this instant, the product is live and active and the
+     * variant active with enough stock — one conditional single-document update (the filter checks,
+     * arrayFilters pick the element), so concurrent buyers can never drive a variant below zero, and
+     * the product's stock sum moves in the same write. With `hold` the reservation is also recorded
+     * on the product (order id, line, variant, units) so it can be released once.
      */
-    async reserveStock(id: string, quantity: number, options: { session?: ClientSession | null; hold?: string } = {}): Promise<boolean> {
-      const update: Record<string, unknown> = { $inc: { stock: -quantity, version: 1 } };
-      if (options.hold) update.$push = { stockHolds: { order: options.hold, quantity } };
-      const result = await model.updateOne({ _id: id, stock: { $gte: quantity }, deletedAt: null, status: 'active' }, update, {
-        session: options.session ?? undefined,
-      });
+    async reserveStock(change: VariantStockChange, options: { session?: ClientSession | null; hold?: { order: string; line: number } } = {}): Promise<boolean> {
+      const { productId, variantId, quantity } = change;
+      const update: Record<string, unknown> = { $inc: { 'variants.$[v].stock': -quantity, stock: -quantity, version: 1 } };
+      if (options.hold) update.$push = { stockHolds: { order: options.hold.order, line: options.hold.line, variant: variantId, quantity } };
+      const result = await model.updateOne(
+        { _id: productId, deletedAt: null, status: 'active', variants: { $elemMatch: { _id: new Types.ObjectId(variantId), active: true, stock: { $gte: quantity } } } },
+        update,
+        { session: options.session ?? undefined, arrayFilters: [{ 'v._id': new Types.ObjectId(variantId) }] },
+      );
       return result.modifiedCount === 1;
     },
 
     /** Gives back a held reservation; a no-op (false) when the hold was already released. */
-    async releaseHold(id: string, quantity: number, hold: string): Promise<boolean> {
+    async releaseHold(hold: StockHold): Promise<boolean> {
+      const held = { order: hold.order, line: hold.line, quantity: hold.quantity };
+      if (hold.variantId) return giveBack({ productId: hold.productId, variantId: hold.variantId, quantity: hold.quantity }, { hold: held });
       const result = await model.updateOne(
-        { _id: id, stockHolds: { $elemMatch: { order: hold, quantity } } },
-        { $inc: { stock: quantity, version: 1 }, $pull: { stockHolds: { order: hold } } },
+        { _id: hold.productId, stockHolds: { $elemMatch: held }, 'variants.1': { $exists: false } },
+        { $inc: { 'variants.0.stock': hold.quantity, stock: hold.quantity, version: 1 }, $pull: { stockHolds: { order: hold.order, line: hold.line } } },
       );
       return result.modifiedCount === 1;
     },
@@ -188,19 +232,45 @@ export function createProductRepository(model: ProductModel) {
 
     /** Holds placed before `before` (by the order id's timestamp): placements that never finished. */
     async findHoldsPlacedBefore(before: Date, limit: number): Promise<StockHold[]> {
-      const docs = await lean<{ _id: Types.ObjectId; stockHolds?: { order: string; quantity: number }[] }[]>(
+      const docs = await lean<{ _id: Types.ObjectId; stockHolds?: { order: string; line?: number; variant?: string; quantity: number }[] }[]>(
         model.find({ 'stockHolds.order': { $lt: Types.ObjectId.createFromTime(Math.floor(before.getTime() / 1000)).toHexString() } }).select('+stockHolds').limit(limit),
       );
       return docs.flatMap((doc) =>
         (doc.stockHolds ?? [])
           .filter((h) => Types.ObjectId.isValid(h.order) && new Types.ObjectId(h.order).getTimestamp() < before)
-          .map((h) => ({ productId: doc._id.toString(), order: h.order, quantity: h.quantity })),
+          .map((h) => ({ productId: doc._id.toString(), order: h.order, line: h.line ?? null, variantId: h.variant ?? null, quantity: h.quantity })),
       );
     },
 
-    /** Puts units back (a cancelled order), whatever the product's status: stock is physical. */
-    async restock(id: string, quantity: number, session?: ClientSession | null): Promise<void> {
-      await model.updateOne({ _id: id }, { $inc: { stock: quantity, version: 1 } }, { session: session ?? undefined });
+    /**
+     * Puts units back (a cancelled order), whatever the product's status: stock is physical. A line
+     * from before variants (no variantId) goes to the product's only variant.
+     */
+    async restock(line: Omit<VariantStockChange, 'variantId'> & { variantId: string | null }, session?: ClientSession | null): Promise<void> {
+      if (line.variantId) {
+        await giveBack({ ...line, variantId: line.variantId }, { session });
+        return;
+      }
+      await model.updateOne(
+        { _id: line.productId, 'variants.0': { $exists: true }, 'variants.1': { $exists: false } },
+        { $inc: { 'variants.0.stock': line.quantity, stock: line.quantity, version: 1 } },
+        { session: session ?? undefined },
+      );
+    },
+
+    /** Products still without variants (created before variants existed), a batch at a time. */
+    findWithoutVariants(limit: number): Promise<Pick<ProductRecord, '_id' | 'sku' | 'stock' | 'priceMinor'>[]> {
+      return lean(model.find({ variants: { $exists: false } }, { sku: 1, stock: 1, priceMinor: 1 }).sort({ _id: 1 }).limit(limit));
+    },
+
+    countWithoutVariants(): Promise<number> {
+      return model.countDocuments({ variants: { $exists: false } }).exec();
+    },
+
+    /** Sets the variants of a product that has none; false when another run already did. */
+    async setInitialVariants(id: Types.ObjectId, changes: Pick<ProductRecord, 'variants' | 'stock' | 'priceMinMinor' | 'priceMaxMinor'>): Promise<boolean> {
+      const result = await model.updateOne({ _id: id, variants: { $exists: false } }, { $set: changes }).catch(rethrowDuplicateKey);
+      return result.modifiedCount === 1;
     },
 
     countAll(): Promise<number> {

@@ -12,7 +12,16 @@ const order = Joi.object({
   accountId: Joi.string(),
   status: Joi.string().valid(...ORDER_STATUSES),
   items: Joi.array().items(
-    Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), unitPrice: Joi.number(), quantity: Joi.number().integer(), lineTotal: Joi.number() }),
+    Joi.object({
+      productId: Joi.string(),
+      variantId: Joi.string().optional().description('Absent on lines ordered before variants existed'),
+      name: Joi.string(),
+      sku: Joi.string().description("The variant's SKU when the line names a variant"),
+      optionValues: Joi.object().pattern(Joi.string(), Joi.string()).description('The variant\'s options, e.g. {"size":"M","color":"Red"}; {} for a product without options'),
+      unitPrice: Joi.number(),
+      quantity: Joi.number().integer(),
+      lineTotal: Joi.number(),
+    }),
   ),
   itemCount: Joi.number().integer(),
   subtotal: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
@@ -67,18 +76,18 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       idempotency: 'optional',
       responses: {
         201: { description: 'Created (or replayed: `Idempotent-Replayed: true`); `Location` and `ETag` set', schema: order },
-        400: { description: 'VALIDATION_FAILED; PRODUCT_UNAVAILABLE (unknown, draft or deleted product ids in details); MIXED_CURRENCIES' },
+        400: { description: 'VALIDATION_FAILED; PRODUCT_UNAVAILABLE (unknown, draft or deleted product ids in details); VARIANT_REQUIRED (a line names only a product with several variants); VARIANT_UNAVAILABLE; MIXED_CURRENCIES' },
         409: { description: 'INSUFFICIENT_STOCK with the short items (nothing was reserved); IDEMPOTENCY_IN_PROGRESS: the first request with this key still runs (see Retry-After)' },
         422: { description: 'IDEMPOTENCY_KEY_REUSED: the key was used with a different body' },
       },
       requestExample: {
-        items: [{ productId: '665f1c2e9b1e8a3d4c5b6a79', quantity: 2 }],
+        items: [{ productId: '665f1c2e9b1e8a3d4c5b6a79', variantId: '665f1c2e9b1e8a3d4c5b6a7a', quantity: 2 }],
         shippingAddress: { fullName: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
       },
-      // Buys the product the Products folder created; a fresh key per run.
+      // Buys a variant of the product the Products folder created (it has two by then); a fresh key per run.
       postman: {
         headers: { 'Idempotency-Key': '{{$guid}}' },
-        body: { 'items.0.productId': '{{productId}}' },
+        body: { 'items.0.productId': '{{productId}}', 'items.0.variantId': '{{variantId}}' },
         captures: { orderId: 'data.id', orderEtag: 'header:ETag' },
       },
       handler: controller.place,

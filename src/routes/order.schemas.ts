@@ -46,12 +46,18 @@ export const shippingAddressView = shippingAddress.fork(['fullName', 'line1', 'c
 
 export const placeBody = Joi.object<PlaceOrderInput>({
   items: Joi.array()
-    .items(Joi.object({ productId: objectId('a product id').required(), quantity: Joi.number().integer().min(1).max(MAX_LINE_QUANTITY).required() }))
+    .items(
+      Joi.object({
+        productId: objectId('a product id').required(),
+        variantId: objectId('a variant id').description('Required when the product has several variants'),
+        quantity: Joi.number().integer().min(1).max(MAX_LINE_QUANTITY).required(),
+      }),
+    )
     .min(1)
     .max(MAX_ORDER_LINES)
-    .unique('productId')
+    .unique((a: { productId: string; variantId?: string }, b: { productId: string; variantId?: string }) => a.productId === b.productId && a.variantId === b.variantId)
     .required()
-    .messages({ 'array.unique': 'each product may appear once; put the full quantity on one line' }),
+    .messages({ 'array.unique': 'each product variant may appear once; put the full quantity on one line' }),
   shippingAddress: shippingAddress.required(),
 });
 

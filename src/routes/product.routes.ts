@@ -1,10 +1,24 @@
 // Product endpoints. `/products/facets` is declared before `/products/:id` so it is not read as a slug.
+// Variant endpoints come last: the Postman story runs paths in first-declaration order, so they
+// act on the story's product after its delete/restore round trip.
 import Joi from 'joi';
 import { createProductController } from '../controllers/product.controller';
 import { noBody } from '../middlewares/validate';
 import type { ProductService } from '../services/products/product.service';
 import type { RouteDefinition } from './route-table';
-import { createBody, facetsQuery, idOrSlugParams, idParams, ifMatchHeaders, listQuery, patchBody } from './product.schemas';
+import {
+  createBody,
+  facetsQuery,
+  idOrSlugParams,
+  idParams,
+  ifMatchHeaders,
+  listQuery,
+  patchBody,
+  variantCreateBody,
+  variantDeleteBody,
+  variantParams,
+  variantPatchBody,
+} from './product.schemas';
 
 // Every key is present unless marked optional (`presence: 'required'` is inherited by nested keys).
 const product = Joi.object({
@@ -17,7 +31,20 @@ const product = Joi.object({
   currency: Joi.string(),
   category: Joi.string(),
   tags: Joi.array().items(Joi.string()),
-  stock: Joi.number().integer(),
+  stock: Joi.number().integer().description('Sum over active variants'),
+  priceRange: Joi.object({ min: Joi.number(), max: Joi.number() }).description('Over active variants; price filters and sorts use it'),
+  options: Joi.array().items(Joi.object({ name: Joi.string(), values: Joi.array().items(Joi.string()) })),
+  variants: Joi.array().items(
+    Joi.object({
+      id: Joi.string(),
+      sku: Joi.string(),
+      optionValues: Joi.object().pattern(Joi.string(), Joi.string()),
+      price: Joi.number(),
+      inheritsPrice: Joi.boolean(),
+      stock: Joi.number().integer(),
+      active: Joi.boolean(),
+    }),
+  ),
   ratingAverage: Joi.number(),
   ratingCount: Joi.number().integer(),
   ratingStars: Joi.number(),
@@ -113,7 +140,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         status: 'active',
       },
       // A unique sku per run; the slug follows the name and gets a free "-2" variant by itself.
-      postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag' } },
+      postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag', variantId: 'data.variants.0.id' } },
       handler: controller.create,
     },
     {
@@ -152,6 +179,58 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
       postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.restore,
+    },
+    {
+      method: 'patch',
+      path: '/products/:id/variants/:variantId',
+      summary: 'Change a variant (optimistic concurrency on the product: If-Match or version)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: variantParams, headers: ifMatchHeaders, body: variantPatchBody },
+      responses: {
+        200: { description: 'The product after the change', schema: product },
+        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        409: { description: 'DUPLICATE_KEY, VARIANT_OPTIONS_MISMATCH, DUPLICATE_VARIANT_OPTIONS, VERSION_CONFLICT' },
+        428: { description: 'VERSION_REQUIRED' },
+      },
+      // The story gives the new product's default variant an option first, so a second variant can follow.
+      requestExample: { optionValues: { finish: 'matte' }, stock: 12, price: null, active: true },
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
+      handler: controller.updateVariant,
+    },
+    {
+      method: 'post',
+      path: '/products/:id/variants',
+      summary: 'Add a variant (own SKU, option values, price, stock; optimistic concurrency: If-Match or version)',
+      description: 'Every variant names the same options; an option-less default variant must get option values (PATCH) before a second variant is added. Returns the product.',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: idParams, headers: ifMatchHeaders, body: variantCreateBody },
+      responses: {
+        201: { description: 'The product with its new variant (Location names the variant)', schema: product },
+        409: { description: 'DUPLICATE_KEY (sku), VARIANT_OPTIONS_MISMATCH, VARIANT_OPTIONS_REQUIRED, DUPLICATE_VARIANT_OPTIONS, TOO_MANY_VARIANTS, VERSION_CONFLICT' },
+        428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
+      },
+      requestExample: { sku: 'LAMP-AURORA-01-BRASS', optionValues: { finish: 'brass' }, price: 59.9, stock: 10 },
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, body: { sku: 'E2E-{{$timestamp}}-V' }, captures: { productEtag: 'header:ETag' } },
+      handler: controller.addVariant,
+    },
+    {
+      method: 'delete',
+      path: '/products/:id/variants/:variantId',
+      summary: 'Remove a variant (not the last one; optimistic concurrency: If-Match or version)',
+      tags,
+      access: ['manager', 'admin'],
+      validate: { params: variantParams, headers: ifMatchHeaders, body: variantDeleteBody },
+      responses: {
+        200: { description: 'The product without the variant', schema: product },
+        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        409: { description: 'LAST_VARIANT, VERSION_CONFLICT' },
+        428: { description: 'VERSION_REQUIRED' },
+      },
+      // The story's product has one variant at this point: a deliberate negative check of the rule.
+      postman: { headers: { 'If-Match': '{{productEtag}}' }, expectStatus: 409, expectCode: 'LAST_VARIANT' },
+      handler: controller.removeVariant,
     },
   ];
 }

@@ -2,6 +2,7 @@
 import Joi from 'joi';
 import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
+import { MAX_OPTIONS, OPTION_NAME, OPTION_VALUE } from '../models/ProductVariant';
 import { PRODUCT_SORT, PROJECTABLE_FIELDS } from '../services/query-engine';
 import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
@@ -20,6 +21,8 @@ export const money = () =>
     .meta({ openapi: { multipleOf: 0.01 } });
 
 const tag = () => Joi.string().trim().lowercase().pattern(TAG).messages({ 'string.pattern.base': '{{#label}} must be 1–40 of a-z, 0-9, space, &._-' });
+const OPTION_FILTER = new RegExp(`^${OPTION_NAME.source.slice(1, -1)}:${OPTION_VALUE.source.slice(1, -1)}$`);
+const MAX_OPTION_FILTERS = 10;
 const bool = () => Joi.boolean().truthy('1').falsy('0');
 
 const filterKeys = {
@@ -35,6 +38,10 @@ const filterKeys = {
   tags: list(tag(), { max: MAX_TAGS }),
   tagsMode: Joi.string().valid('any', 'all'),
   category: Joi.string().trim().lowercase().pattern(SLUG).max(60),
+  options: list(
+    Joi.string().trim().pattern(OPTION_FILTER).messages({ 'string.pattern.base': '{{#label}} must be name:value (e.g. size:M)' }),
+    { max: MAX_OPTION_FILTERS },
+  ),
   inStock: bool(),
   minRating: Joi.number().min(0).max(5),
   createdFrom: Joi.date().iso(),
@@ -102,5 +109,32 @@ export const patchBody = Joi.object({
 })
   .or(...Object.keys(productFields), 'regenerateSlug')
   .messages({ 'object.missing': 'send at least one field to change' });
+
+export const variantParams = Joi.object({
+  id: idParams.extract('id'),
+  variantId: Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': 'variantId must be a variant id', 'string.length': 'variantId must be a variant id' }),
+});
+
+/** `{ size: 'M', colour: 'red' }`: option names are words (they are data, never storage keys). */
+const optionValues = Joi.object()
+  .pattern(Joi.string().pattern(OPTION_NAME), Joi.string().trim().pattern(OPTION_VALUE).messages({ 'string.pattern.base': '{{#label}} must be 1–40 of letters, digits, space and ./+#-' }))
+  .max(MAX_OPTIONS)
+  .messages({ 'object.unknown': '{{#label}} is not an option name (a-z, 0-9, _ or -, starting with a letter)' });
+
+const variantFields = {
+  sku: productFields.sku,
+  optionValues,
+  price: money().allow(null).description('null: the product\'s price'),
+  stock: productFields.stock,
+  active: Joi.boolean(),
+};
+
+export const variantCreateBody = Joi.object({ ...variantFields, sku: variantFields.sku.required(), version: Joi.number().integer().min(1) });
+
+export const variantPatchBody = Joi.object({ ...variantFields, version: Joi.number().integer().min(1) })
+  .or(...Object.keys(variantFields))
+  .messages({ 'object.missing': 'send at least one field to change' });
+
+export const variantDeleteBody = Joi.object({ version: Joi.number().integer().min(1) });
 
 export { ifMatchHeaders } from './headers.schemas';

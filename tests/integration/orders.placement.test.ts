@@ -134,7 +134,7 @@ describe('POST /api/v1/orders', () => {
     const [a] = await productsWithStock(5);
     const dup = await post(buyer, orderBody([{ productId: a, quantity: 1 }, { productId: a, quantity: 2 }]));
     expectErrorContract(dup, 400, 'VALIDATION_FAILED');
-    expect(dup.body.details[0].message).toMatch(/each product may appear once/);
+    expect(dup.body.details[0].message).toMatch(/each product variant may appear once/);
     for (const quantity of [0, -1, 1.5, '2x']) {
       expectErrorContract(await post(buyer, orderBody([{ productId: a, quantity }] as never)), 400, 'VALIDATION_FAILED');
     }
@@ -146,7 +146,7 @@ describe('POST /api/v1/orders', () => {
     const [a, b, c] = await productsWithStock(5, 1, 5);
     const res = await post(buyer, orderBody([{ productId: a, quantity: 2 }, { productId: b, quantity: 2 }, { productId: c, quantity: 2 }]));
     expectErrorContract(res, 409, 'INSUFFICIENT_STOCK');
-    expect(res.body.details).toEqual([{ path: 'items.1.quantity', message: 'not enough stock', productId: b, requested: 2, available: 1 }]);
+    expect(res.body.details).toEqual([{ path: 'items.1.quantity', message: 'not enough stock', productId: b, variantId: expect.any(String), requested: 2, available: 1 }]);
     expect([await stockOf(a), await stockOf(b), await stockOf(c)]).toEqual([5, 1, 5]);
   });
 

@@ -14,7 +14,7 @@ describe('OrderRepository', () => {
     return repo.create({
       _id: new Types.ObjectId(),
       account: new Types.ObjectId().toHexString(),
-      items: [{ product: new Types.ObjectId().toHexString(), name: 'A', sku: 'A-1', unitPriceMinor: 300, quantity: 2 }],
+      items: [{ product: new Types.ObjectId().toHexString(), variant: new Types.ObjectId().toHexString(), name: 'A', sku: 'A-1', optionValues: [], unitPriceMinor: 300, quantity: 2 }],
       currency: 'USD',
       shippingAddress: ADDRESS,
       statusHistory: [{ status: 'pending', at: new Date(), by: null }],

@@ -76,10 +76,12 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
   it('when a hold is released twice, then the stock is given back once', async () => {
     const [a] = await productsWithStock(5);
     const repo = createProductRepository(Product);
-    const hold = new Types.ObjectId().toHexString();
-    expect(await repo.reserveStock(a, 3, { hold })).toBe(true);
-    expect(await repo.releaseHold(a, 3, hold)).toBe(true);
-    expect(await repo.releaseHold(a, 3, hold)).toBe(false);
+    const order = new Types.ObjectId().toHexString();
+    const variantId = (await Product.findById(a).lean())!.variants![0]._id.toString();
+    const line = { productId: a, variantId, quantity: 3 };
+    expect(await repo.reserveStock(line, { hold: { order, line: 0 } })).toBe(true);
+    expect(await repo.releaseHold({ ...line, order, line: 0 })).toBe(true);
+    expect(await repo.releaseHold({ ...line, order, line: 0 })).toBe(false);
     expect(await stockOf(a)).toBe(5);
   });
 

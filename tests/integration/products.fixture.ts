@@ -1,5 +1,6 @@
 // Arranges products straight through the model (with chosen ids and dates) for the products tests.
 import { Types } from 'mongoose';
+import { defaultVariant, summarizeVariants } from '../../src/models/ProductVariant';
 import { Product } from '../support/models';
 
 export interface FixtureProduct {
@@ -23,7 +24,11 @@ export async function insertProducts(items: readonly FixtureProduct[]): Promise<
   const docs = items.map((item, i) => {
     skuCounter += 1;
     const createdAt = item.createdAt ?? new Date(base + i * 60_000);
+    // As migrated and as created through the API: one default variant holding the product's stock.
+    const variants = [defaultVariant(`FIX-${skuCounter}`, item.stock ?? 10)];
     return {
+      variants,
+      ...summarizeVariants(variants, Math.round(item.price * 100)),
       _id: new Types.ObjectId(),
       name: item.name,
       slug: `${item.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${skuCounter}`,

@@ -9,15 +9,15 @@ describe('abandoned stock hold sweep', () => {
     const saved = new Types.ObjectId().toHexString();
     const lost = new Types.ObjectId().toHexString();
     const holds: StockHold[] = [
-      { productId: 'p1', order: saved, quantity: 2 },
-      { productId: 'p1', order: lost, quantity: 3 },
+      { productId: 'p1', order: saved, line: 0, variantId: 'v1', quantity: 2 },
+      { productId: 'p1', order: lost, line: 0, variantId: 'v1', quantity: 3 },
     ];
     const stock = new Map([['p1', 10]]);
     const products = {
       async findHoldsPlacedBefore() {
         return [...holds];
       },
-      async releaseHold(id: string, quantity: number, order: string) {
+      async releaseHold({ productId: id, quantity, order }: StockHold) {
         const i = holds.findIndex((h) => h.productId === id && h.order === order && h.quantity === quantity);
         if (i < 0) return false;
         holds.splice(i, 1);

@@ -8,9 +8,15 @@ import type { TransactionRunner } from '../../src/services/transactions';
 
 const ADDRESS = { fullName: 'A', line1: 'B', city: 'C', postalCode: '12345', country: 'GB' };
 
+/** One default variant per product, its id derived from the product's, so lines can name it. */
+const variantOf = (id: string) => new Types.ObjectId(`ff${id.slice(2)}`);
+
 function product(id: string, stock: number): ProductRecord {
-  return { _id: new Types.ObjectId(id), name: `P ${id.slice(-4)}`, sku: `SKU-${id.slice(-4)}`, priceMinor: 500, currency: 'USD', stock, status: 'active', deletedAt: null } as ProductRecord;
+  const variant = { _id: variantOf(id), sku: `SKU-${id.slice(-4)}`, optionValues: [], optionTags: [], priceMinor: null, stock, active: true };
+  return { _id: new Types.ObjectId(id), name: `P ${id.slice(-4)}`, sku: `SKU-${id.slice(-4)}`, priceMinor: 500, currency: 'USD', stock, variants: [variant], status: 'active', deletedAt: null } as unknown as ProductRecord;
 }
+
+type Line = { productId: string; variantId: string; quantity: number };
 
 function fakes(stock: Record<string, number>, options: { createFails?: 'lost-reply' | 'error'; releaseFailures?: number } = {}) {
   const catalog = new Map(Object.entries(stock));
@@ -22,14 +28,16 @@ function fakes(stock: Record<string, number>, options: { createFails?: 'lost-rep
     async findManyByIds(ids: readonly string[]) {
       return ids.filter((id) => catalog.has(id)).map((id) => product(id, catalog.get(id)!));
     },
-    async reserveStock(id: string, q: number, o: { hold?: string } = {}) {
+    async reserveStock({ productId: id, variantId, quantity: q }: Line, o: { hold?: { order: string; line: number } } = {}) {
+      expect(variantId).toBe(variantOf(id).toHexString());
       if ((catalog.get(id) ?? 0) < q) return false;
       catalog.set(id, catalog.get(id)! - q);
-      if (o.hold) holds.set(id, new Set([...(holds.get(id) ?? []), o.hold]));
+      if (o.hold) holds.set(id, new Set([...(holds.get(id) ?? []), `${o.hold.order}:${o.hold.line}`]));
       log.push(`reserve ${id.slice(-1)}`);
       return true;
     },
-    async releaseHold(id: string, q: number, hold: string) {
+    async releaseHold({ productId: id, quantity: q, order, line }: Line & { order: string; line: number }) {
+      const hold = `${order}:${line}`;
       if (releaseFailures > 0) {
         releaseFailures -= 1;
         throw new Error('network');
@@ -39,8 +47,8 @@ function fakes(stock: Record<string, number>, options: { createFails?: 'lost-rep
       log.push(`release ${id.slice(-1)}`);
       return true;
     },
-    async clearHolds(ids: readonly string[], hold: string) {
-      for (const id of ids) holds.get(id)?.delete(hold);
+    async clearHolds(ids: readonly string[], order: string) {
+      for (const id of ids) for (const key of [...(holds.get(id) ?? [])]) if (key.startsWith(`${order}:`)) holds.get(id)!.delete(key);
     },
   } as unknown as ProductRepository;
   const orders = {

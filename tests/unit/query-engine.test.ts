@@ -76,7 +76,8 @@ describe('buildFilter', () => {
     expect(filter).toEqual({
       deletedAt: null,
       status: 'active',
-      priceMinor: { $gte: 10000, $lte: 50050 },
+      priceMaxMinor: { $gte: 10000 },
+      priceMinMinor: { $lte: 50050 },
       tags: { $in: ['apple', 'samsung'] },
       category: 'phones',
       stock: { $gt: 0 },
@@ -104,12 +105,12 @@ describe('parseSort / toMongoSort', () => {
 
   it('when several fields are given, then they map to stored fields in order and _id closes the list', () => {
     const terms = parseSort('price:asc,name:desc');
-    expect(toMongoSort(terms)).toEqual({ priceMinor: 1, name: -1, _id: -1 });
-    expect(Object.keys(toMongoSort(terms))).toEqual(['priceMinor', 'name', '_id']);
+    expect(toMongoSort(terms)).toEqual({ priceMinMinor: 1, name: -1, _id: -1 });
+    expect(Object.keys(toMongoSort(terms))).toEqual(['priceMinMinor', 'name', '_id']);
   });
 
   it('when relevance is asked with text search, then the text score sorts', () => {
-    expect(toMongoSort(parseSort('relevance,price:asc', { textSearch: true }))).toEqual({ score: { $meta: 'textScore' }, priceMinor: 1, _id: 1 });
+    expect(toMongoSort(parseSort('relevance,price:asc', { textSearch: true }))).toEqual({ score: { $meta: 'textScore' }, priceMinMinor: 1, _id: 1 });
   });
 
   it.each(['stock:asc', 'price:up', 'price:asc,price:desc', 'relevance', '', 'price;drop'])('when sort is "%s", then 400', (raw) => {
@@ -152,7 +153,7 @@ describe('cursors', () => {
     const two = parseSort('price:desc,name:asc');
     const id = new Types.ObjectId();
     expect(keysetFilter(two, [500, 'b', id])).toEqual({
-      $or: [{ priceMinor: { $lt: 500 } }, { priceMinor: 500, name: { $gt: 'b' } }, { priceMinor: 500, name: 'b', _id: { $gt: id } }],
+      $or: [{ priceMinMinor: { $lt: 500 } }, { priceMinMinor: 500, name: { $gt: 'b' } }, { priceMinMinor: 500, name: 'b', _id: { $gt: id } }],
     });
   });
 });

@@ -40,7 +40,7 @@ export function createAbandonedHoldSweep(
         await deps.onOrderSaved?.(hold.order);
         await deps.products.clearHolds([hold.productId], hold.order);
         completed += 1;
-      } else if (await deps.products.releaseHold(hold.productId, hold.quantity, hold.order)) {
+      } else if (await deps.products.releaseHold(hold)) {
         released += 1;
       }
     }

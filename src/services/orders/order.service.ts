@@ -82,10 +82,10 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function restock(order: OrderRecord, session: ClientSession | null): Promise<void> {
     for (const item of order.items) {
       try {
-        await products.restock(item.product.toString(), item.quantity, session);
+        await products.restock({ productId: item.product.toString(), variantId: item.variant?.toString() ?? null, quantity: item.quantity }, session);
       } catch (err) {
         if (session) throw err;
-        logger.error('restock failed for a cancelled order', { orderId: order._id.toString(), productId: item.product.toString(), quantity: item.quantity, error: (err as Error).message });
+        logger.error('restock failed for a cancelled order', { orderId: order._id.toString(), productId: item.product.toString(), variantId: item.variant?.toString(), quantity: item.quantity, error: (err as Error).message });
       }
     }
   }

@@ -13,7 +13,8 @@
 // it and the event commits exactly when the order does.
 import { Types, type ClientSession } from 'mongoose';
 import type { AddressRecord, NewOrder, OrderRecord, OrderRepository } from '../../repositories/order.repository';
-import type { ProductRecord, ProductRepository } from '../../repositories/product.repository';
+import type { ProductRecord, ProductRepository, VariantStockChange } from '../../repositories/product.repository';
+import type { VariantRecord } from '../../models/ProductVariant';
 import { ConflictError, ValidationError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { withoutDeadline } from '../../utils/tracing';
@@ -21,6 +22,8 @@ import type { TransactionRunner } from '../transactions';
 
 export interface OrderLineInput {
   readonly productId: string;
+  /** Required when the product has several variants; a single-variant product's is implied. */
+  readonly variantId?: string;
   readonly quantity: number;
 }
 
@@ -29,10 +32,9 @@ export interface PlaceOrderInput {
   readonly shippingAddress: AddressRecord;
 }
 
-interface PricedLine {
+/** A line resolved to its variant; its index keys the line's stock hold. */
+interface PricedLine extends VariantStockChange {
   readonly index: number;
-  readonly productId: string;
-  readonly quantity: number;
 }
 
 export type RecordEvents = (order: OrderRecord, session: ClientSession | null) => Promise<void>;
@@ -51,22 +53,41 @@ export interface PlacementDeps {
 
 const RELEASE_ATTEMPTS = 3;
 
-function unavailable(lines: readonly { index: number; productId: string }[]): ValidationError {
+type LineProblem = { index: number; field: 'productId' | 'variantId'; message: string; type: string; productId: string; variantId?: string };
+
+function unavailable(problems: readonly LineProblem[]): ValidationError {
   // Drafts, deleted and unknown products read alike: a customer learns nothing about unlisted products.
+  const variantsOnly = problems.every((p) => p.field === 'variantId');
   return new ValidationError(
-    'Some products cannot be ordered',
-    lines.map((l) => ({ location: 'body', path: `items.${l.index}.productId`, message: 'product does not exist or is not for sale', productId: l.productId, type: 'product.unavailable' })),
-    'PRODUCT_UNAVAILABLE',
+    variantsOnly ? 'Some lines do not name an orderable variant' : 'Some products cannot be ordered',
+    problems.map((p) => ({ location: 'body', path: `items.${p.index}.${p.field}`, message: p.message, productId: p.productId, ...(p.variantId && { variantId: p.variantId }), type: p.type })),
+    variantsOnly ? (problems.some((p) => p.type === 'variant.required') ? 'VARIANT_REQUIRED' : 'VARIANT_UNAVAILABLE') : 'PRODUCT_UNAVAILABLE',
   );
 }
 
-/** Snapshots of the catalog for each line; throws 400 for unavailable products or mixed currencies. */
-export function priceLines(input: PlaceOrderInput, catalog: readonly ProductRecord[]): { items: NewOrder['items']; currency: string } {
+/** The variant a line orders, or why it cannot be ordered. */
+function resolveVariant(line: OrderLineInput, index: number, product: ProductRecord | undefined): VariantRecord | LineProblem {
+  const base = { index, productId: line.productId, ...(line.variantId && { variantId: line.variantId }) };
+  if (!product || product.deletedAt || product.status !== 'active') {
+    return { ...base, field: 'productId', message: 'product does not exist or is not for sale', type: 'product.unavailable' };
+  }
+  const variants = product.variants ?? [];
+  if (!line.variantId) {
+    if (variants.length === 1) return variants[0];
+    return { ...base, field: 'variantId', message: `this product has ${variants.length} variants; choose one with variantId`, type: 'variant.required' };
+  }
+  const variant = variants.find((v) => v._id.toString() === line.variantId);
+  if (variant?.active) return variant;
+  return { ...base, field: 'variantId', message: 'variant does not exist or is not for sale', type: 'variant.unavailable' };
+}
+
+/** Snapshots of the catalog for each line; throws 400 for unavailable products/variants or mixed currencies. */
+export function priceLines(input: PlaceOrderInput, catalog: readonly ProductRecord[]): { items: NewOrder['items']; currency: string; lines: PricedLine[] } {
   const byId = new Map(catalog.map((p) => [p._id.toString(), p]));
-  const missing = input.items
-    .map((line, index) => ({ index, productId: line.productId, product: byId.get(line.productId) }))
-    .filter((l) => !l.product || l.product.deletedAt || l.product.status !== 'active');
-  if (missing.length) throw unavailable(missing);
+  const resolved = input.items.map((line, index) => resolveVariant(line, index, byId.get(line.productId)));
+  const problems = resolved.filter((r): r is LineProblem => 'field' in r);
+  if (problems.length) throw unavailable(problems.some((p) => p.field === 'productId') ? problems.filter((p) => p.field === 'productId') : problems);
+  const variants = resolved as VariantRecord[];
   const products = input.items.map((line) => byId.get(line.productId)!);
   const currency = products[0].currency;
   if (products.some((p) => p.currency !== currency)) {
@@ -74,12 +95,15 @@ export function priceLines(input: PlaceOrderInput, catalog: readonly ProductReco
   }
   const items = input.items.map((line, i) => ({
     product: line.productId,
+    variant: variants[i]._id.toString(),
     name: products[i].name,
-    sku: products[i].sku,
-    unitPriceMinor: products[i].priceMinor,
+    sku: variants[i].sku,
+    optionValues: variants[i].optionValues.map(({ name, value }) => ({ name, value })),
+    unitPriceMinor: variants[i].priceMinor ?? products[i].priceMinor,
     quantity: line.quantity,
   }));
-  return { items, currency };
+  const lines = items.map((item, index) => ({ index, productId: item.product, variantId: item.variant, quantity: item.quantity }));
+  return { items, currency, lines };
 }
 
 export function createOrderPlacement(deps: PlacementDeps) {
@@ -87,15 +111,20 @@ export function createOrderPlacement(deps: PlacementDeps) {
 
   async function insufficientStock(lines: readonly PricedLine[], failed: PricedLine): Promise<ConflictError> {
     const current = new Map((await products.findManyByIds(lines.map((l) => l.productId))).map((p) => [p._id.toString(), p]));
-    const sellable = (p: ProductRecord | undefined) => (p && !p.deletedAt && p.status === 'active' ? p.stock : 0);
-    const short = lines.filter((l) => l === failed || sellable(current.get(l.productId)) < l.quantity);
+    const sellable = (l: PricedLine) => {
+      const p = current.get(l.productId);
+      const v = p?.variants?.find((x) => x._id.toString() === l.variantId);
+      return p && v && !p.deletedAt && p.status === 'active' && v.active ? v.stock : 0;
+    };
+    const short = lines.filter((l) => l === failed || sellable(l) < l.quantity);
     return new ConflictError('Not enough stock for some items; nothing was reserved', 'INSUFFICIENT_STOCK', {
       details: short.map((l) => ({
         path: `items.${l.index}.quantity`,
         message: 'not enough stock',
         productId: l.productId,
+        variantId: l.variantId,
         requested: l.quantity,
-        available: sellable(current.get(l.productId)),
+        available: sellable(l),
       })),
     });
   }
@@ -107,11 +136,11 @@ export function createOrderPlacement(deps: PlacementDeps) {
       for (const line of [...reserved].reverse()) {
         for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt += 1) {
           try {
-            await products.releaseHold(line.productId, line.quantity, hold);
+            await products.releaseHold({ ...line, order: hold, line: line.index });
             break;
           } catch (err) {
             if (attempt === RELEASE_ATTEMPTS) {
-              logger.error('stock hold not released; the abandoned-hold sweep releases it', { hold, productId: line.productId, quantity: line.quantity, error: (err as Error).message });
+              logger.error('stock hold not released; the abandoned-hold sweep releases it', { hold, line: line.index, productId: line.productId, variantId: line.variantId, quantity: line.quantity, error: (err as Error).message });
             }
           }
         }
@@ -125,7 +154,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     let short: PricedLine | undefined;
     try {
       for (const line of lines) {
-        if (!(await products.reserveStock(line.productId, line.quantity, { hold }))) {
+        if (!(await products.reserveStock(line, { hold: { order: hold, line: line.index } }))) {
           short = line;
           break;
         }
@@ -183,7 +212,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
         logger.error('order event not recorded (standalone server, no transaction); the order has no confirmation email', { orderId: hold, error: err.message });
       });
     }
-    await withoutDeadline(() => products.clearHolds(lines.map((l) => l.productId), hold)).catch((err: Error) => {
+    await withoutDeadline(() => products.clearHolds([...new Set(lines.map((l) => l.productId))], hold)).catch((err: Error) => {
       logger.warn('stock holds of a saved order not cleared (harmless; stock is correct; the sweep clears them)', { hold, error: err.message });
     });
     return record;
@@ -193,7 +222,7 @@ export function createOrderPlacement(deps: PlacementDeps) {
     /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. */
     async place(accountId: string, input: PlaceOrderInput): Promise<OrderRecord> {
       const ids = [...new Set(input.items.map((l) => l.productId))];
-      const { items, currency } = priceLines(input, await products.findManyByIds(ids));
+      const { items, currency, lines } = priceLines(input, await products.findManyByIds(ids));
       const doc: NewOrder = {
         _id: new Types.ObjectId(),
         account: accountId,
@@ -202,7 +231,6 @@ export function createOrderPlacement(deps: PlacementDeps) {
         shippingAddress: input.shippingAddress,
         statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
       };
-      const lines = input.items.map((l, index) => ({ index, productId: l.productId, quantity: l.quantity }));
       const recordEvents = await deps.prepareEvents?.(accountId);
       return reserveAndSave(doc, lines, recordEvents);
     },

@@ -5,8 +5,11 @@ import { fromMinorUnits } from '../query-engine';
 
 export interface OrderItemView {
   productId: string;
+  /** Absent on lines ordered before variants existed. */
+  variantId?: string;
   name: string;
   sku: string;
+  optionValues: Record<string, string>;
   unitPrice: number;
   quantity: number;
   lineTotal: number;
@@ -44,8 +47,10 @@ export function toOrderView(r: OrderRecord): OrderView {
     status: r.status,
     items: r.items.map((i) => ({
       productId: i.product.toString(),
+      ...(i.variant && { variantId: i.variant.toString() }),
       name: i.name,
       sku: i.sku,
+      optionValues: Object.fromEntries((i.optionValues ?? []).map((o) => [o.name, o.value])),
       unitPrice: fromMinorUnits(i.unitPriceMinor),
       quantity: i.quantity,
       lineTotal: fromMinorUnits(i.lineTotalMinor),

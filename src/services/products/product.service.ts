@@ -4,8 +4,9 @@ import { isValidObjectId } from 'mongoose';
 import { normalizeTags, slugify } from '../../models/Product';
 import type { NewProduct, ProductChanges, ProductRecord, ProductRepository } from '../../repositories/product.repository';
 import { DuplicateKeyError } from '../../repositories/errors';
-import { ConflictError, NotFoundError } from '../../utils/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../utils/errors';
 import type { MediaUrl } from '../media/view';
+import { addVariant, changeVariant, currentVariants, removeVariant, withVariants, type VariantInput, type VariantPatch } from './variants';
 import type { ProductCache } from './cache';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
@@ -72,10 +73,37 @@ function notFound(): NotFoundError {
 /** sku and slug are unique: a clash (or a racing duplicate) is a 409 naming the field, never the index. */
 function duplicateProduct(err: unknown): never {
   if (!(err instanceof DuplicateKeyError)) throw err;
-  throw new ConflictError(`A product with this ${err.fields.join(', ')} already exists`, 'DUPLICATE_KEY', {
+  // A variant SKU clash is a SKU clash to the client: SKUs are unique across the catalog.
+  const fields = [...new Set(err.fields.map((f) => (f === 'variants.sku' ? 'sku' : f)))];
+  throw new ConflictError(`A product with this ${fields.join(', ')} already exists`, 'DUPLICATE_KEY', {
     cause: err,
-    details: err.fields.map((field) => ({ path: field, message: `${field} must be unique`, type: 'unique' })),
+    details: fields.map((field) => ({ path: field, message: `${field} must be unique`, type: 'unique' })),
   });
+}
+
+function versionConflict(expected: number, current: number): ConflictError {
+  return new ConflictError('The product was changed by someone else; reload it and retry', 'VERSION_CONFLICT', {
+    details: [{ path: 'version', message: `expected version ${expected}, current is ${current}`, currentVersion: current }],
+  });
+}
+
+/**
+ * Product-level price, stock and sku edits as variant edits: the base price re-derives the price
+ * range; stock and sku go to the default variant of a single-variant product (a product with
+ * several variants has no single stock to set).
+ */
+function withVariantFields(current: ProductRecord, changes: ProductChanges): ProductChanges {
+  const variants = currentVariants(current);
+  if (changes.stock !== undefined && variants.length > 1) {
+    throw new ValidationError('This product has several variants; set stock per variant', [
+      { location: 'body', path: 'stock', message: `set stock on each of the ${variants.length} variants (PATCH /products/:id/variants/:variantId)`, type: 'stock.perVariant' },
+    ], 'STOCK_PER_VARIANT');
+  }
+  if (changes.stock === undefined && changes.priceMinor === undefined && changes.sku === undefined && current.variants?.length) return changes;
+  const next = variants.map((v) =>
+    variants.length === 1 ? { ...v, stock: changes.stock ?? v.stock, sku: v.sku === current.sku && changes.sku ? changes.sku : v.sku } : v,
+  );
+  return { ...changes, ...withVariants(next, changes.priceMinor ?? current.priceMinor) };
 }
 
 function toChanges(input: Partial<ProductInput>): ProductChanges {
@@ -127,6 +155,20 @@ export function createProductService(deps: ProductServiceDeps) {
     return record ? toProductView(record, mediaUrl) : null;
   }
 
+  /**
+   * Read, apply a variant rule, write only if the product is still at `expectedVersion`. Orders bump
+   * the version when they take stock, so a staff write can never overwrite a sale with stale stock.
+   */
+  async function writeVariants(id: string, expectedVersion: number, apply: (current: ProductRecord) => ProductRecord['variants']): Promise<ProductView> {
+    const current = await repository.findById(id);
+    if (!current) throw notFound();
+    if (current.deletedAt) throw new ConflictError('Product is deleted; restore it before editing', 'PRODUCT_DELETED');
+    if (current.version !== expectedVersion) throw versionConflict(expectedVersion, current.version);
+    const record = await repository.updateIfVersion(id, expectedVersion, withVariants(apply(current), current.priceMinor)).catch(duplicateProduct);
+    if (!record) throw versionConflict(expectedVersion, (await repository.findById(id))?.version ?? expectedVersion);
+    return afterWrite(record);
+  }
+
   async function afterWrite(record: ProductRecord): Promise<ProductView> {
     await cache.invalidate([record._id.toString()]);
     return toProductView(record, mediaUrl);
@@ -171,7 +213,7 @@ export function createProductService(deps: ProductServiceDeps) {
       const current = await repository.findById(id);
       if (!current) throw notFound();
       if (current.deletedAt) throw new ConflictError('Product is deleted; restore it before editing', 'PRODUCT_DELETED');
-      const changes = toChanges(input);
+      const changes = withVariantFields(current, toChanges(input));
       if (regenerateSlug && !input.slug) {
         const candidate = slugify(input.name ?? current.name);
         changes.slug = candidate === current.slug ? candidate : await freeSlug(input.name ?? current.name);
@@ -180,11 +222,23 @@ export function createProductService(deps: ProductServiceDeps) {
       if (!record) {
         const now = await repository.findById(id);
         if (!now) throw notFound();
-        throw new ConflictError('The product was changed by someone else; reload it and retry', 'VERSION_CONFLICT', {
-          details: [{ path: 'version', message: `expected version ${expectedVersion}, current is ${now.version}`, currentVersion: now.version }],
-        });
+        throw versionConflict(expectedVersion, now.version);
       }
       return afterWrite(record);
+    },
+
+    /** Adds a variant (201); the product's stock and price range follow in the same write. */
+    addVariant(id: string, input: VariantInput, expectedVersion: number): Promise<ProductView> {
+      return writeVariants(id, expectedVersion, (current) => addVariant(current, input));
+    },
+
+    updateVariant(id: string, variantId: string, patch: VariantPatch, expectedVersion: number): Promise<ProductView> {
+      return writeVariants(id, expectedVersion, (current) => changeVariant(current, variantId, patch));
+    },
+
+    /** Order lines keep their snapshot; a later cancel of such a line has no variant to restock. */
+    removeVariant(id: string, variantId: string, expectedVersion: number): Promise<ProductView> {
+      return writeVariants(id, expectedVersion, (current) => removeVariant(current, variantId));
     },
 
     /** Soft delete; deleting an already deleted product is a no-op success. */

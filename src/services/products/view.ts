@@ -3,6 +3,7 @@
 import { ratingStars } from '../../models/Product';
 import type { ProductRecord } from '../../repositories/product.repository';
 import { toImageViews, type MediaUrl, type ProductImageView } from '../media/view';
+import type { VariantRecord } from '../../models/ProductVariant';
 import { fromMinorUnits, type ProjectableField } from '../query-engine';
 
 export interface ProductView {
@@ -15,8 +16,12 @@ export interface ProductView {
   currency: string;
   category: string;
   tags: string[];
+  /** The sum over active variants. */
   stock: number;
   images: ProductImageView[];
+  priceRange: { min: number; max: number };
+  options: { name: string; values: string[] }[];
+  variants: VariantView[];
   ratingAverage: number;
   ratingCount: number;
   ratingStars: number;
@@ -28,7 +33,48 @@ export interface ProductView {
   deletedBy?: string;
 }
 
+export interface VariantView {
+  id: string;
+  sku: string;
+  optionValues: Record<string, string>;
+  price: number;
+  /** True when the variant has no price of its own and follows the product's. */
+  inheritsPrice: boolean;
+  stock: number;
+  active: boolean;
+}
+
+export function toVariantView(v: VariantRecord, basePriceMinor: number): VariantView {
+  return {
+    id: v._id.toString(),
+    sku: v.sku,
+    optionValues: Object.fromEntries(v.optionValues.map((o) => [o.name, o.value])),
+    price: fromMinorUnits(v.priceMinor ?? basePriceMinor),
+    inheritsPrice: v.priceMinor === null || v.priceMinor === undefined,
+    stock: v.stock,
+    active: v.active,
+  };
+}
+
+/** The product's options, in the order their names and values first appear across its variants. */
+export function optionsOf(variants: readonly VariantRecord[]): { name: string; values: string[] }[] {
+  const options = new Map<string, string[]>();
+  for (const v of variants) {
+    for (const { name, value } of v.optionValues) {
+      const values = options.get(name) ?? [];
+      if (!values.includes(value)) values.push(value);
+      options.set(name, values);
+    }
+  }
+  return [...options].map(([name, values]) => ({ name, values }));
+}
+
+function priceRangeOf(record: Pick<ProductRecord, 'priceMinor' | 'priceMinMinor' | 'priceMaxMinor'>): { min: number; max: number } {
+  return { min: fromMinorUnits(record.priceMinMinor ?? record.priceMinor), max: fromMinorUnits(record.priceMaxMinor ?? record.priceMinor) };
+}
+
 export function toProductView(record: ProductRecord, mediaUrl: MediaUrl): ProductView {
+  const variants = record.variants ?? [];
   const view: ProductView = {
     id: record._id.toString(),
     name: record.name,
@@ -41,6 +87,9 @@ export function toProductView(record: ProductRecord, mediaUrl: MediaUrl): Produc
     tags: record.tags,
     stock: record.stock,
     images: toImageViews(record.images, mediaUrl),
+    priceRange: priceRangeOf(record),
+    options: optionsOf(variants),
+    variants: variants.map((v) => toVariantView(v, record.priceMinor)),
     ratingAverage: record.ratingAverage,
     ratingCount: record.ratingCount,
     ratingStars: ratingStars(record.ratingAverage),
@@ -64,6 +113,9 @@ export function toPartialView(record: ProductRecord, fields: readonly Projectabl
     ...record,
     price: record.priceMinor === undefined ? undefined : fromMinorUnits(record.priceMinor),
     ratingStars: record.ratingAverage === undefined ? undefined : ratingStars(record.ratingAverage),
+    priceRange: record.priceMinMinor === undefined ? undefined : priceRangeOf(record),
+    options: record.variants === undefined ? undefined : optionsOf(record.variants),
+    variants: record.variants === undefined ? undefined : record.variants.map((v) => toVariantView(v, record.priceMinor)),
   };
   for (const field of fields) {
     const value = full[field];

@@ -1,4 +1,5 @@
 // Validated filter parameters → one MongoDB filter document. Pure: no I/O, no globals.
+import { optionTag } from '../../models/ProductVariant';
 import { ForbiddenError } from '../../utils/errors';
 import { MAX_SEARCH_TERMS, type MongoFilter, type ProductFilterQuery, type Viewer } from './types';
 
@@ -34,6 +35,22 @@ export function buildSearchClause(search: string, mode: 'all' | 'any' | 'text' =
   return terms.length === 1 ? { $or: perTerm[0] } : { $and: perTerm.map((alternatives) => ({ $or: alternatives })) };
 }
 
+/**
+ * `size:M,size:L,colour:red` → one active variant whose tags hold (size=m or size=l) and colour=red.
+ * Names and values only ever appear as array values to match, never as field names.
+ */
+export function buildOptionClause(pairs: readonly string[] | undefined): MongoFilter | null {
+  if (!pairs?.length) return null;
+  const byName = new Map<string, string[]>();
+  for (const pair of pairs) {
+    const at = pair.indexOf(':');
+    const name = pair.slice(0, at).toLowerCase();
+    byName.set(name, [...(byName.get(name) ?? []), optionTag(name, pair.slice(at + 1))]);
+  }
+  const clauses = [...byName.values()].map((tags) => ({ optionTags: { $in: [...new Set(tags)] } }));
+  return { $elemMatch: { active: true, $and: clauses } };
+}
+
 /** includeDeleted/onlyDeleted/status reveal what the public must not see: staff only. */
 export function assertQueryAllowed(query: ProductFilterQuery, viewer: Viewer): void {
   if (viewer.isStaff) return;
@@ -58,11 +75,11 @@ function visibility(query: ProductFilterQuery, viewer: Viewer): MongoFilter {
 
 export function buildFilter(query: ProductFilterQuery, viewer: Viewer): MongoFilter {
   const filter = visibility(query, viewer);
-  const price = range(
-    query.minPrice === undefined ? undefined : toMinorUnits(query.minPrice),
-    query.maxPrice === undefined ? undefined : toMinorUnits(query.maxPrice),
-  );
-  if (price) filter.priceMinor = price;
+  // A product matches a price window when any active variant's price can fall in it: the ranges overlap.
+  if (query.minPrice !== undefined) filter.priceMaxMinor = { $gte: toMinorUnits(query.minPrice) };
+  if (query.maxPrice !== undefined) filter.priceMinMinor = { $lte: toMinorUnits(query.maxPrice) };
+  const options = buildOptionClause(query.options);
+  if (options) filter.variants = options;
   if (query.category) filter.category = query.category;
   if (query.tags?.length) filter.tags = query.tagsMode === 'all' ? { $all: [...query.tags] } : { $in: [...query.tags] };
   if (query.inStock === true) filter.stock = { $gt: 0 };

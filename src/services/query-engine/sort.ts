@@ -5,11 +5,12 @@ import type { KeysetValue, MongoFilter, MongoSort, SortSpec, SortTerm } from '..
 
 export const DEFAULT_SORT = 'createdAt:desc';
 
-/** API field → stored field. Price is stored in integer minor units; relevance is the text score. */
+/** API field → stored field. Price sorts by the variant price range's minimum, stored in integer minor units; relevance is the text score. */
 export const PRODUCT_SORT: SortSpec = {
   defaultSort: DEFAULT_SORT,
   fields: {
-    price: { storage: 'priceMinor', type: 'number' },
+    // The cheapest active variant ("from $X"), denormalized on the product.
+    price: { storage: 'priceMinMinor', type: 'number' },
     createdAt: { storage: 'createdAt', type: 'date' },
     ratingAverage: { storage: 'ratingAverage', type: 'number' },
     // Names read A→Z unless asked otherwise; everything else defaults to descending.

@@ -11,6 +11,7 @@ export type SortField = (typeof SORT_FIELDS)[number];
 export const PROJECTABLE_FIELDS = [
   'name', 'slug', 'sku', 'description', 'price', 'currency', 'category', 'tags', 'stock',
   'ratingAverage', 'ratingCount', 'ratingStars', 'status', 'version', 'createdAt', 'updatedAt',
+  'priceRange', 'options', 'variants',
 ] as const;
 export type ProjectableField = (typeof PROJECTABLE_FIELDS)[number];
 
@@ -23,6 +24,8 @@ export interface ProductFilterQuery {
   readonly tags?: readonly string[];
   readonly tagsMode?: 'any' | 'all';
   readonly category?: string;
+  /** `name:value` pairs (`size:M`); one variant must match every named option (values of one name: any). */
+  readonly options?: readonly string[];
   readonly inStock?: boolean;
   readonly minRating?: number;
   readonly createdFrom?: Date;
