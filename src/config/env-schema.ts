@@ -98,6 +98,10 @@ export const envSchema = Joi.object({
     .when('NODE_ENV', { not: 'test', then: Joi.valid(false).messages({ 'any.only': '"TEST_FAILPOINT_CRASH_AFTER_COMMIT" is a test-only failpoint (NODE_ENV=test)' }) }),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
+  // A checkout order still awaiting (or retrying) payment this long after checkout is cancelled and restocked.
+  CHECKOUT_RESERVATION_MINUTES: positiveInt().max(7 * 24 * 60).default(30),
+  // A cart nobody touched for this long is gone (TTL index on its expiry).
+  CART_TTL_DAYS: positiveInt().max(365).default(30),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
 
   PAYMENT_PROVIDER: Joi.string().valid('stripe', 'simulated').default('simulated'),

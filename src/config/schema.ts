@@ -132,6 +132,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     },
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
+      reservationMinutes: v.CHECKOUT_RESERVATION_MINUTES,
+      cartTtlDays: v.CART_TTL_DAYS,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
     },
     payments: {

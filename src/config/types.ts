@@ -107,6 +107,10 @@ export interface AppConfig {
   };
   readonly orders: {
     readonly pendingTtlMinutes: number;
+    /** How long a checkout order holds its stock while awaiting payment (then the worker cancels it). */
+    readonly reservationMinutes: number;
+    /** A cart expires after this many days without a change. */
+    readonly cartTtlDays: number;
     readonly idempotencyTtlSeconds: number;
   };
   readonly payments: {

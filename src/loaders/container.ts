@@ -13,6 +13,7 @@ import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
 import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
+import { cartModel } from '../models/Cart';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
@@ -21,6 +22,7 @@ import { productModel } from '../models/Product';
 import { simulatedPaymentIntentModel } from '../models/SimulatedPaymentIntent';
 import { webhookEventModel } from '../models/WebhookEvent';
 import { createAccountRepository } from '../repositories/account.repository';
+import { createCartRepository } from '../repositories/cart.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createOrderRepository } from '../repositories/order.repository';
@@ -35,6 +37,8 @@ import { createPasswordResetTokenRepository, createRefreshTokenRepository } from
 import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
 import { createAuthService } from '../services/auth/auth.service';
+import { createCartService } from '../services/cart/cart.service';
+import { createCheckoutService } from '../services/checkout.service';
 import { createHealthService } from '../services/health.service';
 import { createIdempotencyService } from '../services/idempotency.service';
 import { createJobAdminService } from '../services/job-admin.service';
@@ -66,6 +70,7 @@ export function bindModels(mongo: Connection) {
     Product: productModel(mongo),
     Order: orderModel(mongo),
     IdempotencyKey: idempotencyKeyModel(mongo),
+    Cart: cartModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
     WebhookEvent: webhookEventModel(mongo),
@@ -84,6 +89,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     productImages: createProductImageRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
+    carts: createCartRepository(models.Cart),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
     payments: createPaymentRepository(models.Order),
@@ -244,6 +250,16 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     events: orderEvents,
     outbox,
     cancelUnpaid: (id, reason, options) => orders.cancelUnpaid(id, reason, options),
+    failPayment: (id, reason) => orders.failPayment(id, reason),
+  });
+
+  const cart = createCartService({ carts: repositories.carts, products: productRepository, ttlDays: config.orders.cartTtlDays });
+  const checkout = createCheckoutService({
+    carts: repositories.carts,
+    orders,
+    payments,
+    // Like an idempotency claim: a checkout still running (within its request deadline) is never taken over.
+    claimLeaseMs: config.http.requestTimeoutMs + 10_000,
   });
 
   const idempotency = createIdempotencyService({
@@ -268,6 +284,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     orders,
     payments,
     paymentGuard,
+    cart,
+    checkout,
     idempotency,
     transactions,
     repositories,

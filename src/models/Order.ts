@@ -8,7 +8,8 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded', 'shipped', 'delivered', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 // A refunded order that has not shipped still holds its stock: cancelling it restocks (and refunds any rest).
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded'];
+// payment_failed is not here: the decline already gave the stock back.
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'awaiting_payment', 'paid', 'partially_refunded', 'refunded'];
 /** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
 export const MAX_STATS_DAYS = 366;
 

@@ -102,6 +102,8 @@ export interface Transition {
   readonly change: StatusChangeRecord;
   /** Recorded with the status change (e.g. the shipment when an order ships). */
   readonly shipment?: ShipmentRecord;
+  /** The payment's state set with the status (a declined payment: `failed` and the reason). */
+  readonly payment?: { readonly status: PaymentStatus; readonly failureReason?: string };
 }
 
 export interface StatsRow {
@@ -195,7 +197,15 @@ export function createOrderRepository(model: OrderModel) {
     transition(id: string, t: Transition, session?: ClientSession | null): Promise<OrderRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: t.expectedVersion, status: { $in: [...t.from] } },
-        { $set: { status: t.to, ...(t.shipment && { shipment: t.shipment }) }, $push: { statusHistory: t.change }, $inc: { version: 1 } },
+        {
+          $set: {
+            status: t.to,
+            ...(t.shipment && { shipment: t.shipment }),
+            ...(t.payment && { 'payment.status': t.payment.status, ...(t.payment.failureReason !== undefined && { 'payment.failureReason': t.payment.failureReason }) }),
+          },
+          $push: { statusHistory: t.change },
+          $inc: { version: 1 },
+        },
         { returnDocument: 'after', session: session ?? null },
       );
       return lean<OrderRecord | null>(query);
@@ -204,6 +214,11 @@ export function createOrderRepository(model: OrderModel) {
     /** Oldest first, bounded, served by `{ status: 1, createdAt: -1 }`. */
     findStalePending(olderThan: Date, limit: number): Promise<OrderRecord[]> {
       return lean<OrderRecord[]>(model.find({ status: 'pending', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
+    },
+
+    /** Checkout orders still unpaid (awaiting payment, or a failed attempt) created before `olderThan`, oldest first. */
+    findUnpaidBefore(olderThan: Date, limit: number): Promise<OrderRecord[]> {
+      return lean<OrderRecord[]>(model.find({ status: { $in: ['awaiting_payment', 'payment_failed'] }, createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
     },
 
     /** Revenue and counts per day and per status, top products: one pipeline over a date range. */

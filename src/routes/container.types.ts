@@ -23,6 +23,8 @@ import type { JobAdminService } from '../services/job-admin.service';
 import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
+import type { CartService } from '../services/cart/cart.service';
+import type { CheckoutService } from '../services/checkout.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
 import type { PaymentService } from '../services/payments/payment.service';
@@ -50,6 +52,8 @@ export interface Container {
   readonly media: MediaService;
   readonly orders: OrderService;
   readonly payments: PaymentService;
+  readonly cart: CartService;
+  readonly checkout: CheckoutService;
   /** The payment provider's circuit breaker (readiness and tests read its state). */
   readonly paymentGuard: ProviderGuard;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */

@@ -2,6 +2,7 @@
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
+import { cartRoutes } from './cart.routes';
 import { healthRoutes } from './health.routes';
 import { jobAdminRoutes } from './job-admin.routes';
 import { mediaRoutes } from './media.routes';
@@ -21,6 +22,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...productRoutes(container.products),
     ...mediaRoutes(container.media, container.config.media),
     ...orderRoutes(container.orders),
+    ...cartRoutes(container.cart, container.checkout),
     // The confirm step exists only with the simulated provider, never in production.
     ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),

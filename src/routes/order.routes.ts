@@ -69,7 +69,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       method: 'post',
       path: '/orders',
       summary: 'Place an order (prices from the catalog; all lines reserved or none)',
-      description: 'Send `Idempotency-Key` to make retries safe: the same key and body replay the original response; another body → 422.',
+      description:
+        'For staff and back-office orders: the order starts `pending` and is paid out of band (staff mark it `paid`); no payment provider is involved. Customers buying online use the cart and `POST /checkout`, which creates an order `awaiting_payment` with a provider payment. Send `Idempotency-Key` to make retries safe: the same key and body replay the original response; another body → 422.',
       tags,
       access: 'authenticated',
       validate: { headers: idempotencyHeaders, body: placeBody },

@@ -15,7 +15,7 @@ export const MAX_LINE_QUANTITY = 1000;
 /** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
 export { MAX_STATS_DAYS };
 
-const objectId = (label: string) =>
+export const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().messages({ 'string.hex': `{{#label}} must be ${label}`, 'string.length': `{{#label}} must be ${label}` });
 
 /** An ISO date after `key` when `key` is sent; alone it is any date (a ref to a missing key would be an error). */
@@ -29,15 +29,17 @@ const dateAfter = (key: string) =>
 /** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
 const text = (max: number) => plainText({ min: 1, max });
 
-const shippingAddress = Joi.object({
+export const shippingAddress = Joi.object({
   fullName: text(120).required(),
   line1: text(200).required(),
   line2: text(200),
   city: text(100).required(),
   region: text(100),
-  postalCode: Joi.string().trim().pattern(/^[A-Za-z0-9 -]{2,20}$/).required(),
+  // Patterns apply after trim, so they say what the trimmed value is: no blank at either end (the
+  // OpenAPI document then never calls " 2" valid when trimming leaves a 1-character code).
+  postalCode: Joi.string().trim().pattern(/^[A-Za-z0-9-][A-Za-z0-9 -]{0,18}[A-Za-z0-9-]$/).required(),
   country: Joi.string().trim().uppercase().pattern(/^[A-Z]{2}$/).required().messages({ 'string.pattern.base': 'country must be an ISO 3166 alpha-2 code' }),
-  phone: Joi.string().trim().pattern(/^\+?[0-9 ()-]{5,30}$/),
+  phone: Joi.string().trim().pattern(/^(\+[0-9 ()-]{4,29}[0-9()-]|[0-9()-][0-9 ()-]{3,28}[0-9()-])$/),
 });
 
 // Prices and totals are never accepted from the client: unknown fields (total, unitPrice, …) are a 400.

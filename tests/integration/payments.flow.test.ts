@@ -49,18 +49,38 @@ describe('payments (simulated provider)', () => {
       expect(await webhookEvents().countDocuments({ type: 'payment_intent.succeeded' })).toBeGreaterThanOrEqual(1);
     });
 
-    it('when the card is declined, then the order is payment_failed with the reason, its stock still reserved, and a retry with a good card pays it', async () => {
+    it('when the card is declined, then the order is payment_failed with the reason, its stock released once, the payment cancelled at the provider, and the customer is told', async () => {
       const [p] = await productsWithStock(5);
-      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 2 }]);
+      expect(await stockOf(p)).toBe(3);
       const declined = await confirmWith(ctx, alice, order.providerPaymentId, '4000 0000 0000 0002');
       expectSuccess(declined);
       expect(declined.body.data).toMatchObject({ status: 'requires_payment_method', declineCode: 'generic_decline' });
-      expect(declined.body.data.order).toMatchObject({ status: 'payment_failed', payment: { status: 'failed', failureReason: 'generic_decline' } });
-      expect(await stockOf(p)).toBe(4);
+      expect(declined.body.data.order).toMatchObject({ status: 'payment_failed', isCancellable: false, payment: { failureReason: 'generic_decline' } });
+      expect(await stockOf(p)).toBe(5);
+      // No later attempt can charge for the ended order: its intent is cancelled (the event recorded, the stock not released again).
+      expect((await intent(order.providerPaymentId)).status).toBe('canceled');
+      expect((await readOrder(order.id)).payment).toMatchObject({ status: 'canceled', failureReason: 'generic_decline' });
+      expectErrorContract(await confirmWith(ctx, alice, order.providerPaymentId, '4242424242424242'), 422, 'PAYMENT_PROVIDER_REJECTED');
+      expect(await stockOf(p)).toBe(5);
+      expect((await readOrder(order.id)).statusHistory.map((h) => h.status)).toEqual(['awaiting_payment', 'payment_failed']);
+      expect((await emails('order-status', order.id)).map((e) => e.data.status)).toEqual(['payment_failed']);
+    });
 
-      const retried = await confirmWith(ctx, alice, order.providerPaymentId, '4242424242424242');
-      expect(retried.body.data.order.status).toBe('paid');
-      expect((await readOrder(order.id)).statusHistory.map((h) => h.status)).toEqual(['pending', 'payment_failed', 'paid']);
+    it('when a success still arrives for a declined order (a retry that raced the cancel), then the money is refunded automatically and no stock is taken', async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
+      const failed = stripeEvent('payment_intent.payment_failed', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'requires_payment_method', { last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds' } }));
+      expectSuccess(await deliver(ctx, failed, sign(failed, secret())));
+      expect(await stockOf(p)).toBe(5);
+      // The race: the provider took the money before our cancel reached it (here: its intent is put back to succeeded).
+      await SimulatedPaymentIntent.updateOne({ _id: order.providerPaymentId }, { $set: { status: 'succeeded' } });
+      const succeeded = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+      expectSuccess(await deliver(ctx, succeeded, sign(succeeded, secret())));
+      const after = await readOrder(order.id);
+      expect(after.status).toBe('payment_failed');
+      expect(after.payment).toMatchObject({ refundedMinor: order.totalMinor });
+      expect(await stockOf(p)).toBe(5);
     });
 
     it("when someone confirms another customer's payment or uses a card that is not a test card, then 404 / 422 and nothing changes", async () => {

@@ -1,5 +1,6 @@
 // Payments fixtures: an app listening on a real port (the simulated provider POSTs its signed
-// webhooks to it, as Stripe would), checkout-made orders, and signed/forged event deliveries.
+// webhooks to it, as Stripe would), orders made by a real checkout (cart → POST /checkout), and
+// signed/forged event deliveries.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
@@ -43,20 +44,24 @@ export async function readOrder(id: string): Promise<OrderRecord> {
   return order as unknown as OrderRecord;
 }
 
+/** Empties the caller's cart, fills it with `items` and checks out over HTTP; returns the raw answer. */
+export async function checkoutResponse(ctx: TestContext, caller: TestCaller, items: { productId: string; variantId?: string; quantity: number }[], key = `checkout-${new Types.ObjectId().toHexString()}`) {
+  expectSuccess(await request(ctx.app).delete('/api/v1/cart').set(caller.headers));
+  for (const item of items) expectSuccess(await request(ctx.app).post('/api/v1/cart/items').set(caller.headers).send(item));
+  return request(ctx.app).post('/api/v1/checkout').set(caller.headers).set('Idempotency-Key', key).send({ shippingAddress: CHECKOUT_ADDRESS });
+}
+
+export const CHECKOUT_ADDRESS = { fullName: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+
 /**
- * What checkout will do: an order in `awaiting_payment` with its stock reserved, then a provider
- * payment for it. Until checkout exists the order is placed as today and moved to awaiting_payment.
+ * A checkout over HTTP (cart → POST /checkout): an order in `awaiting_payment` with its stock
+ * reserved and a provider payment. Throws `{ status, code }` when checkout refuses.
  */
-export async function checkoutOrder(ctx: TestContext, caller: TestCaller, items: { productId: string; quantity: number }[]) {
-  const placed = await request(ctx.app)
-    .post('/api/v1/orders')
-    .set(caller.headers)
-    .send({ items, shippingAddress: { fullName: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' } });
-  expectSuccess(placed, 201);
-  const id = placed.body.data.id as string;
-  await Order.collection.updateOne({ _id: new Types.ObjectId(id) }, { $set: { status: 'awaiting_payment' } });
-  const created = await ctx.container.payments.createPaymentForOrder(await readOrder(id), `checkout-${id}`);
-  return { id, providerPaymentId: created.payment.providerPaymentId, clientSecret: created.payment.clientSecret, totalMinor: (await readOrder(id)).totalMinor };
+export async function checkoutOrder(ctx: TestContext, caller: TestCaller, items: { productId: string; variantId?: string; quantity: number }[]) {
+  const res = await checkoutResponse(ctx, caller, items);
+  if (res.status !== 201) throw Object.assign(new Error(`checkout answered ${res.status} ${String(res.body?.code)}`), { status: res.status, code: res.body?.code as string });
+  const { order, payment } = res.body.data as { order: { id: string }; payment: { providerPaymentId: string; clientSecret: string } };
+  return { id: order.id, providerPaymentId: payment.providerPaymentId, clientSecret: payment.clientSecret, totalMinor: (await readOrder(order.id)).totalMinor };
 }
 
 export async function confirmWith(ctx: TestContext, caller: TestCaller, providerPaymentId: string, cardNumber: string) {

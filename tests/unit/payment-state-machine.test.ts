@@ -27,6 +27,7 @@ function run(start: OrderPaymentState, events: PaymentEvent[]): OrderPaymentStat
     if (d.kind === 'defer') queue.push(e);
     if (d.kind === 'apply') state = { status: d.to ?? state.status, payment: { ...state.payment, status: d.paymentStatus, refundedMinor: Math.max(state.payment.refundedMinor, d.refundedMinor ?? 0) } };
     if (d.kind === 'cancel_order') state = { ...state, status: 'cancelled' };
+    if (d.kind === 'fail_order') state = { status: 'payment_failed', payment: { ...state.payment, status: 'failed' } };
     if (d.kind === 'refund_after_cancel') {
       autoRefunds += 1;
       state = { ...state, payment: { ...state.payment, status: 'refunded', refundedMinor: AMOUNT } };
@@ -38,19 +39,31 @@ function run(start: OrderPaymentState, events: PaymentEvent[]): OrderPaymentStat
 describe('order lifecycle table', () => {
   it('when a checkout order is paid, refunded or shipped, then only forward edges exist', () => {
     expect(TRANSITIONS.awaiting_payment).toEqual(['paid', 'payment_failed', 'cancelled']);
-    expect(canTransition('payment_failed', 'paid')).toBe(true);
+    // A decline ends the order (its stock is given back): nothing follows payment_failed.
+    expect(TRANSITIONS.payment_failed).toEqual([]);
     expect(canTransition('paid', 'partially_refunded')).toBe(true);
     expect(canTransition('partially_refunded', 'refunded')).toBe(true);
-    for (const [from, to] of [['paid', 'awaiting_payment'], ['paid', 'payment_failed'], ['refunded', 'paid'], ['shipped', 'paid'], ['cancelled', 'paid'], ['refunded', 'partially_refunded']] as const) {
+    for (const [from, to] of [['payment_failed', 'paid'], ['payment_failed', 'cancelled'], ['paid', 'awaiting_payment'], ['paid', 'payment_failed'], ['refunded', 'paid'], ['shipped', 'paid'], ['cancelled', 'paid'], ['refunded', 'partially_refunded']] as const) {
       expect(canTransition(from, to)).toBe(false);
     }
   });
 });
 
 describe('decide (payment event → order)', () => {
-  it('when a success arrives for an order awaiting payment or after a decline, then it becomes paid', () => {
+  it('when a success arrives for an order awaiting payment, then it becomes paid; after a decline, the money is refunded', () => {
     expect(decide(order('awaiting_payment'), event('payment_intent.succeeded'))).toMatchObject({ kind: 'apply', to: 'paid', paymentStatus: 'succeeded', publish: 'order.paid' });
-    expect(decide(order('payment_failed', { status: 'failed' }), event('payment_intent.succeeded'))).toMatchObject({ kind: 'apply', to: 'paid' });
+    expect(decide(order('payment_failed', { status: 'failed' }), event('payment_intent.succeeded'))).toEqual({ kind: 'refund_after_cancel' });
+  });
+
+  it('when a decline arrives for an order awaiting payment, then the order fails (and gives its stock back) once', () => {
+    expect(decide(order('awaiting_payment'), event('payment_intent.payment_failed', { failureReason: 'card_declined' }))).toEqual({ kind: 'fail_order', failureReason: 'card_declined' });
+    expect(decide(order('payment_failed', { status: 'failed' }), event('payment_intent.payment_failed')).kind).toBe('ignore');
+  });
+
+  it('when the payment of an ended order is cancelled at the provider, then only the payment records it', () => {
+    expect(decide(order('payment_failed', { status: 'failed' }), event('payment_intent.canceled'))).toEqual({ kind: 'apply', paymentStatus: 'canceled' });
+    expect(decide(order('cancelled', { status: 'canceled' }), event('payment_intent.canceled')).kind).toBe('ignore');
+    expect(decide(order('awaiting_payment'), event('payment_intent.canceled'))).toEqual({ kind: 'cancel_order' });
   });
 
   it('when a success reports less than the order total, then it is not taken as payment', () => {
@@ -93,12 +106,13 @@ describe('event orderings', () => {
     return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
   }
 
-  it('when a decline, a success and two refunds arrive in any order (each possibly twice; early refunds redelivered), then the order always ends refunded', () => {
+  it('when a decline, a success and two refunds arrive in any order (each possibly twice; early refunds redelivered), then the money always ends refunded in full and the first of success or decline decides the order', () => {
     for (const order_ of permutations([failed, succeeded, partial, full])) {
       const end = run(order('awaiting_payment'), [...order_, ...order_]);
-      expect(end).toMatchObject({ status: 'refunded', payment: { status: 'refunded', refundedMinor: AMOUNT } });
+      const paidFirst = order_.indexOf(succeeded) < order_.indexOf(failed);
+      expect(end).toMatchObject({ status: paidFirst ? 'refunded' : 'payment_failed', payment: { status: 'refunded', refundedMinor: AMOUNT } });
+      expect(end.autoRefunds).toBeLessThanOrEqual(paidFirst ? 0 : 1);
     }
-    expect(run(order('awaiting_payment'), [failed, succeeded, partial, full])).toMatchObject({ status: 'refunded', payment: { refundedMinor: AMOUNT } });
     expect(run(order('awaiting_payment'), [succeeded, full, partial, failed])).toMatchObject({ status: 'refunded', payment: { refundedMinor: AMOUNT } });
   });
 

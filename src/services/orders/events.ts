@@ -32,7 +32,8 @@ export function createOrderEvents(findAccountEmail: FindAccountEmail): OrderEven
   return {
     recipientOf: findAccountEmail,
     placed(order, to) {
-      if (!to) return null;
+      // A checkout order is confirmed by its payment (order-paid), not when it starts awaiting one.
+      if (!to || order.status === 'awaiting_payment') return null;
       return event('order-placed', order, null, {
         to,
         status: order.status,

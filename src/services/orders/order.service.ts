@@ -1,7 +1,8 @@
-// Order rules: placement, who may see and change what, the status lifecycle with
-// optimistic locking, restocking on cancel, the stale-order sweep and the sales report.
-import { Types, type ClientSession } from 'mongoose';
-import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
+// Order rules: placement, who may see and change what, the status lifecycle with optimistic
+// locking, cancels and their restock (release.ts), the sweeps (stale pending orders, expired
+// checkout reservations) and the sales report.
+import { Types } from 'mongoose';
+import type { OrderStatus } from '../../models/Order';
 import type { OrderRecord, OrderRepository, ShipmentRecord, StatusChangeRecord } from '../../repositories/order.repository';
 import type { ProductRepository } from '../../repositories/product.repository';
 import { ConflictError, NotFoundError } from '../../utils/errors';
@@ -10,6 +11,7 @@ import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
 import type { OrderEvents } from './events';
 import type { Outbox } from '../outbox/outbox.service';
 import type { OrderPlacement, PlaceOrderInput } from './placement';
+import { createStockRelease } from './release';
 import { ORDER_SORT, planOrderList, type OrderActor, type OrderListQuery } from './query';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { toOrderView, type OrderView } from './view';
@@ -44,7 +46,6 @@ export interface OrderStats {
   topProducts: { productId: string; name: string; sku: string; quantity: number; revenue: number }[];
 }
 
-const UNPAID_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed'];
 /** Statuses only the payment provider's events set. */
 const PROVIDER_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed', 'partially_refunded', 'refunded'];
 const SWEEP_BATCH = 200;
@@ -64,55 +65,16 @@ function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
-  const { orders, products, placement, transactions, events, outbox } = deps;
+  const { orders, placement, transactions, events, outbox } = deps;
   const now = deps.now ?? (() => new Date());
+  const stock = createStockRelease({ ...deps, now });
+  const { afterStockChange, cancelRecord, settle, cancelUnpaid } = stock;
 
   /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
   async function findVisible(actor: OrderActor, id: string): Promise<OrderRecord> {
     const order = await orders.findById(id);
     if (!order || (!actor.isStaff && order.account.toString() !== actor.id)) throw notFound();
     return order;
-  }
-
-  async function afterStockChange(order: OrderRecord): Promise<void> {
-    await deps.invalidateProducts([...new Set(order.items.map((i) => i.product.toString()))]);
-  }
-
-  /** Restocks inside the caller's transaction, or one line at a time (logged if it fails) without one. */
-  async function restock(order: OrderRecord, session: ClientSession | null): Promise<void> {
-    for (const item of order.items) {
-      try {
-        await products.restock({ productId: item.product.toString(), variantId: item.variant?.toString() ?? null, quantity: item.quantity }, session);
-      } catch (err) {
-        if (session) throw err;
-        logger.error('restock failed for a cancelled order', { orderId: order._id.toString(), productId: item.product.toString(), variantId: item.variant?.toString(), quantity: item.quantity, error: (err as Error).message });
-      }
-    }
-  }
-
-  /** The conditional write decides the single winner; only the winner restocks. */
-  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord, from: readonly OrderStatus[] = CANCELLABLE_STATUSES): Promise<OrderRecord | null> {
-    const t = { from, to: 'cancelled' as const, expectedVersion, change };
-    const id = order._id.toString();
-    const to = await events.recipientOf(order.account.toString());
-    if (await transactions.supportsTransactions()) {
-      const updated = await transactions.run(async (session) => {
-        const won = await orders.transition(id, t, session);
-        if (won) {
-          await restock(won, session);
-          await outbox.record(session, [events.statusChanged(won, to)]);
-        }
-        return won;
-      });
-      if (updated) outbox.committed();
-      return updated;
-    }
-    const updated = await orders.transition(id, t);
-    if (updated) {
-      await restock(updated, null);
-      await recordWithoutTransaction(updated, to);
-    }
-    return updated;
   }
 
   /** Why a conditional write matched nothing, as the error the client should see. */
@@ -127,39 +89,16 @@ export function createOrderService(deps: OrderServiceDeps) {
     return { status: to, at: now(), by: by ? new Types.ObjectId(by) : null, ...(reason && { reason }) };
   }
 
-  /**
-   * Money first: a refund that fails leaves the order as it was. Settling records payment facts (and
-   * the provider's webhook may already have cancelled an unpaid order), so the order is read again.
-   */
-  async function settle(order: OrderRecord): Promise<OrderRecord> {
-    if (!order.payment || !deps.settleBeforeCancel) return order;
-    await deps.settleBeforeCancel(order);
-    return (await orders.findById(order._id.toString())) ?? order;
-  }
-
   async function cancel(actor: OrderActor, id: string, expectedVersion: number, reason?: string): Promise<OrderView> {
     const read = await findVisible(actor, id);
     if (read.version !== expectedVersion) throw versionConflict(expectedVersion, read.version);
     if (!canTransition(read.status, 'cancelled')) throw invalidTransition(read.status, 'cancelled');
     const order = await settle(read);
     if (order.status === 'cancelled') return toOrderView(order);
-    const updated = await cancelRecord(order, order.version, change('cancelled', actor.id, reason));
+    const updated = await cancelRecord(order, order.version, actor.id, reason);
     if (!updated) return explainMiss(id, order.version, 'cancelled');
     await afterStockChange(updated);
     return toOrderView(updated);
-  }
-
-  /**
-   * Standalone server (no transactions): the event is written right after the state change, so a
-   * crash between the two loses it. Logged loudly; see services/outbox/README.md.
-   */
-  async function recordWithoutTransaction(order: OrderRecord, to: string | null): Promise<void> {
-    try {
-      await outbox.record(null, [events.statusChanged(order, to)]);
-      outbox.committed();
-    } catch (err) {
-      logger.error('order event not recorded (standalone server, no transaction)', { orderId: order._id.toString(), status: order.status, error: (err as Error).message });
-    }
   }
 
   return {
@@ -171,6 +110,17 @@ export function createOrderService(deps: OrderServiceDeps) {
       logger.info('order placed', { orderId: view.id, total: view.total, currency: view.currency, lines: view.items.length });
       await afterStockChange(record);
       return view;
+    },
+
+    /**
+     * Checkout's order: reserved and saved exactly as `place`, but `awaiting_payment` (the payment
+     * provider's events move it on). No order-placed email: its confirmation is the payment's.
+     */
+    async placeForCheckout(accountId: string, input: PlaceOrderInput): Promise<OrderRecord> {
+      const record = await placement.place(accountId, input, 'awaiting_payment');
+      logger.info('checkout order placed', { orderId: record._id.toString(), totalMinor: record.totalMinor, currency: record.currency, lines: record.items.length });
+      await afterStockChange(record);
+      return record;
     },
 
     /**
@@ -201,22 +151,10 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     cancel,
 
-    /**
-     * The system cancels an order that was never paid (its payment was cancelled at the provider, or
-     * checkout's reservation expired) and restocks it. `providerCancelled`: the intent is already
-     * cancelled, so it is not cancelled again. Null when the order had moved on (e.g. it was paid).
-     */
-    async cancelUnpaid(id: string, reason: string, options: { providerCancelled?: boolean } = {}): Promise<OrderRecord | null> {
-      const read = await orders.findById(id);
-      if (!read || !UNPAID_STATUSES.includes(read.status)) return null;
-      const order = options.providerCancelled ? read : await settle(read);
-      if (order.status === 'cancelled') return order;
-      if (!UNPAID_STATUSES.includes(order.status)) return null;
-      const updated = await cancelRecord(order, order.version, change('cancelled', null, reason), UNPAID_STATUSES);
-      if (!updated) return null;
-      await afterStockChange(updated);
-      return updated;
-    },
+    cancelUnpaid,
+
+    /** A declined checkout payment (the payment service calls this for the provider's event). */
+    failPayment: stock.failPayment,
 
     /**
      * Staff only (route). `cancelled` goes through cancel so stock (and money) is always given back;
@@ -252,12 +190,34 @@ export function createOrderService(deps: OrderServiceDeps) {
     async cancelStalePending(olderThan: Date, limit = SWEEP_BATCH): Promise<{ cancelled: string[] }> {
       const cancelled: string[] = [];
       for (const order of await orders.findStalePending(olderThan, limit)) {
-        const updated = await cancelRecord(order, order.version, change('cancelled', null, 'not paid in time'));
+        const updated = await cancelRecord(order, order.version, null, 'not paid in time');
         if (!updated) continue;
         cancelled.push(updated._id.toString());
         await afterStockChange(updated);
       }
       if (cancelled.length) logger.info('stale pending orders cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
+      return { cancelled };
+    },
+
+    /**
+     * Reservation expiry: checkout orders still unpaid (awaiting payment or after a declined attempt)
+     * that were created before `olderThan` are cancelled through `cancelUnpaid` — the payment is
+     * cancelled at the provider and the stock released once (the conditional write decides). An order
+     * paid meanwhile is left alone; a success arriving later is refunded by the webhook.
+     */
+    async cancelExpiredReservations(olderThan: Date, limit = SWEEP_BATCH): Promise<{ cancelled: string[] }> {
+      const cancelled: string[] = [];
+      for (const order of await orders.findUnpaidBefore(olderThan, limit)) {
+        const id = order._id.toString();
+        try {
+          const updated = await cancelUnpaid(id, 'reservation expired');
+          if (updated?.status === 'cancelled') cancelled.push(id);
+        } catch (err) {
+          // One order's trouble (the provider down) must not hold back the others; the next run retries it.
+          logger.warn('expired reservation not cancelled; retried on the next run', { orderId: id, error: (err as Error).message });
+        }
+      }
+      if (cancelled.length) logger.info('expired checkout reservations cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
       return { cancelled };
     },
 

@@ -53,7 +53,7 @@ export interface PlacementDeps {
 
 const RELEASE_ATTEMPTS = 3;
 
-type LineProblem = { index: number; field: 'productId' | 'variantId'; message: string; type: string; productId: string; variantId?: string };
+export type LineProblem = { index: number; field: 'productId' | 'variantId'; message: string; type: string; productId: string; variantId?: string };
 
 function unavailable(problems: readonly LineProblem[]): ValidationError {
   // Drafts, deleted and unknown products read alike: a customer learns nothing about unlisted products.
@@ -65,8 +65,8 @@ function unavailable(problems: readonly LineProblem[]): ValidationError {
   );
 }
 
-/** The variant a line orders, or why it cannot be ordered. */
-function resolveVariant(line: OrderLineInput, index: number, product: ProductRecord | undefined): VariantRecord | LineProblem {
+/** The variant a line orders, or why it cannot be ordered (the cart checks its lines with this too). */
+export function resolveVariant(line: OrderLineInput, index: number, product: ProductRecord | undefined): VariantRecord | LineProblem {
   const base = { index, productId: line.productId, ...(line.variantId && { variantId: line.variantId }) };
   if (!product || product.deletedAt || product.status !== 'active') {
     return { ...base, field: 'productId', message: 'product does not exist or is not for sale', type: 'product.unavailable' };
@@ -219,8 +219,11 @@ export function createOrderPlacement(deps: PlacementDeps) {
   }
 
   return {
-    /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. */
-    async place(accountId: string, input: PlaceOrderInput): Promise<OrderRecord> {
+    /**
+     * Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. `status`:
+     * `pending` for staff/back-office orders, `awaiting_payment` for checkout (paid through the provider).
+     */
+    async place(accountId: string, input: PlaceOrderInput, status: NonNullable<NewOrder['status']> = 'pending'): Promise<OrderRecord> {
       const ids = [...new Set(input.items.map((l) => l.productId))];
       const { items, currency, lines } = priceLines(input, await products.findManyByIds(ids));
       const doc: NewOrder = {
@@ -229,7 +232,8 @@ export function createOrderPlacement(deps: PlacementDeps) {
         items,
         currency,
         shippingAddress: input.shippingAddress,
-        statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
+        status,
+        statusHistory: [{ status, at: new Date(), by: new Types.ObjectId(accountId) }],
       };
       const recordEvents = await deps.prepareEvents?.(accountId);
       return reserveAndSave(doc, lines, recordEvents);

@@ -17,8 +17,10 @@ export interface EventApplierDeps {
   readonly payments: PaymentRepository;
   readonly provider: PaymentProvider;
   /** The order's events (paid, payment failed, refunded), recorded through the outbox with the write. */
-  readonly events: Pick<OrderEvents, 'recipientOf' | 'paid' | 'paymentFailed' | 'refunded'>;
+  readonly events: Pick<OrderEvents, 'recipientOf' | 'paid' | 'refunded'>;
   readonly outbox: Pick<Outbox, 'withEvents'>;
+  /** Fails (and restocks) an order whose payment was declined; null when it no longer awaits payment. */
+  readonly failPayment: (orderId: string, failureReason: string) => Promise<OrderRecord | null>;
   /** Cancels (and restocks) an unpaid order whose payment the provider cancelled. */
   readonly cancelUnpaid: (orderId: string, reason: string, options: { providerCancelled: boolean }) => Promise<OrderRecord | null>;
   readonly now: () => Date;
@@ -45,6 +47,10 @@ export function createEventApplier(deps: EventApplierDeps): EventApplier {
           return `${prefix}ignored:${decision.reason}`;
         case 'defer':
           throw new ConflictError('This event cannot be applied yet; deliver it again later', 'PAYMENT_EVENT_OUT_OF_ORDER', { details: [{ path: 'type', message: decision.reason }] });
+        case 'fail_order': {
+          if (await deps.failPayment(orderId, decision.failureReason)) return 'applied:payment_failed';
+          continue;
+        }
         case 'cancel_order': {
           const cancelled = await deps.cancelUnpaid(orderId, 'payment cancelled at the provider', { providerCancelled: true });
           if (cancelled) return 'applied:cancelled';
@@ -79,7 +85,6 @@ export function createEventApplier(deps: EventApplierDeps): EventApplier {
           const updated = await deps.outbox.withEvents(async ({ session, emit }) => {
             const won = await deps.payments.apply(orderId, update, session);
             if (won && decision.publish === 'order.paid') emit(deps.events.paid(won, recipient));
-            else if (won && decision.publish === 'order.payment_failed') emit(deps.events.paymentFailed(won, recipient));
             else if (won && decision.publish === 'order.refunded') emit(deps.events.refunded(won, recipient, decision.refundedMinor! - (order.payment?.refundedMinor ?? 0)));
             return won;
           });

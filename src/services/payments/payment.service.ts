@@ -30,9 +30,10 @@ export interface PaymentServiceDeps {
   readonly orders: Pick<OrderRepository, 'findById'>;
   readonly payments: PaymentRepository;
   readonly webhookEvents: WebhookEventRepository;
-  readonly events: Pick<OrderEvents, 'recipientOf' | 'paid' | 'paymentFailed' | 'refunded'>;
+  readonly events: Pick<OrderEvents, 'recipientOf' | 'paid' | 'refunded'>;
   readonly outbox: Pick<Outbox, 'withEvents'>;
   readonly cancelUnpaid: (orderId: string, reason: string, options: { providerCancelled: boolean }) => Promise<OrderRecord | null>;
+  readonly failPayment: (orderId: string, failureReason: string) => Promise<OrderRecord | null>;
   readonly now?: () => Date;
 }
 
@@ -55,7 +56,7 @@ function rejected(err: unknown): never {
 export function createPaymentService(deps: PaymentServiceDeps) {
   const { provider, guard, orders, payments, webhookEvents } = deps;
   const now = deps.now ?? (() => new Date());
-  const applyEvent = createEventApplier({ orders, payments, provider, events: deps.events, outbox: deps.outbox, cancelUnpaid: deps.cancelUnpaid, now });
+  const applyEvent = createEventApplier({ orders, payments, provider, events: deps.events, outbox: deps.outbox, cancelUnpaid: deps.cancelUnpaid, failPayment: deps.failPayment, now });
 
   /** Refunds through the provider, records the refund and applies the new total to the order. */
   async function refundAndApply(order: OrderRecord, amountMinor: number | undefined, idempotencyKey: string, reason?: string): Promise<void> {

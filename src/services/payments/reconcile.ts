@@ -19,8 +19,10 @@ export type PaymentDecision =
       readonly paymentStatus: PaymentStatus;
       readonly refundedMinor?: number;
       readonly failureReason?: string;
-      readonly publish?: 'order.paid' | 'order.payment_failed' | 'order.refunded';
+      readonly publish?: 'order.paid' | 'order.refunded';
     }
+  /** A declined payment for an order awaiting it: the order fails and gives its stock back. */
+  | { readonly kind: 'fail_order'; readonly failureReason: string }
   /** The intent was cancelled at the provider: cancel the unpaid order and give its stock back. */
   | { readonly kind: 'cancel_order' }
   /** Money arrived for an order that was already cancelled (e.g. its reservation expired). */
@@ -29,6 +31,10 @@ export type PaymentDecision =
   | { readonly kind: 'defer'; readonly reason: string };
 
 const ignore = (reason: string): PaymentDecision => ({ kind: 'ignore', reason });
+/** Orders that are over without a sale: their stock is back, so no payment may complete them. */
+const ENDED: readonly OrderStatus[] = ['cancelled', 'payment_failed'];
+/** Payment states in which the provider may still take money. */
+const OPEN_PAYMENT: readonly PaymentStatus[] = ['requires_payment', 'failed'];
 
 function refundedStatus(total: number, amount: number): 'refunded' | 'partially_refunded' {
   return total >= amount ? 'refunded' : 'partially_refunded';
@@ -39,24 +45,26 @@ export function decide(order: OrderPaymentState, event: PaymentEvent): PaymentDe
   if (!payment) return ignore('order-has-no-provider-payment');
   switch (event.type) {
     case 'payment_intent.succeeded':
-      if (order.status === 'cancelled') return payment.refundedMinor >= payment.amountMinor ? ignore('already-refunded') : { kind: 'refund_after_cancel' };
+      // The order ended (cancelled, or failed and restocked): money that still arrives goes back.
+      if (ENDED.includes(order.status)) return payment.refundedMinor >= payment.amountMinor ? ignore('already-refunded') : { kind: 'refund_after_cancel' };
       if (!canTransition(order.status, 'paid')) return ignore(`stale:order-is-${order.status}`);
       if (event.amountReceivedMinor < payment.amountMinor) return ignore('amount-received-below-order-total');
       return { kind: 'apply', to: 'paid', paymentStatus: 'succeeded', publish: 'order.paid' };
 
     case 'payment_intent.payment_failed':
-      if (order.status === 'payment_failed') return { kind: 'apply', paymentStatus: 'failed', failureReason: event.failureReason ?? 'declined' };
+      if (order.status === 'payment_failed') return ignore('already-failed');
       if (!canTransition(order.status, 'payment_failed')) return ignore(`stale:order-is-${order.status}`);
-      return { kind: 'apply', to: 'payment_failed', paymentStatus: 'failed', failureReason: event.failureReason ?? 'declined', publish: 'order.payment_failed' };
+      return { kind: 'fail_order', failureReason: event.failureReason ?? 'declined' };
 
     case 'payment_intent.canceled':
-      if (order.status === 'cancelled') return payment.status === 'canceled' ? ignore('already-cancelled') : { kind: 'apply', paymentStatus: 'canceled' };
-      if (order.status !== 'awaiting_payment' && order.status !== 'payment_failed') return ignore(`stale:order-is-${order.status}`);
+      // An ended order only records that its open payment is now cancelled too.
+      if (ENDED.includes(order.status)) return OPEN_PAYMENT.includes(payment.status) ? { kind: 'apply', paymentStatus: 'canceled' } : ignore('already-settled');
+      if (order.status !== 'awaiting_payment') return ignore(`stale:order-is-${order.status}`);
       return { kind: 'cancel_order' };
 
     case 'charge.refunded': {
       // Stripe does not promise delivery order; a non-2xx answer makes it redeliver (for up to 3 days).
-      if (order.status === 'awaiting_payment' || order.status === 'payment_failed') return { kind: 'defer', reason: 'refund-before-success' };
+      if (order.status === 'awaiting_payment') return { kind: 'defer', reason: 'refund-before-success' };
       const total = Math.min(event.amountRefundedMinor, payment.amountMinor);
       if (total <= payment.refundedMinor) return ignore('refund-already-recorded');
       const state = refundedStatus(total, payment.amountMinor);
