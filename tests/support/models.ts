@@ -3,4 +3,4 @@
 import mongoose from 'mongoose';
 import { bindModels } from '../../src/loaders/container';
 
-export const { Product, Order, IdempotencyKey, OutboxEvent, EmailDelivery, WebhookEvent, SimulatedPaymentIntent } = bindModels(mongoose.connection);
+export const { Product, Order, IdempotencyKey, OutboxEvent, EmailDelivery, WebhookEvent, SimulatedPaymentIntent, Cart } = bindModels(mongoose.connection);

@@ -108,18 +108,21 @@ export function createStockRelease(deps: StockReleaseDeps) {
 
     /**
      * The system cancels an order that was never paid (its payment was cancelled at the provider, or
-     * checkout's reservation expired) and restocks it. `providerCancelled`: the intent is already
-     * cancelled, so it is not cancelled again. Null when the order had moved on (e.g. it was paid).
+     * checkout's reservation expired) and restocks it; then the open payment is cancelled at the
+     * provider (best effort: a success that raced it is refunded when it arrives), unless
+     * `providerCancelled` says it already is. Nothing was paid, so the order goes first and keeps
+     * this reason. Null when the order had moved on (e.g. it was paid).
      */
     async cancelUnpaid(id: string, reason: string, options: { providerCancelled?: boolean } = {}): Promise<OrderRecord | null> {
-      const read = await orders.findById(id);
-      if (!read || !UNPAID_STATUSES.includes(read.status)) return null;
-      const order = options.providerCancelled ? read : await settle(read);
-      if (order.status === 'cancelled') return order;
-      if (!UNPAID_STATUSES.includes(order.status)) return null;
+      const order = await orders.findById(id);
+      if (!order || !UNPAID_STATUSES.includes(order.status)) return null;
       const updated = await cancelRecord(order, order.version, null, reason, UNPAID_STATUSES);
-      if (!updated) return null;
+      if (!updated) {
+        const current = await orders.findById(id);
+        return current?.status === 'cancelled' ? current : null;
+      }
       await afterStockChange(updated);
+      if (!options.providerCancelled) await deps.settleBeforeCancel?.(updated);
       return updated;
     },
 
