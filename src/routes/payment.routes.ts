@@ -107,7 +107,11 @@ export function paymentRoutes(payments: PaymentService, options: { devRoutes: bo
         422: { description: 'PAYMENT_PROVIDER_REJECTED: not a test card, or the payment is no longer open' },
       },
       requestExample: { cardNumber: '4242 4242 4242 4242' },
-      postman: { expectStatus: 404, expectCode: 'PAYMENT_NOT_FOUND' },
+      // The story's last step: pays the Cart folder's checkout (its payment id) and sees the order paid.
+      postman: {
+        expectBody: { 'data.status': 'succeeded', 'data.order.id': '{{checkoutOrderId}}', 'data.order.status': 'paid' },
+        orError: { status: 404, code: 'ROUTE_NOT_FOUND', when: 'the deployment takes payments through Stripe (the simulated provider and its confirm step are not mounted)' },
+      },
       handler: controller.confirm,
       }),
     );

@@ -59,6 +59,11 @@ export interface RoutePostmanHints {
    * (e.g. the queue dashboard without Redis): the test then asserts that error's contract and code.
    */
   readonly orError?: { readonly status: number; readonly code: string; readonly when: string };
+  /**
+   * Values the run asserts in a successful body at dotted paths, e.g. `{ 'data.order.status': 'paid' }`
+   * (`'{{variable}}'` compares with a captured value): what a story step must have achieved.
+   */
+  readonly expectBody?: Readonly<Record<string, string | number | boolean>>;
   /** Request headers the generated request sends, e.g. `{ 'If-Match': '{{productEtag}}' }`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Query parameters the generated request sends (the others are listed, disabled). */
