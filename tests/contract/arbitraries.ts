@@ -28,7 +28,9 @@ function email(): fc.Arbitrary<string> {
 
 function validString(schema: Schema): fc.Arbitrary<string> {
   const minLength = (schema.minLength as number | undefined) ?? 0;
-  const maxLength = Math.min((schema.maxLength as number | undefined) ?? 60, 200);
+  // Without a maxLength, 60 keeps free text short; a pattern decides its own length (a 68-character
+  // media name capped at 60 was a filter nothing passes, and generation spun forever).
+  const maxLength = Math.min((schema.maxLength as number | undefined) ?? (typeof schema.pattern === 'string' ? 200 : 60), 200);
   if (schema.format === 'date-time') return dateTime();
   if (schema.format === 'email') return email().filter((s) => s.length <= maxLength);
   const fits = (s: string) => s.length >= minLength && s.length <= maxLength;
