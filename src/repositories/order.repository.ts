@@ -216,9 +216,9 @@ export function createOrderRepository(model: OrderModel) {
       return lean<OrderRecord[]>(model.find({ status: 'pending', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
     },
 
-    /** Checkout orders still unpaid (awaiting payment, or a failed attempt) created before `olderThan`, oldest first. */
+    /** Checkout orders still awaiting payment created before `olderThan`, oldest first (`{ status: 1, createdAt: -1 }`). */
     findUnpaidBefore(olderThan: Date, limit: number): Promise<OrderRecord[]> {
-      return lean<OrderRecord[]>(model.find({ status: { $in: ['awaiting_payment', 'payment_failed'] }, createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
+      return lean<OrderRecord[]>(model.find({ status: 'awaiting_payment', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
     },
 
     /** Revenue and counts per day and per status, top products: one pipeline over a date range. */

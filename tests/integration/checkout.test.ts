@@ -250,16 +250,20 @@ describe('cart and checkout', () => {
       expectErrorContract(await confirmWith(ctx, alice, order.providerPaymentId, '4242424242424242'), 422, 'PAYMENT_PROVIDER_REJECTED');
     });
 
-    it('when a reservation has not expired yet, or the order was paid, then the task leaves it alone', async () => {
+    it('when a reservation has not expired yet, or the order was paid or declined, then the task leaves it alone', async () => {
       const p = await product(5);
+      const declined = await checkoutOrder(ctx, bob, [{ productId: p.id, quantity: 1 }]);
+      expectSuccess(await confirmWith(ctx, bob, declined.providerPaymentId, '4000000000000002'));
       const waiting = await checkoutOrder(ctx, alice, [{ productId: p.id, quantity: 1 }]);
       const paid = await checkoutOrder(ctx, bob, [{ productId: p.id, quantity: 1 }]);
       expectSuccess(await confirmWith(ctx, bob, paid.providerPaymentId, '4242424242424242'));
       await createReservationExpirySweep(ctx.container.orders, ctx.config.orders.reservationMinutes)();
       expect((await readOrder(waiting.id)).status).toBe('awaiting_payment');
-      await createReservationExpirySweep(ctx.container.orders, 1, () => new Date(Date.now() + 120_000))();
+      const result = await createReservationExpirySweep(ctx.container.orders, 1, () => new Date(Date.now() + 120_000))();
+      expect(result.cancelled).toBeGreaterThanOrEqual(1);
       expect((await readOrder(waiting.id)).status).toBe('cancelled');
       expect((await readOrder(paid.id)).status).toBe('paid');
+      expect((await readOrder(declined.id)).status).toBe('payment_failed');
       expect(await stockOf(p.id)).toBe(4);
     });
 

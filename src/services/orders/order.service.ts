@@ -200,10 +200,10 @@ export function createOrderService(deps: OrderServiceDeps) {
     },
 
     /**
-     * Reservation expiry: checkout orders still unpaid (awaiting payment or after a declined attempt)
-     * that were created before `olderThan` are cancelled through `cancelUnpaid` — the payment is
-     * cancelled at the provider and the stock released once (the conditional write decides). An order
-     * paid meanwhile is left alone; a success arriving later is refunded by the webhook.
+     * Reservation expiry: checkout orders still awaiting payment that were created before `olderThan`
+     * are cancelled through `cancelUnpaid` — the stock released once (the conditional write decides),
+     * then the payment cancelled at the provider. An order paid meanwhile is left alone; a success
+     * arriving later is refunded by the webhook. (A declined order gave its stock back already.)
      */
     async cancelExpiredReservations(olderThan: Date, limit = SWEEP_BATCH): Promise<{ cancelled: string[] }> {
       const cancelled: string[] = [];
