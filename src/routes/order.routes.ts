@@ -27,7 +27,8 @@ const order = Joi.object({
   subtotal: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
   total: Joi.number(),
   currency: Joi.string(),
-  shippingAddress: shippingAddressView,
+  // Optional lines stay optional in the answer (the parent's presence would make them required).
+  shippingAddress: shippingAddressView.fork(['line2', 'region', 'phone'], (key) => key.optional()),
   statusHistory: Joi.array().items(Joi.object({ status: Joi.string().valid(...ORDER_STATUSES), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string().optional() })),
   isCancellable: Joi.boolean(),
   payment: Joi.object({
@@ -36,9 +37,11 @@ const order = Joi.object({
     amount: Joi.number(),
     refunded: Joi.number(),
     status: Joi.string().valid(...PAYMENT_STATUSES),
-    failureReason: Joi.string(),
-  }).description('Present on orders paid through the payment provider'),
-  shipment: Joi.object({ carrier: Joi.string(), trackingNumber: Joi.string(), shippedAt: Joi.string().isoDate() }),
+    failureReason: Joi.string().optional().description('Why the last attempt was declined'),
+  })
+    .optional()
+    .description('Present on orders paid through the payment provider'),
+  shipment: Joi.object({ carrier: Joi.string(), trackingNumber: Joi.string(), shippedAt: Joi.string().isoDate() }).optional().description('Present once shipped with a carrier and tracking number'),
   version: Joi.number().integer(),
   createdAt: Joi.string().isoDate(),
   updatedAt: Joi.string().isoDate(),
