@@ -85,7 +85,9 @@ const trackedShipment = Joi.object<StatusBody>({
 // Sending a carrier or tracking number selects the shipment form; the OpenAPI document states the
 // same rule as if/then/else, so it describes exactly what is accepted: shipment details only with
 // status shipped, and then both. The payment statuses are refused by the service (the provider sets them).
-export const statusBody = Joi.alternatives<StatusBody>().conditional(Joi.object().or('carrier', 'trackingNumber').unknown(), { then: trackedShipment, otherwise: plainStatusChange });
+// (The condition names both keys so the document's `if` defines the properties it requires.)
+const sendsShipment = Joi.object({ carrier: Joi.any(), trackingNumber: Joi.any() }).or('carrier', 'trackingNumber').unknown();
+export const statusBody = Joi.alternatives<StatusBody>().conditional(sendsShipment, { then: trackedShipment, otherwise: plainStatusChange });
 
 export const listQuery = Joi.object<OrderListQuery>({
   status: Joi.string().valid(...ORDER_STATUSES),

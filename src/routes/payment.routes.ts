@@ -18,7 +18,8 @@ const refundHeaders = Joi.object<Required<IdempotencyHeaders>>({ 'idempotency-ke
 const webhookHeaders = Joi.object<WebhookHeaders>({ 'stripe-signature': Joi.string().max(4096) });
 
 const refundBody = Joi.object<RefundBody>({
-  amount: money().greater(0).description('Decimal amount in the order currency; omit to refund everything not yet refunded'),
+  // min(0.01), not greater(0): the same rule at cent precision, and one bound in the document (not minimum and exclusiveMinimum).
+  amount: money().min(0.01).description('Decimal amount in the order currency; omit to refund everything not yet refunded'),
   reason: plainText({ min: 1, max: 500 }),
 });
 

@@ -86,7 +86,10 @@ function validObject(schema: Schema, components: Components): fc.Arbitrary<Recor
 function meetsCondition(condition: Schema, value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const { type: _type, properties, additionalProperties: _additional, required, anyOf, oneOf, ...rest } = condition;
-  if (Object.keys(rest).length || (properties && Object.keys(properties as Schema).length)) throw new Error(`unsupported if-condition ${JSON.stringify(condition)}`);
+  // Properties may be named (so `required` refers to defined ones) but not constrained (joi `any()`: every type).
+  const anyType = (p: Schema) => Object.keys(p).every((key) => key === 'type') && (p.type === undefined || (Array.isArray(p.type) && p.type.length >= 6));
+  const constrained = Object.values((properties ?? {}) as Record<string, Schema>).some((p) => !anyType(p));
+  if (Object.keys(rest).length || constrained) throw new Error(`unsupported if-condition ${JSON.stringify(condition)}`);
   const has = (keys: unknown) => ((keys as string[] | undefined) ?? []).every((key) => key in value);
   const options = (anyOf ?? oneOf) as Schema[] | undefined;
   return has(required) && (!options || options.some((option) => has(option.required)));
