@@ -15,6 +15,7 @@ import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createInProcessImportQueue, type ImportQueue } from '../jobs/inventory/import.queue';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
 import { categoryModel } from '../models/Category';
+import { cartModel } from '../models/Cart';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
@@ -23,9 +24,12 @@ import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { reviewModel } from '../models/Review';
 import { reviewVoteModel } from '../models/ReviewVote';
+import { simulatedPaymentIntentModel } from '../models/SimulatedPaymentIntent';
+import { webhookEventModel } from '../models/WebhookEvent';
 import { wishlistModel } from '../models/Wishlist';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createCategoryRepository } from '../repositories/category.repository';
+import { createCartRepository } from '../repositories/cart.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createInventoryImportRepository } from '../repositories/inventory/import.repository';
@@ -35,6 +39,9 @@ import { createMediaStorage, type MediaStorage } from '../repositories/media/med
 import { createProductCategoryRepository } from '../repositories/product-category.repository';
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
+import { createPaymentRepository } from '../repositories/payments/payment.repository';
+import { createSimulatedIntentRepository } from '../repositories/payments/simulated-intent';
+import { createWebhookEventRepository } from '../repositories/payments/webhook-event';
 import { createProductRepository } from '../repositories/product.repository';
 import { createPurchaseRepository } from '../repositories/reviews/purchases';
 import { createRatingRepository } from '../repositories/reviews/ratings';
@@ -47,6 +54,8 @@ import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
 import { createAuthService } from '../services/auth/auth.service';
 import { createCategoryService } from '../services/categories/category.service';
+import { createCartService } from '../services/cart/cart.service';
+import { createCheckoutService } from '../services/checkout.service';
 import { createHealthService } from '../services/health.service';
 import { createIdempotencyService } from '../services/idempotency.service';
 import { createJobAdminService } from '../services/job-admin.service';
@@ -60,6 +69,11 @@ import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
+import { createPaymentService } from '../services/payments/payment.service';
+import type { PaymentProvider } from '../services/payments/provider';
+import { createProviderGuard } from '../services/payments/resilience';
+import { createSimulatedProvider, httpWebhookDelivery, type SimulatedProvider } from '../services/payments/simulated-provider';
+import { createStripeProvider } from '../services/payments/stripe-provider';
 import { createProductService } from '../services/products/product.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
 import { createStockAlertAudiences } from '../services/stock/audiences';
@@ -80,12 +94,15 @@ export function bindModels(mongo: Connection) {
     Category: categoryModel(mongo),
     Order: orderModel(mongo),
     IdempotencyKey: idempotencyKeyModel(mongo),
+    Cart: cartModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
     Review: reviewModel(mongo),
     ReviewVote: reviewVoteModel(mongo),
     Wishlist: wishlistModel(mongo),
     ...inventoryImportModels(mongo),
+    WebhookEvent: webhookEventModel(mongo),
+    SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
   };
 }
 
@@ -104,6 +121,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     productCategories: createProductCategoryRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
+    carts: createCartRepository(models.Cart),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
     reviews: createReviewRepository(models.Review),
@@ -112,6 +130,9 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     purchases: createPurchaseRepository(models.Order),
     inventoryImports: createInventoryImportRepository(models),
     variantStock: createVariantStockRepository(models.Product),
+    payments: createPaymentRepository(models.Order),
+    webhookEvents: createWebhookEventRepository(models.WebhookEvent),
+    simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -179,6 +200,25 @@ export interface ContainerDeps {
   readonly isDraining?: () => boolean;
   /** The BullMQ import queue (API with Redis); otherwise imports run in this process. */
   readonly importQueue?: ImportQueue;
+  /** Replaces the configured payment provider (tests: a failing provider for the breaker). */
+  readonly paymentProvider?: PaymentProvider;
+}
+
+/** The configured provider; `simulated` is the unguarded instance behind it, for the dev confirm step. */
+function buildPaymentProvider(config: AppConfig, repositories: Repositories): { provider: PaymentProvider; simulated: SimulatedProvider | null } {
+  const p = config.payments;
+  if (p.provider === 'stripe') {
+    const { secretKey, host, port, protocol } = p.stripe;
+    // Config validation requires the key whenever the provider is stripe.
+    return { provider: createStripeProvider({ secretKey: secretKey!, webhookSecret: p.webhookSecret, webhookToleranceSeconds: p.webhookToleranceSeconds, timeoutMs: p.timeoutMs, host, port, protocol }), simulated: null };
+  }
+  const simulated = createSimulatedProvider({
+    intents: repositories.simulatedIntents,
+    webhookSecret: p.webhookSecret,
+    webhookToleranceSeconds: p.webhookToleranceSeconds,
+    deliver: httpWebhookDelivery(p.simulatedWebhookUrl, p.timeoutMs),
+  });
+  return { provider: simulated, simulated };
 }
 
 /**
@@ -279,6 +319,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     transactions,
     events: orderEvents,
     outbox,
+    // Orders and payments need each other: the late-bound closure breaks the cycle.
+    settleBeforeCancel: (order) => payments.settleBeforeCancel(order),
     invalidateProducts: (ids) => products.invalidate(ids),
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
@@ -294,6 +336,30 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   });
   const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
   const inventory = createInventoryService({ imports: repositories.inventoryImports, stock: repositories.variantStock, queue: importQueue });
+
+  const paymentGuard = createProviderGuard(config.payments);
+  const built = deps.paymentProvider ? { provider: deps.paymentProvider, simulated: null } : buildPaymentProvider(config, repositories);
+  const payments = createPaymentService({
+    provider: paymentGuard.wrap(built.provider),
+    guard: paymentGuard,
+    simulated: built.simulated,
+    orders: orderRepository,
+    payments: repositories.payments,
+    webhookEvents: repositories.webhookEvents,
+    events: orderEvents,
+    outbox,
+    cancelUnpaid: (id, reason, options) => orders.cancelUnpaid(id, reason, options),
+    failPayment: (id, reason) => orders.failPayment(id, reason),
+  });
+
+  const cart = createCartService({ carts: repositories.carts, products: productRepository, ttlDays: config.orders.cartTtlDays });
+  const checkout = createCheckoutService({
+    carts: repositories.carts,
+    orders,
+    payments,
+    // Like an idempotency claim: a checkout still running (within its request deadline) is never taken over.
+    claimLeaseMs: config.http.requestTimeoutMs + 10_000,
+  });
 
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
@@ -322,6 +388,10 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     inventory,
     processImport,
     importQueue,
+    payments,
+    paymentGuard,
+    cart,
+    checkout,
     idempotency,
     transactions,
     repositories,

@@ -2,6 +2,7 @@
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
 import { authRoutes } from './auth.routes';
+import { cartRoutes } from './cart.routes';
 import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
 import { inventoryRoutes } from './inventory.routes';
@@ -11,6 +12,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
+import { paymentRoutes } from './payment.routes';
 import { productRoutes } from './product.routes';
 import { reviewRoutes } from './review.routes';
 import type { RouteDefinition } from './route-table';
@@ -28,6 +30,9 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...reviewRoutes(container.reviews),
     ...wishlistRoutes(container.wishlists),
     ...inventoryRoutes(container.inventory),
+    ...cartRoutes(container.cart, container.checkout),
+    // The confirm step exists only with the simulated provider, never in production.
+    ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
   ];

@@ -11,7 +11,7 @@ export const EMAIL_JOB_NAME = 'send-email';
 /** Our own backoff type, so BullMQ and the in-memory queue use the same function (`backoffDelayMs`). */
 export const EMAIL_BACKOFF_TYPE = 'email-exponential';
 
-export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status', 'back-in-stock', 'low-stock'];
+export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status', 'back-in-stock', 'low-stock', 'order-paid', 'order-refunded', 'order-shipped'];
 
 /** What travels in the queue: the request plus the id of the HTTP request that enqueued it. */
 export interface EmailJobData {
@@ -67,6 +67,21 @@ const payloadSchemas: Record<EmailKind, Joi.ObjectSchema> = {
     optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)),
     stock: Joi.number().integer().min(0).required(),
     threshold: Joi.number().integer().min(1),
+  }).unknown(true),
+  'order-paid': Joi.object({ name, orderId: Joi.string().max(100).required(), currency: Joi.string().max(10).required(), total: money.required() }).unknown(true),
+  'order-refunded': Joi.object({
+    name,
+    orderId: Joi.string().max(100).required(),
+    currency: Joi.string().max(10).required(),
+    amount: money.required(),
+    totalRefunded: money.required(),
+    fullyRefunded: Joi.boolean().required(),
+  }).unknown(true),
+  'order-shipped': Joi.object({
+    name,
+    orderId: Joi.string().max(100).required(),
+    carrier: Joi.string().max(100).required(),
+    trackingNumber: Joi.string().max(100).required(),
   }).unknown(true),
 };
 

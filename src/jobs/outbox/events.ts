@@ -87,6 +87,30 @@ export const EVENT_TYPES = {
     schema: Joi.object({ ...variantFacts, threshold: Joi.number().integer().min(1).required(), seq }),
     consumer: { queue: 'email', kind: 'low-stock', fanOut: 'admins' },
   },
+  // Payment and delivery (issue 18): recorded with the provider's fact or the staff change that caused them.
+  'order-paid': {
+    schema: Joi.object({ to, orderId, status: Joi.string().valid('paid').required(), total: money.required(), currency: Joi.string().max(10).required() }),
+    consumer: { queue: 'email', kind: 'order-paid' },
+  },
+  'order-payment-failed': {
+    schema: Joi.object({ to, orderId, status: Joi.string().valid('payment_failed').required(), reason: Joi.string().max(500) }),
+    consumer: { queue: 'email', kind: 'order-status' },
+  },
+  'order-refunded': {
+    schema: Joi.object({
+      to,
+      orderId,
+      currency: Joi.string().max(10).required(),
+      amount: money.required(),
+      totalRefunded: money.required(),
+      fullyRefunded: Joi.boolean().required(),
+    }),
+    consumer: { queue: 'email', kind: 'order-refunded' },
+  },
+  'order-shipped': {
+    schema: Joi.object({ to, orderId, carrier: Joi.string().max(100).required(), trackingNumber: Joi.string().max(100).required() }),
+    consumer: { queue: 'email', kind: 'order-shipped' },
+  },
 } satisfies Record<string, EventTypeDefinition>;
 
 export type EventType = keyof typeof EVENT_TYPES;
