@@ -13,6 +13,7 @@ import { API_PREFIX, buildRouters, countEndpoints, fullPath, rawBodyPaths, type 
 import { requestContext } from '../utils/tracing';
 import type { Container } from './container';
 import { swaggerUiRouter } from './docs';
+import { adminDashboardRouter } from './admin-dashboard';
 
 export interface BuiltApp {
   readonly app: Express;
@@ -70,6 +71,8 @@ export function buildApp(container: Container): BuiltApp {
   app.use(methodNotAllowed(routes.map((route) => ({ method: route.method, path: fullPath(route) }))));
   // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.
   if (config.docs.enabled) app.use(swaggerUiRouter());
+  // The admin dashboard's static page (its data comes from the declared analytics endpoints).
+  app.use(adminDashboardRouter());
 
   // 8. unknown routes, 9. the one error handler
   app.use(notFoundHandler);

@@ -11,6 +11,9 @@ import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
 import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
+import { createEventConfirmer } from '../jobs/outbox/confirm';
+import { createBullEventQueue, createInlineEventQueue } from '../jobs/outbox/event-queue';
+import { producerConnection } from '../jobs/email/email.queue';
 import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createInProcessImportQueue, type ImportQueue } from '../jobs/inventory/import.queue';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
@@ -20,6 +23,9 @@ import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
+import { appliedEventModel, salesRollupModel } from '../models/SalesRollup';
+import { createAnalyticsRepository } from '../repositories/analytics.repository';
+import { createAnalyticsService } from '../services/analytics/analytics.service';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { reviewModel } from '../models/Review';
@@ -54,8 +60,6 @@ import type { Container } from '../routes/container.types';
 import { createAccountService } from '../services/account.service';
 import { createAuthService } from '../services/auth/auth.service';
 import { createCategoryService } from '../services/categories/category.service';
-import { createCartService } from '../services/cart/cart.service';
-import { createCheckoutService } from '../services/checkout.service';
 import { createHealthService } from '../services/health.service';
 import { createIdempotencyService } from '../services/idempotency.service';
 import { createJobAdminService } from '../services/job-admin.service';
@@ -69,11 +73,7 @@ import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
-import { createPaymentService } from '../services/payments/payment.service';
 import type { PaymentProvider } from '../services/payments/provider';
-import { createProviderGuard } from '../services/payments/resilience';
-import { createSimulatedProvider, httpWebhookDelivery, type SimulatedProvider } from '../services/payments/simulated-provider';
-import { createStripeProvider } from '../services/payments/stripe-provider';
 import { createProductService } from '../services/products/product.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
 import { createStockAlertAudiences } from '../services/stock/audiences';
@@ -84,8 +84,12 @@ import { createMetricsService } from '../services/metrics.service';
 import { createTokenService } from '../services/auth/token';
 import { createTransactionRunner } from '../services/transactions';
 import { createOrderService } from '../services/orders/order.service';
+import { createPayments } from './payments';
 
 export type { Container } from '../routes/container.types';
+
+/** The BullMQ queue of the analytics consumer (jobs: outbox events, job id = event id). */
+export const ANALYTICS_QUEUE_NAME = 'analytics';
 
 /** Every model bound to `mongo`: no model is a process-wide singleton, so a second connection gets its own. */
 export function bindModels(mongo: Connection) {
@@ -103,6 +107,8 @@ export function bindModels(mongo: Connection) {
     ...inventoryImportModels(mongo),
     WebhookEvent: webhookEventModel(mongo),
     SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
+    SalesRollup: salesRollupModel(mongo),
+    AnalyticsAppliedEvent: appliedEventModel(mongo),
   };
 }
 
@@ -133,6 +139,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     payments: createPaymentRepository(models.Order),
     webhookEvents: createWebhookEventRepository(models.WebhookEvent),
     simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
+    analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -204,23 +211,6 @@ export interface ContainerDeps {
   readonly paymentProvider?: PaymentProvider;
 }
 
-/** The configured provider; `simulated` is the unguarded instance behind it, for the dev confirm step. */
-function buildPaymentProvider(config: AppConfig, repositories: Repositories): { provider: PaymentProvider; simulated: SimulatedProvider | null } {
-  const p = config.payments;
-  if (p.provider === 'stripe') {
-    const { secretKey, host, port, protocol } = p.stripe;
-    // Config validation requires the key whenever the provider is stripe.
-    return { provider: createStripeProvider({ secretKey: secretKey!, webhookSecret: p.webhookSecret, webhookToleranceSeconds: p.webhookToleranceSeconds, timeoutMs: p.timeoutMs, host, port, protocol }), simulated: null };
-  }
-  const simulated = createSimulatedProvider({
-    intents: repositories.simulatedIntents,
-    webhookSecret: p.webhookSecret,
-    webhookToleranceSeconds: p.webhookToleranceSeconds,
-    deliver: httpWebhookDelivery(p.simulatedWebhookUrl, p.timeoutMs),
-  });
-  return { provider: simulated, simulated };
-}
-
 /**
  * The domain: repositories and services, without anything HTTP-facing. The worker's maintenance
  * tasks run on this, so a sweep goes through the same services (emails, cache, restock) as the API.
@@ -238,7 +228,13 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
   // Fan-out events (stock alerts) name an audience; the relay resolves it when it publishes.
   const audiences = createStockAlertAudiences({ wishlists: repositories.wishlists, accounts });
-  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue, audiences), settings: config.outbox });
+  const analytics = createAnalyticsService({ repository: repositories.analytics, transactions });
+  // The analytics consumer's queue: BullMQ (run by the worker) with Redis, else the consumer runs inline.
+  const analyticsQueue = redis
+    ? createBullEventQueue(config, ANALYTICS_QUEUE_NAME, () => producerConnection(redis))
+    : createInlineEventQueue(async (event) => void (await analytics.applyEvent(event)));
+  const publish = createEventPublisher({ email: emailQueue, analytics: analyticsQueue, confirm: createEventConfirmer(outboxRepository), audiences });
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish, settings: config.outbox });
   // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
   const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
   const outbox = createOutbox({
@@ -328,38 +324,17 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
   const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
-  // Imports write stock through the staff variant write (version-guarded, caches dropped after).
+  // Imports write stock in bulk, version-guarded; services/stock gives the alerts each write carries.
   const processImport = createImportProcessor({
     imports: repositories.inventoryImports,
     stock: repositories.variantStock,
+    alerts: stock,
     invalidateProducts: (ids) => products.invalidate(ids),
   });
   const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
   const inventory = createInventoryService({ imports: repositories.inventoryImports, stock: repositories.variantStock, queue: importQueue });
 
-  const paymentGuard = createProviderGuard(config.payments);
-  const built = deps.paymentProvider ? { provider: deps.paymentProvider, simulated: null } : buildPaymentProvider(config, repositories);
-  const payments = createPaymentService({
-    provider: paymentGuard.wrap(built.provider),
-    guard: paymentGuard,
-    simulated: built.simulated,
-    orders: orderRepository,
-    payments: repositories.payments,
-    webhookEvents: repositories.webhookEvents,
-    events: orderEvents,
-    outbox,
-    cancelUnpaid: (id, reason, options) => orders.cancelUnpaid(id, reason, options),
-    failPayment: (id, reason) => orders.failPayment(id, reason),
-  });
-
-  const cart = createCartService({ carts: repositories.carts, products: productRepository, ttlDays: config.orders.cartTtlDays });
-  const checkout = createCheckoutService({
-    carts: repositories.carts,
-    orders,
-    payments,
-    // Like an idempotency claim: a checkout still running (within its request deadline) is never taken over.
-    claimLeaseMs: config.http.requestTimeoutMs + 10_000,
-  });
+  const { payments, paymentGuard, cart, checkout } = createPayments({ config, repositories, orders, orderEvents, outbox, paymentProvider: deps.paymentProvider });
 
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
@@ -398,6 +373,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     outbox,
     outboxAdmin: createOutboxAdminService({ repository: outboxRepository, nudge }),
     outboxRelay,
+    analytics,
+    analyticsQueue,
   };
 }
 export type Services = ReturnType<typeof createServices>;

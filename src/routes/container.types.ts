@@ -12,6 +12,7 @@ import type { AccountRepository } from '../repositories/account.repository';
 import type { MediaStorage } from '../repositories/media/media-storage';
 import type { RefreshTokenRepository } from '../repositories/token.repository';
 import type { AccountService } from '../services/account.service';
+import type { AnalyticsService } from '../services/analytics/analytics.service';
 import type { AuthService } from '../services/auth/auth.service';
 import type { CategoryService } from '../services/categories/category.service';
 import type { PasswordResetService } from '../services/auth/password-reset';
@@ -81,4 +82,6 @@ export interface Container {
    * the API starts this one only without Redis (development); tests call `runOnce()` to drain.
    */
   readonly outboxRelay: OutboxRelay;
+  /** Sales analytics over the hourly rollups (admin queries; the worker's consumer applies events). */
+  readonly analytics: AnalyticsService;
 }

@@ -1,6 +1,7 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
+import { analyticsRoutes } from './analytics.routes';
 import { authRoutes } from './auth.routes';
 import { cartRoutes } from './cart.routes';
 import { categoryRoutes } from './category.routes';
@@ -35,6 +36,7 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
+    ...analyticsRoutes(container.analytics),
   ];
   // Ops routes come last: the document they serve is built from the finished list, themselves included.
   let document: OpenApiDocument | undefined;

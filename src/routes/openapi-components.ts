@@ -141,4 +141,5 @@ export const MODULE_TAGS: readonly { name: string; description: string }[] = [
   { name: 'Ops', description: 'Health, readiness, metrics and API documentation.' },
   { name: 'Wishlist', description: "The signed-in account's wishlist (variant level) and its back-in-stock emails." },
   { name: 'Inventory', description: 'Bulk stock imports from CSV (processed by the worker) and the streamed stock export.' },
+  { name: 'Analytics', description: 'Sales series, top products and categories, and low stock, read from the hourly rollups (admin).' },
 ];

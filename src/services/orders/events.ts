@@ -10,16 +10,22 @@ export type FindAccountEmail = (accountId: string) => Promise<string | null>;
 
 /**
  * The recipient is looked up before the transaction (a read inside it would only lengthen the time
- * a hot product stays locked); null when the account can no longer receive mail: no event.
+ * a hot product stays locked); null when the account can no longer receive mail: then an email-only
+ * event is not recorded, and an event analytics counts is recorded with `to: null` (no email).
  */
 export interface OrderEvents {
   recipientOf(accountId: string): Promise<string | null>;
   placed(order: OrderRecord, to: string | null): DomainEvent | null;
-  statusChanged(order: OrderRecord, to: string | null): DomainEvent | null;
-  paid(order: OrderRecord, to: string | null): DomainEvent | null;
+  /** Always recorded (analytics counts it); without a recipient the email consumer sends nothing. */
+  statusChanged(order: OrderRecord, to: string | null): DomainEvent;
+  /** Always recorded (analytics counts paid orders); without a recipient no email. */
+  paid(order: OrderRecord, to: string | null): DomainEvent;
   paymentFailed(order: OrderRecord, to: string | null): DomainEvent | null;
-  /** `amountMinor`: this refund; the id carries the running total so each refund is one event. */
-  refunded(order: OrderRecord, to: string | null, amountMinor: number): DomainEvent | null;
+  /**
+   * `amountMinor`: this refund; the id carries the running total so each refund is one event.
+   * Always recorded (analytics counts a full refund); without a recipient no email.
+   */
+  refunded(order: OrderRecord, to: string | null, amountMinor: number): DomainEvent;
   shipped(order: OrderRecord, to: string | null): DomainEvent | null;
 }
 
@@ -42,8 +48,8 @@ export function createOrderEvents(findAccountEmail: FindAccountEmail): OrderEven
         items: order.items.map((i) => ({ name: i.name, quantity: i.quantity, unitPrice: fromMinorUnits(i.unitPriceMinor), lineTotal: fromMinorUnits(i.lineTotalMinor) })),
       });
     },
+    // Always recorded (analytics counts it); without a recipient the email consumer sends nothing.
     statusChanged(order, to) {
-      if (!to) return null;
       if (order.status === 'cancelled') {
         const reason = order.statusHistory.at(-1)?.reason;
         return event('order-cancelled', order, null, { to, status: 'cancelled', ...(reason && { reason }) });
@@ -51,7 +57,6 @@ export function createOrderEvents(findAccountEmail: FindAccountEmail): OrderEven
       return event('order-status-changed', order, order.status, { to, status: order.status });
     },
     paid(order, to) {
-      if (!to) return null;
       return event('order-paid', order, null, { to, status: 'paid', total: fromMinorUnits(order.totalMinor), currency: order.currency });
     },
     paymentFailed(order, to) {
@@ -60,7 +65,6 @@ export function createOrderEvents(findAccountEmail: FindAccountEmail): OrderEven
       return event('order-payment-failed', order, null, { to, status: 'payment_failed', ...(reason && { reason }) });
     },
     refunded(order, to, amountMinor) {
-      if (!to) return null;
       const total = order.payment?.refundedMinor ?? amountMinor;
       return event('order-refunded', order, String(total), {
         to,
