@@ -61,6 +61,9 @@ export function createVariantStockRepository(model: ProductModel) {
         writes.map((w) => ({
           updateOne: {
             filter: { _id: w.productId, version: w.expectedVersion, deletedAt: null },
+            // An _id equality is always best served by the _id index; the hint spares the planner a
+            // trial of every index that starts with the other fields, per write (1000 per batch).
+            hint: { _id: 1 },
             update: {
               $set: w.changes,
               $inc: { version: 1 },
