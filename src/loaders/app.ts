@@ -9,7 +9,7 @@ import { methodNotAllowed } from '../middlewares/method-not-allowed';
 import { isProbe, observeRequests } from '../middlewares/request-observer';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
-import { API_PREFIX, buildRouters, countEndpoints, fullPath, type RouteDefinition } from '../routes/route-table';
+import { API_PREFIX, buildRouters, countEndpoints, fullPath, rawBodyPaths, type RouteDefinition } from '../routes/route-table';
 import { requestContext } from '../utils/tracing';
 import type { Container } from './container';
 import { swaggerUiRouter } from './docs';
@@ -31,6 +31,7 @@ export function buildApp(container: Container): BuiltApp {
   app.disable('x-powered-by');
   app.set('etag', false); // resources set their own ETags; no hashing of every body.
   app.set('query parser', 'simple');
+  const routes = collectRoutes(container);
 
   // Every request takes these steps in this order; they run as one router layer (see chain.ts).
   app.use(
@@ -56,14 +57,13 @@ export function buildApp(container: Container): BuiltApp {
         redis,
         config.redis.keyPrefix,
       ),
-      // 6. parsers with size limits
-      bodyParsers(config),
+      // 6. parsers with size limits (routes that verify a signature over the raw body read their own)
+      bodyParsers(config, rawBodyPaths(routes)),
     ),
   );
 
   // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
-  const routes = collectRoutes(container);
   const { api, root } = buildRouters(routes, container.auth, { idempotency: container.idempotency });
   app.use(root);
   app.use(API_PREFIX, api);

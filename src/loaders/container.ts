@@ -18,6 +18,7 @@ import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createInProcessImportQueue, type ImportQueue } from '../jobs/inventory/import.queue';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
 import { categoryModel } from '../models/Category';
+import { cartModel } from '../models/Cart';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
@@ -30,9 +31,12 @@ import { productModel } from '../models/Product';
 import { reportModel } from '../models/Report';
 import { reviewModel } from '../models/Review';
 import { reviewVoteModel } from '../models/ReviewVote';
+import { simulatedPaymentIntentModel } from '../models/SimulatedPaymentIntent';
+import { webhookEventModel } from '../models/WebhookEvent';
 import { wishlistModel } from '../models/Wishlist';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createCategoryRepository } from '../repositories/category.repository';
+import { createCartRepository } from '../repositories/cart.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createInventoryImportRepository } from '../repositories/inventory/import.repository';
@@ -42,6 +46,9 @@ import { createMediaStorage, type MediaStorage } from '../repositories/media/med
 import { createProductCategoryRepository } from '../repositories/product-category.repository';
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
+import { createPaymentRepository } from '../repositories/payments/payment.repository';
+import { createSimulatedIntentRepository } from '../repositories/payments/simulated-intent';
+import { createWebhookEventRepository } from '../repositories/payments/webhook-event';
 import { createProductRepository } from '../repositories/product.repository';
 import { createReportRepository } from '../repositories/report.repository';
 import { createPurchaseRepository } from '../repositories/reviews/purchases';
@@ -68,6 +75,7 @@ import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { createNoopProductCache, createProductCache } from '../services/products/cache';
+import type { PaymentProvider } from '../services/payments/provider';
 import { createProductService } from '../services/products/product.service';
 import { createReportService } from '../services/reports/report.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
@@ -79,6 +87,7 @@ import { createMetricsService } from '../services/metrics.service';
 import { createTokenService } from '../services/auth/token';
 import { createTransactionRunner } from '../services/transactions';
 import { createOrderService } from '../services/orders/order.service';
+import { createPayments } from './payments';
 
 export type { Container } from '../routes/container.types';
 
@@ -92,6 +101,7 @@ export function bindModels(mongo: Connection) {
     Category: categoryModel(mongo),
     Order: orderModel(mongo),
     IdempotencyKey: idempotencyKeyModel(mongo),
+    Cart: cartModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
     Review: reviewModel(mongo),
@@ -99,6 +109,8 @@ export function bindModels(mongo: Connection) {
     Wishlist: wishlistModel(mongo),
     Report: reportModel(mongo),
     ...inventoryImportModels(mongo),
+    WebhookEvent: webhookEventModel(mongo),
+    SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
     SalesRollup: salesRollupModel(mongo),
     AnalyticsAppliedEvent: appliedEventModel(mongo),
   };
@@ -119,6 +131,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     productCategories: createProductCategoryRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
+    carts: createCartRepository(models.Cart),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
     reviews: createReviewRepository(models.Review),
@@ -128,6 +141,9 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     inventoryImports: createInventoryImportRepository(models),
     variantStock: createVariantStockRepository(models.Product),
     reports: createReportRepository(models.Report, mongo),
+    payments: createPaymentRepository(models.Order),
+    webhookEvents: createWebhookEventRepository(models.WebhookEvent),
+    simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
     analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
@@ -196,6 +212,8 @@ export interface ContainerDeps {
   readonly isDraining?: () => boolean;
   /** The BullMQ import queue (API with Redis); otherwise imports run in this process. */
   readonly importQueue?: ImportQueue;
+  /** Replaces the configured payment provider (tests: a failing provider for the breaker). */
+  readonly paymentProvider?: PaymentProvider;
 }
 
 /**
@@ -302,6 +320,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     transactions,
     events: orderEvents,
     outbox,
+    // Orders and payments need each other: the late-bound closure breaks the cycle.
+    settleBeforeCancel: (order) => payments.settleBeforeCancel(order),
     invalidateProducts: (ids) => products.invalidate(ids),
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
@@ -327,6 +347,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     timeZone: config.reports.timeZone,
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('report-cursor').digest('base64url'),
   });
+  const { payments, paymentGuard, cart, checkout } = createPayments({ config, repositories, orders, orderEvents, outbox, paymentProvider: deps.paymentProvider });
 
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
@@ -356,6 +377,10 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     reports,
     processImport,
     importQueue,
+    payments,
+    paymentGuard,
+    cart,
+    checkout,
     idempotency,
     transactions,
     repositories,

@@ -3,7 +3,7 @@
 import type { AppConfig } from '../config';
 import type { CronSchedule, MaintenanceHandler } from '../jobs/scheduler';
 import { ABANDONED_HOLD_SWEEP_EVERY_MS, ABANDONED_HOLD_SWEEP_NAME, abandonedAfterMs, createAbandonedHoldSweep } from '../services/orders/holds';
-import { createStaleOrderSweep, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
+import { createReservationExpirySweep, createStaleOrderSweep, RESERVATION_EXPIRY_SWEEP_NAME, reservationSweepEveryMs, STALE_ORDER_SWEEP_NAME, staleSweepEveryMs } from '../services/orders/sweep';
 import { STOCK_ALERT_SWEEP_EVERY_MS, STOCK_ALERT_SWEEP_NAME } from '../services/stock/stock.service';
 import { STRANDED_IMPORT_AFTER_MS } from '../services/inventory/inventory.service';
 import { DAILY_REPORT_TASK } from '../services/reports/report.service';
@@ -25,6 +25,13 @@ export function maintenanceTasks(config: AppConfig, services: Pick<Services, 'or
       name: STALE_ORDER_SWEEP_NAME,
       everyMs: staleSweepEveryMs(config.orders.pendingTtlMinutes),
       handler: createStaleOrderSweep(services.orders, config.orders.pendingTtlMinutes),
+    },
+    {
+      // Checkout orders not paid within CHECKOUT_RESERVATION_MINUTES: the payment is cancelled at the
+      // provider and the stock released exactly once (the same cancelUnpaid the webhook uses).
+      name: RESERVATION_EXPIRY_SWEEP_NAME,
+      everyMs: reservationSweepEveryMs(config.orders.reservationMinutes),
+      handler: createReservationExpirySweep(services.orders, config.orders.reservationMinutes),
     },
     {
       // Stock holds of placements that died between reserving and clearing (a killed API process):

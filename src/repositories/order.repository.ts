@@ -1,7 +1,7 @@
 // The only code that touches the Order model. Returns plain objects (lean); never throws HTTP errors.
 import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
-import type { OrderDoc, OrderModel, OrderStatus } from '../models/Order';
+import type { OrderDoc, OrderModel, OrderStatus, PaymentStatus } from '../models/Order';
 import type { OptionValue } from '../models/ProductVariant';
 import { lean } from './lean';
 
@@ -34,6 +34,22 @@ export interface AddressRecord {
   phone?: string;
 }
 
+export interface PaymentRecord {
+  provider: 'stripe' | 'simulated';
+  providerPaymentId: string;
+  amountMinor: number;
+  refundedMinor: number;
+  status: PaymentStatus;
+  failureReason?: string;
+  refunds: { providerRefundId: string; amountMinor: number; at: Date; idempotencyKey: string; reason?: string }[];
+}
+
+export interface ShipmentRecord {
+  carrier: string;
+  trackingNumber: string;
+  shippedAt: Date;
+}
+
 export interface OrderRecord {
   _id: Types.ObjectId;
   account: Types.ObjectId;
@@ -44,6 +60,8 @@ export interface OrderRecord {
   status: OrderStatus;
   statusHistory: StatusChangeRecord[];
   shippingAddress: AddressRecord;
+  payment?: PaymentRecord;
+  shipment?: ShipmentRecord;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -68,6 +86,8 @@ export interface NewOrder {
   shippingAddress: AddressRecord;
   statusHistory: StatusChangeRecord[];
   idempotencyKey?: string;
+  /** Default `pending` (staff orders); checkout creates `awaiting_payment`. */
+  status?: Extract<OrderStatus, 'pending' | 'awaiting_payment'>;
 }
 
 export interface PageInput {
@@ -82,6 +102,10 @@ export interface Transition {
   readonly to: OrderStatus;
   readonly expectedVersion: number;
   readonly change: StatusChangeRecord;
+  /** Recorded with the status change (e.g. the shipment when an order ships). */
+  readonly shipment?: ShipmentRecord;
+  /** The payment's state set with the status (a declined payment: `failed` and the reason). */
+  readonly payment?: { readonly status: PaymentStatus; readonly failureReason?: string };
 }
 
 export interface StatsRow {
@@ -144,9 +168,10 @@ export function createOrderRepository(model: OrderModel) {
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as OrderRecord;
     },
 
-    /** The latest order an account placed with this Idempotency-Key since `since`, if any. */
-    findByIdempotencyKey(accountId: string, key: string, since: Date): Promise<OrderRecord | null> {
-      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key, createdAt: { $gte: since } }).sort({ createdAt: -1 }));
+    /** The latest order an account placed with this Idempotency-Key since `since` (with `placedAs`: first in that status), if any. */
+    findByIdempotencyKey(accountId: string, key: string, since: Date, placedAs?: OrderStatus): Promise<OrderRecord | null> {
+      const filter = { account: accountId, idempotencyKey: key, createdAt: { $gte: since }, ...(placedAs && { 'statusHistory.0.status': placedAs }) };
+      return lean<OrderRecord | null>(model.findOne(filter).sort({ createdAt: -1 }));
     },
 
     findById(id: string, session?: ClientSession | null): Promise<OrderRecord | null> {
@@ -179,7 +204,15 @@ export function createOrderRepository(model: OrderModel) {
     transition(id: string, t: Transition, session?: ClientSession | null): Promise<OrderRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: t.expectedVersion, status: { $in: [...t.from] } },
-        { $set: { status: t.to }, $push: { statusHistory: t.change }, $inc: { version: 1 } },
+        {
+          $set: {
+            status: t.to,
+            ...(t.shipment && { shipment: t.shipment }),
+            ...(t.payment && { 'payment.status': t.payment.status, ...(t.payment.failureReason !== undefined && { 'payment.failureReason': t.payment.failureReason }) }),
+          },
+          $push: { statusHistory: t.change },
+          $inc: { version: 1 },
+        },
         { returnDocument: 'after', session: session ?? null },
       );
       return lean<OrderRecord | null>(query);
@@ -204,6 +237,11 @@ export function createOrderRepository(model: OrderModel) {
       if (!accountIds.length) return [];
       const found = await model.distinct('account', { account: { $in: [...accountIds] }, statusHistory: { $elemMatch: { status, at: { $lt: before } } } });
       return found.map(String);
+    },
+
+    /** Checkout orders still awaiting payment created before `olderThan`, oldest first (`{ status: 1, createdAt: -1 }`). */
+    findUnpaidBefore(olderThan: Date, limit: number): Promise<OrderRecord[]> {
+      return lean<OrderRecord[]>(model.find({ status: 'awaiting_payment', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
     },
 
     /** Revenue and counts per day and per status, top products: one pipeline over a date range. */

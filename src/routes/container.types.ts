@@ -26,8 +26,12 @@ import type { InventoryService } from '../services/inventory/inventory.service';
 import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
+import type { CartService } from '../services/cart/cart.service';
+import type { CheckoutService } from '../services/checkout.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
+import type { PaymentService } from '../services/payments/payment.service';
+import type { ProviderGuard } from '../services/payments/resilience';
 import type { ProductService } from '../services/products/product.service';
 import type { ReportService } from '../services/reports/report.service';
 import type { ReviewService } from '../services/reviews/review.service';
@@ -62,6 +66,11 @@ export interface Container {
   readonly inventory: InventoryService;
   /** Daily sales reports (built by the worker; listed and downloaded by admins). */
   readonly reports: ReportService;
+  readonly payments: PaymentService;
+  readonly cart: CartService;
+  readonly checkout: CheckoutService;
+  /** The payment provider's circuit breaker (readiness and tests read its state). */
+  readonly paymentGuard: ProviderGuard;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;

@@ -3,6 +3,7 @@ import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
 import { analyticsRoutes } from './analytics.routes';
 import { authRoutes } from './auth.routes';
+import { cartRoutes } from './cart.routes';
 import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
 import { inventoryRoutes } from './inventory.routes';
@@ -12,6 +13,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
+import { paymentRoutes } from './payment.routes';
 import { productRoutes } from './product.routes';
 import { reportRoutes } from './report.routes';
 import { reviewRoutes } from './review.routes';
@@ -31,6 +33,9 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...wishlistRoutes(container.wishlists),
     ...inventoryRoutes(container.inventory),
     ...reportRoutes(container.reports),
+    ...cartRoutes(container.cart, container.checkout),
+    // The confirm step exists only with the simulated provider, never in production.
+    ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
     ...analyticsRoutes(container.analytics),

@@ -71,7 +71,16 @@ describe('which changes count as sales', () => {
     const unpaid = history(['pending', '2026-03-10T09:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']);
     expect(countedAs(unpaid, unpaid.statusHistory[1])).toBeNull();
     for (const status of ['pending', 'shipped', 'delivered']) expect(countedAs(unpaid, { status: status as never, at: at('2026-03-10T11:00:00Z') })).toBeNull();
-    expect(COUNTED_STATUSES).toEqual(['paid', 'cancelled']);
+    expect(COUNTED_STATUSES).toEqual(['paid', 'refunded', 'cancelled']);
+  });
+
+  it('when a paid checkout order is refunded in full and then cancelled, then the refund counts once; failed and partial payments count nothing', () => {
+    const refundedThenCancelled = history(['awaiting_payment', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['refunded', '2026-03-10T12:00:00Z'], ['cancelled', '2026-03-10T12:05:00Z']);
+    expect(refundedThenCancelled.statusHistory.map((c) => countedAs(refundedThenCancelled, c))).toEqual([null, 'sale', 'refund', null]);
+    const declined = history(['awaiting_payment', '2026-03-10T09:00:00Z'], ['payment_failed', '2026-03-10T09:01:00Z']);
+    expect(declined.statusHistory.map((c) => countedAs(declined, c))).toEqual([null, null]);
+    const partial = history(['paid', '2026-03-10T09:01:00Z'], ['partially_refunded', '2026-03-10T10:00:00Z']);
+    expect(countedAs(partial, partial.statusHistory[1])).toBeNull();
   });
 
   it('when a tally folds orders, then changes outside the window are skipped and net = gross − refunds', () => {

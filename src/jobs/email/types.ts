@@ -1,7 +1,7 @@
 // The contract between services that send email and the queue that delivers it.
 // Services depend on this interface only; the BullMQ and in-memory implementations live beside it.
 
-export type EmailKind = 'welcome' | 'password-reset' | 'order-confirmation' | 'order-status' | 'back-in-stock' | 'low-stock' | 'daily-report';
+export type EmailKind = 'welcome' | 'password-reset' | 'order-confirmation' | 'order-status' | 'back-in-stock' | 'low-stock' | 'order-paid' | 'order-refunded' | 'order-shipped' | 'daily-report';
 
 /**
  * A file an email carries, by reference: the job (and the outbox event before it) holds only this,

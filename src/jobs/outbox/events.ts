@@ -85,6 +85,31 @@ export const EVENT_TYPES = {
     schema: Joi.object({ to: orderTo, orderId, status: Joi.string().valid('cancelled').required(), reason: Joi.string().max(500) }),
     consumers: [{ queue: 'email', kind: 'order-status' }, { queue: 'analytics' }],
   },
+  // Payment and delivery (issue 18): recorded with the provider's fact or the staff change that caused
+  // them. Paid and refunded orders count in the sales rollups (services/analytics/contribution.ts).
+  'order-paid': {
+    schema: Joi.object({ to: orderTo, orderId, status: Joi.string().valid('paid').required(), total: money.required(), currency: Joi.string().max(10).required() }),
+    consumers: [{ queue: 'email', kind: 'order-paid' }, { queue: 'analytics' }],
+  },
+  'order-payment-failed': {
+    schema: Joi.object({ to, orderId, status: Joi.string().valid('payment_failed').required(), reason: Joi.string().max(500) }),
+    consumers: [{ queue: 'email', kind: 'order-status' }],
+  },
+  'order-refunded': {
+    schema: Joi.object({
+      to: orderTo,
+      orderId,
+      currency: Joi.string().max(10).required(),
+      amount: money.required(),
+      totalRefunded: money.required(),
+      fullyRefunded: Joi.boolean().required(),
+    }),
+    consumers: [{ queue: 'email', kind: 'order-refunded' }, { queue: 'analytics' }],
+  },
+  'order-shipped': {
+    schema: Joi.object({ to, orderId, carrier: Joi.string().max(100).required(), trackingNumber: Joi.string().max(100).required() }),
+    consumers: [{ queue: 'email', kind: 'order-shipped' }],
+  },
   // Fan-outs: recipients are resolved at publish time (see EventConsumer).
   'variant-back-in-stock': {
     schema: Joi.object({ ...variantFacts, slug: Joi.string().max(120).required(), price: money.required(), currency: Joi.string().max(10).required(), restockSeq: seq }),

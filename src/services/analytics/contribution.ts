@@ -6,10 +6,13 @@
 // delta in the UTC hour the change happened:
 // - paid: +1 order, +units, +gross, +net, +1 new customer when it is the account's first paid
 //   order, +units/+revenue per product and category — in the hour of the paid transition;
-// - cancelled after paid (later: refunded): +refunds, −net, −units/−revenue per product and category
-//   — in the hour of the cancellation. A cancel of an unpaid order contributes nothing.
-// Payment statuses plug in as one line each: a contribution rule in CONTRIBUTIONS below and, for a
-// new event type, its fact in ANALYTICS_EVENTS.
+// - refunded (a paid checkout order refunded in full): +refunds, −net, −units/−revenue per product
+//   and category — in the hour of the refunded transition;
+// - cancelled after paid, unless a full refund already took the sale out (a paid checkout order is
+//   refunded before it is cancelled): the same, in the hour of the cancellation. A cancel of an
+//   unpaid order (a checkout whose reservation expired, a declined one) contributes nothing.
+// A partial refund is not a fact: it counts once the order is refunded in full (a cancel refunds the rest); a
+// refund of an order that keeps its status (shipped, delivered) is not counted (see README.md).
 import type { OrderRecord } from '../../repositories/order.repository';
 
 export interface OrderFact {
@@ -21,8 +24,9 @@ export interface OrderFact {
 export const ANALYTICS_EVENTS: Readonly<Record<string, (payload: Record<string, unknown>) => OrderFact | null>> = {
   'order-status-changed': (p) => ({ orderId: String(p.orderId), status: String(p.status) }),
   'order-cancelled': (p) => ({ orderId: String(p.orderId), status: 'cancelled' }),
-  // payments: 'order-paid': (p) => ({ orderId: String(p.orderId), status: 'paid' }),
-  // payments: 'order-refunded': (p) => ({ orderId: String(p.orderId), status: 'refunded' }),
+  // Checkout orders: paid by the provider's event; refunded (one event per refund) when in full.
+  'order-paid': (p) => ({ orderId: String(p.orderId), status: 'paid' }),
+  'order-refunded': (p) => (p.fullyRefunded === true ? { orderId: String(p.orderId), status: 'refunded' } : null),
 };
 
 export function factOfEvent(type: string, payload: Record<string, unknown>): OrderFact | null {
@@ -60,13 +64,15 @@ export interface ContributionContext {
 
 type Rule = (order: ContributionOrder, at: Date, ctx: ContributionContext) => Omit<RollupDelta, 'hour'> | null;
 
-const wasPaidBefore = (order: ContributionOrder, at: Date) => order.statusHistory.some((c) => c.status === 'paid' && new Date(c.at) <= at);
+const reachedBefore = (order: ContributionOrder, status: string, at: Date) => order.statusHistory.some((c) => c.status === status && new Date(c.at) <= at);
+const wasPaidBefore = (order: ContributionOrder, at: Date) => reachedBefore(order, 'paid', at);
 
-/** Status → what its change contributes. The payments branch adds `refunded` (and partial refunds) here. */
+/** Status → what its change contributes. */
 export const CONTRIBUTIONS: Readonly<Record<string, Rule>> = {
   paid: (order, _at, ctx) => sale(order, ctx, 1),
-  cancelled: (order, at, ctx) => (wasPaidBefore(order, at) ? sale(order, ctx, -1) : null),
-  // payments: refunded: (order, at, ctx) => (wasPaidBefore(order, at) ? sale(order, ctx, -1) : null),
+  refunded: (order, at, ctx) => (wasPaidBefore(order, at) ? sale(order, ctx, -1) : null),
+  // A staff order paid out of band leaves the figures at its cancel; a refunded one already has.
+  cancelled: (order, at, ctx) => (wasPaidBefore(order, at) && !reachedBefore(order, 'refunded', at) ? sale(order, ctx, -1) : null),
 };
 
 function sale(order: ContributionOrder, ctx: ContributionContext, sign: 1 | -1): Omit<RollupDelta, 'hour'> {

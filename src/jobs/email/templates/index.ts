@@ -5,6 +5,7 @@ import { renderDailyReport } from './daily-report';
 import { renderLowStock } from './low-stock';
 import type { RenderedEmail, TemplateContext } from './escape';
 import { renderOrderConfirmation } from './order-confirmation';
+import { renderOrderPaid, renderOrderRefunded, renderOrderShipped } from './order-payment';
 import { renderOrderStatus } from './order-status';
 import { renderPasswordReset } from './password-reset';
 import { renderWelcome } from './welcome';
@@ -19,6 +20,9 @@ const templates: Record<EmailKind, (data: Record<string, unknown>, ctx: Template
   'back-in-stock': renderBackInStock,
   'low-stock': renderLowStock,
   'daily-report': renderDailyReport,
+  'order-paid': renderOrderPaid,
+  'order-refunded': renderOrderRefunded,
+  'order-shipped': renderOrderShipped,
 };
 
 export function renderEmail(kind: EmailKind, data: Readonly<Record<string, unknown>>, ctx: TemplateContext): RenderedEmail {
