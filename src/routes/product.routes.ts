@@ -66,6 +66,8 @@ const listedProduct = product.fork(
   (key) => key.optional(),
 );
 
+const variantNotFound = { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' };
+
 /** Staff may write the catalog. */
 const staff = ['manager', 'admin'] as const;
 
@@ -213,7 +215,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       validate: { params: variantParams, body: variantPatchBody },
       responses: {
         200: { description: 'The product after the change', schema: product },
-        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        404: variantNotFound,
         409: { description: 'DUPLICATE_KEY, VARIANT_OPTIONS_MISMATCH, DUPLICATE_VARIANT_OPTIONS, VERSION_CONFLICT' },
       },
       // The story gives the new product's default variant an option first, so a second variant can follow.
@@ -241,7 +243,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       validate: { params: variantParams, body: variantDeleteBody },
       responses: {
         200: { description: 'The product without the variant', schema: product },
-        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        404: variantNotFound,
         409: { description: 'LAST_VARIANT, VERSION_CONFLICT' },
       },
       // The story's product has one variant at this point: a deliberate negative check of the rule.
