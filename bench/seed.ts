@@ -4,7 +4,7 @@
 import { config } from '../src/config';
 import { connectDatabase } from '../src/loaders/db';
 import { seedCatalog } from '../src/loaders/seed';
-import { createSeedRepositories } from '../src/loaders/container';
+import { createSeedRepositories } from '../src/loaders/repositories';
 import { seedDemoAccounts } from '../src/services/account.seed';
 
 const CATALOG_SIZE = 10_000;

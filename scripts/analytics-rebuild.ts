@@ -3,7 +3,7 @@
 // Run it while no order event of the range is waiting in the outbox (see services/analytics/README.md).
 import mongoose from 'mongoose';
 import { config } from '../src/config';
-import { createRepositories } from '../src/loaders/container';
+import { createRepositories } from '../src/loaders/repositories';
 import { createAnalyticsService } from '../src/services/analytics/analytics.service';
 import { createPasswordHasher } from '../src/services/auth/password';
 import { createTransactionRunner } from '../src/services/transactions';

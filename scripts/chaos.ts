@@ -296,7 +296,7 @@ const ADMIN = { email: 'chaos-admin@example.test', password: 'Chaos-admin-passw0
 
 /** The first admin, as an operator creates one: straight into the database (there is no sign-up for staff). */
 async function seedAdmin(): Promise<void> {
-  const { createSeedRepositories } = await import('../src/loaders/container');
+  const { createSeedRepositories } = await import('../src/loaders/repositories');
   const { config } = await import('../src/config');
   const { accounts } = await createSeedRepositories(mongoose.connection, config);
   await accounts.create({ firstName: 'Chaos', lastName: 'Admin', email: ADMIN.email, password: ADMIN.password, role: 'admin' });

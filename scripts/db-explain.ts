@@ -7,7 +7,7 @@ import { config } from '../src/config';
 import { seedCatalog } from '../src/loaders/seed';
 import { explainOrders } from './explain-orders';
 import { explainAnalytics } from './explain-analytics';
-import { createSeedRepositories } from '../src/loaders/container';
+import { createSeedRepositories } from '../src/loaders/repositories';
 import { productModel } from '../src/models/Product';
 import { encodeCursor, keysOf, planQuery, type ProductListQuery, type Viewer } from '../src/services/query-engine';
 

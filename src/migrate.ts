@@ -2,7 +2,7 @@
 // against MONGODB_URI. Safe to repeat: every step only touches documents that still need it.
 import { config } from './config';
 import { runMigrations } from './jobs/migrations/migrations';
-import { createSeedRepositories } from './loaders/container';
+import { createSeedRepositories } from './loaders/repositories';
 import { connectDatabase } from './loaders/db';
 import { logger } from './utils/logger';
 

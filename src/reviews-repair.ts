@@ -4,7 +4,7 @@
 // Safe while the API runs: a product or review changed during the repair is left alone (counted
 // as `raced`); run it again to settle those.
 import { config } from './config';
-import { createReviewRepair } from './loaders/container';
+import { createReviewRepair } from './loaders/commands';
 import { connectDatabase } from './loaders/db';
 import { connectRedis } from './loaders/redis';
 import { logger } from './utils/logger';

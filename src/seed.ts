@@ -3,7 +3,8 @@
 import { config } from './config';
 import { connectDatabase } from './loaders/db';
 import { seedCatalog } from './loaders/seed';
-import { createSeedMedia, createSeedRepositories, createSeedReviews } from './loaders/container';
+import { createSeedMedia, createSeedReviews } from './loaders/commands';
+import { createSeedRepositories } from './loaders/repositories';
 import { seedDemoImages } from './loaders/seed-images';
 import { seedDemoReviews } from './loaders/seed-reviews';
 import { seedDemoAccounts } from './services/account.seed';

@@ -12,7 +12,7 @@ import type { PaymentProvider } from '../services/payments/provider';
 import { createProviderGuard } from '../services/payments/resilience';
 import { createSimulatedProvider, httpWebhookDelivery, type SimulatedProvider } from '../services/payments/simulated-provider';
 import { createStripeProvider } from '../services/payments/stripe-provider';
-import type { Repositories } from './container';
+import type { Repositories } from './repositories';
 
 export interface PaymentsDeps {
   readonly config: AppConfig;

@@ -8,6 +8,10 @@ import { IMPORT_BATCH_ROWS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../service
 import { importIdParams, importUploadFields, inventoryImport } from './inventory.schemas';
 import { route, type RouteDefinition } from './route-table';
 
+const importNotFound = { description: 'IMPORT_NOT_FOUND', code: 'IMPORT_NOT_FOUND' };
+/** The collection uploads its sample image, so it never has an import of its own to read. */
+const needsImport = { skipUnlessSet: { variable: 'importId', why: 'the collection uploads its sample image, so no import is created; set importId to a real import' } };
+
 export function inventoryRoutes(inventory: InventoryService): RouteDefinition[] {
   const controller = createInventoryController(inventory);
   const tags = ['Inventory'];
@@ -47,11 +51,8 @@ export function inventoryRoutes(inventory: InventoryService): RouteDefinition[] 
       tags,
       access: staff,
       validate: { params: importIdParams },
-      responses: {
-        200: { description: 'The import', schema: inventoryImport },
-        404: { description: 'IMPORT_NOT_FOUND', code: 'IMPORT_NOT_FOUND' },
-      },
-      postman: { skipUnlessSet: { variable: 'importId', why: 'the collection uploads its sample image, so no import is created; set importId to a real import' } },
+      responses: { 200: { description: 'The import', schema: inventoryImport }, 404: importNotFound },
+      postman: needsImport,
       handler: controller.get,
     }),
     route({
@@ -63,9 +64,9 @@ export function inventoryRoutes(inventory: InventoryService): RouteDefinition[] 
       validate: { params: importIdParams },
       responses: {
         200: { description: 'CSV, streamed in line order', contentType: 'text/csv; charset=utf-8', schema: Joi.string(), example: 'line,sku,reason\n7,TEE-XL,unknown SKU\n' },
-        404: { description: 'IMPORT_NOT_FOUND', code: 'IMPORT_NOT_FOUND' },
+        404: importNotFound,
       },
-      postman: { skipUnlessSet: { variable: 'importId', why: 'the collection uploads its sample image, so no import is created; set importId to a real import' } },
+      postman: needsImport,
       handler: controller.errors,
     }),
     route({

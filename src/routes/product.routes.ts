@@ -66,6 +66,28 @@ const listedProduct = product.fork(
   (key) => key.optional(),
 );
 
+const variantNotFound = { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' };
+
+/** Staff may write the catalog. */
+const staff = ['manager', 'admin'] as const;
+
+/**
+ * A staff edit of one product, guarded by the version the client read (If-Match, or `version` in
+ * the body). The declaration adds the If-Match header, its 428 and the Postman ETag round trip (send
+ * the ETag captured last; by default capture the new one), so each edit states only what is its own.
+ */
+function versionedEdit(edit: Omit<RouteDefinition, 'tags' | 'access' | 'validate'> & { readonly validate: { readonly params: Joi.ObjectSchema; readonly body: Joi.Schema } }): RouteDefinition {
+  const { validate, responses, postman, ...rest } = edit;
+  return {
+    ...rest,
+    tags: ['Products'],
+    access: staff,
+    validate: { params: validate.params, headers: ifMatchHeaders, body: validate.body },
+    responses: { 428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' }, ...responses },
+    postman: { headers: { 'If-Match': '{{productEtag}}' }, ...(postman ?? { captures: { productEtag: 'header:ETag' } }) },
+  };
+}
+
 export function productRoutes(products: ProductService): RouteDefinition[] {
   const controller = createProductController(products);
   const tags = ['Products'];
@@ -129,7 +151,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       path: '/products',
       summary: 'Create a product',
       tags,
-      access: ['manager', 'admin'],
+      access: staff,
       validate: { body: createBody },
       responses: {
         201: { description: 'Created', schema: product },
@@ -152,29 +174,25 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag', variantId: 'data.variants.0.id' } },
       handler: controller.create,
     },
-    {
+    versionedEdit({
       method: 'patch',
       path: '/products/:id',
       summary: 'Change a product (optimistic concurrency: If-Match or version)',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: idParams, headers: ifMatchHeaders, body: patchBody },
+      validate: { params: idParams, body: patchBody },
       responses: {
         200: { description: 'Updated', schema: product },
         409: { description: 'VERSION_CONFLICT: changed since it was read; PRODUCT_DELETED' },
         422: { description: 'UNKNOWN_CATEGORY: no category has the `category` slug', code: 'UNKNOWN_CATEGORY' },
-        428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
       },
       requestExample: { price: 44.9, stock: 40 },
-      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
       handler: controller.update,
-    },
+    }),
     {
       method: 'delete',
       path: '/products/:id',
       summary: 'Soft-delete a product (idempotent)',
       tags,
-      access: ['manager', 'admin'],
+      access: staff,
       validate: { params: idParams },
       responses: { 204: { description: 'Deleted (or already deleted)' }, 404: { description: 'No such product' } },
       handler: controller.remove,
@@ -190,57 +208,47 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.restore,
     },
-    {
+    versionedEdit({
       method: 'patch',
       path: '/products/:id/variants/:variantId',
       summary: 'Change a variant (optimistic concurrency on the product: If-Match or version)',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: variantParams, headers: ifMatchHeaders, body: variantPatchBody },
+      validate: { params: variantParams, body: variantPatchBody },
       responses: {
         200: { description: 'The product after the change', schema: product },
-        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        404: variantNotFound,
         409: { description: 'DUPLICATE_KEY, VARIANT_OPTIONS_MISMATCH, DUPLICATE_VARIANT_OPTIONS, VERSION_CONFLICT' },
-        428: { description: 'VERSION_REQUIRED' },
       },
       // The story gives the new product's default variant an option first, so a second variant can follow.
       requestExample: { optionValues: { finish: 'matte' }, stock: 12, price: null, active: true },
-      postman: { headers: { 'If-Match': '{{productEtag}}' }, captures: { productEtag: 'header:ETag' } },
       handler: controller.updateVariant,
-    },
-    {
+    }),
+    versionedEdit({
       method: 'post',
       path: '/products/:id/variants',
       summary: 'Add a variant (own SKU, option values, price, stock; optimistic concurrency: If-Match or version)',
       description: 'Every variant names the same options; an option-less default variant must get option values (PATCH) before a second variant is added. Returns the product.',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: idParams, headers: ifMatchHeaders, body: variantCreateBody },
+      validate: { params: idParams, body: variantCreateBody },
       responses: {
         201: { description: 'The product with its new variant (Location names the variant)', schema: product },
         409: { description: 'DUPLICATE_KEY (sku), VARIANT_OPTIONS_MISMATCH, VARIANT_OPTIONS_REQUIRED, DUPLICATE_VARIANT_OPTIONS, TOO_MANY_VARIANTS, VERSION_CONFLICT' },
-        428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' },
       },
       requestExample: { sku: 'LAMP-AURORA-01-BRASS', optionValues: { finish: 'brass' }, price: 59.9, stock: 10 },
-      postman: { headers: { 'If-Match': '{{productEtag}}' }, body: { sku: 'E2E-{{$timestamp}}-V' }, captures: { productEtag: 'header:ETag' } },
+      postman: { body: { sku: 'E2E-{{$timestamp}}-V' }, captures: { productEtag: 'header:ETag' } },
       handler: controller.addVariant,
-    },
-    {
+    }),
+    versionedEdit({
       method: 'delete',
       path: '/products/:id/variants/:variantId',
       summary: 'Remove a variant (not the last one; optimistic concurrency: If-Match or version)',
-      tags,
-      access: ['manager', 'admin'],
-      validate: { params: variantParams, headers: ifMatchHeaders, body: variantDeleteBody },
+      validate: { params: variantParams, body: variantDeleteBody },
       responses: {
         200: { description: 'The product without the variant', schema: product },
-        404: { description: 'PRODUCT_NOT_FOUND, VARIANT_NOT_FOUND' },
+        404: variantNotFound,
         409: { description: 'LAST_VARIANT, VERSION_CONFLICT' },
-        428: { description: 'VERSION_REQUIRED' },
       },
       // The story's product has one variant at this point: a deliberate negative check of the rule.
-      postman: { headers: { 'If-Match': '{{productEtag}}' }, expectStatus: 409, expectCode: 'LAST_VARIANT' },
+      postman: { expectStatus: 409, expectCode: 'LAST_VARIANT' },
       handler: controller.removeVariant,
-    },
+    }),
   ];
 }

@@ -6,6 +6,7 @@ import { REVIEW_STATUSES } from '../models/Review';
 import { noBody } from '../middlewares/validate';
 import type { ReviewService } from '../services/reviews/review.service';
 import { idParams } from './product.schemas';
+import type { IdParams } from '../utils/typed-request';
 import { route, type RouteDefinition } from './route-table';
 import {
   createBody,
@@ -41,10 +42,19 @@ const review = Joi.object({
 const reviews = Joi.array().items(review);
 const notFound = { description: 'REVIEW_NOT_FOUND — also for a review that is not yours to change, or hidden from you', code: 'REVIEW_NOT_FOUND' };
 
+const staff = ['manager', 'admin'] as const;
+
+/** A staff moderation action on one review (POST, no headers); answers the review as it is now. */
+function moderation<B>(
+  action: Omit<RouteDefinition<IdParams, unknown, B, unknown>, 'method' | 'tags' | 'access' | 'validate' | 'responses'> & { readonly body: Joi.Schema<B>; readonly answer: string },
+): RouteDefinition {
+  const { body, answer, ...rest } = action;
+  return route({ method: 'post', ...rest, tags: ['Reviews'], access: staff, validate: { params: reviewIdParams, body }, responses: { 200: { description: answer, schema: review }, 404: notFound } });
+}
+
 export function reviewRoutes(service: ReviewService): RouteDefinition[] {
   const controller = createReviewController(service);
   const tags = ['Reviews'];
-  const staff = ['manager', 'admin'] as const;
   // Declaration order is also the Postman run order: the staff list captures a seeded review first.
   return [
     route({
@@ -165,27 +175,15 @@ export function reviewRoutes(service: ReviewService): RouteDefinition[] {
       responses: { 204: { description: 'No vote of yours remains' }, 404: notFound },
       handler: controller.withdrawHelpful,
     }),
-    route({
-      method: 'post',
+    moderation({
       path: '/reviews/:id/hide',
       summary: 'Hide a review with a reason (it leaves public lists and the aggregates)',
       description: 'Hiding a hidden review changes nothing. The author still sees it, with the reason.',
-      tags,
-      access: staff,
-      validate: { params: reviewIdParams, body: hideBody },
-      responses: { 200: { description: 'Hidden', schema: review }, 404: notFound },
+      body: hideBody,
+      answer: 'Hidden',
       requestExample: { reason: 'Contains personal data' },
       handler: controller.hide,
     }),
-    route({
-      method: 'post',
-      path: '/reviews/:id/unhide',
-      summary: 'Publish a hidden review again',
-      tags,
-      access: staff,
-      validate: { params: reviewIdParams, body: noBody },
-      responses: { 200: { description: 'Published', schema: review }, 404: notFound },
-      handler: controller.unhide,
-    }),
+    moderation({ path: '/reviews/:id/unhide', summary: 'Publish a hidden review again', body: noBody, answer: 'Published', handler: controller.unhide }),
   ];
 }

@@ -3,7 +3,8 @@
 // refreshed, and the seed's demo reviews counted.
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { createSeedRepositories, createSeedReviews } from '../../src/loaders/container';
+import { createSeedReviews } from '../../src/loaders/commands';
+import { createSeedRepositories } from '../../src/loaders/repositories';
 import { seedCatalog } from '../../src/loaders/seed';
 import { seedDemoReviews } from '../../src/loaders/seed-reviews';
 import { ratingAverageOf } from '../../src/models/Review';

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { seedDemoImages } from '../../src/loaders/seed-images';
 import { Product } from '../support/models';
 import mongoose from 'mongoose';
-import { createSeedRepositories } from '../../src/loaders/container';
+import { createSeedRepositories } from '../../src/loaders/repositories';
 import { createTestContext, type TestContext } from '../support/app';
 import { useTestDatabase } from '../support/db';
 import { insertProducts } from './products.fixture';

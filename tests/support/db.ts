@@ -1,7 +1,7 @@
 // Per-file database isolation: every test file connects to its own database and drops it after.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { bindModels } from '../../src/loaders/container';
+import { bindModels } from '../../src/loaders/repositories';
 
 export function testMongoUri(): string {
   const uri = process.env.TEST_MONGODB_URI;

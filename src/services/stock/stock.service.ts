@@ -10,7 +10,7 @@
 // and on the version it read carries the event into the product document (one atomic update), and
 // the event then moves to the outbox; anything else (the stock moved between the two steps) goes
 // round again. Inside a caller's transaction the event joins that transaction instead.
-// See services/stock/README.md.
+// What each kind of change means (its delta, when it applies): plan.ts. See services/stock/README.md.
 import type { ClientSession } from 'mongoose';
 import type { VariantRecord } from '../../models/ProductVariant';
 import type { ProductChanges, ProductRecord, ProductRepository, StockAlertRecord, StockHold, VariantStockChange } from '../../repositories/product.repository';
@@ -20,21 +20,9 @@ import { logger } from '../../utils/logger';
 import { withoutDeadline } from '../../utils/tracing';
 import type { DomainEvent, Outbox } from '../outbox/outbox.service';
 import { crossingBand, crossingEvents, inBand } from './crossings';
+import { planFor, type Plan, type StockChange } from './plan';
 
-/** A variant by ids, or by its SKU (unique across the catalog). */
-export type VariantRef = { readonly productId: string; readonly variantId: string } | { readonly sku: string };
-
-export type StockChange =
-  /** Takes units if the product is for sale and the variant active with enough stock; optionally records a hold. */
-  | { readonly kind: 'reserve'; readonly productId: string; readonly variantId: string; readonly quantity: number; readonly hold?: { readonly order: string; readonly line: number } }
-  /** Gives back a held reservation once (the hold must still be there). A null variant: the product's only one. */
-  | { readonly kind: 'release'; readonly productId: string; readonly variantId: string | null; readonly quantity: number; readonly hold: { readonly order: string; readonly line: number | null } }
-  /** Puts units back (a cancelled order line), whatever the product's status: stock is physical. */
-  | { readonly kind: 'restock'; readonly productId: string; readonly variantId: string | null; readonly quantity: number }
-  /** A signed correction (inventory import `sku,delta`); refused when it would go below zero. */
-  | { readonly kind: 'adjust'; readonly target: VariantRef; readonly delta: number }
-  /** An absolute count (inventory import `sku,stock`), compare-and-set against the stock it read. */
-  | { readonly kind: 'set'; readonly target: VariantRef; readonly stock: number };
+export type { StockChange, VariantRef } from './plan';
 
 export interface StockChangeResult {
   /** False when the change does not apply (not enough stock, hold already released, unknown variant). */
@@ -67,20 +55,6 @@ export interface StockWriterDeps {
 
 /** Each round that misses means another writer changed this variant in between; this many is contention, not a bug. */
 const MAX_ROUNDS = 25;
-
-interface Plan {
-  readonly productId: string;
-  readonly variantId: string;
-  /** The delta given the stock last read (`set` depends on it; the others do not). */
-  delta(current: number | undefined): number;
-  /** Compare-and-set: the write requires the stock last read. */
-  readonly exact?: boolean;
-  readonly sellable?: boolean;
-  readonly records?: VariantStockWrite['records'];
-  readonly releases?: VariantStockWrite['releases'];
-  /** Whether the change applies to the variant as it is now. */
-  applies(state: VariantStockState, delta: number): boolean;
-}
 
 const notApplied: StockChangeResult = { applied: false, events: [] };
 
@@ -179,47 +153,6 @@ export function createStockWriter(deps: StockWriterDeps) {
     throw new ServiceUnavailableError('Stock of this item is changing too fast; retry', 'STOCK_CONTENDED');
   }
 
-  async function resolve(target: VariantRef): Promise<{ productId: string; variantId: string } | null> {
-    return 'sku' in target ? stock.findVariantBySku(target.sku) : target;
-  }
-
-  /** A line or hold from before variants names no variant: it belongs to the product's only one. */
-  async function variantOf(productId: string, variantId: string | null): Promise<string | null> {
-    return variantId ?? stock.findOnlyVariantId(productId);
-  }
-
-  async function planFor(change: StockChange): Promise<Plan | null> {
-    const always = () => true;
-    switch (change.kind) {
-      case 'reserve': {
-        const { productId, variantId, quantity, hold } = change;
-        return {
-          productId,
-          variantId,
-          delta: () => -quantity,
-          sellable: true,
-          ...(hold && { records: { order: hold.order, line: hold.line, quantity } }),
-          applies: (s) => s.sellable && s.variant.active && s.variant.stock >= quantity,
-        };
-      }
-      case 'release':
-      case 'restock': {
-        const variantId = await variantOf(change.productId, change.variantId);
-        if (!variantId) return null;
-        const releases = change.kind === 'release' ? { order: change.hold.order, line: change.hold.line, quantity: change.quantity } : undefined;
-        return { productId: change.productId, variantId, delta: () => change.quantity, releases, applies: releases ? (s) => s.holdPresent : always };
-      }
-      case 'adjust': {
-        const ref = await resolve(change.target);
-        return ref && { ...ref, delta: () => change.delta, applies: (s, delta) => s.variant.stock + delta >= 0 };
-      }
-      case 'set': {
-        const ref = await resolve(change.target);
-        return ref && { ...ref, exact: true, delta: (current) => change.stock - (current ?? 0), applies: always };
-      }
-    }
-  }
-
   /** The crossings a version-guarded write of `changes` over `before` makes (one per variant that crosses). */
   function crossingsOfWrite(before: ProductStockFacts, changes: ProductChanges): DomainEvent[] {
     const stockBefore = new Map((before.variants ?? []).map((v) => [v._id.toString(), v.stock]));
@@ -230,7 +163,7 @@ export function createStockWriter(deps: StockWriterDeps) {
   }
 
   async function applyStockChange(change: StockChange, options: StockWriteOptions = {}): Promise<StockChangeResult> {
-    const plan = await planFor(change);
+    const plan = await planFor(change, stock);
     return plan ? run(plan, options.session ?? null) : notApplied;
   }
 
