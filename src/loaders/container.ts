@@ -54,6 +54,7 @@ import { createImportProcessor } from '../services/inventory/import-processor';
 import { createInventoryService } from '../services/inventory/inventory.service';
 import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
+import { createPrincipalCache, invalidatingPrincipals } from '../services/auth/principal-cache';
 import { createOrderEvents } from '../services/orders/events';
 import { createOutbox } from '../services/outbox/outbox.service';
 import { createOutboxAdminService } from '../services/outbox/outbox-admin';
@@ -189,7 +190,10 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const { config, redis, emailQueue, mongo } = deps;
   const tokens = createTokenService(config.auth);
   const passwordHasher = createPasswordHasher(config.auth.passwordHash);
-  const repositories = createRepositories(mongo, passwordHasher);
+  // Every account write made through the domain drops the cached principal in every API process.
+  const principalCache = createPrincipalCache(redis, { ttlMs: config.auth.principalCacheTtlMs, keyPrefix: config.redis.keyPrefix });
+  const stored = createRepositories(mongo, passwordHasher);
+  const repositories: Repositories = { ...stored, accounts: invalidatingPrincipals(stored.accounts, principalCache) };
   const { accounts, refreshTokens, resetTokens } = repositories;
 
   const transactions = createTransactionRunner(mongo);
@@ -308,6 +312,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     accounts,
     refreshTokens,
     accountService,
+    principalCache,
     sessions,
     authService,
     passwordReset,
@@ -336,7 +341,7 @@ export type Services = ReturnType<typeof createServices>;
 export function createContainer(deps: ContainerDeps): Container {
   const { config, redis, emailQueue, mongo } = deps;
   const services = createServices(deps);
-  const { tokens, accountService } = services;
+  const { tokens, accountService, principalCache } = services;
   const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
   // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
   metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
@@ -351,7 +356,8 @@ export function createContainer(deps: ContainerDeps): Container {
     redis,
     emailQueue,
     // The token proves who signed in; the database says whether they may still act, and as what.
-    auth: createAuthMiddlewares(tokens, (id) => accountService.loadPrincipal(id)),
+    // Reused for a few seconds per process between the account writes every process is told of.
+    auth: createAuthMiddlewares(tokens, (id) => principalCache.get(id, () => accountService.loadPrincipal(id))),
     health: createHealthService({ version: config.version, mongo, redis, isDraining: deps.isDraining }),
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,
