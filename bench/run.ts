@@ -87,6 +87,18 @@ async function placeCustomerOrders(base: string, token: string, productIds: read
   return placed;
 }
 
+/** Accounts besides the demo ones, so the admin's page of 10 is a full page out of more (a counted one). */
+const EXTRA_ACCOUNTS = 30;
+
+async function registerAccounts(base: string, count: number): Promise<void> {
+  const password = 'Bench-account-2026!';
+  for (let i = 0; i < count; i += 1) {
+    const email = `bench-${i}-${randomBytes(3).toString('hex')}@bench.commerce.local`;
+    const res = await json(`${base}/api/v1/auth/register`, { method: 'POST', body: JSON.stringify({ firstName: 'Bench', lastName: `Account ${i}`, email, password }) });
+    if (res.status !== 201) throw new Error(`registering a fixture account failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
 async function loadFixtures(base: string): Promise<Fixtures> {
   const page = await json(`${base}/api/v1/products?limit=100&sort=price:asc`);
   const productIds = (page.body.data as { id: string }[]).map((p) => p.id);
@@ -103,6 +115,7 @@ async function loadFixtures(base: string): Promise<Fixtures> {
   const customerToken = await login(base, customerLogin.email, customerLogin.password);
   const probe = await json(`${base}/api/v1/orders`, { headers: { authorization: `Bearer ${adminToken}` } });
   const ordersRoutesPresent = !(probe.status === 404 && probe.body.code === 'ROUTE_NOT_FOUND');
+  await registerAccounts(base, EXTRA_ACCOUNTS);
   const me = await json(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${customerToken}` } });
   const customerId = (me.body.data as { id: string }).id;
   const customerOrders = ordersRoutesPresent ? await placeCustomerOrders(base, customerToken, productIds.slice(20, 20 + CUSTOMER_ORDERS)) : 0;
