@@ -74,6 +74,8 @@ export const envSchema = Joi.object({
 
   CACHE_ENABLED: bool().default(true),
   CACHE_TTL_SECONDS: positiveInt().default(60),
+  // Per-process catalog totals (meta.total of offset pages), cleared by this process's product writes; 0 = off.
+  LIST_TOTALS_TTL_MS: Joi.number().integer().min(0).max(60_000).default(5000),
 
   EMAIL_FROM: Joi.string().default('Commerce API <no-reply@commerce.local>'),
   SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),

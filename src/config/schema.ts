@@ -108,7 +108,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
         parallelism: v.PASSWORD_HASH_PARALLELISM,
       },
     },
-    cache: { enabled: v.CACHE_ENABLED, ttlSeconds: v.CACHE_TTL_SECONDS },
+    cache: { enabled: v.CACHE_ENABLED, ttlSeconds: v.CACHE_TTL_SECONDS, listTotalsTtlMs: v.LIST_TOTALS_TTL_MS },
     email: {
       from: v.EMAIL_FROM,
       smtpUrl: v.SMTP_URL,

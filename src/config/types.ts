@@ -70,6 +70,8 @@ export interface AppConfig {
   readonly cache: {
     readonly enabled: boolean;
     readonly ttlSeconds: number;
+    /** How long a process reuses a catalog page's total between its own product writes (0 = count every page). */
+    readonly listTotalsTtlMs: number;
   };
   readonly email: {
     readonly from: string;

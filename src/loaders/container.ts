@@ -55,12 +55,13 @@ import { createInventoryService } from '../services/inventory/inventory.service'
 import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher, type PasswordHasher } from '../services/auth/password';
 import { createPrincipalCache, invalidatingPrincipals } from '../services/auth/principal-cache';
+import { createTotalsCache } from '../services/listing/totals';
 import { createOrderEvents } from '../services/orders/events';
 import { createOutbox } from '../services/outbox/outbox.service';
 import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
-import { createNoopProductCache, createProductCache } from '../services/products/cache';
+import { clearingTotals, createNoopProductCache, createProductCache } from '../services/products/cache';
 import { createProductService } from '../services/products/product.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
 import { createStockAlertAudiences } from '../services/stock/audiences';
@@ -235,8 +236,13 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   });
   const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, outbox, ttlSeconds: config.auth.passwordResetTtlSeconds });
 
-  const productCache =
-    config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
+  // Catalog totals are kept per process for a few seconds; every product cache invalidation (product,
+  // stock and category writes all go through it) clears them in this process.
+  const productTotals = createTotalsCache({ ttlMs: config.cache.listTotalsTtlMs });
+  const productCache = clearingTotals(
+    config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache(),
+    productTotals,
+  );
   const productRepository = repositories.products;
   // The one stock-write path (orders, staff edits, inventory imports): detects stock alert crossings.
   const stock = createStockWriter({ stock: repositories.stock, products: productRepository, outbox, lowStockThreshold: config.stockAlerts.lowStockThreshold });
@@ -252,6 +258,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     assignCategory: (slug, write) => categories.assign(slug, write),
     stock,
     cache: productCache,
+    totals: productTotals,
     mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
