@@ -22,6 +22,11 @@ export default tseslint.config(
   },
   layerRules(),
   {
+    // The admin dashboard's browser script (served as is, no build step).
+    files: ['public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

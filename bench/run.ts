@@ -34,6 +34,10 @@ function apiEnv(name: string, mongoUri: string, overrides: Record<string, string
     HOST: '127.0.0.1',
     PUBLIC_URL: 'https://api.bench.local',
     JWT_SECRET,
+    // Production refuses the simulated provider; the benchmark never calls Stripe.
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_test_bench0123',
+    STRIPE_WEBHOOK_SECRET: 'whsec_bench_secret_0123',
     LOG_LEVEL: 'info',
     LOG_TO_FILES: 'true',
     // One sink, as a deployment picks one: the access log goes to logs/bench/<name>/app.log.

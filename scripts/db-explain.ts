@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import { config } from '../src/config';
 import { seedCatalog } from '../src/loaders/seed';
 import { explainOrders } from './explain-orders';
+import { explainAnalytics } from './explain-analytics';
 import { createSeedRepositories } from '../src/loaders/container';
 import { productModel } from '../src/models/Product';
 import { encodeCursor, keysOf, planQuery, type ProductListQuery, type Viewer } from '../src/services/query-engine';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     );
     for (const shape of SHAPES) await explainShape(shape);
     await explainOrders((text) => process.stdout.write(text), summarizePlan, process.argv.includes('--seed'));
+    await explainAnalytics((text) => process.stdout.write(text), summarizePlan, process.argv.includes('--seed'));
   } finally {
     await mongoose.disconnect();
   }

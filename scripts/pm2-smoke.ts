@@ -128,11 +128,13 @@ async function main(): Promise<void> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-logs-'));
   const envFile = path.join(logDir, '.env.prod');
   deriveEnvProd(envFile, {
-    // The four required values…
+    // The six required values (the smoke run never calls Stripe: test-mode keys are enough)…
     MONGODB_URI: mongo.uri,
     REDIS_URL,
     JWT_SECRET: `smoke-${prefix}-${'x'.repeat(40)}`,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    STRIPE_SECRET_KEY: 'sk_test_pm2smoke0123',
+    STRIPE_WEBHOOK_SECRET: 'whsec_pm2_smoke_secret_0123',
     // …and what this throw-away host needs (its own port, database, key prefix, SMTP sink, logs).
     HOST: '127.0.0.1',
     PORT: String(port),

@@ -102,12 +102,13 @@ function request(path: string, method: string, op: Operation, folderVars: Map<st
     .split('/')
     .filter(Boolean)
     .map((segment) => {
-      const match = /^\{(.+)\}$/.exec(segment);
+      // A parameter may carry a literal suffix in its segment (`/reports/{day}.csv`).
+      const match = /^\{([^{}]+)\}([^{}]*)$/.exec(segment);
       if (!match) return segment;
       const variable = variableFor(path, match[1]!);
       const param = params.find((p) => p.in === 'path' && p.name === match[1]);
       if (!folderVars.has(variable)) folderVars.set(variable, exampleFor(param?.schema, param?.example));
-      return `{{${variable}}}`;
+      return `{{${variable}}}${match[2]}`;
     });
   const query = entries(params.filter((p) => p.in === 'query'), hints.query);
   const header: Json[] = [{ key: 'Accept', value: 'application/json' }, ...entries(params.filter((p) => p.in === 'header'), hints.headers)];

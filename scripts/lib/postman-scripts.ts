@@ -62,6 +62,12 @@ function captureLines(captures: Record<string, string>): string[] {
   return lines;
 }
 
+/** A literal, or `{{variable}}` read from the run's variables (scripts get no `{{…}}` substitution). */
+function expectedValue(value: string | number | boolean): string {
+  const variable = typeof value === 'string' ? /^\{\{([A-Za-z0-9_]+)\}\}$/.exec(value)?.[1] : undefined;
+  return variable ? `pm.variables.get(${JSON.stringify(variable)})` : JSON.stringify(value);
+}
+
 function bodyAssertions(op: Operation, status: number): string[] {
   if (status >= 400) {
     const code = op['x-postman']?.expectCode;
@@ -83,6 +89,12 @@ function bodyAssertions(op: Operation, status: number): string[] {
       '  pm.expect(body.success).to.eql(true);',
       "  pm.expect(body).to.have.property('data');",
       '});',
+      ...Object.entries(op['x-postman']?.expectBody ?? {}).flatMap(([path, value]) => [
+        `pm.test(${JSON.stringify(`${path} is ${JSON.stringify(value)}`)}, function () {`,
+        '  const body = pm.response.json();',
+        `  pm.expect(${bodyValue(path)}).to.eql(${expectedValue(value)});`,
+        '});',
+      ]),
     ];
   }
   if (content?.type === 'application/json') return ["pm.test('JSON body', function () { pm.expect(pm.response.json()).to.be.an('object'); });"];

@@ -3,6 +3,8 @@
 import Joi from 'joi';
 
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+// Signs and verifies the simulated provider's events outside production (never used with Stripe).
+export const DEV_WEBHOOK_SECRET = 'whsec_dev_simulated_provider_not_a_secret';
 // Values that must never reach production: the shipped defaults and obvious placeholders.
 const WEAK_SECRETS = new Set([DEV_JWT_SECRET, 'secret', 'changeme', 'change-me', 'password', 'jwt-secret']);
 
@@ -14,6 +16,15 @@ export const DEVELOPMENT_AUTH_RATE_LIMIT_MAX = 1000;
 const bool = () => Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off');
 const port = () => Joi.number().integer().min(0).max(65535);
 const positiveInt = () => Joi.number().integer().min(1);
+/** An IANA zone name the runtime knows (Intl refuses unknown ones). */
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export const envSchema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test', 'local').default('local'),
@@ -100,8 +111,40 @@ export const envSchema = Joi.object({
     .when('NODE_ENV', { not: 'test', then: Joi.valid(false).messages({ 'any.only': '"TEST_FAILPOINT_CRASH_AFTER_COMMIT" is a test-only failpoint (NODE_ENV=test)' }) }),
 
   PENDING_ORDER_TTL_MINUTES: positiveInt().default(60),
+  // A checkout order still awaiting (or retrying) payment this long after checkout is cancelled and restocked.
+  CHECKOUT_RESERVATION_MINUTES: positiveInt().max(7 * 24 * 60).default(30),
+  // A cart nobody touched for this long is gone (TTL index on its expiry).
+  CART_TTL_DAYS: positiveInt().max(365).default(30),
   IDEMPOTENCY_TTL_SECONDS: positiveInt().default(24 * 3600),
   LOW_STOCK_THRESHOLD: Joi.number().integer().min(0).max(1_000_000).default(5),
+
+  // Five cron fields (minute hour day month weekday), or six with seconds first; BullMQ's cron parser reads it.
+  REPORTS_CRON: Joi.string()
+    .trim()
+    .pattern(/^\S+(\s+\S+){4,5}$/)
+    .messages({ 'string.pattern.base': '"REPORTS_CRON" must be a cron pattern of 5 (or 6) fields, e.g. "15 0 * * *"' })
+    .default('15 0 * * *'),
+  REPORTS_TZ: Joi.string()
+    .trim()
+    .custom((value: string, helpers) => (isTimeZone(value) ? value : helpers.error('any.invalid')))
+    .messages({ 'any.invalid': '"REPORTS_TZ" must be an IANA time zone, e.g. "Europe/Berlin"' })
+    .default('UTC'),
+  PAYMENT_PROVIDER: Joi.string().valid('stripe', 'simulated').default('simulated'),
+  STRIPE_SECRET_KEY: Joi.string()
+    .pattern(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/)
+    .messages({ 'string.pattern.base': '"STRIPE_SECRET_KEY" must be a Stripe secret or restricted key (sk_… / rk_…)' }),
+  STRIPE_WEBHOOK_SECRET: Joi.string().min(16),
+  STRIPE_API_HOST: Joi.string().hostname(),
+  STRIPE_API_PORT: port(),
+  STRIPE_API_PROTOCOL: Joi.string().valid('http', 'https'),
+  PAYMENT_WEBHOOK_TOLERANCE_SECONDS: positiveInt().max(3600).default(300),
+  PAYMENT_PROVIDER_TIMEOUT_MS: positiveInt().max(60_000).default(8000),
+  PAYMENT_PROVIDER_MAX_RETRIES: Joi.number().integer().min(0).max(5).default(2),
+  PAYMENT_PROVIDER_RETRY_BASE_MS: positiveInt().default(200),
+  PAYMENT_BREAKER_ERROR_PERCENT: Joi.number().integer().min(1).max(100).default(50),
+  PAYMENT_BREAKER_VOLUME_THRESHOLD: positiveInt().default(5),
+  PAYMENT_BREAKER_RESET_MS: positiveInt().default(30_000),
+  SIMULATED_PAYMENT_WEBHOOK_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
 
   METRICS_ENABLED: bool().default(true),
   METRICS_TOKEN: Joi.string().min(16),
@@ -140,10 +183,22 @@ export const envSchema = Joi.object({
         .invalid(...WEAK_SECRETS)
         .messages({ 'any.invalid': '"JWT_SECRET" is a known default or weak value' }),
       PUBLIC_URL: Joi.required(),
+      // Test cards and self-signed events must never take real orders.
+      // `invalid`, not `valid('stripe')`: a then-schema's allowed values are added to the base ones.
+      PAYMENT_PROVIDER: Joi.string()
+        .invalid('simulated')
+        .required()
+        .messages({
+          'any.invalid': '"PAYMENT_PROVIDER" must be stripe in production (the simulated provider takes no money)',
+          'any.required': '"PAYMENT_PROVIDER" must be stripe in production',
+        }),
     }),
   })
   // Object storage needs a bucket and a public address for its links.
   .when(Joi.object({ MEDIA_STORAGE: Joi.string().valid('s3').required() }).unknown(), {
     then: Joi.object({ S3_BUCKET: Joi.required(), MEDIA_PUBLIC_BASE_URL: Joi.required() }),
+  })
+  .when(Joi.object({ PAYMENT_PROVIDER: Joi.string().valid('stripe').required() }).unknown(), {
+    then: Joi.object({ STRIPE_SECRET_KEY: Joi.required(), STRIPE_WEBHOOK_SECRET: Joi.required() }),
   })
   .unknown(true);

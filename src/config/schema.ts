@@ -1,5 +1,5 @@
 // Parses the environment (validated by env-schema.ts) into one typed, frozen AppConfig (types.ts).
-import { DEV_JWT_SECRET, DEVELOPMENT_AUTH_RATE_LIMIT_MAX, PRODUCTION_AUTH_RATE_LIMIT_MAX, envSchema } from './env-schema';
+import { DEV_JWT_SECRET, DEV_WEBHOOK_SECRET, DEVELOPMENT_AUTH_RATE_LIMIT_MAX, PRODUCTION_AUTH_RATE_LIMIT_MAX, envSchema } from './env-schema';
 import type { AppConfig, Profile } from './types';
 
 export { envSchema, DEVELOPMENT_AUTH_RATE_LIMIT_MAX, PRODUCTION_AUTH_RATE_LIMIT_MAX } from './env-schema';
@@ -133,9 +133,28 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
     },
     orders: {
       pendingTtlMinutes: v.PENDING_ORDER_TTL_MINUTES,
+      reservationMinutes: v.CHECKOUT_RESERVATION_MINUTES,
+      cartTtlDays: v.CART_TTL_DAYS,
       idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
     },
     stockAlerts: { lowStockThreshold: v.LOW_STOCK_THRESHOLD },
+    reports: { cron: v.REPORTS_CRON, timeZone: v.REPORTS_TZ },
+    payments: {
+      provider: v.PAYMENT_PROVIDER,
+      webhookSecret: v.STRIPE_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+      webhookToleranceSeconds: v.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+      timeoutMs: v.PAYMENT_PROVIDER_TIMEOUT_MS,
+      maxRetries: v.PAYMENT_PROVIDER_MAX_RETRIES,
+      retryBaseMs: v.PAYMENT_PROVIDER_RETRY_BASE_MS,
+      breaker: {
+        errorThresholdPercentage: v.PAYMENT_BREAKER_ERROR_PERCENT,
+        volumeThreshold: v.PAYMENT_BREAKER_VOLUME_THRESHOLD,
+        resetTimeoutMs: v.PAYMENT_BREAKER_RESET_MS,
+      },
+      stripe: { secretKey: v.STRIPE_SECRET_KEY, host: v.STRIPE_API_HOST, port: v.STRIPE_API_PORT, protocol: v.STRIPE_API_PROTOCOL },
+      // By default the simulated provider delivers to this service's own webhook.
+      simulatedWebhookUrl: v.SIMULATED_PAYMENT_WEBHOOK_URL ?? `${v.PUBLIC_URL ?? `http://localhost:${port}`}/api/v1/webhooks/stripe`,
+    },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN, allowNetworks: list(v.METRICS_ALLOW_CIDRS) },
     docs: { enabled: v.DOCS_ENABLED },
     media: {

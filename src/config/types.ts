@@ -111,11 +111,44 @@ export interface AppConfig {
   };
   readonly orders: {
     readonly pendingTtlMinutes: number;
+    /** How long a checkout order holds its stock while awaiting payment (then the worker cancels it). */
+    readonly reservationMinutes: number;
+    /** A cart expires after this many days without a change. */
+    readonly cartTtlDays: number;
     readonly idempotencyTtlSeconds: number;
   };
   readonly stockAlerts: {
     /** Admins are emailed when a variant's stock falls from at least this to below it; 0 = off. */
     readonly lowStockThreshold: number;
+  };
+  readonly reports: {
+    /** When the worker builds the previous day's sales report (cron pattern, read in `timeZone`). */
+    readonly cron: string;
+    /** IANA zone that both the schedule and the report's day boundaries are in. */
+    readonly timeZone: string;
+  };
+  readonly payments: {
+    /** `simulated` keeps intents in MongoDB and signs its own webhooks; refused in production. */
+    readonly provider: 'stripe' | 'simulated';
+    /** Secret that verifies `Stripe-Signature` (Stripe's `whsec_…`, or the simulated provider's own). */
+    readonly webhookSecret: string;
+    /** Signatures older than this are refused (replay window), as Stripe's libraries default to. */
+    readonly webhookToleranceSeconds: number;
+    /** Per-call deadline for provider requests. */
+    readonly timeoutMs: number;
+    /** Extra attempts for safe calls (retrieve, or calls carrying an idempotency key). */
+    readonly maxRetries: number;
+    readonly retryBaseMs: number;
+    readonly breaker: { readonly errorThresholdPercentage: number; readonly volumeThreshold: number; readonly resetTimeoutMs: number };
+    readonly stripe: {
+      readonly secretKey: string | undefined;
+      /** API endpoint overrides (tests point the real SDK at a local fake server). */
+      readonly host: string | undefined;
+      readonly port: number | undefined;
+      readonly protocol: 'http' | 'https' | undefined;
+    };
+    /** Where the simulated provider POSTs its signed events (default: this service's own webhook). */
+    readonly simulatedWebhookUrl: string;
   };
   readonly metrics: {
     readonly enabled: boolean;

@@ -1,24 +1,10 @@
 // HTTP for bulk inventory: the CSV upload, import progress, and the two CSV downloads (streamed).
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import type { Response } from 'express';
 import type { InventoryService } from '../services/inventory/inventory.service';
 import { ValidationError } from '../utils/errors';
 import { sendSuccess } from '../utils/response';
 import type { IdParams, TypedRequest } from '../utils/typed-request';
-
-/** Streams CSV; a failure after the first byte can only cut the response (the client sees it truncated). */
-async function sendCsv(res: Response, fileName: string, csv: Readable): Promise<void> {
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
-  res.setHeader('Cache-Control', 'no-store');
-  try {
-    await pipeline(csv, res);
-  } catch (err) {
-    if (!res.headersSent) throw err;
-    res.destroy(err instanceof Error ? err : undefined);
-  }
-}
+import { sendCsv } from './csv';
 
 export function createInventoryController(inventory: InventoryService) {
   return {

@@ -21,9 +21,12 @@ export interface StatusBody {
   readonly status: OrderStatus;
   readonly version?: number;
   readonly reason?: string;
+  /** With `shipped` only, both or neither (the schema enforces it). */
+  readonly carrier?: string;
+  readonly trackingNumber?: string;
 }
 
-export type CancelBody = Omit<StatusBody, 'status'>;
+export type CancelBody = Pick<StatusBody, 'version' | 'reason'>;
 
 export interface StatsQuery {
   readonly from?: Date;
@@ -77,8 +80,9 @@ export function createOrderController(orders: OrderService) {
 
     async changeStatus(req: TypedRequest<{ params: IdParams; body: StatusBody; headers: IfMatchHeaders }>, res: Response) {
       const { id } = req.validated.params;
-      const { status, version, reason } = req.validated.body;
-      const view = await orders.changeStatus(actorOf(req), id, status, expectedVersion(req.validated.headers['if-match'], id, version, 'order'), reason);
+      const { status, version, reason, carrier, trackingNumber } = req.validated.body;
+      const shipment = carrier && trackingNumber ? { carrier, trackingNumber } : undefined;
+      const view = await orders.changeStatus(actorOf(req), id, status, expectedVersion(req.validated.headers['if-match'], id, version, 'order'), reason, shipment);
       res.setHeader('ETag', orderEtag(view));
       sendSuccess(res, view);
     },

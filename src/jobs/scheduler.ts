@@ -13,10 +13,19 @@ export const MAINTENANCE_QUEUE_NAME = 'maintenance';
 /** What a handler may report (e.g. `{ cancelled: 3 }`); it is logged with the run. */
 export type MaintenanceHandler = () => Promise<Readonly<Record<string, unknown>> | void>;
 
+/** A wall-clock schedule: a cron pattern read in an IANA time zone (e.g. `15 0 * * *` in `Europe/Berlin`). */
+export interface CronSchedule {
+  readonly cron: string;
+  readonly tz: string;
+}
+
+/** Every `n` ms, or on a cron pattern. */
+export type TaskSchedule = number | CronSchedule;
+
 export interface MaintenanceScheduler {
   readonly queue: Queue;
-  /** Creates or updates the schedule for `name` and runs `handler` every `everyMs`. */
-  registerRepeatable(name: string, everyMs: number, handler: MaintenanceHandler): Promise<void>;
+  /** Creates or updates the schedule for `name` and runs `handler` every `everyMs` ms, or on a cron schedule. */
+  registerRepeatable(name: string, schedule: TaskSchedule, handler: MaintenanceHandler): Promise<void>;
   /** Removes a schedule that is no longer wanted (e.g. a task deleted from the code). */
   unregister(name: string): Promise<void>;
   close(timeoutMs: number): Promise<void>;
@@ -32,12 +41,12 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
   let worker: Worker | undefined;
   // What this process scheduled, so it can be said again: a Redis restarted without persistence
   // comes back empty, and the schedules would otherwise be gone until the worker restarts.
-  const schedules = new Map<string, number>();
+  const schedules = new Map<string, TaskSchedule>();
 
-  async function assertSchedule(name: string, everyMs: number): Promise<void> {
+  async function assertSchedule(name: string, schedule: TaskSchedule): Promise<void> {
     await queue.upsertJobScheduler(
       name,
-      { every: everyMs },
+      typeof schedule === 'number' ? { every: schedule } : { pattern: schedule.cron, tz: schedule.tz },
       { name, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } },
     );
   }
@@ -49,9 +58,9 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
       return;
     }
     // Upserting is idempotent: after a mere network blip this rewrites the same schedule.
-    for (const [name, everyMs] of schedules) {
-      assertSchedule(name, everyMs).then(
-        () => logger.info('maintenance schedule re-asserted after Redis reconnect', { task: name, everyMs }),
+    for (const [name, schedule] of schedules) {
+      assertSchedule(name, schedule).then(
+        () => logger.info('maintenance schedule re-asserted after Redis reconnect', { task: name, schedule }),
         (err: unknown) => logger.warn('maintenance schedule not re-asserted; retried on the next reconnect', { task: name, error: errorMessage(err) }),
       );
     }
@@ -81,17 +90,18 @@ export function createMaintenanceScheduler(config: AppConfig, connection: Redis)
 
   return {
     queue,
-    async registerRepeatable(name, everyMs, handler) {
+    async registerRepeatable(name, schedule, handler) {
       if (!TASK_NAME.test(name)) throw new Error(`invalid maintenance task name "${name}"`);
-      if (!Number.isInteger(everyMs) || everyMs < 1000) throw new Error(`maintenance task "${name}" must run at most once a second`);
+      if (typeof schedule === 'number' && (!Number.isInteger(schedule) || schedule < 1000)) throw new Error(`maintenance task "${name}" must run at most once a second`);
       handlers.set(name, handler);
       if (!worker) {
         worker = new Worker(MAINTENANCE_QUEUE_NAME, run, { connection, prefix, concurrency: 1, maxStalledCount: 1 });
         worker.on('error', (err: Error) => logger.warn('maintenance worker error', { error: err.message }));
       }
-      await assertSchedule(name, everyMs);
-      schedules.set(name, everyMs);
-      logger.info('maintenance task scheduled', { task: name, everyMs });
+      // An invalid cron pattern or zone is refused here, by BullMQ's parser, at start-up.
+      await assertSchedule(name, schedule);
+      schedules.set(name, schedule);
+      logger.info('maintenance task scheduled', typeof schedule === 'number' ? { task: name, everyMs: schedule } : { task: name, cron: schedule.cron, tz: schedule.tz });
     },
     async unregister(name) {
       handlers.delete(name);

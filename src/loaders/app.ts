@@ -9,10 +9,11 @@ import { methodNotAllowed } from '../middlewares/method-not-allowed';
 import { isProbe, observeRequests } from '../middlewares/request-observer';
 import { bodyParsers, corsPolicy, createRateLimiter, requestTimeout, securityHeaders } from '../middlewares/security';
 import { collectRoutes } from '../routes';
-import { API_PREFIX, buildRouters, countEndpoints, fullPath, type RouteDefinition } from '../routes/route-table';
+import { API_PREFIX, buildRouters, countEndpoints, fullPath, rawBodyPaths, type RouteDefinition } from '../routes/route-table';
 import { requestContext } from '../utils/tracing';
 import type { Container } from './container';
 import { swaggerUiRouter } from './docs';
+import { adminDashboardRouter } from './admin-dashboard';
 
 export interface BuiltApp {
   readonly app: Express;
@@ -30,6 +31,7 @@ export function buildApp(container: Container): BuiltApp {
   app.disable('x-powered-by');
   app.set('etag', false); // resources set their own ETags; no hashing of every body.
   app.set('query parser', 'simple');
+  const routes = collectRoutes(container);
 
   // Every request takes these steps in this order; they run as one router layer (see chain.ts).
   app.use(
@@ -55,14 +57,13 @@ export function buildApp(container: Container): BuiltApp {
         redis,
         config.redis.keyPrefix,
       ),
-      // 6. parsers with size limits
-      bodyParsers(config),
+      // 6. parsers with size limits (routes that verify a signature over the raw body read their own)
+      bodyParsers(config, rawBodyPaths(routes)),
     ),
   );
 
   // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
-  const routes = collectRoutes(container);
   const { api, root } = buildRouters(routes, container.auth, { idempotency: container.idempotency });
   app.use(root);
   app.use(API_PREFIX, api);
@@ -70,6 +71,8 @@ export function buildApp(container: Container): BuiltApp {
   app.use(methodNotAllowed(routes.map((route) => ({ method: route.method, path: fullPath(route) }))));
   // Swagger UI's assets are not API endpoints, so they are mounted outside the route table.
   if (config.docs.enabled) app.use(swaggerUiRouter());
+  // The admin dashboard's static page (its data comes from the declared analytics endpoints).
+  app.use(adminDashboardRouter());
 
   // 8. unknown routes, 9. the one error handler
   app.use(notFoundHandler);

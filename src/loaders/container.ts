@@ -11,21 +11,32 @@ import { isManagedEmailQueue, type EmailQueue } from '../jobs/email/types';
 import { queueStats } from '../jobs/queue-stats';
 import { createNudger } from '../jobs/outbox/nudge';
 import { createEventPublisher } from '../jobs/outbox/publisher';
+import { createEventConfirmer } from '../jobs/outbox/confirm';
+import { createBullEventQueue, createInlineEventQueue } from '../jobs/outbox/event-queue';
+import { producerConnection } from '../jobs/email/email.queue';
 import { createOutboxRelay } from '../jobs/outbox/relay';
 import { createInProcessImportQueue, type ImportQueue } from '../jobs/inventory/import.queue';
 import { createAuthMiddlewares } from '../middlewares/auth.middleware';
 import { categoryModel } from '../models/Category';
+import { cartModel } from '../models/Cart';
 import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
+import { appliedEventModel, salesRollupModel } from '../models/SalesRollup';
+import { createAnalyticsRepository } from '../repositories/analytics.repository';
+import { createAnalyticsService } from '../services/analytics/analytics.service';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
+import { reportModel } from '../models/Report';
 import { reviewModel } from '../models/Review';
 import { reviewVoteModel } from '../models/ReviewVote';
+import { simulatedPaymentIntentModel } from '../models/SimulatedPaymentIntent';
+import { webhookEventModel } from '../models/WebhookEvent';
 import { wishlistModel } from '../models/Wishlist';
 import { createAccountRepository } from '../repositories/account.repository';
 import { createCategoryRepository } from '../repositories/category.repository';
+import { createCartRepository } from '../repositories/cart.repository';
 import { createDeliveryLedger } from '../repositories/delivery.repository';
 import { createIdempotencyRepository } from '../repositories/idempotency.repository';
 import { createInventoryImportRepository } from '../repositories/inventory/import.repository';
@@ -35,7 +46,11 @@ import { createMediaStorage, type MediaStorage } from '../repositories/media/med
 import { createProductCategoryRepository } from '../repositories/product-category.repository';
 import { createProductImageRepository } from '../repositories/product-image.repository';
 import { createOutboxRepository } from '../repositories/outbox.repository';
+import { createPaymentRepository } from '../repositories/payments/payment.repository';
+import { createSimulatedIntentRepository } from '../repositories/payments/simulated-intent';
+import { createWebhookEventRepository } from '../repositories/payments/webhook-event';
 import { createProductRepository } from '../repositories/product.repository';
+import { createReportRepository } from '../repositories/report.repository';
 import { createPurchaseRepository } from '../repositories/reviews/purchases';
 import { createRatingRepository } from '../repositories/reviews/ratings';
 import { createReviewRepository } from '../repositories/reviews/review.repository';
@@ -62,7 +77,9 @@ import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService, type MediaService } from '../services/media/media.service';
 import { clearingTotals, createNoopProductCache, createProductCache } from '../services/products/cache';
+import type { PaymentProvider } from '../services/payments/provider';
 import { createProductService } from '../services/products/product.service';
+import { createReportService } from '../services/reports/report.service';
 import { createReviewService, type ReviewService } from '../services/reviews/review.service';
 import { createStockAlertAudiences } from '../services/stock/audiences';
 import { createStockWriter } from '../services/stock/stock.service';
@@ -72,8 +89,12 @@ import { createMetricsService } from '../services/metrics.service';
 import { createTokenService } from '../services/auth/token';
 import { createTransactionRunner } from '../services/transactions';
 import { createOrderService } from '../services/orders/order.service';
+import { createPayments } from './payments';
 
 export type { Container } from '../routes/container.types';
+
+/** The BullMQ queue of the analytics consumer (jobs: outbox events, job id = event id). */
+export const ANALYTICS_QUEUE_NAME = 'analytics';
 
 /** Every model bound to `mongo`: no model is a process-wide singleton, so a second connection gets its own. */
 export function bindModels(mongo: Connection) {
@@ -82,12 +103,18 @@ export function bindModels(mongo: Connection) {
     Category: categoryModel(mongo),
     Order: orderModel(mongo),
     IdempotencyKey: idempotencyKeyModel(mongo),
+    Cart: cartModel(mongo),
     OutboxEvent: outboxEventModel(mongo),
     EmailDelivery: emailDeliveryModel(mongo),
     Review: reviewModel(mongo),
     ReviewVote: reviewVoteModel(mongo),
     Wishlist: wishlistModel(mongo),
+    Report: reportModel(mongo),
     ...inventoryImportModels(mongo),
+    WebhookEvent: webhookEventModel(mongo),
+    SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
+    SalesRollup: salesRollupModel(mongo),
+    AnalyticsAppliedEvent: appliedEventModel(mongo),
   };
 }
 
@@ -106,6 +133,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     productCategories: createProductCategoryRepository(models.Product),
     orders: createOrderRepository(models.Order),
     idempotency: createIdempotencyRepository(models.IdempotencyKey),
+    carts: createCartRepository(models.Cart),
     outbox: createOutboxRepository(models.OutboxEvent),
     deliveries: createDeliveryLedger(models.EmailDelivery),
     reviews: createReviewRepository(models.Review),
@@ -114,6 +142,11 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     purchases: createPurchaseRepository(models.Order),
     inventoryImports: createInventoryImportRepository(models),
     variantStock: createVariantStockRepository(models.Product),
+    reports: createReportRepository(models.Report, mongo),
+    payments: createPaymentRepository(models.Order),
+    webhookEvents: createWebhookEventRepository(models.WebhookEvent),
+    simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
+    analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -181,6 +214,8 @@ export interface ContainerDeps {
   readonly isDraining?: () => boolean;
   /** The BullMQ import queue (API with Redis); otherwise imports run in this process. */
   readonly importQueue?: ImportQueue;
+  /** Replaces the configured payment provider (tests: a failing provider for the breaker). */
+  readonly paymentProvider?: PaymentProvider;
 }
 
 /**
@@ -203,7 +238,13 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   // the API starts this one only without Redis (development); tests call `runOnce()` to drain.
   // Fan-out events (stock alerts) name an audience; the relay resolves it when it publishes.
   const audiences = createStockAlertAudiences({ wishlists: repositories.wishlists, accounts });
-  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish: createEventPublisher(emailQueue, audiences), settings: config.outbox });
+  const analytics = createAnalyticsService({ repository: repositories.analytics, transactions });
+  // The analytics consumer's queue: BullMQ (run by the worker) with Redis, else the consumer runs inline.
+  const analyticsQueue = redis
+    ? createBullEventQueue(config, ANALYTICS_QUEUE_NAME, () => producerConnection(redis))
+    : createInlineEventQueue(async (event) => void (await analytics.applyEvent(event)));
+  const publish = createEventPublisher({ email: emailQueue, analytics: analyticsQueue, confirm: createEventConfirmer(outboxRepository), audiences });
+  const outboxRelay = createOutboxRelay({ repository: outboxRepository, publish, settings: config.outbox });
   // With Redis the relays live in the worker and hear a pub/sub nudge; without, the in-process relay is nudged.
   const nudge = redis ? createNudger(redis, config.redis.keyPrefix) : () => outboxRelay.nudge();
   const outbox = createOutbox({
@@ -290,6 +331,8 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     transactions,
     events: orderEvents,
     outbox,
+    // Orders and payments need each other: the late-bound closure breaks the cycle.
+    settleBeforeCancel: (order) => payments.settleBeforeCancel(order),
     invalidateProducts: (ids) => products.invalidate(ids),
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('order-cursor').digest('base64url'),
   });
@@ -297,14 +340,25 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const reviews = reviewService(repositories, (ids) => products.invalidate(ids), config.auth.jwtSecret);
   const wishlists = createWishlistService({ wishlists: repositories.wishlists, products: productRepository });
 
-  // Imports write stock through the staff variant write (version-guarded, caches dropped after).
+  // Imports write stock in bulk, version-guarded; services/stock gives the alerts each write carries.
   const processImport = createImportProcessor({
     imports: repositories.inventoryImports,
     stock: repositories.variantStock,
+    alerts: stock,
     invalidateProducts: (ids) => products.invalidate(ids),
   });
   const importQueue = deps.importQueue ?? createInProcessImportQueue(processImport);
   const inventory = createInventoryService({ imports: repositories.inventoryImports, stock: repositories.variantStock, queue: importQueue });
+
+  // Daily sales reports: built by the worker's scheduler, listed and downloaded by admins.
+  const reports = createReportService({
+    reports: repositories.reports,
+    orders: orderRepository,
+    outbox,
+    timeZone: config.reports.timeZone,
+    cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('report-cursor').digest('base64url'),
+  });
+  const { payments, paymentGuard, cart, checkout } = createPayments({ config, repositories, orders, orderEvents, outbox, paymentProvider: deps.paymentProvider });
 
   const idempotency = createIdempotencyService({
     store: repositories.idempotency,
@@ -332,14 +386,21 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     stock,
     wishlists,
     inventory,
+    reports,
     processImport,
     importQueue,
+    payments,
+    paymentGuard,
+    cart,
+    checkout,
     idempotency,
     transactions,
     repositories,
     outbox,
     outboxAdmin: createOutboxAdminService({ repository: outboxRepository, nudge }),
     outboxRelay,
+    analytics,
+    analyticsQueue,
   };
 }
 export type Services = ReturnType<typeof createServices>;

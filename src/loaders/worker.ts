@@ -3,6 +3,7 @@
 // → optional /health, /ready and /metrics port (WORKER_HEALTH_PORT); no API server.
 // SIGTERM: stop taking jobs, finish the active ones (bounded), close, exit 0.
 import { config, configSource } from '../config';
+import { reportAttachments } from '../jobs/email/report-attachments';
 import { createEmailProcessor } from '../jobs/email/processor';
 import { createEmailQueue } from '../jobs/email/setup';
 import { startEmailWorker, workerConnection } from '../jobs/email/worker';
@@ -10,11 +11,13 @@ import { createMailer } from '../jobs/email/mailer';
 import { startOutboxRelay } from '../jobs/outbox/setup';
 import { createBullImportQueue, startImportWorker } from '../jobs/inventory/import.queue';
 import { producerConnection } from '../jobs/email/email.queue';
+import { createEventConfirmer } from '../jobs/outbox/confirm';
+import { startEventWorker } from '../jobs/outbox/event-queue';
 import { createMaintenanceScheduler } from '../jobs/scheduler';
 import { createWorkerMetrics, startWorkerHealthServer } from '../jobs/worker-health';
 import { logger } from '../utils/logger';
 import { createShutdownController, type Closable } from '../utils/shutdown';
-import { createServices } from './container';
+import { ANALYTICS_QUEUE_NAME, createServices } from './container';
 import { connectDatabase } from './db';
 import { maintenanceTasks } from './maintenance';
 import { connectRedis } from './redis';
@@ -56,6 +59,16 @@ export async function bootstrapWorker(): Promise<void> {
   const connection = workerConnection(redis);
   resources.push({ name: 'Worker Redis connection', close: async () => void (await connection.quit()) });
 
+  const confirm = createEventConfirmer(services.repositories.outbox);
+  // The analytics consumer: folds order events into the hourly sales rollups (once per event id).
+  const analyticsWorker = startEventWorker(config, ANALYTICS_QUEUE_NAME, connection, async (event) => {
+    await services.analytics.applyEvent(event);
+    await confirm(event.id, 'analytics').catch((err: Error) => logger.warn('outbox confirmation not recorded', { jobId: event.id, error: err.message }));
+  });
+  resources.push({ name: 'Analytics worker', close: () => analyticsWorker.close() });
+  resources.push({ name: 'Analytics queue producer', close: () => services.analyticsQueue.close() });
+  logger.info('✓ Analytics worker started');
+
   const metrics = createWorkerMetrics();
   const emailWorker = startEmailWorker(config, connection, metrics.instrument(
       createEmailProcessor({
@@ -63,7 +76,8 @@ export async function bootstrapWorker(): Promise<void> {
         config,
         ledger: services.repositories.deliveries,
         retentionSeconds: config.outbox.retentionSeconds,
-        confirm: (jobId) => services.repositories.outbox.confirm(jobId, new Date()),
+        confirm: (jobId) => confirm(jobId, 'email'),
+        openAttachment: reportAttachments(services.repositories.reports),
       }),
     ));
   resources.push({
@@ -88,7 +102,7 @@ export async function bootstrapWorker(): Promise<void> {
   if (tasks.length) {
     const scheduler = createMaintenanceScheduler(config, connection);
     resources.push({ name: 'Maintenance scheduler', close: () => scheduler.close(timeoutMs) });
-    for (const task of tasks) await scheduler.registerRepeatable(task.name, task.everyMs, task.handler);
+    for (const task of tasks) await scheduler.registerRepeatable(task.name, 'everyMs' in task ? task.everyMs : task.cron, task.handler);
   }
   if (config.email.workerHealthPort !== undefined) {
     const health = await startWorkerHealthServer({

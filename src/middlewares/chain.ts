@@ -22,7 +22,9 @@ export function chain(...handlers: RequestHandler[]): RequestHandler {
       logger.warn('error after the response was sent', { requestId: req.requestId, method: req.method, path: req.originalUrl, error: err instanceof Error ? err.message : String(err) });
     };
     const step: NextFunction = (signal?: unknown) => {
-      if (signal !== undefined || index === handlers.length) return done(signal as Parameters<NextFunction>[0]);
+      // next(null) is "no error" to Express (the cors package calls it for an origin it does not
+      // allow): the chain goes on. Leaving it there skipped the rate limit and the body parsers.
+      if ((signal !== undefined && signal !== null) || index === handlers.length) return done((signal ?? undefined) as Parameters<NextFunction>[0]);
       const handler = handlers[index++]!;
       try {
         const result: unknown = handler(req, res, step);

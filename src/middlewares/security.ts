@@ -142,14 +142,16 @@ export function createRateLimiter(settings: RateLimitSettings, redis: Redis | nu
 }
 
 /**
- * JSON and form bodies within the size limit. A request without a body (no Content-Length, no
+ * JSON and form bodies within the size limit, except on `rawPaths` (normalised full paths). A request without a body (no Content-Length, no
  * Transfer-Encoding: most GETs) skips both parsers; req.body stays undefined, as the parsers leave it.
  */
-export function bodyParsers(config: AppConfig): RequestHandler {
+export function bodyParsers(config: AppConfig, rawPaths: ReadonlySet<string> = new Set()): RequestHandler {
   const json = express.json({ limit: config.http.bodyLimit, strict: true });
   const form = express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 });
   return (req, res, next) => {
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    // Signed bodies (webhooks) must reach their route byte for byte: their own raw parser reads them.
+    if (rawPaths.size && rawPaths.has(req.path.toLowerCase().replace(/\/+$/, ''))) return next();
     json(req, res, (err?: unknown) => (err ? next(err) : form(req, res, next)));
   };
 }

@@ -79,14 +79,17 @@ export function validate(declared: RequestSchemas = {}): RequestHandler {
   return function validateRequest(req: Request, _res: Response, next: NextFunction) {
     // Hostile shapes ($-operators, dotted paths, prototype keys, absurd nesting) are refused
     // before any schema, handler or query sees them.
-    for (const location of ['params', 'query', 'body'] as const) inspectInput(location, req[location]);
+    // A raw body (Buffer) is bytes for a signature check, not a structure to inspect.
+    const rawBody = Buffer.isBuffer(req.body);
+    for (const location of ['params', 'query', 'body'] as const) if (!(location === 'body' && rawBody)) inspectInput(location, req[location]);
     const details: ErrorDetail[] = schemas.query ? repeatedScalars(req.query, lists) : [];
     if (details.length) throw new ValidationError('Request validation failed', details);
     const validated: Request['validated'] = { params: { ...req.params }, query: {}, body: undefined, headers: {} };
     for (const location of order) {
       const schema = schemas[location];
       if (!schema) {
-        if (location === 'query' || location === 'body') details.push(...undeclared(location, req[location]));
+        if (location === 'body' && rawBody) validated.body = req.body;
+        else if (location === 'query' || location === 'body') details.push(...undeclared(location, req[location]));
         continue;
       }
       const raw = location === 'body' ? (req.body ?? {}) : (req[location] as unknown);

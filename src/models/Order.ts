@@ -3,11 +3,20 @@
 import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
-export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+// `pending`: placed by staff (POST /orders), paid out of band. `awaiting_payment`: created by checkout,
+// paid through the payment provider; the payment statuses follow (services/orders/lifecycle.ts).
+export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'payment_failed', 'paid', 'partially_refunded', 'refunded', 'shipped', 'delivered', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'paid'];
+// A refunded order that has not shipped still holds its stock: cancelling it restocks (and refunds any rest).
+// payment_failed is not here: the decline already gave the stock back.
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['pending', 'awaiting_payment', 'paid', 'partially_refunded', 'refunded'];
 /** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
 export const MAX_STATS_DAYS = 366;
+
+/** The payment's own state as the provider reports it (the order status is derived from it). */
+export const PAYMENT_STATUSES = ['requires_payment', 'failed', 'succeeded', 'partially_refunded', 'refunded', 'canceled'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const PAYMENT_PROVIDERS = ['stripe', 'simulated'] as const;
 
 const integer = (min: number) => ({
   type: Number,
@@ -43,6 +52,41 @@ const statusChangeSchema = new Schema(
   { _id: false },
 );
 
+const refundSchema = new Schema(
+  {
+    providerRefundId: { type: String, required: true, maxlength: 255 },
+    amountMinor: integer(1),
+    at: { type: Date, required: true },
+    // The key the refund was requested with: a retried request finds its refund here.
+    idempotencyKey: { type: String, required: true, maxlength: 300 },
+    reason: { type: String, maxlength: 500 },
+  },
+  { _id: false },
+);
+
+// Facts from the payment provider. Amounts only grow ($max), so late or repeated events converge.
+const paymentSchema = new Schema(
+  {
+    provider: { type: String, enum: PAYMENT_PROVIDERS, required: true },
+    providerPaymentId: { type: String, required: true, maxlength: 255 },
+    amountMinor: integer(0),
+    refundedMinor: { type: Number, min: 0, default: 0 },
+    status: { type: String, enum: PAYMENT_STATUSES, required: true },
+    failureReason: { type: String, maxlength: 500 },
+    refunds: { type: [refundSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const shipmentSchema = new Schema(
+  {
+    carrier: { type: String, required: true, maxlength: 100 },
+    trackingNumber: { type: String, required: true, maxlength: 100 },
+    shippedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const addressSchema = new Schema(
   {
     fullName: { type: String, required: true, maxlength: 120 },
@@ -74,6 +118,9 @@ const orderSchema = new Schema(
     // The Idempotency-Key the order was placed with: a retry whose first attempt died after saving
     // the order (before its idempotent answer was stored) finds this order instead of placing another.
     idempotencyKey: { type: String, maxlength: 255, select: false },
+    // Absent on staff orders paid out of band; set when checkout creates the provider payment.
+    payment: { type: paymentSchema, default: undefined },
+    shipment: { type: shipmentSchema, default: undefined },
     // Our optimistic-concurrency counter, bumped by every status change.
     version: { type: Number, required: true, default: 1, min: 1 },
   },
@@ -118,10 +165,15 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
+// Orders by when their status changed (a day's sales report: paid or cancelled in the day): one
+// multikey entry per change; the status is checked on the fetched entry (a handful per order).
+orderSchema.index({ 'statusHistory.at': 1 });
 // The order an account placed with a key (orders placed without one are not indexed). Not unique: a
 // key may be used again once its idempotency window has passed; within it, the claim in
 // idempotency_keys lets one attempt run at a time.
 orderSchema.index({ account: 1, idempotencyKey: 1 }, { partialFilterExpression: { idempotencyKey: { $type: 'string' } }, name: 'order_idempotency_key' });
+// Webhooks find the order by the provider's payment id.
+orderSchema.index({ 'payment.providerPaymentId': 1 }, { unique: true, partialFilterExpression: { 'payment.providerPaymentId': { $type: 'string' } }, name: 'payment_providerPaymentId_unique' });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 export type OrderModel = Model<OrderDoc>;

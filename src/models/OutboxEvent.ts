@@ -20,6 +20,8 @@ export interface OutboxEventDoc {
    * persistence loses queued jobs, and the same job id plus the ledger make the re-publish safe.
    */
   confirmedAt: Date | null;
+  /** The consumers (email, analytics…) that have done their part; `confirmedAt` follows when all have. */
+  confirmedBy: string[];
   /** Which relay holds the event and until when; a lapsed lease may be claimed by another relay. */
   leaseOwner: string | null;
   leaseUntil: Date | null;
@@ -41,6 +43,7 @@ const outboxEventSchema = new Schema<OutboxEventDoc>(
     attempts: { type: Number, default: 0 },
     publishedAt: { type: Date, default: null },
     confirmedAt: { type: Date, default: null },
+    confirmedBy: { type: [String], default: [] },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
     lastError: { type: String, default: null },

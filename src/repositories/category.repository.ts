@@ -3,6 +3,7 @@
 import { Types, type ClientSession } from 'mongoose';
 import type { CategoryDoc, CategoryModel } from '../models/Category';
 import { isDuplicateKey, rethrowDuplicateKey } from './errors';
+import { lean } from './lean';
 
 export interface CategoryRecord {
   _id: Types.ObjectId;
@@ -28,7 +29,6 @@ type Session = ClientSession | null | undefined;
 export type CategoryRepository = ReturnType<typeof createCategoryRepository>;
 
 export function createCategoryRepository(model: CategoryModel) {
-  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
   const opts = (session: Session) => ({ session: session ?? undefined });
 
   return {

@@ -1,8 +1,9 @@
 // The only code that touches the Order model. Returns plain objects (lean); never throws HTTP errors.
 import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
-import type { OrderDoc, OrderModel, OrderStatus } from '../models/Order';
+import type { OrderDoc, OrderModel, OrderStatus, PaymentStatus } from '../models/Order';
 import type { OptionValue } from '../models/ProductVariant';
+import { lean } from './lean';
 
 export interface OrderItemRecord {
   product: Types.ObjectId;
@@ -33,6 +34,22 @@ export interface AddressRecord {
   phone?: string;
 }
 
+export interface PaymentRecord {
+  provider: 'stripe' | 'simulated';
+  providerPaymentId: string;
+  amountMinor: number;
+  refundedMinor: number;
+  status: PaymentStatus;
+  failureReason?: string;
+  refunds: { providerRefundId: string; amountMinor: number; at: Date; idempotencyKey: string; reason?: string }[];
+}
+
+export interface ShipmentRecord {
+  carrier: string;
+  trackingNumber: string;
+  shippedAt: Date;
+}
+
 export interface OrderRecord {
   _id: Types.ObjectId;
   account: Types.ObjectId;
@@ -43,6 +60,8 @@ export interface OrderRecord {
   status: OrderStatus;
   statusHistory: StatusChangeRecord[];
   shippingAddress: AddressRecord;
+  payment?: PaymentRecord;
+  shipment?: ShipmentRecord;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -67,6 +86,8 @@ export interface NewOrder {
   shippingAddress: AddressRecord;
   statusHistory: StatusChangeRecord[];
   idempotencyKey?: string;
+  /** Default `pending` (staff orders); checkout creates `awaiting_payment`. */
+  status?: Extract<OrderStatus, 'pending' | 'awaiting_payment'>;
 }
 
 export interface PageInput {
@@ -81,6 +102,10 @@ export interface Transition {
   readonly to: OrderStatus;
   readonly expectedVersion: number;
   readonly change: StatusChangeRecord;
+  /** Recorded with the status change (e.g. the shipment when an order ships). */
+  readonly shipment?: ShipmentRecord;
+  /** The payment's state set with the status (a declined payment: `failed` and the reason). */
+  readonly payment?: { readonly status: PaymentStatus; readonly failureReason?: string };
 }
 
 export interface StatsRow {
@@ -136,7 +161,6 @@ export function statsPipeline(from: Date, to: Date, topLimit: number): PipelineS
 export type OrderRepository = ReturnType<typeof createOrderRepository>;
 
 export function createOrderRepository(model: OrderModel) {
-  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
   return {
     /** Runs the model's validate hook, which computes every line total and the order totals. */
     async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {
@@ -144,9 +168,10 @@ export function createOrderRepository(model: OrderModel) {
       return (doc as unknown as { toObject(o: object): unknown }).toObject({ virtuals: false }) as OrderRecord;
     },
 
-    /** The latest order an account placed with this Idempotency-Key since `since`, if any. */
-    findByIdempotencyKey(accountId: string, key: string, since: Date): Promise<OrderRecord | null> {
-      return lean<OrderRecord | null>(model.findOne({ account: accountId, idempotencyKey: key, createdAt: { $gte: since } }).sort({ createdAt: -1 }));
+    /** The latest order an account placed with this Idempotency-Key since `since` (with `placedAs`: first in that status), if any. */
+    findByIdempotencyKey(accountId: string, key: string, since: Date, placedAs?: OrderStatus): Promise<OrderRecord | null> {
+      const filter = { account: accountId, idempotencyKey: key, createdAt: { $gte: since }, ...(placedAs && { 'statusHistory.0.status': placedAs }) };
+      return lean<OrderRecord | null>(model.findOne(filter).sort({ createdAt: -1 }));
     },
 
     findById(id: string, session?: ClientSession | null): Promise<OrderRecord | null> {
@@ -179,7 +204,15 @@ export function createOrderRepository(model: OrderModel) {
     transition(id: string, t: Transition, session?: ClientSession | null): Promise<OrderRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: id, version: t.expectedVersion, status: { $in: [...t.from] } },
-        { $set: { status: t.to }, $push: { statusHistory: t.change }, $inc: { version: 1 } },
+        {
+          $set: {
+            status: t.to,
+            ...(t.shipment && { shipment: t.shipment }),
+            ...(t.payment && { 'payment.status': t.payment.status, ...(t.payment.failureReason !== undefined && { 'payment.failureReason': t.payment.failureReason }) }),
+          },
+          $push: { statusHistory: t.change },
+          $inc: { version: 1 },
+        },
         { returnDocument: 'after', session: session ?? null },
       );
       return lean<OrderRecord | null>(query);
@@ -188,6 +221,27 @@ export function createOrderRepository(model: OrderModel) {
     /** Oldest first, bounded, served by `{ status: 1, createdAt: -1 }`. */
     findStalePending(olderThan: Date, limit: number): Promise<OrderRecord[]> {
       return lean<OrderRecord[]>(model.find({ status: 'pending', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
+    },
+
+    /**
+     * Orders with a change to one of `statuses` in [from, to), in id order, streamed (a day's sales
+     * report). Served by `{ 'statusHistory.at': 1 }`, the time range bounded inside `$elemMatch`.
+     */
+    changedIn(from: Date, to: Date, statuses: readonly string[]): AsyncIterable<OrderRecord> {
+      const filter = { statusHistory: { $elemMatch: { status: { $in: [...statuses] }, at: { $gte: from, $lt: to } } } };
+      return model.find(filter).sort({ _id: 1 }).lean().cursor() as unknown as AsyncIterable<OrderRecord>;
+    },
+
+    /** Which of `accountIds` had an order change to `status` before `before` (e.g. paid before a day). */
+    async accountsWithStatusBefore(accountIds: readonly string[], status: OrderStatus, before: Date): Promise<string[]> {
+      if (!accountIds.length) return [];
+      const found = await model.distinct('account', { account: { $in: [...accountIds] }, statusHistory: { $elemMatch: { status, at: { $lt: before } } } });
+      return found.map(String);
+    },
+
+    /** Checkout orders still awaiting payment created before `olderThan`, oldest first (`{ status: 1, createdAt: -1 }`). */
+    findUnpaidBefore(olderThan: Date, limit: number): Promise<OrderRecord[]> {
+      return lean<OrderRecord[]>(model.find({ status: 'awaiting_payment', createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit));
     },
 
     /** Revenue and counts per day and per status, top products: one pipeline over a date range. */

@@ -110,9 +110,15 @@ export function createOutboxRepository(model: OutboxEventModel) {
       await model.updateOne({ _id: id, leaseOwner: owner }, { $set: { parkedAt: now, lastError: reason, leaseOwner: null, leaseUntil: null } });
     },
 
-    /** The consumer finished the event's work; from now on it is only kept for the retention period. */
-    async confirm(id: string, now: Date): Promise<void> {
-      await model.updateOne({ _id: id, confirmedAt: null }, { $set: { confirmedAt: now } });
+    /**
+     * One consumer finished the event's work; once every consumer in `expected` has, the event is
+     * confirmed and only kept for the retention period. Two idempotent steps, so consumers confirming
+     * concurrently cannot lose the confirmation: whichever sees the full set sets `confirmedAt`.
+     */
+    async confirm(id: string, consumer: string, expected: readonly string[], now: Date): Promise<void> {
+      if (!expected.length) return;
+      await model.updateOne({ _id: id }, { $addToSet: { confirmedBy: consumer } });
+      await model.updateOne({ _id: id, confirmedAt: null, confirmedBy: { $all: [...expected] } }, { $set: { confirmedAt: now } });
     },
 
     /** Parked events, and pending ones older than `stuckBefore` (the admin list), oldest first. */
@@ -133,7 +139,7 @@ export function createOutboxRepository(model: OutboxEventModel) {
       return model
         .findOneAndUpdate(
           { _id: id },
-          { $set: { publishedAt: null, confirmedAt: null, parkedAt: null, expiresAt: null, leaseOwner: null, leaseUntil: null, attempts: 0 } },
+          { $set: { publishedAt: null, confirmedAt: null, confirmedBy: [], parkedAt: null, expiresAt: null, leaseOwner: null, leaseUntil: null, attempts: 0 } },
           { returnDocument: 'after' },
         )
         .lean<OutboxEventRecord | null>();

@@ -5,6 +5,7 @@ import type { ProductDoc, ProductModel } from '../models/Product';
 import type { VariantRecord } from '../models/ProductVariant';
 import type { MongoFilter, MongoSort } from './query.types';
 import type { ProductImageRecord } from './product-image.repository';
+import { lean } from './lean';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -87,7 +88,6 @@ export interface FacetCounts {
 export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 export function createProductRepository(model: ProductModel) {
-  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
 
   return {
     /** `session`: the transaction that also holds the product's category (services/categories). */

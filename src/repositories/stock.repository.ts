@@ -6,6 +6,7 @@ import { Types, type ClientSession } from 'mongoose';
 import type { ProductModel } from '../models/Product';
 import type { VariantRecord } from '../models/ProductVariant';
 import type { ProductRecord, StockAlertRecord } from './product.repository';
+import { lean } from './lean';
 
 /**
  * Which stock values a write applies to: `atLeast` (a reservation never goes below zero), `equals`
@@ -91,7 +92,6 @@ function toImage(doc: StoredImage | null): VariantStockImage | null {
   export type StockRepository = ReturnType<typeof createStockRepository>;
 
   export function createStockRepository(model: ProductModel) {
-    const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
 
     return {
     /**

@@ -13,6 +13,7 @@ import type { MediaStorage } from '../repositories/media/media-storage';
 import type { RefreshTokenRepository } from '../repositories/token.repository';
 import type { PrincipalCache } from '../services/auth/principal-cache';
 import type { AccountService } from '../services/account.service';
+import type { AnalyticsService } from '../services/analytics/analytics.service';
 import type { AuthService } from '../services/auth/auth.service';
 import type { CategoryService } from '../services/categories/category.service';
 import type { PasswordResetService } from '../services/auth/password-reset';
@@ -26,9 +27,14 @@ import type { InventoryService } from '../services/inventory/inventory.service';
 import type { MediaService } from '../services/media/media.service';
 import type { MetricsService } from '../services/metrics.service';
 import type { OrderService } from '../services/orders/order.service';
+import type { CartService } from '../services/cart/cart.service';
+import type { CheckoutService } from '../services/checkout.service';
 import type { OutboxAdminService } from '../services/outbox/outbox-admin';
 import type { Outbox } from '../services/outbox/outbox.service';
+import type { PaymentService } from '../services/payments/payment.service';
+import type { ProviderGuard } from '../services/payments/resilience';
 import type { ProductService } from '../services/products/product.service';
+import type { ReportService } from '../services/reports/report.service';
 import type { ReviewService } from '../services/reviews/review.service';
 import type { StockWriter } from '../services/stock/stock.service';
 import type { WishlistService } from '../services/wishlists/wishlist.service';
@@ -61,6 +67,13 @@ export interface Container {
   readonly stock: StockWriter;
   readonly wishlists: WishlistService;
   readonly inventory: InventoryService;
+  /** Daily sales reports (built by the worker; listed and downloaded by admins). */
+  readonly reports: ReportService;
+  readonly payments: PaymentService;
+  readonly cart: CartService;
+  readonly checkout: CheckoutService;
+  /** The payment provider's circuit breaker (readiness and tests read its state). */
+  readonly paymentGuard: ProviderGuard;
   /** The one Idempotency-Key store, used by every route that declares `idempotency`. */
   readonly idempotency: IdempotencyService;
   readonly transactions: TransactionRunner;
@@ -75,4 +88,6 @@ export interface Container {
    * the API starts this one only without Redis (development); tests call `runOnce()` to drain.
    */
   readonly outboxRelay: OutboxRelay;
+  /** Sales analytics over the hourly rollups (admin queries; the worker's consumer applies events). */
+  readonly analytics: AnalyticsService;
 }

@@ -1,7 +1,9 @@
 // Every module's route declarations, in mount order. Adding a module is one line here.
 import type { Container } from './container.types';
 import { accountRoutes } from './account.routes';
+import { analyticsRoutes } from './analytics.routes';
 import { authRoutes } from './auth.routes';
+import { cartRoutes } from './cart.routes';
 import { categoryRoutes } from './category.routes';
 import { healthRoutes } from './health.routes';
 import { inventoryRoutes } from './inventory.routes';
@@ -11,7 +13,9 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { openApiOptions, opsRoutes } from './ops.routes';
 import { orderRoutes } from './order.routes';
 import { outboxAdminRoutes } from './outbox-admin.routes';
+import { paymentRoutes } from './payment.routes';
 import { productRoutes } from './product.routes';
+import { reportRoutes } from './report.routes';
 import { reviewRoutes } from './review.routes';
 import type { RouteDefinition } from './route-table';
 import { wishlistRoutes } from './wishlist.routes';
@@ -28,8 +32,13 @@ export function collectRoutes(container: Container): RouteDefinition[] {
     ...reviewRoutes(container.reviews),
     ...wishlistRoutes(container.wishlists),
     ...inventoryRoutes(container.inventory),
+    ...reportRoutes(container.reports),
+    ...cartRoutes(container.cart, container.checkout),
+    // The confirm step exists only with the simulated provider, never in production.
+    ...paymentRoutes(container.payments, { devRoutes: !container.config.isProduction && container.config.payments.provider === 'simulated' }),
     ...jobAdminRoutes(container.jobAdmin),
     ...outboxAdminRoutes(container.outboxAdmin),
+    ...analyticsRoutes(container.analytics),
   ];
   // Ops routes come last: the document they serve is built from the finished list, themselves included.
   let document: OpenApiDocument | undefined;

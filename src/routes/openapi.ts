@@ -156,7 +156,7 @@ export function impliedErrorStatuses(route: RouteDefinition): number[] {
   if (route.access !== 'public') statuses.add(401);
   if (Array.isArray(route.access)) statuses.add(403);
   if (pathParamNames(route.path).length) statuses.add(404);
-  if (route.validate?.body || route.upload) statuses.add(413);
+  if (route.validate?.body || route.upload || route.rawBody) statuses.add(413);
   if (route.upload) statuses.add(415);
   for (const status of route.errors ?? []) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
@@ -234,6 +234,10 @@ function multipartBody(route: RouteDefinition & { upload: NonNullable<RouteDefin
 
 function requestBody(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> | undefined {
   if (route.upload) return multipartBody({ ...route, upload: route.upload }, shared);
+  if (route.rawBody) {
+    const example = route.requestExample === undefined ? {} : { example: route.requestExample };
+    return { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: { type: 'object', additionalProperties: true }, ...example } } };
+  }
   const body = route.validate?.body;
   if (!body) return undefined;
   const schema = toJsonSchema(body, shared);

@@ -1,7 +1,7 @@
 // Order endpoints. `/orders/stats` is declared before `/orders/:id` so it is not read as an id.
 import Joi from 'joi';
 import { createOrderController } from '../controllers/order.controller';
-import { ORDER_STATUSES } from '../models/Order';
+import { ORDER_STATUSES, PAYMENT_STATUSES } from '../models/Order';
 import type { OrderService } from '../services/orders/order.service';
 import { route, type RouteDefinition } from './route-table';
 import { cancelBody, idempotencyHeaders, ifMatchHeaders, listQuery, orderIdParams, placeBody, shippingAddressView, statsQuery, statusBody } from './order.schemas';
@@ -12,19 +12,43 @@ const order = Joi.object({
   accountId: Joi.string(),
   status: Joi.string().valid(...ORDER_STATUSES),
   items: Joi.array().items(
-    Joi.object({ productId: Joi.string(), name: Joi.string(), sku: Joi.string(), unitPrice: Joi.number(), quantity: Joi.number().integer(), lineTotal: Joi.number() }),
+    Joi.object({
+      productId: Joi.string(),
+      variantId: Joi.string().optional().description('Absent on lines ordered before variants existed'),
+      name: Joi.string(),
+      sku: Joi.string().description("The variant's SKU when the line names a variant"),
+      optionValues: Joi.object().pattern(Joi.string(), Joi.string()).description('The variant\'s options, e.g. {"size":"M","color":"Red"}; {} for a product without options'),
+      unitPrice: Joi.number(),
+      quantity: Joi.number().integer(),
+      lineTotal: Joi.number(),
+    }),
   ),
   itemCount: Joi.number().integer(),
   subtotal: Joi.number().description('Decimal amount in `currency` (stored as integer minor units)'),
   total: Joi.number(),
   currency: Joi.string(),
-  shippingAddress: shippingAddressView,
+  // Optional lines stay optional in the answer (the parent's presence would make them required).
+  shippingAddress: shippingAddressView.fork(['line2', 'region', 'phone'], (key) => key.optional()),
   statusHistory: Joi.array().items(Joi.object({ status: Joi.string().valid(...ORDER_STATUSES), at: Joi.string().isoDate(), by: Joi.string().allow(null), reason: Joi.string().optional() })),
   isCancellable: Joi.boolean(),
+  payment: Joi.object({
+    provider: Joi.string(),
+    providerPaymentId: Joi.string(),
+    amount: Joi.number(),
+    refunded: Joi.number(),
+    status: Joi.string().valid(...PAYMENT_STATUSES),
+    failureReason: Joi.string().optional().description('Why the last attempt was declined'),
+  })
+    .optional()
+    .description('Present on orders paid through the payment provider'),
+  shipment: Joi.object({ carrier: Joi.string(), trackingNumber: Joi.string(), shippedAt: Joi.string().isoDate() }).optional().description('Present once shipped with a carrier and tracking number'),
   version: Joi.number().integer(),
   createdAt: Joi.string().isoDate(),
   updatedAt: Joi.string().isoDate(),
 }).prefs({ presence: 'required' });
+
+/** An order as every order endpoint answers it (the payment endpoints answer it too). */
+export const orderResponse = order;
 
 const stats = Joi.object({
   from: Joi.string().isoDate(),
@@ -48,7 +72,8 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       method: 'post',
       path: '/orders',
       summary: 'Place an order (prices from the catalog; all lines reserved or none)',
-      description: 'Send `Idempotency-Key` to make retries safe: the same key and body replay the original response; another body → 422.',
+      description:
+        'For staff and back-office orders: the order starts `pending` and is paid out of band (staff mark it `paid`); no payment provider is involved. Customers buying online use the cart and `POST /checkout`, which creates an order `awaiting_payment` with a provider payment. Send `Idempotency-Key` to make retries safe: the same key and body replay the original response; another body → 422.',
       tags,
       access: 'authenticated',
       validate: { headers: idempotencyHeaders, body: placeBody },
@@ -112,10 +137,12 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
       method: 'patch',
       path: '/orders/:id/status',
       summary: 'Move an order along its lifecycle (If-Match or version required)',
+      description:
+        '`paid` is for staff orders paid out of band (`pending` only; provider payments are marked paid by their webhook; the payment statuses are never set by hand). `shipped` takes `carrier` and `trackingNumber` (both or neither): they are recorded and emailed to the customer. `cancelled` restocks and, for a paid provider payment, refunds it.',
       tags,
       access: ['manager', 'admin'],
       validate: { params: orderIdParams, headers: ifMatchHeaders, body: statusBody },
-      responses: { 200: { description: 'Changed', schema: order }, ...versioned },
+      responses: { 200: { description: 'Changed', schema: order }, ...versioned, 503: { description: 'PAYMENT_PROVIDER_UNAVAILABLE: the refund a cancel needs could not be made; nothing changed' } },
       requestExample: { status: 'paid', reason: 'Payment captured' },
       postman: { headers: { 'If-Match': '{{orderEtag}}' }, captures: { orderEtag: 'header:ETag' } },
       handler: controller.changeStatus,
@@ -123,11 +150,16 @@ export function orderRoutes(orders: OrderService): RouteDefinition[] {
     route({
       method: 'post',
       path: '/orders/:id/cancel',
-      summary: 'Cancel a pending or paid order and restock it (If-Match or version required)',
+      summary: 'Cancel an unshipped order, restock it and refund a provider payment (If-Match or version required)',
       tags,
       access: 'authenticated',
       validate: { params: orderIdParams, headers: ifMatchHeaders, body: cancelBody },
-      responses: { 200: { description: 'Cancelled', schema: order }, 404: { description: 'ORDER_NOT_FOUND' }, ...versioned },
+      responses: {
+        200: { description: 'Cancelled', schema: order },
+        404: { description: 'ORDER_NOT_FOUND' },
+        ...versioned,
+        503: { description: 'PAYMENT_PROVIDER_UNAVAILABLE: the refund could not be made; the order is unchanged' },
+      },
       requestExample: { reason: 'Ordered the wrong size' },
       postman: { headers: { 'If-Match': '{{orderEtag}}' } },
       handler: controller.cancel,

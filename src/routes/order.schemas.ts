@@ -15,7 +15,7 @@ export const MAX_LINE_QUANTITY = 1000;
 /** Stats cover at most a year per request, so the pipeline's $match stays bounded. */
 export { MAX_STATS_DAYS };
 
-const objectId = (label: string) =>
+export const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().messages({ 'string.hex': `{{#label}} must be ${label}`, 'string.length': `{{#label}} must be ${label}` });
 
 /** An ISO date after `key` when `key` is sent; alone it is any date (a ref to a missing key would be an error). */
@@ -29,7 +29,7 @@ const dateAfter = (key: string) =>
 /** Free text (address lines, reasons) is plain text, like product descriptions: markup is rejected, not rewritten. */
 const text = (max: number) => plainText({ min: 1, max });
 
-const shippingAddress = Joi.object({
+export const shippingAddress = Joi.object({
   fullName: text(120).required(),
   line1: text(200).required(),
   line2: text(200),
@@ -71,7 +71,30 @@ const version = Joi.number().integer().min(1);
 
 export const cancelBody = Joi.object<CancelBody>({ reason, version });
 
-export const statusBody = Joi.object<StatusBody>({ status: Joi.string().valid(...ORDER_STATUSES).required(), reason, version });
+// Checked after trim, so the pattern says what the document can promise: no blank at either end.
+const trackingNumber = Joi.string()
+  .trim()
+  .pattern(/^[A-Za-z0-9-][A-Za-z0-9 -]{1,98}[A-Za-z0-9-]$/)
+  .messages({ 'string.pattern.base': 'trackingNumber must be 3–100 letters, digits, spaces or dashes' });
+
+/** Any status change by hand, with no shipment details (staff tools that only set the status). */
+const plainStatusChange = Joi.object<StatusBody>({ status: Joi.string().valid(...ORDER_STATUSES).required(), reason, version });
+
+/** Shipping with its carrier and tracking number: both are required, and only status shipped takes them. */
+const trackedShipment = Joi.object<StatusBody>({
+  status: Joi.string().valid('shipped').required().messages({ 'any.only': 'carrier and trackingNumber are only sent with status shipped' }),
+  reason,
+  version,
+  carrier: plainText({ min: 1, max: 100 }).required(),
+  trackingNumber: trackingNumber.required(),
+});
+
+// Sending a carrier or tracking number selects the shipment form; the OpenAPI document states the
+// same rule as if/then/else, so it describes exactly what is accepted: shipment details only with
+// status shipped, and then both. The payment statuses are refused by the service (the provider sets them).
+// (The condition names both keys so the document's `if` defines the properties it requires.)
+const sendsShipment = Joi.object({ carrier: Joi.any(), trackingNumber: Joi.any() }).or('carrier', 'trackingNumber').unknown();
+export const statusBody = Joi.alternatives<StatusBody>().conditional(sendsShipment, { then: trackedShipment, otherwise: plainStatusChange });
 
 export const listQuery = Joi.object<OrderListQuery>({
   status: Joi.string().valid(...ORDER_STATUSES),

@@ -19,6 +19,7 @@ import {
   variantParams,
   variantPatchBody,
 } from './product.schemas';
+import { productImage } from './media.schemas';
 
 // Every key is present unless marked optional (`presence: 'required'` is inherited by nested keys).
 const product = Joi.object({
@@ -32,6 +33,7 @@ const product = Joi.object({
   category: Joi.string().description("The category's slug; `?category=` on the list also matches its descendants"),
   tags: Joi.array().items(Joi.string()),
   stock: Joi.number().integer().description('Sum over active variants'),
+  images: Joi.array().items(productImage).description('In display order (empty without images)'),
   priceRange: Joi.object({ min: Joi.number(), max: Joi.number() }).description('Over active variants; price filters and sorts use it'),
   options: Joi.array().items(Joi.object({ name: Joi.string(), values: Joi.array().items(Joi.string()) })),
   variants: Joi.array().items(

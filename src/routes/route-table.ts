@@ -1,6 +1,6 @@
 // One declaration per endpoint. The same entry drives the Express router, request validation,
 // authentication, the OpenAPI document and the "Routes mounted" count.
-import { Router, type RequestHandler, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import type Joi from 'joi';
 import { authorize, type AuthMiddlewares } from '../middlewares/auth.middleware';
 import { chain } from '../middlewares/chain';
@@ -59,6 +59,11 @@ export interface RoutePostmanHints {
    * (e.g. the queue dashboard without Redis): the test then asserts that error's contract and code.
    */
   readonly orError?: { readonly status: number; readonly code: string; readonly when: string };
+  /**
+   * Values the run asserts in a successful body at dotted paths, e.g. `{ 'data.order.status': 'paid' }`
+   * (`'{{variable}}'` compares with a captured value): what a story step must have achieved.
+   */
+  readonly expectBody?: Readonly<Record<string, string | number | boolean>>;
   /** Request headers the generated request sends, e.g. `{ 'If-Match': '{{productEtag}}' }`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Query parameters the generated request sends (the others are listed, disabled). */
@@ -105,6 +110,12 @@ export interface RouteDefinition<P = any, Q = any, B = any, H = any> {
    */
   readonly upload?: UploadSpec;
   /**
+   * The body arrives as the exact bytes sent (a Buffer), for signature checks over the raw body
+   * (webhooks). The global JSON parser skips these paths; the structural input guard and body
+   * schema do not apply (the signature is the validation). `contentType` is for the docs.
+   */
+  readonly rawBody?: { readonly limit: string; readonly contentType: string; readonly description: string };
+  /**
    * Retry safety through `Idempotency-Key` (the route must declare that header): `required` refuses
    * a request without it (428), `optional` honours it when sent. Same key + same request replays the
    * stored status and body; another request → 422; while the first still runs → 409 + Retry-After.
@@ -133,6 +144,16 @@ export const API_PREFIX = '/api/v1';
 
 export function fullPath(route: RouteDefinition): string {
   return route.mount === 'root' ? route.path : `${API_PREFIX}${route.path}`;
+}
+
+/** How the router compares paths (case-insensitive, trailing slash ignored), for exact-path lookups. */
+function normalizePath(path: string): string {
+  return path.toLowerCase().replace(/\/+$/, '') || '/';
+}
+
+/** Paths whose body the global parsers must leave unread (routes declaring `rawBody`; no :params). */
+export function rawBodyPaths(routes: readonly RouteDefinition[]): ReadonlySet<string> {
+  return new Set(routes.filter((r) => r.rawBody).map((r) => normalizePath(fullPath(r))));
 }
 
 function accessChain(access: RouteAccess, auth: AuthMiddlewares): RequestHandler[] {
@@ -168,6 +189,7 @@ export function buildRouters(
         res.locals.routeTemplate = template;
         next();
       },
+      ...(route.rawBody ? [express.raw({ type: () => true, limit: route.rawBody.limit })] : []),
       ...(route.before ?? []),
       ...accessChain(route.access, auth),
       ...(route.upload ? [singleFileUpload(route.upload)] : []),

@@ -58,7 +58,17 @@ export function currentSignal(): AbortSignal | undefined {
  */
 export function withoutDeadline<T>(fn: () => T): T {
   const requestId = storage.getStore()?.requestId;
-  return requestId === undefined ? fn() : storage.run({ requestId }, fn);
+  if (requestId === undefined) return fn();
+  return storage.run({ requestId }, () => {
+    const result = fn();
+    // A lazy thenable (a Mongoose Query) runs when `then` is called — by the caller's `await`, in
+    // the caller's context, deadline included. Adopt it here so it runs without the deadline.
+    return isLazyThenable(result) ? (Promise.resolve(result) as T) : result;
+  });
+}
+
+function isLazyThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !(value instanceof Promise) && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Runs `fn` inside a context, e.g. a worker job carrying the id of the request that enqueued it. */

@@ -1,6 +1,6 @@
 // fast-check arbitraries built from the GENERATED OpenAPI document: values a schema accepts
 // (`valid`) and values that break it (`invalid`). Covers the JSON Schema the generator emits
-// (types, enum/const, bounds, multipleOf, patterns, formats, arrays, objects, anyOf/oneOf, $ref).
+// (types, enum/const, bounds, multipleOf, patterns, formats, arrays, objects, anyOf/oneOf, if/then/else, $ref).
 import fc from 'fast-check';
 
 export type Schema = Record<string, unknown>;
@@ -99,9 +99,35 @@ function validObject(schema: Schema, components: Components): fc.Arbitrary<Recor
   return record;
 }
 
+/**
+ * Does `value` meet an `if` schema? The converter's conditionals select a branch by which keys are
+ * present (joi `alternatives().conditional(Joi.object().or(…))`): `required` and `anyOf`/`oneOf` of
+ * `required`. Anything else is refused loudly rather than guessed.
+ */
+function meetsCondition(condition: Schema, value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { type: _type, properties, additionalProperties: _additional, required, anyOf, oneOf, ...rest } = condition;
+  // Properties may be named (so `required` refers to defined ones) but not constrained (joi `any()`: every type).
+  const anyType = (p: Schema) => Object.keys(p).every((key) => key === 'type') && (p.type === undefined || (Array.isArray(p.type) && p.type.length >= 6));
+  const constrained = Object.values((properties ?? {}) as Record<string, Schema>).some((p) => !anyType(p));
+  if (Object.keys(rest).length || constrained) throw new Error(`unsupported if-condition ${JSON.stringify(condition)}`);
+  const has = (keys: unknown) => ((keys as string[] | undefined) ?? []).every((key) => key in value);
+  const options = (anyOf ?? oneOf) as Schema[] | undefined;
+  return has(required) && (!options || options.some((option) => has(option.required)));
+}
+
 /** A value the schema accepts. */
 export function valid(input: Schema, components: Components): fc.Arbitrary<unknown> {
   const schema = resolve(input, components);
+  if (schema.if && (schema.then || schema.else)) {
+    // Each branch's values, kept only where the condition sends them to that branch.
+    const { if: condition, then: whenMet, else: otherwise, ...base } = schema as Schema & { if: Schema; then?: Schema; else?: Schema };
+    const branches = [
+      ...(whenMet ? [satisfying(valid({ ...base, ...whenMet }, components), (v) => meetsCondition(condition, v), 'the if-condition')] : []),
+      ...(otherwise ? [satisfying(valid({ ...base, ...otherwise }, components), (v) => !meetsCondition(condition, v), 'not the if-condition')] : []),
+    ];
+    return fc.oneof(...branches);
+  }
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   for (const key of ['oneOf', 'anyOf'] as const) {
@@ -141,6 +167,14 @@ function withoutKey(schema: Schema, key: string): Schema {
 /** A value that breaks the schema (a wrong type, out of bounds, not in the enum, an unknown key…). */
 export function invalid(input: Schema, components: Components): fc.Arbitrary<unknown> {
   const schema = resolve(input, components);
+  if (schema.if && (schema.then || schema.else)) {
+    // Broken against a branch: a value the other branch would take is not invalid.
+    const { if: condition, then: whenMet, else: otherwise, ...base } = schema as Schema & { if: Schema; then?: Schema; else?: Schema };
+    return fc.oneof(
+      ...(whenMet ? [invalid({ ...base, ...whenMet }, components)] : []),
+      ...(otherwise ? [satisfying(invalid({ ...base, ...otherwise }, components), (v) => !meetsCondition(condition, v), 'not the if-condition')] : []),
+    );
+  }
   const wrongType = fc.oneof(fc.constant({ $gt: '' }), fc.constant([]), fc.constant(null), fc.constant('not-a-number'), fc.constant(true), fc.constant(-1.5));
   const options: fc.Arbitrary<unknown>[] = [wrongType, fc.string({ minLength: 201, maxLength: 400 })];
   if (Array.isArray(schema.enum)) options.push(fc.constant('__not_in_enum__'));

@@ -7,7 +7,7 @@ import { inventoryImportModels } from '../../src/models/InventoryImport';
 import { createInventoryImportRepository } from '../../src/repositories/inventory/import.repository';
 import { createVariantStockRepository } from '../../src/repositories/inventory/variant-stock';
 import { createImportProcessor } from '../../src/services/inventory/import-processor';
-import { Product } from '../support/models';
+import { OutboxEvent, Product } from '../support/models';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
@@ -141,19 +141,37 @@ describe('POST /api/v1/inventory/imports', () => {
     // Stored without a queue job: this test is the worker.
     const { record } = await imports.create({ sha256: createHash('sha256').update(file).digest('hex'), fileName: 'r.csv', mode: 'delta', rowsTotal: 3, createdBy: manager.accountId }, file);
     let calls = 0;
-    const dying = createImportProcessor({ imports, stock, batchRows: 1, invalidateProducts: async () => {
+    const dying = createImportProcessor({ imports, stock, alerts: ctx.container.stock, batchRows: 1, invalidateProducts: async () => {
       calls += 1;
       if (calls === 2) throw new Error('killed after the second batch was written');
     } });
     await expect(dying(record._id.toString())).rejects.toThrow('killed');
     expect((await variantStock(`${px}-B`)).stock).toBe(2);
-    await createImportProcessor({ imports, stock, batchRows: 1, invalidateProducts: async () => undefined })(record._id.toString());
+    await createImportProcessor({ imports, stock, alerts: ctx.container.stock, batchRows: 1, invalidateProducts: async () => undefined })(record._id.toString());
     for (const s of ['A', 'B', 'C']) expect((await variantStock(`${px}-${s}`)).stock).toBe(2);
     const done = await finished(record._id.toString());
     expect(done).toMatchObject({ status: 'done', applied: 3, rejected: 0, rows: { done: 3 } });
     // A duplicate job for the finished import does nothing.
-    await createImportProcessor({ imports, stock, invalidateProducts: async () => undefined })(record._id.toString());
+    await createImportProcessor({ imports, stock, alerts: ctx.container.stock, invalidateProducts: async () => undefined })(record._id.toString());
     expect((await variantStock(`${px}-A`)).stock).toBe(2);
+  });
+
+  it('when an import takes a variant below the low-stock threshold or back from zero, then each crossing is one outbox event, and a re-upload adds none', async () => {
+    const px = skuPrefix('ALERT');
+    await insertCatalog([[{ sku: `${px}-LOW`, stock: 20 }, { sku: `${px}-OUT`, stock: 0 }]]);
+    const { _id, variants } = (await Product.findOne({ 'variants.sku': `${px}-LOW` }).lean()) as unknown as { _id: unknown; variants: { _id: unknown; sku: string }[] };
+    const idOf = (sku: string) => String(variants.find((v) => v.sku === sku)!._id);
+    const first = await upload(`sku,stock\n${px}-LOW,2\n${px}-OUT,7\n`);
+    expectSuccess(first, 202);
+    const done = await finished(first.body.data.id);
+    expect(done).toMatchObject({ status: 'done', applied: 2 });
+    const events = async () => OutboxEvent.find({ aggregateId: { $in: [`variant:${idOf(`${px}-LOW`)}`, `variant:${idOf(`${px}-OUT`)}`] } }).lean();
+    const recorded = await events();
+    expect(recorded.map((e) => `${e.type} ${String((e.payload as { sku: string }).sku)}`).sort()).toEqual([`variant-back-in-stock ${px}-OUT`, `variant-low-stock ${px}-LOW`]);
+    // The alerts moved to the outbox: none is left on the product for the sweep.
+    expect(((await Product.findById(_id).lean()) as unknown as { stockAlerts?: unknown[] }).stockAlerts ?? []).toEqual([]);
+    expectSuccess(await upload(`sku,stock\n${px}-LOW,2\n${px}-OUT,7\n`), 200);
+    expect(await events()).toHaveLength(2);
   });
 
   it('when the header is neither sku,stock nor sku,delta, then 422 and nothing is stored', async () => {

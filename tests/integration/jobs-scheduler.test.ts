@@ -80,4 +80,15 @@ describe('maintenance scheduler', () => {
     await s.unregister('short-lived');
     expect(await s.queue.getJobSchedulersCount()).toBe(0);
   });
+
+  it('when a task is registered on a cron pattern in a time zone, then its scheduler carries both (one per name)', async () => {
+    const handler = async () => ({ built: false });
+    await scheduler().registerRepeatable('cron-test', { cron: '15 0 * * *', tz: 'Europe/Berlin' }, handler);
+    await scheduler().registerRepeatable('cron-test', { cron: '15 0 * * *', tz: 'Europe/Berlin' }, handler);
+    const schedulers = await open[0].scheduler.queue.getJobSchedulers();
+    expect(schedulers).toEqual([expect.objectContaining({ key: 'cron-test', pattern: '15 0 * * *', tz: 'Europe/Berlin' })]);
+    // The next run is the next 00:15 in Berlin, whatever the machine's zone.
+    const next = new Date(schedulers[0].next!);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next)).toBe('00:15');
+  });
 });

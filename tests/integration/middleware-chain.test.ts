@@ -31,6 +31,12 @@ describe('chain', () => {
     expect(res.body).toEqual({ seen: ['a', 'b', 'c'] });
   });
 
+  it('when a step calls next(null), then the chain goes on like Express does (cors does this for an unlisted Origin)', async () => {
+    const nullNext: RequestHandler = (_req, _res, next) => next(null as never);
+    const res = await request(appWith(mark('a'), nullNext, mark('b'), answer)).get('/x').expect(200);
+    expect(res.body).toEqual({ seen: ['a', 'b'] });
+  });
+
   it('when a step throws synchronously, then the error handler gets the error and later steps do not run', async () => {
     const later = jest.fn<void, Parameters<RequestHandler>>();
     const throwing: RequestHandler = () => {

@@ -14,6 +14,7 @@ import { createRedisClient } from '../../src/loaders/redis';
 import { createAbandonedHoldSweep } from '../../src/services/orders/holds';
 import { createDeliveryLedger } from '../../src/repositories/delivery.repository';
 import { createOrderRepository } from '../../src/repositories/order.repository';
+import { createEventConfirmer } from '../../src/jobs/outbox/confirm';
 import { createOutboxRepository } from '../../src/repositories/outbox.repository';
 import { createProductRepository } from '../../src/repositories/product.repository';
 import { createStockRepository } from '../../src/repositories/stock.repository';
@@ -59,7 +60,7 @@ describe('stock alerts: back in stock and low stock', () => {
     mailer = createMailer(config);
     workerRedis = workerConnection(shared);
     const outbox = createOutboxRepository(OutboxEvent);
-    worker = startEmailWorker(config, workerRedis, createEmailProcessor({ mailer, config, ledger: createDeliveryLedger(EmailDelivery), confirm: (id) => outbox.confirm(id, new Date()) }));
+    worker = startEmailWorker(config, workerRedis, createEmailProcessor({ mailer, config, ledger: createDeliveryLedger(EmailDelivery), confirm: (id) => createEventConfirmer(outbox)(id, 'email') }));
     await worker.worker.waitUntilReady();
     buyers = await Promise.all(Array.from({ length: 10 }, () => callerWithRole(ctx, 'customer')));
     manager = await callerWithRole(ctx, 'manager');

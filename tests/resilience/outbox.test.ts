@@ -1,8 +1,9 @@
 // The outbox under faults, with real processes: the API and two workers (each runs a relay and an
 // email consumer), a redis-server of this file's own, and a real SMTP sink that counts messages by
 // their X-Email-Job-Id (= event id). Redis down at the commit, the API SIGKILLed right after the
-// commit (test failpoint), workers killed mid-relay and mid-send, two relays at once, a poison
-// event, and a bounded soak with Redis and worker restarts: every email arrives exactly once.
+// commit (test failpoint), Redis down as a payment webhook commits, workers killed mid-relay and
+// mid-send, two relays at once, a poison event, and a bounded soak with Redis and worker restarts:
+// every email arrives exactly once.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import request from 'supertest';
@@ -15,6 +16,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/email-smtp';
 import { createRedisInstance, pollUntil, startApi, type ApiProcess, type RedisInstance } from '../support/faults';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { orderBody, productsWithStock } from '../integration/orders.fixture';
+import { checkoutOrder, intentObject, readOrder, sign, stripeEvent, WEBHOOK_PATH } from '../support/payments';
 
 // Soak size: 100 orders (the count includes those placed during the two Redis outages) fit the ~2-minute
 // budget on the shared 2-core test machine; OUTBOX_SOAK_ORDERS raises it where there is room.
@@ -132,6 +134,25 @@ describe('resilience: transactional outbox', () => {
     await expectDelivered(ids);
     const after = await request(api.url).get('/metrics');
     expect(after.text).toMatch(/^outbox_lag_seconds\{[^}]*\} 0$/m);
+  }, 90_000);
+
+  it('when Redis is down as a payment webhook commits, then the order is paid and the payment confirmation arrives exactly once after Redis returns', async () => {
+    const buyer = await callerWithRole(ctx, 'customer');
+    // The checkout order and its simulated payment are made in-process against the same database.
+    const order = await checkoutOrder(ctx, buyer, [{ productId, quantity: 1 }]);
+    const payload = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+    await redis.kill();
+    try {
+      const res = await request(api.url).post(WEBHOOK_PATH).set('Content-Type', 'application/json').set('Stripe-Signature', sign(payload, ctx.config.payments.webhookSecret)).send(payload);
+      expectSuccess(res);
+      expect(res.body.data).toMatchObject({ duplicate: false });
+      expect((await readOrder(order.id)).status).toBe('paid');
+      // The email's event committed with the payment; it waits for Redis in the outbox.
+      expect(await OutboxEvent.countDocuments({ _id: `order-paid:${order.id}`, publishedAt: null })).toBe(1);
+    } finally {
+      await redis.start();
+    }
+    await expectDelivered([`order-paid:${order.id}`]);
   }, 90_000);
 
   it('when the API process is SIGKILLed right after the commit, before any publish, then the event is still delivered once', async () => {

@@ -29,6 +29,9 @@ describe('attack suite: transport, headers and errors', () => {
         REDIS_URL: 'redis://127.0.0.1:6379',
         JWT_SECRET: 'production-like-secret-for-the-attack-suite-0123456789',
         PUBLIC_URL: 'https://api.example.test',
+        PAYMENT_PROVIDER: 'stripe',
+        STRIPE_SECRET_KEY: 'sk_test_attackSuite0123',
+        STRIPE_WEBHOOK_SECRET: 'whsec_attack_suite_secret_0123',
         CORS_ORIGINS: SHOP,
       },
       isDraining: () => {

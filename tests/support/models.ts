@@ -3,4 +3,4 @@
 import mongoose from 'mongoose';
 import { bindModels } from '../../src/loaders/container';
 
-export const { Product, Category, Order, IdempotencyKey, OutboxEvent, EmailDelivery, Review, ReviewVote, Wishlist } = bindModels(mongoose.connection);
+export const { Product, Category, Order, IdempotencyKey, OutboxEvent, EmailDelivery, Review, ReviewVote, Wishlist, WebhookEvent, SimulatedPaymentIntent, Cart, SalesRollup, Report } = bindModels(mongoose.connection);

@@ -154,7 +154,9 @@ export function checkResponses<T extends Handler>(app: T, document: ContractDocu
         return (end as (...args: unknown[]) => ServerResponse)(chunk, ...rest);
       }) as typeof res.end;
       res.on('finish', () => {
-        const path = (req.url ?? '/').split('?')[0]!;
+        // Express rewrites req.url to the mounted remainder (`/products/1` under `/api/v1`) by the time
+        // a response finishes; originalUrl is the path the document describes.
+        const path = ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0]!;
         try {
           const type = res.getHeader('content-type');
           violations.push(...contract.check(req.method ?? 'GET', path, res.statusCode, type === undefined ? undefined : String(type), Buffer.concat(chunks).toString('utf8')));

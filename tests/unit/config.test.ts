@@ -14,6 +14,9 @@ const productionEnv = {
   REDIS_URL: 'redis://cache.internal:6379',
   JWT_SECRET: strongSecret,
   PUBLIC_URL: 'https://api.example.com',
+  PAYMENT_PROVIDER: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_live_configTestKey0123',
+  STRIPE_WEBHOOK_SECRET: 'whsec_config_test_secret_0123',
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -52,6 +55,18 @@ describe('parseConfig', () => {
   it('when production lacks its infrastructure and secrets, then each missing variable is listed', () => {
     const names = problemsOf({ NODE_ENV: 'production' }).map((p) => p.split(':')[0]);
     expect(names).toEqual(expect.arrayContaining(['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'PUBLIC_URL']));
+  });
+
+  it('when production would use the simulated payment provider, then it refuses to start', () => {
+    const { PAYMENT_PROVIDER: _omitted, ...withoutProvider } = productionEnv;
+    expect(problemsOf(withoutProvider).join('\n')).toMatch(/PAYMENT_PROVIDER.*stripe/);
+    expect(problemsOf({ ...productionEnv, PAYMENT_PROVIDER: 'simulated' }).join('\n')).toMatch(/PAYMENT_PROVIDER.*stripe/);
+  });
+
+  it('when the Stripe provider is chosen without its keys, then both are named; blank optional payment variables count as unset', () => {
+    const names = problemsOf({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: '' }).map((p) => p.split(':')[0]);
+    expect(names).toEqual(expect.arrayContaining(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']));
+    expect(parseConfig({ STRIPE_API_PORT: '', SIMULATED_PAYMENT_WEBHOOK_URL: '' }).payments).toMatchObject({ provider: 'simulated', stripe: {} });
   });
 
   it('when production is given a known default secret, then it refuses to start', () => {
@@ -120,9 +135,9 @@ describe('auth rate limit defaults', () => {
 describe('prod/.env.example', () => {
   const lines = fs.readFileSync(path.join(root, 'prod', '.env.example'), 'utf8').split('\n');
 
-  it('when copied to .env.prod as it is, then start-up names exactly the four required values', () => {
+  it('when copied to .env.prod as it is, then start-up names exactly the six required values', () => {
     const names = problemsOf(envFile('prod/.env.example')).map((p) => p.split(':')[0]).sort();
-    expect(names).toEqual(['JWT_SECRET', 'MONGODB_URI', 'PUBLIC_URL', 'REDIS_URL']);
+    expect(names).toEqual(['JWT_SECRET', 'MONGODB_URI', 'PUBLIC_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
   });
 
   it('when the required values are filled in, then it is a valid production configuration', () => {

@@ -14,6 +14,10 @@ describe('email templates', () => {
     ['order-status', { name: hostile, orderId: hostile, status: hostile }],
     ['back-in-stock', { name: hostile, productName: hostile, slug: 'lamp', optionValues: { size: hostile }, price: 5, currency: 'EUR' }],
     ['low-stock', { name: hostile, productName: hostile, sku: hostile, optionValues: { size: hostile }, stock: 2, threshold: 5 }],
+    ['daily-report', { name: hostile, day: '2026-03-10', timeZone: hostile, summary: { orders: 1, net: 5, currency: hostile } }],
+    ['order-paid', { name: hostile, orderId: hostile, total: 12.5, currency: 'EUR' }],
+    ['order-refunded', { name: hostile, orderId: hostile, amount: 2, totalRefunded: 2, fullyRefunded: false, currency: 'EUR' }],
+    ['order-shipped', { name: hostile, orderId: hostile, carrier: hostile, trackingNumber: hostile }],
   ] as const)('when %s is rendered with markup in every value, then the HTML escapes it and the text keeps it readable', (kind, data) => {
     const email = renderEmail(kind, data, ctx);
     expect(email.html).not.toContain('<script>');

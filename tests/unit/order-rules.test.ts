@@ -29,7 +29,8 @@ describe('order lifecycle', () => {
   });
 
   it('when asking which states lead to a status, then the inverse of the table is returned', () => {
-    expect(sourcesOf('cancelled')).toEqual(['pending', 'paid']);
+    // payment_failed is terminal: the decline gave its stock back, so nothing can cancel (and restock) it again.
+    expect(sourcesOf('cancelled')).toEqual(['pending', 'awaiting_payment', 'paid', 'partially_refunded', 'refunded']);
     expect(sourcesOf('pending')).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import Joi from 'joi';
 import type { AppConfig } from '../../config';
 import { ValidationError } from '../../utils/errors';
 import { EVENT_ID_PATTERN, jobIdFitsKind } from '../outbox/events';
+import { attachmentRefs } from './attachments';
 import type { EmailKind, EmailRequest } from './types';
 
 export const EMAIL_QUEUE_NAME = 'email';
@@ -11,7 +12,7 @@ export const EMAIL_JOB_NAME = 'send-email';
 /** Our own backoff type, so BullMQ and the in-memory queue use the same function (`backoffDelayMs`). */
 export const EMAIL_BACKOFF_TYPE = 'email-exponential';
 
-export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status', 'back-in-stock', 'low-stock'];
+export const EMAIL_KINDS: readonly EmailKind[] = ['welcome', 'password-reset', 'order-confirmation', 'order-status', 'back-in-stock', 'low-stock', 'order-paid', 'order-refunded', 'order-shipped', 'daily-report'];
 
 /** What travels in the queue: the request plus the id of the HTTP request that enqueued it. */
 export interface EmailJobData {
@@ -67,6 +68,28 @@ const payloadSchemas: Record<EmailKind, Joi.ObjectSchema> = {
     optionValues: Joi.object().pattern(Joi.string().max(30), Joi.string().max(40)),
     stock: Joi.number().integer().min(0).required(),
     threshold: Joi.number().integer().min(1),
+  }).unknown(true),
+  'daily-report': Joi.object({
+    name,
+    day: Joi.string().pattern(/^\d{4}-\d{2}-\d{2}$/).required(),
+    timeZone: Joi.string().max(100).required(),
+    summary: Joi.object().required(),
+    attachments: attachmentRefs.default([]),
+  }),
+  'order-paid': Joi.object({ name, orderId: Joi.string().max(100).required(), currency: Joi.string().max(10).required(), total: money.required() }).unknown(true),
+  'order-refunded': Joi.object({
+    name,
+    orderId: Joi.string().max(100).required(),
+    currency: Joi.string().max(10).required(),
+    amount: money.required(),
+    totalRefunded: money.required(),
+    fullyRefunded: Joi.boolean().required(),
+  }).unknown(true),
+  'order-shipped': Joi.object({
+    name,
+    orderId: Joi.string().max(100).required(),
+    carrier: Joi.string().max(100).required(),
+    trackingNumber: Joi.string().max(100).required(),
   }).unknown(true),
 };
 

@@ -2,6 +2,7 @@
 // file under MAIL_DIR that a person can open. Production without SMTP_URL refuses to start.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { projectRoot, type AppConfig } from '../../config';
 import { logger } from '../../utils/logger';
@@ -13,6 +14,14 @@ export interface OutgoingEmail {
   readonly html: string;
   /** Stable per logical email, so a provider (or a reader of .eml files) can spot a duplicate. */
   readonly jobId: string;
+  /** Files, streamed into the message as it is written. */
+  readonly attachments?: readonly OutgoingAttachment[];
+}
+
+export interface OutgoingAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Readable | Buffer | string;
 }
 
 export interface SentEmail {
@@ -32,6 +41,19 @@ function headersFor(email: OutgoingEmail) {
   return { 'X-Email-Job-Id': email.jobId };
 }
 
+/** What both transports hand nodemailer. */
+function messageOf(from: string, email: OutgoingEmail) {
+  return {
+    from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    headers: headersFor(email),
+    ...(email.attachments?.length && { attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) }),
+  };
+}
+
 /**
  * SMTP through a pool of open connections, one per concurrent job: a new TCP (and TLS) handshake and
  * SMTP greeting per message was what bounded the worker. Options in the URL (`?pool=false`,
@@ -41,7 +63,7 @@ export function createSmtpMailer(smtpUrl: string, from: string, maxConnections =
   const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections, maxMessages: 100 });
   return {
     async send(email) {
-      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: headersFor(email) });
+      const info = await transport.sendMail(messageOf(from, email));
       return { messageId: String(info.messageId) };
     },
     async close() {
@@ -55,7 +77,7 @@ export function createFileMailer(mailDir: string, from: string): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(email) {
-      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: headersFor(email) });
+      const info = await transport.sendMail(messageOf(from, email));
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.jobId.replace(/[^A-Za-z0-9_-]/g, '_')}.eml`);
       await fs.writeFile(file, info.message as Buffer);

@@ -5,8 +5,9 @@ import { logger } from '../../utils/logger';
 import { runWithContext } from '../../utils/tracing';
 import { validateEmailJobData, type EmailJobData } from './job';
 import type { DeliveryLedger } from '../../repositories/delivery.repository';
-import type { Mailer, SentEmail } from './mailer';
+import type { Mailer, OutgoingAttachment, SentEmail } from './mailer';
 import { renderEmail } from './templates';
+import type { AttachmentRef } from './types';
 
 export interface EmailAttempt {
   /** Logical id, e.g. `welcome:<accountId>`. */
@@ -26,6 +27,27 @@ export class PermanentEmailError extends Error {
 }
 
 export type EmailProcessor = (job: EmailAttempt) => Promise<SentEmail>;
+
+/** Opens a stored attachment; null when the file no longer exists. */
+export type AttachmentOpener = (ref: AttachmentRef) => Promise<OutgoingAttachment | null>;
+
+/**
+ * The attachments a job names (`data.attachments`), opened for this attempt. A missing file can never
+ * appear on a retry: a permanent failure. Names without an opener (a process not wired for them) are
+ * a transient failure, retried by a worker that has one.
+ */
+async function openAttachments(data: EmailJobData, open: AttachmentOpener | undefined): Promise<OutgoingAttachment[]> {
+  const refs = (Array.isArray(data.data.attachments) ? data.data.attachments : []) as AttachmentRef[];
+  if (!refs.length) return [];
+  if (!open) throw new Error(`no attachment store wired in this process for a ${data.kind} email`);
+  const opened: OutgoingAttachment[] = [];
+  for (const ref of refs) {
+    const file = await open(ref);
+    if (!file) throw new PermanentEmailError(`attachment ${ref.filename} (${ref.fileId}) no longer exists`);
+    opened.push(file);
+  }
+  return opened;
+}
 
 function requestIdOf(data: unknown): string | undefined {
   const id = (data as { requestId?: unknown } | null)?.requestId;
@@ -50,6 +72,8 @@ export function createEmailProcessor(deps: {
   retentionSeconds?: number;
   /** Tells the outbox the event behind this job is done (best effort; a miss means one harmless re-publish). */
   confirm?: (jobId: string) => Promise<void>;
+  /** Opens the files jobs attach by reference (the worker wires the reports' file store). */
+  openAttachment?: AttachmentOpener;
 }): EmailProcessor {
   const confirm = (jobId: string) => deps.confirm?.(jobId).catch((err: Error) => logger.warn('outbox confirmation not recorded', { jobId, error: err.message }));
   const { ledger } = deps;
@@ -73,7 +97,8 @@ export function createEmailProcessor(deps: {
         return { messageId: previous, alreadySent: true };
       }
       const rendered = renderEmail(data.kind, data.data, ctx);
-      const sent = await deps.mailer.send({ to: data.to, jobId: job.jobId, ...rendered });
+      const attachments = await openAttachments(data, deps.openAttachment);
+      const sent = await deps.mailer.send({ to: data.to, jobId: job.jobId, ...rendered, ...(attachments.length && { attachments }) });
       // ledgerMs is the window in which a crash still duplicates this email (SMTP accepted, not yet recorded).
       const accepted = Date.now();
       if (ledger) {

@@ -1,7 +1,18 @@
 // The contract between services that send email and the queue that delivers it.
 // Services depend on this interface only; the BullMQ and in-memory implementations live beside it.
 
-export type EmailKind = 'welcome' | 'password-reset' | 'order-confirmation' | 'order-status' | 'back-in-stock' | 'low-stock';
+export type EmailKind = 'welcome' | 'password-reset' | 'order-confirmation' | 'order-status' | 'back-in-stock' | 'low-stock' | 'order-paid' | 'order-refunded' | 'order-shipped' | 'daily-report';
+
+/**
+ * A file an email carries, by reference: the job (and the outbox event before it) holds only this,
+ * and the worker opens the stored file when it sends, so large files never travel through Redis.
+ */
+export interface AttachmentRef {
+  readonly filename: string;
+  readonly contentType: string;
+  /** Id of the stored file (the reports' GridFS bucket). */
+  readonly fileId: string;
+}
 
 export interface EmailRequest {
   readonly kind: EmailKind;

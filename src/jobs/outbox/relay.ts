@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '../../config';
 import type { OutboxEventRecord, OutboxRepository } from '../../repositories/outbox.repository';
 import { logger } from '../../utils/logger';
-import { eventDefinition } from './events';
+import { eventDefinition, isFanOutOnly } from './events';
 import { PoisonEventError, type EventPublisher } from './publisher';
 
 export interface RelayPass {
@@ -93,7 +93,7 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
     const definition = eventDefinition(claimed.type);
     // A fan-out is done once its emails are queued (each has its own job id and ledger row); a
     // re-publish after the redelivery delay would only resolve the audience again.
-    const confirmed = Boolean(definition?.consumer.fanOut);
+    const confirmed = isFanOutOnly(claimed.type);
     await repository.markPublished(claimed._id, owner, now, new Date(now.getTime() + settings.retentionSeconds * 1000), definition?.secretFields, confirmed);
     return 'published';
   }

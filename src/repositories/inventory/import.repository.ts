@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { Types } from 'mongoose';
 import type { ImportMode, ImportStatus, InventoryImportModels } from '../../models/InventoryImport';
 import { isDuplicateKey } from '../errors';
+import { lean } from '../lean';
 
 export interface InventoryImportRecord {
   _id: Types.ObjectId;
@@ -52,7 +53,6 @@ export type InventoryImportRepository = ReturnType<typeof createInventoryImportR
 
 export function createInventoryImportRepository(models: InventoryImportModels) {
   const { InventoryImport, InventoryImportChunk, InventoryImportError } = models;
-  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
 
   return {
     /**

@@ -4,10 +4,14 @@
 import { Types } from 'mongoose';
 import type { ProductModel } from '../../models/Product';
 import type { VariantRecord } from '../../models/ProductVariant';
-import type { ProductChanges } from '../product.repository';
+import type { ProductChanges, StockAlertRecord } from '../product.repository';
 
 export interface StockTarget {
   _id: Types.ObjectId;
+  name: string;
+  slug: string;
+  status: string;
+  currency: string;
   version: number;
   priceMinor: number;
   deletedAt: Date | null;
@@ -19,6 +23,8 @@ export interface VersionedWrite {
   readonly productId: Types.ObjectId;
   readonly expectedVersion: number;
   readonly changes: ProductChanges;
+  /** Stock alerts the write crosses, stored with it (services/stock moves them to the outbox). */
+  readonly alerts?: readonly StockAlertRecord[];
 }
 
 export interface ExportProduct {
@@ -41,7 +47,7 @@ export function createVariantStockRepository(model: ProductModel) {
     /** Every product (deleted ones too: the caller explains why their SKUs are refused) owning one of `skus`. */
     findBySkus(skus: readonly string[]): Promise<StockTarget[]> {
       return model
-        .find({ 'variants.sku': { $in: skus } }, { version: 1, priceMinor: 1, deletedAt: 1, variants: 1, stockImports: 1 })
+        .find({ 'variants.sku': { $in: skus } }, { name: 1, slug: 1, status: 1, currency: 1, version: 1, priceMinor: 1, deletedAt: 1, variants: 1, stockImports: 1 })
         .lean() as unknown as Promise<StockTarget[]>;
     },
 
@@ -55,7 +61,14 @@ export function createVariantStockRepository(model: ProductModel) {
         writes.map((w) => ({
           updateOne: {
             filter: { _id: w.productId, version: w.expectedVersion, deletedAt: null },
-            update: { $set: w.changes, $inc: { version: 1 }, $push: { stockImports: { $each: [mark], $slice: -MARKS_KEPT } } },
+            // An _id equality is always best served by the _id index; the hint spares the planner a
+            // trial of every index that starts with the other fields, per write (1000 per batch).
+            hint: { _id: 1 },
+            update: {
+              $set: w.changes,
+              $inc: { version: 1 },
+              $push: { stockImports: { $each: [mark], $slice: -MARKS_KEPT }, ...(w.alerts?.length && { stockAlerts: { $each: w.alerts } }) },
+            },
           },
         })) as never,
         { ordered: false },
@@ -74,7 +87,8 @@ export function createVariantStockRepository(model: ProductModel) {
         .find({ deletedAt: null, ...(after && { _id: { $gt: after } }) }, { name: 1, sku: 1, stock: 1, priceMinor: 1, currency: 1, variants: 1 })
         .sort({ _id: 1 })
         .limit(limit)
-        .lean() as unknown as Promise<ExportProduct[]>;
+        .lean<ExportProduct[]>()
+        .exec();
     },
   };
 }

@@ -5,6 +5,7 @@ import { Types, type PipelineStage } from 'mongoose';
 import { emptyHistogram, type ReviewDoc, type ReviewModel, type ReviewStatus } from '../../models/Review';
 import { rethrowDuplicateKey } from '../errors';
 import type { MongoFilter, MongoSort } from '../query.types';
+import { lean } from '../lean';
 
 export interface ModerationRecord {
   reason: string;
@@ -51,7 +52,6 @@ export type ReviewRepository = ReturnType<typeof createReviewRepository>;
 const oid = (id: string) => new Types.ObjectId(id);
 
 export function createReviewRepository(model: ReviewModel) {
-  const lean = <T>(query: { lean(): unknown }) => query.lean() as unknown as Promise<T>;
   return {
     async create(input: NewReview): Promise<ReviewRecord> {
       const doc = await model.create({ ...input, product: oid(input.product), account: oid(input.account) } as never as ReviewDoc).catch(rethrowDuplicateKey);

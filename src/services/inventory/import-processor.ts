@@ -1,8 +1,9 @@
 // Applies one inventory import: streams the stored file through csv-parse, 1000 rows at a time;
 // each batch is validated (format, duplicates within the file, unknown SKUs, stock below zero) and
 // written as one bulkWrite of version-guarded product writes — the staff variant-edit write
-// (whole variant list + derived stock/price fields, `version` + 1) — then the product caches are
-// dropped and the batch counted. Safe to run again for the same import (a retried job): counted
+// (whole variant list + derived stock/price fields, `version` + 1), carrying the stock alerts it
+// crosses as services/stock computes them — then the alerts move to the outbox, the product caches
+// are dropped and the batch counted. Safe to run again for the same import (a retried job): counted
 // batches are skipped, and a batch's products carry its mark, so no row is applied twice.
 import { parse } from 'csv-parse';
 import type { Types } from 'mongoose';
@@ -11,11 +12,14 @@ import type { ImportRejection, InventoryImportRepository } from '../../repositor
 import type { StockTarget, VariantStockRepository, VersionedWrite } from '../../repositories/inventory/variant-stock';
 import { logger } from '../../utils/logger';
 import { withVariants } from '../products/variants';
+import type { StockWriter } from '../stock/stock.service';
 import { IMPORT_BATCH_ROWS, readRow, type ImportRow } from './csv';
 
 export interface ImportProcessorDeps {
   readonly imports: InventoryImportRepository;
   readonly stock: VariantStockRepository;
+  /** The stock-write path's crossing detection (back-in-stock, low-stock alerts) for bulk writes. */
+  readonly alerts: Pick<StockWriter, 'alertsOfWrite' | 'moveAlerts'>;
   /** Drops cached product answers after their stock changed (products.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
   readonly batchRows?: number;
@@ -29,7 +33,7 @@ function nextStock(mode: ImportMode, current: number, value: number): number {
 }
 
 export function createImportProcessor(deps: ImportProcessorDeps) {
-  const { imports, stock, invalidateProducts } = deps;
+  const { imports, stock, alerts, invalidateProducts } = deps;
   const batchRows = deps.batchRows ?? IMPORT_BATCH_ROWS;
 
   /** Plans the version-guarded write of one product; rows that would take stock below zero are refused. */
@@ -48,7 +52,9 @@ export function createImportProcessor(deps: ImportProcessorDeps) {
       return { ...v, stock: after };
     });
     if (!accepted.length) return null;
-    return { write: { productId: product._id, expectedVersion: product.version, changes: withVariants(variants, product.priceMinor) }, rows: accepted };
+    const changes = withVariants(variants, product.priceMinor);
+    const write = { productId: product._id, expectedVersion: product.version, changes, alerts: alerts.alertsOfWrite(product as never, changes) };
+    return { write, rows: accepted };
   }
 
   /** Applies valid rows; returns how many applied, adding refused ones to `rejections`. */
@@ -87,6 +93,7 @@ export function createImportProcessor(deps: ImportProcessorDeps) {
         if (!written || written.has(plan.write.productId.toString())) {
           applied += plan.rows.length;
           changed.push(plan.write.productId);
+          await alerts.moveAlerts(plan.write.productId.toString(), plan.write.alerts ?? []);
         } else pending.push(...plan.rows);
       }
       if (changed.length) await invalidateProducts(changed.map((id) => id.toString()));

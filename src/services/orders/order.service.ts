@@ -1,14 +1,16 @@
-// Order rules: placement, who may see and change what, the status lifecycle with
-// optimistic locking, restocking on cancel, the stale-order sweep and the sales report.
-import { Types, type ClientSession } from 'mongoose';
-import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
-import type { OrderRecord, OrderRepository, StatusChangeRecord } from '../../repositories/order.repository';
+// Order rules: placement, who may see and change what, the status lifecycle with optimistic
+// locking, cancels and their restock (release.ts), the sweeps (stale pending orders, expired
+// checkout reservations) and the sales report.
+import { Types } from 'mongoose';
+import type { OrderStatus } from '../../models/Order';
+import type { OrderRecord, OrderRepository, ShipmentRecord, StatusChangeRecord } from '../../repositories/order.repository';
 import { ConflictError, NotFoundError } from '../../utils/errors';
 import { logger } from '../../utils/logger';
 import { canTransition, sourcesOf, TRANSITIONS } from './lifecycle';
 import type { OrderEvents } from './events';
 import type { Outbox } from '../outbox/outbox.service';
 import type { OrderPlacement, PlaceOrderInput, PlacementOptions } from './placement';
+import { createStockRelease } from './release';
 import { ORDER_SORT, planOrderList, type OrderActor, type OrderListQuery } from './query';
 import { fetchPage, type PageMeta } from '../listing/listing';
 import { toOrderView, type OrderView } from './view';
@@ -25,6 +27,11 @@ export interface OrderServiceDeps {
   /** Builds the order's domain events; `outbox` records them with the state change. */
   readonly events: OrderEvents;
   readonly outbox: Outbox;
+  /**
+   * Settles money before an order with a provider payment is cancelled: refunds a paid order (a
+   * failure aborts the cancel), cancels an unpaid intent (best effort). Late-bound: payments need orders.
+   */
+  readonly settleBeforeCancel?: (order: OrderRecord) => Promise<void>;
   /** Drops cached product answers after stock changed (ProductService.invalidate). */
   readonly invalidateProducts: (ids: readonly string[]) => Promise<void>;
   readonly cursorSecret: string;
@@ -40,6 +47,8 @@ export interface OrderStats {
   topProducts: { productId: string; name: string; sku: string; quantity: number; revenue: number }[];
 }
 
+/** Statuses only the payment provider's events set. */
+const PROVIDER_STATUSES: readonly OrderStatus[] = ['awaiting_payment', 'payment_failed', 'partially_refunded', 'refunded'];
 const SWEEP_BATCH = 200;
 
 const notFound = () => new NotFoundError('Order not found', 'ORDER_NOT_FOUND');
@@ -57,55 +66,17 @@ function invalidTransition(from: OrderStatus, to: OrderStatus): ConflictError {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
-  const { orders, stock, placement, transactions, events, outbox } = deps;
+  const { orders, placement, transactions, events, outbox } = deps;
   const now = deps.now ?? (() => new Date());
+  // Cancels and declines give stock back through the stock-write path (deps.stock), in release.ts.
+  const release = createStockRelease({ ...deps, now });
+  const { afterStockChange, cancelRecord, settle, cancelUnpaid } = release;
 
   /** Owner or staff; anyone else gets the same 404 as for a missing order (existence is not revealed). */
   async function findVisible(actor: OrderActor, id: string): Promise<OrderRecord> {
     const order = await orders.findById(id);
     if (!order || (!actor.isStaff && order.account.toString() !== actor.id)) throw notFound();
     return order;
-  }
-
-  async function afterStockChange(order: OrderRecord): Promise<void> {
-    await deps.invalidateProducts([...new Set(order.items.map((i) => i.product.toString()))]);
-  }
-
-  /** Restocks inside the caller's transaction, or one line at a time (logged if it fails) without one. */
-  async function restock(order: OrderRecord, session: ClientSession | null): Promise<void> {
-    for (const item of order.items) {
-      try {
-        await stock.restock({ productId: item.product.toString(), variantId: item.variant?.toString() ?? null, quantity: item.quantity }, session);
-      } catch (err) {
-        if (session) throw err;
-        logger.error('restock failed for a cancelled order', { orderId: order._id.toString(), productId: item.product.toString(), variantId: item.variant?.toString(), quantity: item.quantity, error: (err as Error).message });
-      }
-    }
-  }
-
-  /** The conditional write decides the single winner; only the winner restocks. */
-  async function cancelRecord(order: OrderRecord, expectedVersion: number, change: StatusChangeRecord): Promise<OrderRecord | null> {
-    const t = { from: CANCELLABLE_STATUSES, to: 'cancelled' as const, expectedVersion, change };
-    const id = order._id.toString();
-    const to = await events.recipientOf(order.account.toString());
-    if (await transactions.supportsTransactions()) {
-      const updated = await transactions.run(async (session) => {
-        const won = await orders.transition(id, t, session);
-        if (won) {
-          await restock(won, session);
-          await outbox.record(session, [events.statusChanged(won, to)]);
-        }
-        return won;
-      });
-      if (updated) outbox.committed();
-      return updated;
-    }
-    const updated = await orders.transition(id, t);
-    if (updated) {
-      await restock(updated, null);
-      await recordWithoutTransaction(updated, to);
-    }
-    return updated;
   }
 
   /** Why a conditional write matched nothing, as the error the client should see. */
@@ -121,26 +92,15 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   async function cancel(actor: OrderActor, id: string, expectedVersion: number, reason?: string): Promise<OrderView> {
-    const order = await findVisible(actor, id);
-    if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
-    if (!canTransition(order.status, 'cancelled')) throw invalidTransition(order.status, 'cancelled');
-    const updated = await cancelRecord(order, expectedVersion, change('cancelled', actor.id, reason));
-    if (!updated) return explainMiss(id, expectedVersion, 'cancelled');
+    const read = await findVisible(actor, id);
+    if (read.version !== expectedVersion) throw versionConflict(expectedVersion, read.version);
+    if (!canTransition(read.status, 'cancelled')) throw invalidTransition(read.status, 'cancelled');
+    const order = await settle(read);
+    if (order.status === 'cancelled') return toOrderView(order);
+    const updated = await cancelRecord(order, order.version, actor.id, reason);
+    if (!updated) return explainMiss(id, order.version, 'cancelled');
     await afterStockChange(updated);
     return toOrderView(updated);
-  }
-
-  /**
-   * Standalone server (no transactions): the event is written right after the state change, so a
-   * crash between the two loses it. Logged loudly; see services/outbox/README.md.
-   */
-  async function recordWithoutTransaction(order: OrderRecord, to: string | null): Promise<void> {
-    try {
-      await outbox.record(null, [events.statusChanged(order, to)]);
-      outbox.committed();
-    } catch (err) {
-      logger.error('order event not recorded (standalone server, no transaction)', { orderId: order._id.toString(), status: order.status, error: (err as Error).message });
-    }
   }
 
   return {
@@ -156,6 +116,20 @@ export function createOrderService(deps: OrderServiceDeps) {
       await afterStockChange(record);
       return view;
     },
+
+    /**
+     * Checkout's order: reserved and saved exactly as `place`, but `awaiting_payment` (the payment
+     * provider's events move it on). No order-placed email: its confirmation is the payment's.
+     */
+    async placeForCheckout(accountId: string, input: PlaceOrderInput, options: Pick<PlacementOptions, 'idempotencyKey'> = {}): Promise<OrderRecord> {
+      const record = await placement.place(accountId, input, { ...options, status: 'awaiting_payment' });
+      logger.info('checkout order placed', { orderId: record._id.toString(), totalMinor: record.totalMinor, currency: record.currency, lines: record.items.length });
+      await afterStockChange(record);
+      return record;
+    },
+
+    /** The checkout order an attempt with this Idempotency-Key already placed (within the idempotency window), if any. */
+    findCheckoutOrder: (accountId: string, idempotencyKey: string): Promise<OrderRecord | null> => placement.findPlaced(accountId, idempotencyKey, 'awaiting_payment'),
 
     /**
      * For the abandoned-hold sweep: on a standalone server a placement killed between saving the
@@ -185,16 +159,31 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     cancel,
 
-    /** Staff only (route). `cancelled` goes through cancel so stock is always given back. */
-    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string): Promise<OrderView> {
+    cancelUnpaid,
+
+    /** A declined checkout payment (the payment service calls this for the provider's event). */
+    failPayment: release.failPayment,
+
+    /**
+     * Staff only (route). `cancelled` goes through cancel so stock (and money) is always given back;
+     * `paid` is for staff orders paid out of band (provider payments are marked paid by webhooks);
+     * `shipped` records the carrier and tracking number and emails them.
+     */
+    async changeStatus(actor: OrderActor, id: string, to: OrderStatus, expectedVersion: number, reason?: string, shipment?: Omit<ShipmentRecord, 'shippedAt'>): Promise<OrderView> {
       if (to === 'cancelled') return cancel(actor, id, expectedVersion, reason);
+      if (PROVIDER_STATUSES.includes(to)) {
+        throw new ConflictError(`${to} is set by the payment provider, not by hand (refunds: POST /orders/:id/refunds)`, 'INVALID_TRANSITION', { details: [{ path: 'status', message: 'set by the payment provider', to }] });
+      }
       const order = await findVisible(actor, id);
       if (order.version !== expectedVersion) throw versionConflict(expectedVersion, order.version);
-      if (!canTransition(order.status, to)) throw invalidTransition(order.status, to);
+      const from = to === 'paid' ? (['pending'] as OrderStatus[]) : sourcesOf(to);
+      if (!from.includes(order.status)) throw invalidTransition(order.status, to);
+      const recorded = to === 'shipped' && shipment ? { ...shipment, shippedAt: now() } : undefined;
       const recipient = await events.recipientOf(order.account.toString());
       const updated = await outbox.withEvents(async ({ session, emit }) => {
-        const won = await orders.transition(id, { from: sourcesOf(to), to, expectedVersion, change: change(to, actor.id, reason) }, session);
-        if (won) emit(events.statusChanged(won, recipient));
+        const won = await orders.transition(id, { from, to, expectedVersion, change: change(to, actor.id, reason), shipment: recorded }, session);
+        // A shipment with its carrier and tracking number gets the shipping email; anything else the status email.
+        if (won) emit(to === 'shipped' && won.shipment ? events.shipped(won, recipient) : events.statusChanged(won, recipient));
         return won;
       });
       if (!updated) return explainMiss(id, expectedVersion, to);
@@ -209,12 +198,34 @@ export function createOrderService(deps: OrderServiceDeps) {
     async cancelStalePending(olderThan: Date, limit = SWEEP_BATCH): Promise<{ cancelled: string[] }> {
       const cancelled: string[] = [];
       for (const order of await orders.findStalePending(olderThan, limit)) {
-        const updated = await cancelRecord(order, order.version, change('cancelled', null, 'not paid in time'));
+        const updated = await cancelRecord(order, order.version, null, 'not paid in time');
         if (!updated) continue;
         cancelled.push(updated._id.toString());
         await afterStockChange(updated);
       }
       if (cancelled.length) logger.info('stale pending orders cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
+      return { cancelled };
+    },
+
+    /**
+     * Reservation expiry: checkout orders still awaiting payment that were created before `olderThan`
+     * are cancelled through `cancelUnpaid` — the stock released once (the conditional write decides),
+     * then the payment cancelled at the provider. An order paid meanwhile is left alone; a success
+     * arriving later is refunded by the webhook. (A declined order gave its stock back already.)
+     */
+    async cancelExpiredReservations(olderThan: Date, limit = SWEEP_BATCH): Promise<{ cancelled: string[] }> {
+      const cancelled: string[] = [];
+      for (const order of await orders.findUnpaidBefore(olderThan, limit)) {
+        const id = order._id.toString();
+        try {
+          const updated = await cancelUnpaid(id, 'reservation expired');
+          if (updated?.status === 'cancelled') cancelled.push(id);
+        } catch (err) {
+          // One order's trouble (the provider down) must not hold back the others; the next run retries it.
+          logger.warn('expired reservation not cancelled; retried on the next run', { orderId: id, error: (err as Error).message });
+        }
+      }
+      if (cancelled.length) logger.info('expired checkout reservations cancelled', { count: cancelled.length, olderThan: olderThan.toISOString() });
       return { cancelled };
     },
 

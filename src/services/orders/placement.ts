@@ -33,9 +33,11 @@ export interface PlaceOrderInput {
   readonly shippingAddress: AddressRecord;
 }
 
-/** How the order was asked for: the request's Idempotency-Key, when it sent one. */
+/** How the order was asked for: the request's Idempotency-Key, when it sent one, and its first status. */
 export interface PlacementOptions {
   readonly idempotencyKey?: string;
+  /** `pending` (default: staff/back-office orders) or `awaiting_payment` (checkout). */
+  readonly status?: NonNullable<NewOrder['status']>;
 }
 
 /** A line resolved to its variant; its index keys the line's stock hold. */
@@ -64,7 +66,7 @@ export interface PlacementDeps {
 
 const RELEASE_ATTEMPTS = 3;
 
-type LineProblem = { index: number; field: 'productId' | 'variantId'; message: string; type: string; productId: string; variantId?: string };
+export type LineProblem = { index: number; field: 'productId' | 'variantId'; message: string; type: string; productId: string; variantId?: string };
 
 function unavailable(problems: readonly LineProblem[]): ValidationError {
   // Drafts, deleted and unknown products read alike: a customer learns nothing about unlisted products.
@@ -76,8 +78,8 @@ function unavailable(problems: readonly LineProblem[]): ValidationError {
   );
 }
 
-/** The variant a line orders, or why it cannot be ordered. */
-function resolveVariant(line: OrderLineInput, index: number, product: ProductRecord | undefined): VariantRecord | LineProblem {
+/** The variant a line orders, or why it cannot be ordered (the cart checks its lines with this too). */
+export function resolveVariant(line: OrderLineInput, index: number, product: ProductRecord | undefined): VariantRecord | LineProblem {
   const base = { index, productId: line.productId, ...(line.variantId && { variantId: line.variantId }) };
   if (!product || product.deletedAt || product.status !== 'active') {
     return { ...base, field: 'productId', message: 'product does not exist or is not for sale', type: 'product.unavailable' };
@@ -229,16 +231,29 @@ export function createOrderPlacement(deps: PlacementDeps) {
     return record;
   }
 
+  /**
+   * The order an earlier attempt with this Idempotency-Key placed within the idempotency window, if
+   * any: a retry whose first attempt saved the order but died before its answer was stored. Keys are
+   * scoped per route like the stored answers: only an order placed the same way (same first status) counts.
+   */
+  async function findPlaced(accountId: string, idempotencyKey: string | undefined, status: NonNullable<NewOrder['status']>): Promise<OrderRecord | null> {
+    const window = deps.idempotencyWindowSeconds ?? 0;
+    if (!idempotencyKey || window <= 0) return null;
+    const since = new Date((deps.now?.() ?? new Date()).getTime() - window * 1000);
+    return orders.findByIdempotencyKey(accountId, idempotencyKey, since, status);
+  }
+
   return {
-    /** Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. */
+    findPlaced,
+
+    /**
+     * Reserves and saves; throws 400 PRODUCT_UNAVAILABLE or 409 INSUFFICIENT_STOCK. `status`:
+     * `pending` for staff/back-office orders, `awaiting_payment` for checkout (paid through the provider).
+     */
     async place(accountId: string, input: PlaceOrderInput, options: PlacementOptions = {}): Promise<OrderRecord> {
-      // A retry whose first attempt saved the order but died before its answer was stored.
-      const window = deps.idempotencyWindowSeconds ?? 0;
-      if (options.idempotencyKey && window > 0) {
-        const since = new Date((deps.now?.() ?? new Date()).getTime() - window * 1000);
-        const placed = await orders.findByIdempotencyKey(accountId, options.idempotencyKey, since);
-        if (placed) return placed;
-      }
+      const status = options.status ?? 'pending';
+      const placed = await findPlaced(accountId, options.idempotencyKey, status);
+      if (placed) return placed;
       const ids = [...new Set(input.items.map((l) => l.productId))];
       const { items, currency, lines } = priceLines(input, await products.findManyByIds(ids));
       const doc: NewOrder = {
@@ -247,7 +262,8 @@ export function createOrderPlacement(deps: PlacementDeps) {
         items,
         currency,
         shippingAddress: input.shippingAddress,
-        statusHistory: [{ status: 'pending', at: new Date(), by: new Types.ObjectId(accountId) }],
+        status,
+        statusHistory: [{ status, at: new Date(), by: new Types.ObjectId(accountId) }],
         ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
       };
       const recordEvents = await deps.prepareEvents?.(accountId);

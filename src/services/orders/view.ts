@@ -1,5 +1,5 @@
 // The API representation of an order: decimal money, ISO dates, string ids.
-import { CANCELLABLE_STATUSES, type OrderStatus } from '../../models/Order';
+import { CANCELLABLE_STATUSES, type OrderStatus, type PaymentStatus } from '../../models/Order';
 import type { AddressRecord, OrderRecord } from '../../repositories/order.repository';
 import { fromMinorUnits } from '../query-engine';
 
@@ -27,6 +27,9 @@ export interface OrderView {
   shippingAddress: AddressRecord;
   statusHistory: { status: OrderStatus; at: string; by: string | null; reason?: string }[];
   isCancellable: boolean;
+  /** Present on orders paid through the payment provider. */
+  payment?: { provider: string; providerPaymentId: string; amount: number; refunded: number; status: PaymentStatus; failureReason?: string };
+  shipment?: { carrier: string; trackingNumber: string; shippedAt: string };
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -64,6 +67,17 @@ export function toOrderView(r: OrderRecord): OrderView {
       ...(h.reason && { reason: h.reason }),
     })),
     isCancellable: CANCELLABLE_STATUSES.includes(r.status),
+    ...(r.payment && {
+      payment: {
+        provider: r.payment.provider,
+        providerPaymentId: r.payment.providerPaymentId,
+        amount: fromMinorUnits(r.payment.amountMinor),
+        refunded: fromMinorUnits(r.payment.refundedMinor ?? 0),
+        status: r.payment.status,
+        ...(r.payment.failureReason && { failureReason: r.payment.failureReason }),
+      },
+    }),
+    ...(r.shipment && { shipment: { carrier: r.shipment.carrier, trackingNumber: r.shipment.trackingNumber, shippedAt: new Date(r.shipment.shippedAt).toISOString() } }),
     version: r.version,
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString(),

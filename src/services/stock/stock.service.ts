@@ -1,6 +1,6 @@
 // The stock-write path: every change of a variant's stock goes through `applyStockChange` (orders'
-// reservations, releases and restocks, the abandoned-hold sweep, inventory imports) or, for staff
-// edits of a whole product, `writeProduct`. Both detect back-in-stock and low-stock crossings here,
+// reservations, releases and restocks, the abandoned-hold sweep), for staff edits of a whole
+// product `writeProduct`, and for bulk writers (inventory imports) `alertsOfWrite` + `moveAlerts`. Both detect back-in-stock and low-stock crossings here,
 // and only here, and store each crossing's event in the same atomic step as the write.
 //
 // Exact under concurrency without a transaction per sale: a change first tries a conditional write
@@ -100,7 +100,10 @@ function toDomainEvent(alert: StockAlertRecord): DomainEvent {
   return { id: alert.id, type: alert.type as DomainEvent['type'], aggregateId: alert.aggregateId, payload: alert.payload, occurredAt: new Date(alert.at) };
 }
 
-function imageOf(record: ProductRecord, variant: VariantRecord): VariantStockImage {
+/** What a crossing needs to know about the product (a full record, or a bulk writer's projection). */
+export type ProductStockFacts = Pick<ProductRecord, '_id' | 'name' | 'slug' | 'priceMinor' | 'currency' | 'status' | 'deletedAt' | 'version'> & { readonly variants?: readonly VariantRecord[] };
+
+function imageOf(record: ProductStockFacts, variant: VariantRecord): VariantStockImage {
   const sellable = record.status === 'active' && !record.deletedAt;
   return { productId: record._id.toString(), name: record.name, slug: record.slug, priceMinor: record.priceMinor, currency: record.currency, sellable, version: record.version, variant };
 }
@@ -217,6 +220,15 @@ export function createStockWriter(deps: StockWriterDeps) {
     }
   }
 
+  /** The crossings a version-guarded write of `changes` over `before` makes (one per variant that crosses). */
+  function crossingsOfWrite(before: ProductStockFacts, changes: ProductChanges): DomainEvent[] {
+    const stockBefore = new Map((before.variants ?? []).map((v) => [v._id.toString(), v.stock]));
+    const after = { ...before, ...changes, version: before.version + 1 } as ProductStockFacts;
+    return (changes.variants ?? []).flatMap((v) =>
+      stockBefore.has(v._id.toString()) ? crossingEvents(imageOf(after, v), stockBefore.get(v._id.toString())!, threshold) : [],
+    );
+  }
+
   async function applyStockChange(change: StockChange, options: StockWriteOptions = {}): Promise<StockChangeResult> {
     const plan = await planFor(change);
     return plan ? run(plan, options.session ?? null) : notApplied;
@@ -251,11 +263,7 @@ export function createStockWriter(deps: StockWriterDeps) {
     async writeProduct(before: ProductRecord, expectedVersion: number, changes: ProductChanges, session?: ClientSession | null): Promise<ProductRecord | null> {
       const id = before._id.toString();
       if (before.version !== expectedVersion) return null;
-      const stockBefore = new Map((before.variants ?? []).map((v) => [v._id.toString(), v.stock]));
-      const after = { ...before, ...changes, version: expectedVersion + 1 } as ProductRecord;
-      const events = (changes.variants ?? []).flatMap((v) =>
-        stockBefore.has(v._id.toString()) ? crossingEvents(imageOf(after, v), stockBefore.get(v._id.toString())!, threshold) : [],
-      );
+      const events = crossingsOfWrite(before, changes);
       if (session) {
         const record = await deps.products.updateIfVersion(id, expectedVersion, changes, session);
         if (record) await outbox.record(session, events);
@@ -266,6 +274,21 @@ export function createStockWriter(deps: StockWriterDeps) {
       const record = await deps.products.updateIfVersion(id, expectedVersion, changes, null, alerts);
       if (record) await transfer(id, alerts);
       return record;
+    },
+
+    /**
+     * Bulk writers (inventory imports) write many products in one bulkWrite, each guarded by the
+     * version it read: `alertsOfWrite` gives the alerts to store with each write (in `stockAlerts`,
+     * the same single-document update), and `moveAlerts` moves a written product's alerts to the
+     * outbox afterwards. A write that did not match stored nothing; a move that did not finish is swept.
+     */
+    alertsOfWrite(before: ProductStockFacts, changes: ProductChanges): StockAlertRecord[] {
+      const at = now();
+      return crossingsOfWrite(before, changes).map((e) => toAlert(e, at));
+    },
+
+    moveAlerts(productId: string, alerts: readonly StockAlertRecord[]): Promise<void> {
+      return transfer(productId, alerts);
     },
 
     /** The stock-alert sweep (worker): alerts whose move to the outbox did not finish (a killed process). */

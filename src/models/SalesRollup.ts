@@ -1,0 +1,60 @@
+// Hourly sales rollups (`sales_rollups`): one document per UTC hour, maintained incrementally by the
+// worker's analytics consumer and recomputable from orders (`npm run analytics:rebuild`). Analytics
+// queries read O(hours in range) of these, never orders. `analytics_applied_events` is the ledger of
+// events already folded in (keyed by event id), written in the same transaction as the $inc.
+import { Schema, type Connection, type Model } from 'mongoose';
+import './deadline.plugin';
+
+
+export interface SalesRollupDoc {
+  hour: Date;
+  orders: number;
+  units: number;
+  grossMinor: number;
+  refundsMinor: number;
+  netMinor: number;
+  averageOrderValueMinor: number;
+  newCustomers: number;
+  products: Record<string, { units: number; revenueMinor: number }>;
+  categories: Record<string, { units: number; revenueMinor: number }>;
+}
+
+const salesRollupSchema = new Schema<SalesRollupDoc>(
+  {
+    hour: { type: Date, required: true },
+    orders: { type: Number, default: 0 },
+    units: { type: Number, default: 0 },
+    grossMinor: { type: Number, default: 0 },
+    refundsMinor: { type: Number, default: 0 },
+    netMinor: { type: Number, default: 0 },
+    averageOrderValueMinor: { type: Number, default: 0 },
+    newCustomers: { type: Number, default: 0 },
+    // Maps keyed by product id / encoded category name: { units, revenueMinor } each.
+    products: { type: Schema.Types.Mixed, default: {} },
+    categories: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false, collection: 'sales_rollups' },
+);
+// Every analytics query is a range scan on this index.
+salesRollupSchema.index({ hour: 1 }, { unique: true });
+
+export interface AppliedEventDoc {
+  _id: string;
+  appliedAt: Date;
+}
+
+const appliedEventSchema = new Schema<AppliedEventDoc>(
+  { _id: { type: String, required: true }, appliedAt: { type: Date, required: true } },
+  { versionKey: false, collection: 'analytics_applied_events' },
+);
+
+export type SalesRollupModel = Model<SalesRollupDoc>;
+export type AppliedEventModel = Model<AppliedEventDoc>;
+
+export function salesRollupModel(connection: Connection): SalesRollupModel {
+  return (connection.models.SalesRollup as SalesRollupModel | undefined) ?? connection.model<SalesRollupDoc>('SalesRollup', salesRollupSchema);
+}
+
+export function appliedEventModel(connection: Connection): AppliedEventModel {
+  return (connection.models.AnalyticsAppliedEvent as AppliedEventModel | undefined) ?? connection.model<AppliedEventDoc>('AnalyticsAppliedEvent', appliedEventSchema);
+}

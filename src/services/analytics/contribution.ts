@@ -1,0 +1,164 @@
+// What an order contributes to the hourly sales rollups, as pure functions shared by the worker's
+// incremental consumer and the rebuild: both derive every figure from the order document (its lines
+// and status history), so replaying events and recomputing from orders give identical rollups.
+//
+// A "fact" is one status change of one order (`orderId` + status). Each fact maps to at most one
+// delta in the UTC hour the change happened:
+// - paid: +1 order, +units, +gross, +net, +1 new customer when it is the account's first paid
+//   order, +units/+revenue per product and category — in the hour of the paid transition;
+// - refunded (a paid checkout order refunded in full): +refunds, −net, −units/−revenue per product
+//   and category — in the hour of the refunded transition;
+// - cancelled after paid, unless a full refund already took the sale out (a paid checkout order is
+//   refunded before it is cancelled): the same, in the hour of the cancellation. A cancel of an
+//   unpaid order (a checkout whose reservation expired, a declined one) contributes nothing.
+// A partial refund is not a fact: it counts once the order is refunded in full (a cancel refunds the rest); a
+// refund of an order that keeps its status (shipped, delivered) is not counted (see README.md).
+import type { OrderRecord } from '../../repositories/order.repository';
+
+export interface OrderFact {
+  readonly orderId: string;
+  readonly status: string;
+}
+
+/** Event type → the order fact it reports (the payload is already validated against its schema). */
+export const ANALYTICS_EVENTS: Readonly<Record<string, (payload: Record<string, unknown>) => OrderFact | null>> = {
+  'order-status-changed': (p) => ({ orderId: String(p.orderId), status: String(p.status) }),
+  'order-cancelled': (p) => ({ orderId: String(p.orderId), status: 'cancelled' }),
+  // Checkout orders: paid by the provider's event; refunded (one event per refund) when in full.
+  'order-paid': (p) => ({ orderId: String(p.orderId), status: 'paid' }),
+  'order-refunded': (p) => (p.fullyRefunded === true ? { orderId: String(p.orderId), status: 'refunded' } : null),
+};
+
+export function factOfEvent(type: string, payload: Record<string, unknown>): OrderFact | null {
+  return Object.hasOwn(ANALYTICS_EVENTS, type) ? ANALYTICS_EVENTS[type](payload) : null;
+}
+
+export interface LineAmount {
+  readonly units: number;
+  readonly revenueMinor: number;
+}
+
+/** A change to one hourly rollup document. */
+export interface RollupDelta {
+  readonly hour: Date;
+  readonly orders: number;
+  readonly units: number;
+  readonly grossMinor: number;
+  readonly refundsMinor: number;
+  readonly netMinor: number;
+  readonly newCustomers: number;
+  /** Keyed by product id. */
+  readonly products: Readonly<Record<string, LineAmount>>;
+  /** Keyed by category key (see categoryKey). */
+  readonly categories: Readonly<Record<string, LineAmount>>;
+}
+
+export type ContributionOrder = Pick<OrderRecord, '_id' | 'account' | 'items' | 'totalMinor' | 'statusHistory'>;
+
+export interface ContributionContext {
+  /** The product's category (looked up when the delta is computed; unknown products count as "uncategorized"). */
+  readonly categoryOf: (productId: string) => string;
+  /** Whether this order is the first paid order of its account. */
+  readonly isFirstPaidOrder: boolean;
+}
+
+type Rule = (order: ContributionOrder, at: Date, ctx: ContributionContext) => Omit<RollupDelta, 'hour'> | null;
+
+const reachedBefore = (order: ContributionOrder, status: string, at: Date) => order.statusHistory.some((c) => c.status === status && new Date(c.at) <= at);
+const wasPaidBefore = (order: ContributionOrder, at: Date) => reachedBefore(order, 'paid', at);
+
+/** Status → what its change contributes. */
+export const CONTRIBUTIONS: Readonly<Record<string, Rule>> = {
+  paid: (order, _at, ctx) => sale(order, ctx, 1),
+  refunded: (order, at, ctx) => (wasPaidBefore(order, at) ? sale(order, ctx, -1) : null),
+  // A staff order paid out of band leaves the figures at its cancel; a refunded one already has.
+  cancelled: (order, at, ctx) => (wasPaidBefore(order, at) && !reachedBefore(order, 'refunded', at) ? sale(order, ctx, -1) : null),
+};
+
+function sale(order: ContributionOrder, ctx: ContributionContext, sign: 1 | -1): Omit<RollupDelta, 'hour'> {
+  const products: Record<string, LineAmount> = {};
+  const categories: Record<string, LineAmount> = {};
+  let units = 0;
+  for (const item of order.items) {
+    units += item.quantity;
+    const productId = String(item.product);
+    add(products, productId, sign * item.quantity, sign * item.lineTotalMinor);
+    add(categories, categoryKey(ctx.categoryOf(productId)), sign * item.quantity, sign * item.lineTotalMinor);
+  }
+  return sign === 1
+    ? { orders: 1, units, grossMinor: order.totalMinor, refundsMinor: 0, netMinor: order.totalMinor, newCustomers: ctx.isFirstPaidOrder ? 1 : 0, products, categories }
+    : { orders: 0, units: 0, grossMinor: 0, refundsMinor: order.totalMinor, netMinor: -order.totalMinor, newCustomers: 0, products, categories };
+}
+
+function add(map: Record<string, LineAmount>, key: string, units: number, revenueMinor: number): void {
+  const before = map[key] ?? { units: 0, revenueMinor: 0 };
+  map[key] = { units: before.units + units, revenueMinor: before.revenueMinor + revenueMinor };
+}
+
+/** The start of the UTC hour `at` falls in. */
+export function hourOf(at: Date): Date {
+  const hour = new Date(at);
+  hour.setUTCMinutes(0, 0, 0);
+  return hour;
+}
+
+/** When the order reached `status` (its first change to it), or null. */
+export function changedAt(order: Pick<ContributionOrder, 'statusHistory'>, status: string): Date | null {
+  const change = order.statusHistory.find((c) => c.status === status);
+  return change ? new Date(change.at) : null;
+}
+
+/** The delta of one fact, or null when the fact contributes nothing (shipped, unpaid cancel…). */
+export function contributionOf(order: ContributionOrder, status: string, ctx: ContributionContext): RollupDelta | null {
+  const rule = Object.hasOwn(CONTRIBUTIONS, status) ? CONTRIBUTIONS[status] : undefined;
+  const at = changedAt(order, status);
+  if (!rule || !at) return null;
+  const delta = rule(order, at, ctx);
+  return delta && { hour: hourOf(at), ...delta };
+}
+
+/** Every status of the order that has a contribution rule: the facts a rebuild replays. */
+export function factsOf(order: Pick<ContributionOrder, 'statusHistory'>): string[] {
+  return [...new Set(order.statusHistory.map((c) => c.status))].filter((s) => Object.hasOwn(CONTRIBUTIONS, s));
+}
+
+/** Map keys may not contain '.' or start with '$': a category name is stored URI-encoded. */
+export function categoryKey(category: string): string {
+  return encodeURIComponent(category).replaceAll('.', '%2E');
+}
+
+export function categoryName(key: string): string {
+  return decodeURIComponent(key);
+}
+
+/** The stored hourly document (without _id). */
+export interface SalesRollup {
+  hour: Date;
+  orders: number;
+  units: number;
+  grossMinor: number;
+  refundsMinor: number;
+  netMinor: number;
+  /** grossMinor / orders, rounded; 0 without orders. */
+  averageOrderValueMinor: number;
+  newCustomers: number;
+  products: Record<string, LineAmount>;
+  categories: Record<string, LineAmount>;
+}
+
+export function emptyRollup(hour: Date): SalesRollup {
+  return { hour, orders: 0, units: 0, grossMinor: 0, refundsMinor: 0, netMinor: 0, averageOrderValueMinor: 0, newCustomers: 0, products: {}, categories: {} };
+}
+
+export function averageOrderValue(grossMinor: number, orders: number): number {
+  return orders > 0 ? Math.round(grossMinor / orders) : 0;
+}
+
+/** Folds a delta into a document in memory (the rebuild); the worker does the same with $inc. */
+export function applyDelta(doc: SalesRollup, delta: RollupDelta): SalesRollup {
+  for (const field of ['orders', 'units', 'grossMinor', 'refundsMinor', 'netMinor', 'newCustomers'] as const) doc[field] += delta[field];
+  for (const [id, amount] of Object.entries(delta.products)) add(doc.products, id, amount.units, amount.revenueMinor);
+  for (const [key, amount] of Object.entries(delta.categories)) add(doc.categories, key, amount.units, amount.revenueMinor);
+  doc.averageOrderValueMinor = averageOrderValue(doc.grossMinor, doc.orders);
+  return doc;
+}

@@ -1,0 +1,70 @@
+// Sales rollups from checkout orders: the provider's payment counts the order, a full refund (or a
+// cancel, which refunds first) takes it out exactly once, a partial refund and a decline count
+// nothing — and the relayed events give the documents a rebuild gives.
+import request from 'supertest';
+import { callerWithRole, type TestCaller } from '../support/auth';
+import { expectSuccess } from '../support/contract';
+import { useTestDatabase } from '../support/db';
+import { SalesRollup } from '../support/models';
+import { checkoutOrder, confirmWith, readOrder, startPaymentsApp, type PaymentsApp } from '../support/payments';
+import { productsWithStock } from './orders.fixture';
+
+useTestDatabase();
+
+const rollups = async () => (await SalesRollup.collection.find({}, { projection: { _id: 0 } }).sort({ hour: 1 }).toArray()) as Record<string, unknown>[];
+
+describe('sales rollups from checkout payments', () => {
+  let app: PaymentsApp;
+  let alice: TestCaller;
+  let manager: TestCaller;
+
+  beforeAll(async () => {
+    app = await startPaymentsApp();
+    [alice, manager] = await Promise.all([callerWithRole(app.ctx, 'customer'), callerWithRole(app.ctx, 'manager')]);
+  });
+  afterAll(async () => app.close());
+
+  it('when checkout orders are paid, refunded in part or in full, cancelled after payment or declined, then each paid order counts once and only full refunds take a sale out', async () => {
+    const { ctx } = app;
+    const [p] = await productsWithStock(50);
+    const paidOrder = async (quantity: number) => {
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity }]);
+      expectSuccess(await confirmWith(ctx, alice, order.providerPaymentId, '4242 4242 4242 4242'));
+      return order;
+    };
+    const refund = (orderId: string, key: string, body: Record<string, unknown>) =>
+      request(ctx.app).post(`/api/v1/orders/${orderId}/refunds`).set(manager.headers).set('Idempotency-Key', key).send(body);
+
+    const kept = await paidOrder(1);
+    const partial = await paidOrder(2);
+    expectSuccess(await refund(partial.id, `partial-${partial.id}`, { amount: 1 }));
+    const cancelled = await paidOrder(1);
+    expectSuccess(await request(ctx.app).post(`/api/v1/orders/${cancelled.id}/cancel`).set(manager.headers).send({ version: (await readOrder(cancelled.id)).version }));
+    const refunded = await paidOrder(3);
+    expectSuccess(await refund(refunded.id, `part-${refunded.id}`, { amount: 1 }));
+    expectSuccess(await refund(refunded.id, `rest-${refunded.id}`, {}));
+    const declined = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
+    expectSuccess(await confirmWith(ctx, alice, declined.providerPaymentId, '4000 0000 0000 0002'));
+    expect((await readOrder(cancelled.id)).statusHistory.map((c) => c.status)).toEqual(['awaiting_payment', 'paid', 'refunded', 'cancelled']);
+    await ctx.deliverOutbox();
+
+    const incremental = await rollups();
+    const sum = (f: string) => incremental.reduce((n, d) => n + Number(d[f]), 0);
+    const paidTotal = kept.totalMinor + partial.totalMinor + cancelled.totalMinor + refunded.totalMinor;
+    expect(sum('orders')).toBe(4);
+    expect(sum('grossMinor')).toBe(paidTotal);
+    // The cancel refunded first: its sale leaves once, not twice. The partial refund is not counted.
+    expect(sum('refundsMinor')).toBe(cancelled.totalMinor + refunded.totalMinor);
+    expect(sum('netMinor')).toBe(kept.totalMinor + partial.totalMinor);
+    expect(sum('units')).toBe(1 + 2 + 1 + 3);
+    const productUnits = incremental.reduce((n, d) => n + ((d.products as Record<string, { units: number }>)[p]?.units ?? 0), 0);
+    expect(productUnits).toBe(1 + 2);
+
+    // Delivered again (a re-publish), nothing changes; a rebuild from the orders gives the same documents.
+    await ctx.container.outboxRelay.runOnce();
+    expect(await rollups()).toEqual(incremental);
+    const hours = incremental.map((d) => d.hour as Date);
+    await ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
+    expect(await rollups()).toEqual(incremental);
+  });
+});

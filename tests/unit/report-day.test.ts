@@ -1,0 +1,98 @@
+// The daily report's day windows in a time zone (DST days, half-hour zones, a skipped midnight) and
+// the one rule of which order changes count as sales.
+import { countedAs, COUNTED_STATUSES } from '../../src/services/reports/sales-rule';
+import { createTally } from '../../src/services/reports/tally';
+import { addDays, dayWindow, isCalendarDay, localDateTime, localDayOf, previousDay } from '../../src/utils/zoned-day';
+import { Types } from 'mongoose';
+
+const iso = (d: Date) => d.toISOString();
+const hours = (w: { from: Date; to: Date }) => (w.to.getTime() - w.from.getTime()) / 3_600_000;
+
+describe('dayWindow', () => {
+  it('when the zone is UTC, then the day is midnight to midnight UTC', () => {
+    const w = dayWindow('2026-03-10', 'UTC');
+    expect([iso(w.from), iso(w.to)]).toEqual(['2026-03-10T00:00:00.000Z', '2026-03-11T00:00:00.000Z']);
+  });
+
+  it('when Berlin springs forward, then the day has 23 hours; when it falls back, 25', () => {
+    const spring = dayWindow('2026-03-29', 'Europe/Berlin');
+    expect([iso(spring.from), iso(spring.to), hours(spring)]).toEqual(['2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z', 23]);
+    const autumn = dayWindow('2026-10-25', 'Europe/Berlin');
+    expect([iso(autumn.from), iso(autumn.to), hours(autumn)]).toEqual(['2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z', 25]);
+  });
+
+  it('when the zone is behind UTC or on a half hour, then the window shifts by its offset', () => {
+    expect(iso(dayWindow('2026-03-08', 'America/New_York').from)).toBe('2026-03-08T05:00:00.000Z');
+    expect(hours(dayWindow('2026-03-08', 'America/New_York'))).toBe(23);
+    expect(iso(dayWindow('2026-01-01', 'Asia/Kolkata').from)).toBe('2025-12-31T18:30:00.000Z');
+  });
+
+  it('when a DST jump skips local midnight, then the day starts at the jump', () => {
+    // São Paulo, 2018-11-04: 00:00 became 01:00 (UTC−3 → UTC−2).
+    const w = dayWindow('2018-11-04', 'America/Sao_Paulo');
+    expect(iso(w.from)).toBe('2018-11-04T03:00:00.000Z');
+    expect(localDayOf(w.from, 'America/Sao_Paulo')).toBe('2018-11-04');
+    expect(localDayOf(new Date(w.from.getTime() - 1), 'America/Sao_Paulo')).toBe('2018-11-03');
+  });
+
+  it('when consecutive days are built, then their windows tile time with no gap or overlap', () => {
+    let day = '2026-03-25';
+    for (let i = 0; i < 10; i += 1) {
+      const next = addDays(day, 1);
+      expect(dayWindow(day, 'Europe/Berlin').to).toEqual(dayWindow(next, 'Europe/Berlin').from);
+      day = next;
+    }
+  });
+});
+
+describe('previousDay, localDateTime, isCalendarDay', () => {
+  it('when it is 00:30 in Berlin (23:30 UTC), then the previous Berlin day is the UTC day itself', () => {
+    const now = new Date('2026-03-10T23:30:00Z');
+    expect(previousDay(now, 'Europe/Berlin')).toBe('2026-03-10');
+    expect(previousDay(now, 'UTC')).toBe('2026-03-09');
+    expect(previousDay(new Date('2026-01-01T00:15:00Z'), 'UTC')).toBe('2025-12-31');
+    expect(localDateTime(now, 'Europe/Berlin')).toBe('2026-03-11 00:30:00');
+  });
+
+  it('when a string is not a real date, then it is not a calendar day', () => {
+    expect(['2026-02-28', '2024-02-29'].map(isCalendarDay)).toEqual([true, true]);
+    expect(['2026-02-29', '2026-13-01', '2026-1-01', '20260101', ''].map(isCalendarDay)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe('which changes count as sales', () => {
+  const at = (s: string) => new Date(s);
+  const history = (...changes: [string, string][]) => ({ statusHistory: changes.map(([status, when]) => ({ status: status as never, at: at(when) })) });
+
+  it('when an order becomes paid, then a sale; cancelled after paid, a refund; cancelled unpaid, shipped, delivered: nothing', () => {
+    const paidThenCancelled = history(['pending', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['cancelled', '2026-03-10T10:00:00Z']);
+    expect(countedAs(paidThenCancelled, paidThenCancelled.statusHistory[1])).toBe('sale');
+    expect(countedAs(paidThenCancelled, paidThenCancelled.statusHistory[2])).toBe('refund');
+    const unpaid = history(['pending', '2026-03-10T09:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']);
+    expect(countedAs(unpaid, unpaid.statusHistory[1])).toBeNull();
+    for (const status of ['pending', 'shipped', 'delivered']) expect(countedAs(unpaid, { status: status as never, at: at('2026-03-10T11:00:00Z') })).toBeNull();
+    expect(COUNTED_STATUSES).toEqual(['paid', 'refunded', 'cancelled']);
+  });
+
+  it('when a paid checkout order is refunded in full and then cancelled, then the refund counts once; failed and partial payments count nothing', () => {
+    const refundedThenCancelled = history(['awaiting_payment', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['refunded', '2026-03-10T12:00:00Z'], ['cancelled', '2026-03-10T12:05:00Z']);
+    expect(refundedThenCancelled.statusHistory.map((c) => countedAs(refundedThenCancelled, c))).toEqual([null, 'sale', 'refund', null]);
+    const declined = history(['awaiting_payment', '2026-03-10T09:00:00Z'], ['payment_failed', '2026-03-10T09:01:00Z']);
+    expect(declined.statusHistory.map((c) => countedAs(declined, c))).toEqual([null, null]);
+    const partial = history(['paid', '2026-03-10T09:01:00Z'], ['partially_refunded', '2026-03-10T10:00:00Z']);
+    expect(countedAs(partial, partial.statusHistory[1])).toBeNull();
+  });
+
+  it('when a tally folds orders, then changes outside the window are skipped and net = gross − refunds', () => {
+    const tally = createTally(dayWindow('2026-03-10', 'UTC'));
+    const item = { product: new Types.ObjectId(), name: 'W', sku: 'W-1', unitPriceMinor: 250, quantity: 2, lineTotalMinor: 500 };
+    const base = { account: new Types.ObjectId(), items: [item], totalMinor: 500, currency: 'EUR', createdAt: at('2026-03-09T10:00:00Z') };
+    const paidBefore = { ...base, _id: new Types.ObjectId(), status: 'cancelled' as const, ...history(['paid', '2026-03-09T10:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']) };
+    const paidOnDay = { ...base, _id: new Types.ObjectId(), status: 'paid' as const, ...history(['paid', '2026-03-10T23:59:59Z']) };
+    const paidAfter = { ...base, _id: new Types.ObjectId(), status: 'paid' as const, ...history(['paid', '2026-03-11T00:00:00Z']) };
+    const rows = [paidBefore, paidOnDay, paidAfter].flatMap((o) => [...tally.rowsOf(o as never)]);
+    expect(rows.map((r) => [r.counted, r.amountMinor])).toEqual([['refund', -500], ['sale', 500]]);
+    expect(tally.summary(1)).toEqual({ orders: 1, units: 2, grossMinor: 500, refundedOrders: 1, refundsMinor: 500, netMinor: 0, averageOrderValueMinor: 500, newCustomers: 1 });
+    expect(tally.productLines()).toEqual([expect.objectContaining({ sku: 'W-1', unitsSold: 2, unitsRefunded: 2, grossMinor: 500, refundsMinor: 500 })]);
+  });
+});
