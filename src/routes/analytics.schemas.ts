@@ -10,6 +10,8 @@ const boundary = Joi.string()
   .pattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/)
   .custom((value: string, helpers) => (Number.isNaN(Date.parse(value)) ? helpers.error('any.invalid') : value))
   .messages({ 'string.pattern.base': '{{#label}} must be a date (YYYY-MM-DD) or an ISO 8601 instant with a zone', 'any.invalid': '{{#label}} is not a valid date' })
+  // The pattern admits 2026-13-45; the document says what the custom check adds: a real date or instant.
+  .meta({ openapi: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] } })
   .description('A date (`2026-03-01`, local midnight in `tz`) or an ISO instant; cut to whole UTC hours. Default: to = now, from = to − 30 days.');
 
 const tz = Joi.string()
@@ -17,6 +19,8 @@ const tz = Joi.string()
   .default('UTC')
   .custom((value: string, helpers) => (isTimeZone(value) ? value : helpers.error('any.invalid')))
   .messages({ 'any.invalid': '"tz" must be an IANA time zone such as Europe/Berlin' })
+  // No JSON Schema form short of a runtime-dependent enum: a named format (the zones Intl knows).
+  .meta({ openapi: { format: 'iana-time-zone' } })
   .description('IANA time zone the buckets start in. Whole-hour offsets are exact; in half-hour zones (Asia/Kolkata) a bucket boundary falls on the UTC hour nearest before local midnight, so up to 30 minutes of sales land in the neighbouring bucket.');
 
 const DAY_MS = 86_400_000;

@@ -12,6 +12,8 @@ export const reportDayParams: Joi.ObjectSchema<ReportDayParams> = Joi.object({
     .pattern(/^\d{4}-\d{2}-\d{2}$/)
     .custom((value: string, helpers) => (isCalendarDay(value) ? value : helpers.error('date.calendar')))
     .messages({ 'string.pattern.base': 'day must be a date, YYYY-MM-DD', 'date.calendar': 'day must be a real calendar date' })
+    // The pattern admits 2026-02-30; `format: date` (RFC 3339 full-date) says it must be a real one.
+    .meta({ openapi: { format: 'date' } })
     .required()
     .description('The report day, YYYY-MM-DD, in the report time zone (REPORTS_TZ)')
     .example('2026-01-01'),

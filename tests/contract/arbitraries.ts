@@ -40,6 +40,11 @@ function dateTime(): fc.Arbitrary<string> {
   return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
 }
 
+/** RFC 3339 full-date (`format: date`): a real calendar day. */
+function fullDate(): fc.Arbitrary<string> {
+  return dateTime().map((iso) => iso.slice(0, 10));
+}
+
 function email(): fc.Arbitrary<string> {
   return fc
     .tuple(fc.stringMatching(/^[a-z0-9]{1,12}$/), fc.stringMatching(/^[a-z]{1,12}$/), fc.constantFrom('com', 'org', 'test', 'shop'))
@@ -52,6 +57,9 @@ function validString(schema: Schema): fc.Arbitrary<string> {
   const declaredMax = schema.maxLength as number | undefined;
   const maxLength = declaredMax ?? (typeof schema.pattern === 'string' ? Number.MAX_SAFE_INTEGER : 60);
   if (schema.format === 'date-time') return dateTime();
+  if (schema.format === 'date') return fullDate();
+  // Our named format for IANA zone names (analytics `tz`): the zones this runtime knows.
+  if (schema.format === 'iana-time-zone') return fc.constantFrom('UTC', ...Intl.supportedValuesOf('timeZone'));
   if (schema.format === 'email') return satisfying(email(), (s) => s.length <= maxLength, `email of at most ${maxLength}`);
   const fits = (s: string) => s.length >= minLength && s.length <= maxLength;
   if (typeof schema.pattern === 'string') {

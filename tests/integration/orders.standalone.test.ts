@@ -59,17 +59,24 @@ describe('POST /api/v1/orders on a standalone server (compensating rollback)', (
     expect(await Order.countDocuments()).toBe(before);
   });
 
-  it('when 50 customers race for stock 10, then exactly 10 units are sold and stock never goes below 0', async () => {
+  it('when 50 customers race for stock 10, then every unit sold is an order, none is oversold or left held, and with no timeouts exactly 10 sell', async () => {
     const [hot, other] = await productsWithStock(10, 1000);
     const callers = await Promise.all(Array.from({ length: 50 }, () => callerWithRole(ctx, 'customer')));
     // Two lines each, the hot one last, so losers must give back the line they had already reserved.
     const results = await Promise.all(
       callers.map((c) => request(ctx.app).post('/api/v1/orders').set(c.headers).send(orderBody([{ productId: other, quantity: 1 }, { productId: hot, quantity: 1 }]))),
     );
-    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(40);
-    expect(await stockOf(hot)).toBe(0);
-    expect(await stockOf(other)).toBe(990);
+    const sold = results.filter((r) => r.status === 201).length;
+    // On a loaded machine a request can run out of its deadline (503) after reserving the hot unit;
+    // it gives the unit back, but others may have been told 409 while it held it. What must hold
+    // whatever the timing: units sold = 201s, nothing oversold, nothing lost, nothing left held.
+    const outcomes = results.map((r) => (r.status === 201 ? 'sold' : `${r.status} ${r.body.code}`));
+    expect(outcomes.filter((o) => !['sold', '409 INSUFFICIENT_STOCK', '503 REQUEST_TIMEOUT'].includes(o))).toEqual([]);
+    if (!outcomes.some((o) => o.startsWith('503'))) expect(sold).toBe(10);
+    expect(sold).toBeLessThanOrEqual(10);
+    expect(await stockOf(hot)).toBe(10 - sold);
+    expect(await stockOf(other)).toBe(1000 - sold);
+    expect(await Order.countDocuments({ 'items.product': new Types.ObjectId(hot) })).toBe(sold);
     expect([await holdsOf(hot), await holdsOf(other)]).toEqual([[], []]);
   });
 
