@@ -42,31 +42,46 @@ export interface Report {
   readonly rows: readonly ScenarioRow[];
   readonly leak?: LeakCheck;
   readonly command: string;
+  /** os.loadavg() before the build and the database started (other work on the shared cores). */
+  readonly loadAtStart: readonly number[];
 }
 
 const fmt = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
 const pct = (a: number, b: number) => `${Math.round((a / b) * 100)}%`;
 
-function machine(): string {
+function machine(loadAtStart: readonly number[]): string {
   const cpus = os.cpus();
   return [
     `- CPU: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} logical cores (shared: the load generator, both API processes, MongoDB and Redis run on the same cores)`,
     `- Memory: ${Math.round(os.totalmem() / 2 ** 30)} GiB; OS: ${os.type()} ${os.release()}; Node ${process.version}`,
-    `- Load average when the run started: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
+    `- Load average (1 / 5 / 15 min) when the run started: ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}; when it ended: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
   ].join('\n');
+}
+
+/** Server CPU per request as a multiple of the bare app's in the same run (NaN without a baseline). */
+function cpuMultiple(r: ScenarioRow | undefined): number {
+  return r?.cpuPerRequestUs !== undefined && r.baselineCpuPerRequestUs ? r.cpuPerRequestUs / r.baselineCpuPerRequestUs : Number.NaN;
 }
 
 function table(rows: readonly ScenarioRow[]): string {
   const head =
-    '| scenario | conns | rps | p50 ms | p95 ms | p99 ms | errors | designed 409 | server CPU µs/req | RSS before → after MiB | bare rps | bare CPU µs/req | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+    '| scenario | conns | rps | p50 ms | p95 ms | p99 ms | errors | designed 409 | server CPU µs/req | RSS before → after MiB | bare rps | bare CPU µs/req | ratio | CPU × bare |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map((r) => {
-    if (!r.result) return `| ${r.title} | – | ${r.skipped ?? 'not run'} | | | | | | | | | | |`;
+    if (!r.result) return `| ${r.title} | – | ${r.skipped ?? 'not run'} | | | | | | | | | | | |`;
     const x = r.result;
     const ratio = r.baseline ? pct(x.rps, r.baseline.rps) : 'n/a';
-    return `| ${r.title} | ${r.connections} | ${x.rps} | ${fmt(x.p50)} | ${fmt(x.p95)} | ${fmt(x.p99)} | ${x.errors} | ${x.designed} | ${fmt(r.cpuPerRequestUs, 0)} | ${fmt(r.rssBefore)} → ${fmt(r.rssAfter)} | ${r.baseline?.rps ?? '–'} | ${fmt(r.baselineCpuPerRequestUs, 0)} | ${ratio} |`;
+    return `| ${r.title} | ${r.connections} | ${x.rps} | ${fmt(x.p50)} | ${fmt(x.p95)} | ${fmt(x.p99)} | ${x.errors} | ${x.designed} | ${fmt(r.cpuPerRequestUs, 0)} | ${fmt(r.rssBefore)} → ${fmt(r.rssAfter)} | ${r.baseline?.rps ?? '–'} | ${fmt(r.baselineCpuPerRequestUs, 0)} | ${ratio} | ${fmt(cpuMultiple(r))} |`;
   });
   return [head, ...lines].join('\n');
 }
+
+/** Issue 20's targets: server CPU per request as a multiple of the bare app's. */
+const CPU_TARGETS = [
+  { key: 'account-get', label: 'GET /accounts/:id (admin)', max: 6 },
+  { key: 'accounts-list', label: 'GET /accounts?limit=10 (admin)', max: 10 },
+  { key: 'orders-customer', label: 'GET /orders?limit=10 (customer)', max: 10 },
+  { key: 'list-example', label: 'uncached example product query', max: 12 },
+] as const;
 
 function targets(report: Report): string {
   const row = (key: string) => report.rows.find((r) => r.key === key);
@@ -78,6 +93,7 @@ function targets(report: Report): string {
   const health = ratio('health');
   const cached = ratio('product-cached');
   const p99 = row('product-cached')?.result?.p99 ?? Number.NaN;
+  const examplePoint = row('list-example')?.result?.p99 ?? Number.NaN;
   const errors = report.rows.reduce((sum, r) => sum + (r.result?.errors ?? 0), 0);
   const lines = [
     `| target | measured | verdict |`,
@@ -85,6 +101,11 @@ function targets(report: Report): string {
     `| /health ≥ 50% of bare Express | ${fmt(health * 100, 0)}% | ${check(health >= 0.5)} |`,
     `| cached product read ≥ 40% of bare Express | ${fmt(cached * 100, 0)}% | ${check(cached >= 0.4)} |`,
     `| p99 of cached reads ≤ 25 ms at 50 connections | ${fmt(p99)} ms | ${check(p99 <= 25)} |`,
+    ...CPU_TARGETS.map(({ key, label, max }) => {
+      const multiple = cpuMultiple(row(key));
+      return `| ${label} ≤ ${max}× bare Express CPU/request | ${fmt(multiple)}× | ${row(key)?.result ? check(multiple <= max) : 'not run'} |`;
+    }),
+    `| p99 of the uncached example product query ≤ 100 ms at 50 connections | ${fmt(examplePoint)} ms | ${row('list-example')?.result ? check(examplePoint <= 100) : 'not run'} |`,
     `| zero non-designed errors | ${errors} | ${check(errors === 0)} |`,
   ];
   if (report.leak) {
@@ -113,11 +134,11 @@ export function renderReport(report: Report): string {
     `> Each scenario: ${report.durationSeconds} s measured after a warm-up (in ${report.rounds} rounds alternating with the bare app where it has a baseline), against \`node dist/server.js\` with NODE_ENV=production,`,
     '> access log at info to files (LOG_TO_STDOUT=false), helmet/CORS/Redis-backed rate limit/timeout on, Redis cache, a 10,000-product catalog',
     '> on a single-node MongoDB replica set (mongodb-memory-server). "bare" is a bare Express 5 app returning the same JSON from',
-    '> memory, measured in the same run; ratio = rps / bare rps. Errors are non-2xx answers other than designed ones, plus socket errors.',
+    '> memory, measured in the same run; ratio = rps / bare rps; CPU × bare = server CPU per request / bare CPU per request. Errors are non-2xx answers other than designed ones, plus socket errors.',
     '',
     '## Machine',
     '',
-    machine(),
+    machine(report.loadAtStart),
     '',
     '## Targets',
     '',

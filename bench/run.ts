@@ -8,6 +8,7 @@
 // "--cpu-prof --cpu-prof-dir=logs/bench/profiles" to profile the server under load).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import { measure, sample, summarize, type LoadSample } from './load';
@@ -67,6 +68,41 @@ async function login(base: string, email: string, password: string): Promise<str
   return ((body.data as Record<string, unknown>).tokens as Record<string, string>).accessToken;
 }
 
+/** Orders the demo customer holds, so their orders list is a real page of 10 out of more. */
+const CUSTOMER_ORDERS = 30;
+
+async function placeCustomerOrders(base: string, token: string, productIds: readonly string[]): Promise<number> {
+  const shippingAddress = { fullName: 'Bench Buyer', line1: '1 Load Street', city: 'Benchville', postalCode: '10001', country: 'US' };
+  let placed = 0;
+  for (const productId of productIds) {
+    // A product with several variants is ordered by one of them (the first with stock).
+    const product = (await json(`${base}/api/v1/products/${productId}`)).body.data as { variants?: { id: string; stock: number; active: boolean }[] };
+    const variant = product.variants && product.variants.length > 1 ? product.variants.find((v) => v.active && v.stock > 0) : undefined;
+    if (product.variants && product.variants.length > 1 && !variant) continue;
+    const res = await json(`${base}/api/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ items: [{ productId, ...(variant && { variantId: variant.id }), quantity: 1 }], shippingAddress }),
+    });
+    if (res.status === 409) continue; // sold out: the next product will do
+    if (res.status !== 201) throw new Error(`placing a fixture order failed: ${res.status} ${JSON.stringify(res.body)}`);
+    placed += 1;
+  }
+  return placed;
+}
+
+/** Accounts besides the demo ones, so the admin's page of 10 is a full page out of more (a counted one). */
+const EXTRA_ACCOUNTS = 30;
+
+async function registerAccounts(base: string, count: number): Promise<void> {
+  const password = 'Bench-account-2026!';
+  for (let i = 0; i < count; i += 1) {
+    const email = `bench-${i}-${randomBytes(3).toString('hex')}@bench.commerce.local`;
+    const res = await json(`${base}/api/v1/auth/register`, { method: 'POST', body: JSON.stringify({ firstName: 'Bench', lastName: `Account ${i}`, email, password }) });
+    if (res.status !== 201) throw new Error(`registering a fixture account failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
 async function loadFixtures(base: string): Promise<Fixtures> {
   const page = await json(`${base}/api/v1/products?limit=100&sort=price:asc`);
   const productIds = (page.body.data as { id: string }[]).map((p) => p.id);
@@ -82,6 +118,11 @@ async function loadFixtures(base: string): Promise<Fixtures> {
   const adminToken = await login(base, 'admin@demo.commerce.local', 'Admin-demo-2026!');
   const customerToken = await login(base, customerLogin.email, customerLogin.password);
   const probe = await json(`${base}/api/v1/orders`, { headers: { authorization: `Bearer ${adminToken}` } });
+  const ordersRoutesPresent = !(probe.status === 404 && probe.body.code === 'ROUTE_NOT_FOUND');
+  await registerAccounts(base, EXTRA_ACCOUNTS);
+  const me = await json(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${customerToken}` } });
+  const customerId = (me.body.data as { id: string }).id;
+  const customerOrders = ordersRoutesPresent ? await placeCustomerOrders(base, customerToken, productIds.slice(20, 20 + CUSTOMER_ORDERS)) : 0;
   return {
     productIds,
     cursorPaths,
@@ -89,7 +130,9 @@ async function loadFixtures(base: string): Promise<Fixtures> {
     customerToken,
     customerLogin,
     contendedProductIds: productIds.slice(0, 5),
-    ordersRoutesPresent: !(probe.status === 404 && probe.body.code === 'ROUTE_NOT_FOUND'),
+    ordersRoutesPresent,
+    customerId,
+    customerOrders,
   };
 }
 
@@ -187,6 +230,8 @@ async function leakCheck(server: Started, f: Fixtures): Promise<LeakCheck> {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  const loadAtStart = os.loadavg();
+  say(`Load average: ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}`);
   const stoppers: (() => Promise<unknown>)[] = [];
   try {
     if (process.env.BENCH_SKIP_BUILD !== '1') {
@@ -230,7 +275,7 @@ async function main(): Promise<void> {
     // The database address may carry credentials: only say that one was given.
     const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');
-    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rounds: ROUNDS, rows, leak, command }));
+    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rounds: ROUNDS, rows, leak, command, loadAtStart }));
     say(`✓ Wrote ${path.relative(projectRoot, out)}`);
   } finally {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);

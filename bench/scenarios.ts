@@ -15,6 +15,10 @@ export interface Fixtures {
   /** A few products with little stock, for the contention scenario. */
   readonly contendedProductIds: readonly string[];
   readonly ordersRoutesPresent: boolean;
+  /** The demo customer's account id (read by the admin in the account scenarios). */
+  readonly customerId: string;
+  /** Orders the demo customer holds before the scenarios start (their list is the customer orders scenario). */
+  readonly customerOrders: number;
 }
 
 export interface Scenario {
@@ -94,6 +98,37 @@ export const SCENARIOS: readonly Scenario[] = [
     paths: () => ['/api/v1/orders?status=paid&limit=20'],
     headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
     skipReason: ordersAbsent,
+  },
+  {
+    key: 'account-get',
+    title: 'GET /api/v1/accounts/:id (admin)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: (f) => [`/api/v1/accounts/${f.customerId}`],
+    headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
+    note: 'JWT verify, the principal, one account read',
+  },
+  {
+    key: 'accounts-list',
+    title: 'GET /api/v1/accounts?limit=10 (admin)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: () => ['/api/v1/accounts?limit=10'],
+    headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
+    note: 'a full offset page of 10 out of 33 accounts (30 registered by the fixtures), so its total is counted',
+  },
+  {
+    key: 'orders-customer',
+    title: 'GET /api/v1/orders?limit=10 (customer with orders)',
+    target: 'uncached',
+    method: 'GET',
+    baseline: true,
+    paths: () => ['/api/v1/orders?limit=10'],
+    headers: (f) => ({ authorization: `Bearer ${f.customerToken}` }),
+    skipReason: ordersAbsent,
+    note: 'the demo customer\'s own orders (placed by the fixtures), an offset page of 10 with its total',
   },
   {
     key: 'orders-contention',

@@ -59,7 +59,10 @@ export const REPORT_FOOTER = `
   of a small oracle. Registration answers 409 \`EMAIL_TAKEN\` by design, so it reveals registered
   emails (rate-limited by the auth limiter).
 - **Access tokens live until they expire** (15 min) after logout; deleted, disabled or locked
-  accounts are cut off at once because every request re-reads the account.
+  accounts are cut off at once: each API process keeps an account's role and status for at most
+  \`PRINCIPAL_CACHE_TTL_MS\` (5 s), and every account write through the API drops that entry in every
+  process (Redis pub/sub) before its response is sent; while the subscription is down, every request
+  re-reads the account. A change made by hand in the database applies within the TTL.
 - **Stored text is plain, not encoded.** Names and descriptions are stored as sent (markup refused).
   Any client rendering them must still escape text; email templates must escape every value.
 - **Logs** carry error messages verbatim; secrets in well-known fields are redacted, but a

@@ -75,6 +75,8 @@ export const envSchema = Joi.object({
   PASSWORD_RESET_TTL_SECONDS: positiveInt().max(24 * 3600).default(3600),
   MAX_FAILED_LOGINS: positiveInt().max(100).default(5),
   LOCKOUT_SECONDS: positiveInt().default(15 * 60),
+  // Per-process principal cache, invalidated through Redis on every account write; 0 = off.
+  PRINCIPAL_CACHE_TTL_MS: Joi.number().integer().min(0).max(60_000).default(5000),
   COOKIE_SECURE: bool(),
   // OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane); tests lower it in .env.test.
   PASSWORD_HASH_MEMORY_KIB: Joi.number().integer().min(1024).max(1024 * 1024).default(19_456),
@@ -83,6 +85,8 @@ export const envSchema = Joi.object({
 
   CACHE_ENABLED: bool().default(true),
   CACHE_TTL_SECONDS: positiveInt().default(60),
+  // Per-process catalog totals (meta.total of offset pages), cleared by this process's product writes; 0 = off.
+  LIST_TOTALS_TTL_MS: Joi.number().integer().min(0).max(60_000).default(5000),
 
   EMAIL_FROM: Joi.string().default('Commerce API <no-reply@commerce.local>'),
   SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),

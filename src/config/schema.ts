@@ -100,6 +100,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
       passwordResetTtlSeconds: v.PASSWORD_RESET_TTL_SECONDS,
       maxFailedLogins: v.MAX_FAILED_LOGINS,
       lockoutSeconds: v.LOCKOUT_SECONDS,
+      principalCacheTtlMs: v.PRINCIPAL_CACHE_TTL_MS,
       cookieSecure: v.COOKIE_SECURE ?? isProduction,
       passwordHash: {
         memoryKib: v.PASSWORD_HASH_MEMORY_KIB,
@@ -107,7 +108,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, version = '0.0.0'): AppConfi
         parallelism: v.PASSWORD_HASH_PARALLELISM,
       },
     },
-    cache: { enabled: v.CACHE_ENABLED, ttlSeconds: v.CACHE_TTL_SECONDS },
+    cache: { enabled: v.CACHE_ENABLED, ttlSeconds: v.CACHE_TTL_SECONDS, listTotalsTtlMs: v.LIST_TOTALS_TTL_MS },
     email: {
       from: v.EMAIL_FROM,
       smtpUrl: v.SMTP_URL,

@@ -57,6 +57,8 @@ export interface AppConfig {
     readonly passwordResetTtlSeconds: number;
     readonly maxFailedLogins: number;
     readonly lockoutSeconds: number;
+    /** How long a process may reuse an account's role/status between writes it is told of (0 = off). */
+    readonly principalCacheTtlMs: number;
     readonly cookieSecure: boolean;
     /** argon2id cost: memory in KiB, iterations, lanes. */
     readonly passwordHash: {
@@ -68,6 +70,8 @@ export interface AppConfig {
   readonly cache: {
     readonly enabled: boolean;
     readonly ttlSeconds: number;
+    /** How long a process reuses a catalog page's total between its own product writes (0 = count every page). */
+    readonly listTotalsTtlMs: number;
   };
   readonly email: {
     readonly from: string;

@@ -25,11 +25,13 @@ import { createImportProcessor } from '../services/inventory/import-processor';
 import { createInventoryService } from '../services/inventory/inventory.service';
 import { createPasswordResetService } from '../services/auth/password-reset';
 import { createPasswordHasher } from '../services/auth/password';
+import { createPrincipalCache, invalidatingPrincipals } from '../services/auth/principal-cache';
+import { createTotalsCache } from '../services/listing/totals';
 import { createOrderEvents } from '../services/orders/events';
 import { createOutboxAdminService } from '../services/outbox/outbox-admin';
 import { createOrderPlacement } from '../services/orders/placement';
 import { createMediaService } from '../services/media/media.service';
-import { createNoopProductCache, createProductCache } from '../services/products/cache';
+import { clearingTotals, createNoopProductCache, createProductCache } from '../services/products/cache';
 import type { PaymentProvider } from '../services/payments/provider';
 import { createProductService } from '../services/products/product.service';
 import { createReportService } from '../services/reports/report.service';
@@ -43,7 +45,7 @@ import { createOrderService } from '../services/orders/order.service';
 import { buildReviewService } from './commands';
 import { createEvents } from './events';
 import { createPayments } from './payments';
-import { createRepositories } from './repositories';
+import { createRepositories, type Repositories } from './repositories';
 
 export type { Container } from '../routes/container.types';
 // Kept importable from here for code written against the single-file root.
@@ -73,7 +75,10 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   const { config, redis, emailQueue, mongo } = deps;
   const tokens = createTokenService(config.auth);
   const passwordHasher = createPasswordHasher(config.auth.passwordHash);
-  const repositories = createRepositories(mongo, passwordHasher);
+  // Every account write made through the domain drops the cached principal in every API process.
+  const principalCache = createPrincipalCache(redis, { ttlMs: config.auth.principalCacheTtlMs, keyPrefix: config.redis.keyPrefix });
+  const stored = createRepositories(mongo, passwordHasher);
+  const repositories: Repositories = { ...stored, accounts: invalidatingPrincipals(stored.accounts, principalCache) };
   const { accounts, refreshTokens, resetTokens } = repositories;
 
   const transactions = createTransactionRunner(mongo);
@@ -101,8 +106,13 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
   });
   const passwordReset = createPasswordResetService({ accounts, resetTokens, sessions, outbox, ttlSeconds: config.auth.passwordResetTtlSeconds });
 
-  const productCache =
-    config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache();
+  // Catalog totals are kept per process for a few seconds; every product cache invalidation (product,
+  // stock and category writes all go through it) clears them in this process.
+  const productTotals = createTotalsCache({ ttlMs: config.cache.listTotalsTtlMs });
+  const productCache = clearingTotals(
+    config.cache.enabled && redis ? createProductCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: config.cache.ttlSeconds }) : createNoopProductCache(),
+    productTotals,
+  );
   const productRepository = repositories.products;
   // The one stock-write path (orders, staff edits, inventory imports): detects stock alert crossings.
   const stock = createStockWriter({ stock: repositories.stock, products: productRepository, outbox, lowStockThreshold: config.stockAlerts.lowStockThreshold });
@@ -118,6 +128,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     assignCategory: (slug, write) => categories.assign(slug, write),
     stock,
     cache: productCache,
+    totals: productTotals,
     mediaUrl: (name) => mediaStorage.url(name),
     // A key of its own derived from the JWT secret: cursors can be verified, never forged or reused as tokens.
     cursorSecret: createHmac('sha256', config.auth.jwtSecret).update('product-cursor').digest('base64url'),
@@ -191,6 +202,7 @@ export function createServices(deps: Omit<ContainerDeps, 'isDraining'>) {
     accounts,
     refreshTokens,
     accountService,
+    principalCache,
     sessions,
     authService,
     passwordReset,
@@ -226,7 +238,7 @@ export type Services = ReturnType<typeof createServices>;
 export function createContainer(deps: ContainerDeps): Container {
   const { config, redis, emailQueue, mongo } = deps;
   const services = createServices(deps);
-  const { tokens, accountService } = services;
+  const { tokens, accountService, principalCache } = services;
   const metrics = createMetricsService({ mongo, redis, serviceName: config.serviceName, version: config.version });
   // Queue depth is read on scrape; a queue that cannot be inspected (null) contributes no samples.
   metrics.registerQueueMetrics(async () => (await queueStats(emailQueue)) ?? {});
@@ -241,7 +253,8 @@ export function createContainer(deps: ContainerDeps): Container {
     redis,
     emailQueue,
     // The token proves who signed in; the database says whether they may still act, and as what.
-    auth: createAuthMiddlewares(tokens, (id) => accountService.loadPrincipal(id)),
+    // Reused for a few seconds per process between the account writes every process is told of.
+    auth: createAuthMiddlewares(tokens, (id) => principalCache.get(id, () => accountService.loadPrincipal(id))),
     health: createHealthService({ version: config.version, mongo, redis, isDraining: deps.isDraining }),
     jobAdmin: createJobAdminService(isManagedEmailQueue(emailQueue) ? emailQueue : null, dashboard?.tickets ?? null),
     dashboard,

@@ -1,7 +1,7 @@
 // Authentication (who is calling) and authorization (may they) as route middleware.
 // 401 = we do not know who you are; 403 = we know, and the answer is no.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { TokenService } from '../services/auth/token';
+import type { AccessTokenClaims, TokenService } from '../services/auth/token';
 import { ForbiddenError, UnauthorizedError } from '../utils/errors';
 import type { Principal, Role } from '../utils/roles';
 
@@ -19,6 +19,18 @@ function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
+// The rate limiter attributes a request to its account before authentication runs; the claims it
+// verified are kept for the request, so a token's signature is checked once per request, not twice.
+const verified = new WeakMap<Request, { token: string; claims: AccessTokenClaims }>();
+
+function verifyOnce(tokens: Pick<TokenService, 'verifyAccessToken'>, req: Request, token: string): AccessTokenClaims {
+  const known = verified.get(req);
+  if (known && known.token === token) return known.claims;
+  const claims = tokens.verifyAccessToken(token);
+  verified.set(req, { token, claims });
+  return claims;
+}
+
 /**
  * The account id behind a valid bearer token, or undefined — never throws. Used where a request
  * only needs to be attributed (rate limiting), before and independently of authentication.
@@ -29,7 +41,7 @@ export function bearerAccount(tokens: Pick<TokenService, 'verifyAccessToken'>): 
     if (!header) return undefined;
     try {
       const token = bearerToken(req);
-      return token ? tokens.verifyAccessToken(token).sub : undefined;
+      return token ? verifyOnce(tokens, req, token).sub : undefined;
     } catch {
       return undefined;
     }
@@ -45,7 +57,7 @@ export interface AuthMiddlewares {
 
 export function createAuthMiddlewares(tokens: TokenService, loadPrincipal: PrincipalLoader): AuthMiddlewares {
   async function resolve(req: Request, token: string): Promise<void> {
-    const claims = tokens.verifyAccessToken(token);
+    const claims = verifyOnce(tokens, req, token);
     const principal = await loadPrincipal(claims.sub, { role: claims.role });
     if (!principal) throw new UnauthorizedError('Account is not active', 'ACCOUNT_INACTIVE');
     req.auth = principal;

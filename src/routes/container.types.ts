@@ -11,6 +11,7 @@ import type { AuthMiddlewares } from '../middlewares/auth.middleware';
 import type { AccountRepository } from '../repositories/account.repository';
 import type { MediaStorage } from '../repositories/media/media-storage';
 import type { RefreshTokenRepository } from '../repositories/token.repository';
+import type { PrincipalCache } from '../services/auth/principal-cache';
 import type { AccountService } from '../services/account.service';
 import type { AnalyticsService } from '../services/analytics/analytics.service';
 import type { AuthService } from '../services/auth/auth.service';
@@ -50,6 +51,8 @@ export interface Container {
   readonly accounts: AccountRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly accountService: AccountService;
+  /** Per-process principals between the account writes every process hears of. */
+  readonly principalCache: PrincipalCache;
   readonly sessions: SessionService;
   readonly authService: AuthService;
   readonly passwordReset: PasswordResetService;

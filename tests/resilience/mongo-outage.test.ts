@@ -1,6 +1,7 @@
 // MongoDB goes away: the test's own MongoDB server is stopped under a running API. Requests that
 // need the database fail fast with 503 DATABASE_UNAVAILABLE in the error contract, /ready says so,
-// liveness stays up, and when the server returns on the same port the API serves again unrestarted.
+// liveness stays up, and when the server returns on the same port the API serves again unrestarted,
+// with what was written before the outage still there (the server restarts on the same --dbpath).
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import request from 'supertest';
 import { expectErrorContract, expectSuccess } from '../support/contract';
@@ -32,6 +33,8 @@ describe('resilience: MongoDB goes away', () => {
   it('when the database stops and returns on the same port, then requests get a fast 503 DATABASE_UNAVAILABLE and then recover', async () => {
     expectSuccess(await request(api.url).get('/api/v1/products'));
     expectSuccess(await request(api.url).get('/ready'));
+    const before = { email: 'before-outage@example.com', password: 'Str0ng-passw0rd!' };
+    expectSuccess(await request(api.url).post('/api/v1/auth/register').send({ ...before, firstName: 'Be', lastName: 'Fore' }), 201);
 
     await mongo.stop({ doCleanup: false, force: false });
 
@@ -58,6 +61,9 @@ describe('resilience: MongoDB goes away', () => {
       .post('/api/v1/auth/register')
       .send({ email: 'after-outage@example.com', password: 'Str0ng-passw0rd!', firstName: 'Back', lastName: 'Again' });
     expectSuccess(registered, 201);
+    // Data survival: the account written before the stop is still there (the server kept its data
+    // in the same dbpath across the restart), so the outage lost nothing that had been acknowledged.
+    expectSuccess(await request(api.url).post('/api/v1/auth/login').send(before));
     expect(api.server.child.exitCode).toBeNull();
   }, 90_000);
 });

@@ -1,5 +1,6 @@
 // Page planning and the one `meta` builder: offset pages (with a total) or keyset cursor pages (one
-// extra row tells whether another page exists, no count).
+// extra row tells whether another page exists, no count). Offset pages fetch one extra row too: a
+// page that does not fill up is the last one, so its total is known without a count query.
 import { cursorError, decodeCursor, encodeCursor, keysetFilter, storedKeys } from './cursor';
 import { fieldOf, parseSort, toMongoSort } from './sort';
 import { DEFAULT_LIMIT, type KeysetValue, type MongoFilter, type MongoSort, type PageMeta, type PagePlan, type PageQuery, type SortSpec, type SortTerm } from './types';
@@ -49,7 +50,7 @@ export function withClause(filter: MongoFilter, clause: MongoFilter | null): Mon
 export interface PageSource<Row> {
   /** Rows in sort order; cursor pages ask for one more than `limit`. */
   readonly fetch: (skip: number, limit: number) => Promise<readonly Row[]>;
-  /** Total matching rows (offset pages only). */
+  /** Total matching rows (offset pages that fill up only). */
   readonly count: () => Promise<number>;
   /** Sort keys of a row (default: its stored fields). */
   readonly keysOf?: (row: Row, terms: readonly SortTerm[]) => KeysetValue[];
@@ -59,10 +60,15 @@ export interface PageSource<Row> {
 export async function fetchPage<Row>(plan: ListPlan, spec: SortSpec, secret: string, source: PageSource<Row>): Promise<{ rows: Row[]; meta: PageMeta }> {
   const { page } = plan;
   if (page.kind === 'offset') {
-    const [rows, total] = await Promise.all([source.fetch(page.skip, page.limit), source.count()]);
+    const fetched = await source.fetch(page.skip, page.limit + 1);
+    const rows = fetched.slice(0, page.limit);
+    // The last page (or the first, empty one) tells the total; a page past the end, or with more
+    // rows after it, needs the count.
+    const isLast = fetched.length <= page.limit && (fetched.length > 0 || page.skip === 0);
+    const total = isLast ? page.skip + fetched.length : await source.count();
     const totalPages = Math.ceil(total / page.limit);
     return {
-      rows: [...rows],
+      rows,
       meta: { pagination: 'offset', page: page.page, limit: page.limit, total, totalPages, hasNext: page.page < totalPages, hasPrev: page.page > 1 },
     };
   }

@@ -12,6 +12,7 @@ import { stableStringify } from '../../utils/stable-stringify';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { logger } from '../../utils/logger';
+import type { TotalsCache } from '../listing/totals';
 
 export interface ProductCache {
   readonly enabled: boolean;
@@ -119,6 +120,17 @@ export function createProductCache(redis: Redis | null, options: ProductCacheOpt
         // The write is committed; cached answers stay stale for at most the TTL. Loud, not fatal.
         logger.error('product cache invalidation failed', { ids, error: (err as Error).message });
       }
+    },
+  };
+}
+
+/** The cache with every invalidation also clearing this process's catalog totals (`listing/totals.ts`). */
+export function clearingTotals(cache: ProductCache, totals: Pick<TotalsCache, 'clear'>): ProductCache {
+  return {
+    ...cache,
+    async invalidate(ids) {
+      totals.clear();
+      await cache.invalidate(ids);
     },
   };
 }

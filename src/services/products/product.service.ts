@@ -12,6 +12,7 @@ import { addVariant, changeVariant, currentVariants, removeVariant, withVariants
 import type { ProductCache } from './cache';
 import type { StockWriter } from '../stock/stock.service';
 import { fetchPage, type PageMeta } from '../listing/listing';
+import { createTotalsCache, type TotalsCache } from '../listing/totals';
 import { isVisibleTo, toPartialView, toProductView, type ProductView } from './view';
 import {
   assertQueryAllowed,
@@ -65,6 +66,8 @@ export interface ProductServiceDeps {
   /** Version-guarded writes go through the stock-write path, which detects stock alert crossings. */
   readonly stock: Pick<StockWriter, 'writeProduct'>;
   readonly cache: ProductCache;
+  /** Offset totals per filter (default: none kept, every page counts). */
+  readonly totals?: TotalsCache;
   /** Object name → public link, for the images in product views. */
   readonly mediaUrl: MediaUrl;
   /** Key for the cursor HMAC. */
@@ -130,6 +133,7 @@ function toChanges(input: Partial<ProductInput>): ProductChanges {
 export function createProductService(deps: ProductServiceDeps) {
   const { repository, stock, cache, cursorSecret, mediaUrl, assignCategory } = deps;
   const buckets = deps.priceBuckets ?? DEFAULT_BUCKETS;
+  const totals = deps.totals ?? createTotalsCache({ ttlMs: 0 });
 
   /** The name's slug, or the first free "-2", "-3", … variant (a racing duplicate still gets 409). */
   async function freeSlug(name: string): Promise<string> {
@@ -145,7 +149,7 @@ export function createProductService(deps: ProductServiceDeps) {
     const render = (r: ProductRecord) => (plan.fields ? toPartialView(r, plan.fields) : toProductView(r, mediaUrl));
     const { rows, meta } = await fetchPage({ terms: plan.sortTerms, sort: plan.sort, page: plan.page, after: null }, PRODUCT_SORT, cursorSecret, {
       fetch: (skip, limit) => repository.findPage({ filter: plan.filter, sort: plan.sort, projection: plan.projection, skip, limit }),
-      count: () => repository.count(plan.filter),
+      count: () => totals.total(plan.filter, () => repository.count(plan.filter)),
     });
     return { data: rows.map(render), meta };
   }
