@@ -30,7 +30,9 @@ describe('email worker process', () => {
     spawnWorker = () => spawnServer({ REDIS_KEY_PREFIX: prefix, SMTP_URL: smtp.url, SHUTDOWN_TIMEOUT_MS: '10000', EMAIL_JOB_LOCK_MS: '1000', WORKER_HEALTH_PORT: '0' }, 'src/worker.ts');
     worker = spawnWorker();
     await worker.waitForLog((r) => r.message === '✓ Worker ready');
-  });
+    // Booting a worker through tsx takes seconds on a quiet machine and far longer on a loaded one:
+    // the hook gets the wait's own 60 s, not Jest's 30 s default.
+  }, 90_000);
 
   afterEach(async () => {
     if (worker.child.exitCode === null) worker.child.kill('SIGKILL');

@@ -253,7 +253,8 @@ describe('resilience: transactional outbox', () => {
     }
     const placedMs = Date.now() - started;
     const ids = orderIds.map((id) => `order-placed:${id}`);
-    await expectDelivered(ids, 90_000);
+    // The relay and one worker drain ~30 emails/s on this machine under load: the budget scales with the soak.
+    await expectDelivered(ids, Math.max(90_000, SOAK_ORDERS * 100));
     expect(duplicates()).toEqual([]);
     const metrics = await request(api.url).get('/metrics');
     expect(metrics.text).toMatch(/^outbox_lag_seconds\{[^}]*\} 0$/m);
@@ -265,5 +266,5 @@ describe('resilience: transactional outbox', () => {
       `outbox soak: ${orderIds.length} orders placed in ${placedMs} ms, all delivered once after ${Date.now() - started} ms; ` +
         `accept→ledger window ledgerMs p50=${pct(0.5)} p99=${pct(0.99)} max=${window.at(-1)} (n=${window.length})\n`,
     );
-  }, 240_000);
+  }, Math.max(240_000, SOAK_ORDERS * 400));
 });
