@@ -28,10 +28,20 @@ describe('payments (simulated provider)', () => {
   });
   afterAll(async () => app.close());
 
-  /** The emails an order led to, once the outbox relay has published what the state changes recorded. */
-  const emails = async (kind: string, orderId: string) => {
-    await ctx.deliverOutbox();
-    return (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.kind === kind && e.data.orderId === orderId);
+  /**
+   * The emails an order led to, once the outbox relay has published what the state changes recorded.
+   * Provider facts arrive by webhook, which the simulated provider posts after answering: relay
+   * passes repeat until `atLeast` emails are there or 15 s pass (then the assertion shows what came).
+   */
+  const emails = async (kind: string, orderId: string, atLeast = 1) => {
+    const found = () => (ctx.emailQueue as RecordingEmailQueue).sent.filter((e) => e.kind === kind && e.data.orderId === orderId);
+    const deadline = Date.now() + 15_000;
+    do {
+      await ctx.deliverOutbox();
+      if (found().length >= atLeast) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } while (Date.now() < deadline);
+    return found();
   };
   const secret = () => ctx.config.payments.webhookSecret;
   const intent = async (id: string) => (await SimulatedPaymentIntent.findById(id).lean())!;
@@ -176,7 +186,7 @@ describe('payments (simulated provider)', () => {
       expectSuccess(rest);
       expect(rest.body.data).toMatchObject({ status: 'refunded', payment: { status: 'refunded' } });
       expect((await intent(order.providerPaymentId)).amountRefundedMinor).toBe(order.totalMinor);
-      expect((await emails('order-refunded', order.id)).map((e) => e.data.fullyRefunded)).toEqual([false, true]);
+      expect((await emails('order-refunded', order.id, 2)).map((e) => e.data.fullyRefunded)).toEqual([false, true]);
       expectErrorContract(await refund('refund-key-0004', { amount: 1 }), 409, 'ORDER_NOT_REFUNDABLE');
     });
 
