@@ -35,6 +35,16 @@ describe('AnalyticsRepository', () => {
     expect(rows.map((r) => [r.orders ?? 0, r.averageOrderValueMinor])).toEqual([[2, 751], [0, 0]]);
   });
 
+  it('when the ledger write fails for another reason than a duplicate, then the error reaches the caller and nothing is folded in', async () => {
+    const m = bindModels(mongoose.connection);
+    jest.spyOn(m.AnalyticsAppliedEvent.collection, 'insertOne').mockRejectedValueOnce(new Error('not primary'));
+    const r = createAnalyticsRepository({ rollups: m.SalesRollup, applied: m.AnalyticsAppliedEvent, orders: m.Order, products: m.Product });
+    await expect(r.applyOnce('e1', [{ hour: HOUR, inc: { orders: 1, grossMinor: 100 } }], NOW, null)).rejects.toThrow('not primary');
+    jest.restoreAllMocks();
+    expect(await repo().findRange(HOUR, new Date(HOUR.getTime() + 3600_000))).toEqual([]);
+    expect(await repo().applyOnce('e1', [{ hour: HOUR, inc: { orders: 1, grossMinor: 100 } }], NOW, null)).toBe(true);
+  });
+
   it('when a range is rebuilt with no sales, then its rollups are removed and hours outside it stay', async () => {
     const before = new Date(HOUR.getTime() - 3600_000);
     await repo().applyOnce('e1', [{ hour: before, inc: { orders: 1, grossMinor: 100 } }, { hour: HOUR, inc: { orders: 1, grossMinor: 100 } }], NOW, null);
