@@ -39,9 +39,9 @@ module.exports = {
     './src/services/': { lines: 85, branches: 85 },
     // Branches: the target is 85. Measured 79.2 % (issue 14); 74.8 % after the catalog, wishlist and
     // inventory repositories were merged; 73.8 % with payments, reports and analytics. Raised to
-    // 84.8 % (330/389, tests/integration + tests/unit) by repository behaviour tests in
+    // 85.3 % (332/389, tests/integration + tests/unit) by repository behaviour tests in
     // tests/integration/repositories/ — never lowered again.
-    './src/repositories/': { lines: 85, branches: 84 },
+    './src/repositories/': { lines: 85, branches: 85 },
   },
   // Fail on a test file that leaves handles open instead of hanging CI.
   forceExit: false,
