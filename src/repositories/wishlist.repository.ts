@@ -68,7 +68,10 @@ export function createWishlistRepository(model: WishlistModel) {
 
     /** True when the variant was on the list. */
     async removeItem(accountId: string, variantId: string): Promise<boolean> {
-      const result = await model.updateOne({ account: new Types.ObjectId(accountId) }, { $pull: { items: { variant: new Types.ObjectId(variantId) } } });
+      const variant = new Types.ObjectId(variantId);
+      // Matched on the variant: `timestamps` sets updatedAt on every update, so an unmatched $pull
+      // would still count as modified.
+      const result = await model.updateOne({ account: new Types.ObjectId(accountId), 'items.variant': variant }, { $pull: { items: { variant } } });
       return result.modifiedCount === 1;
     },
 

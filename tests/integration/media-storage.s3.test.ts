@@ -1,9 +1,11 @@
 // The S3 adapter against a real S3-compatible server (s3rver on a random port): the adapter alone,
 // then an upload over HTTP with MEDIA_STORAGE=s3 whose links are fetched from the object store.
 import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import request from 'supertest';
 import { createS3Storage } from '../../src/repositories/media/s3';
@@ -75,6 +77,22 @@ describe('S3 media storage (s3rver)', () => {
   it('when a name is not a content hash, then the adapter refuses it without calling the store', async () => {
     await expect(storage.put('../../etc/passwd.png', Buffer.from('x'))).rejects.toBeInstanceOf(InvalidMediaNameError);
     await expect(storage.get('a/../b.jpg')).rejects.toBeInstanceOf(InvalidMediaNameError);
+  });
+
+  it('when the store cannot be reached, then get fails instead of reporting the image as missing (a 5xx, not a 404)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const client = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const unreachable = createS3Storage({ region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, keyPrefix: '', publicBaseUrl: 'http://cdn.invalid' }, client);
+    try {
+      const failure = await unreachable.get(nameOf(Buffer.from('x'), 'png')).then(() => null, (err: unknown) => err);
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(InvalidMediaNameError);
+    } finally {
+      client.destroy();
+    }
   });
 
   describe('with MEDIA_STORAGE=s3', () => {
