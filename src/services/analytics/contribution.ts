@@ -13,6 +13,7 @@
 //   unpaid order (a checkout whose reservation expired, a declined one) contributes nothing.
 // A partial refund is not a fact: it counts once the order is refunded in full (a cancel refunds the rest); a
 // refund of an order that keeps its status (shipped, delivered) is not counted (see README.md).
+import type { SalesRollupDoc } from '../../models/SalesRollup';
 import type { OrderRecord } from '../../repositories/order.repository';
 
 export interface OrderFact {
@@ -131,20 +132,8 @@ export function categoryName(key: string): string {
   return decodeURIComponent(key);
 }
 
-/** The stored hourly document (without _id). */
-export interface SalesRollup {
-  hour: Date;
-  orders: number;
-  units: number;
-  grossMinor: number;
-  refundsMinor: number;
-  netMinor: number;
-  /** grossMinor / orders, rounded; 0 without orders. */
-  averageOrderValueMinor: number;
-  newCustomers: number;
-  products: Record<string, LineAmount>;
-  categories: Record<string, LineAmount>;
-}
+/** The stored hourly document (without _id): the model's shape (`averageOrderValueMinor` = gross / orders, rounded; 0 without orders). */
+export type SalesRollup = SalesRollupDoc;
 
 export function emptyRollup(hour: Date): SalesRollup {
   return { hour, orders: 0, units: 0, grossMinor: 0, refundsMinor: 0, netMinor: 0, averageOrderValueMinor: 0, newCustomers: 0, products: {}, categories: {} };
