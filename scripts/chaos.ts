@@ -165,6 +165,9 @@ async function main(): Promise<void> {
     RATE_LIMIT_MAX: '1000000',
     AUTH_RATE_LIMIT_MAX: '1000000',
     LOG_DIR: logDir,
+    // Production starts only with a real payment provider configured; the run never calls Stripe.
+    STRIPE_SECRET_KEY: 'sk_test_chaos0123',
+    STRIPE_WEBHOOK_SECRET: 'whsec_chaos_run_secret_0123',
   });
   const env: NodeJS.ProcessEnv = { ...withoutServiceConfig(process.env), PM2_HOME: pm2Home, ENV_FILE: envFile };
   const problems: string[] = [];
