@@ -2,7 +2,7 @@
 // API twice (cache on / CACHE_ENABLED=false) with production settings and a bare Express baseline,
 // measures every scenario, checks RSS over a longer run, and writes bench/results.md.
 // BENCH_DURATION (s, default 10, split over BENCH_ROUNDS alternating server/bare rounds, default 3), BENCH_WARMUP (s, default 3), BENCH_LEAK_DURATION (s, default 60, 0 = skip),
-// BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys),
+// BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_ONLY (scenario keys or key prefixes: `analytics` = every analytics-… one), BENCH_ANALYTICS_ORDERS (default 100,000),
 // BENCH_MONGODB_URI (a real MongoDB instead of the in-memory one; database `bench`), BENCH_SKIP_BUILD=1 (reuse dist/ between experiments), BENCH_SERVER_ENV (JSON of extra server variables, for experiments such as {"LOG_LEVEL":"warn"};
 // a run with it says so in results.md), BENCH_NODE_FLAGS (extra node flags for the API processes only, e.g.
 // "--cpu-prof --cpu-prof-dir=logs/bench/profiles" to profile the server under load).
@@ -14,7 +14,8 @@ import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import { measure, sample, summarize, type LoadSample } from './load';
 import { cpuMs, heapAfterGcMiB, HEAP_PROBE_FLAGS, projectRoot, rssMiB, run, startNodeProcess, type Started } from './processes';
 import { renderReport, type LeakCheck, type ScenarioRow } from './report';
-import { SCENARIOS, type Fixtures, type Scenario, type Target } from './scenarios';
+import { seededNote, seedOrders, timeOne, type OrdersSeeded } from './analytics-orders';
+import { SCENARIOS, selectScenarios, type Fixtures, type Scenario, type Target } from './scenarios';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -133,6 +134,7 @@ async function loadFixtures(base: string): Promise<Fixtures> {
     ordersRoutesPresent,
     customerId,
     customerOrders,
+    analyticsNow: new Date().toISOString(),
   };
 }
 
@@ -254,8 +256,9 @@ async function main(): Promise<void> {
     stoppers.push(() => uncached.stop());
     const servers: Record<Target, Started> = { cached, uncached };
 
-    const fixtures = await loadFixtures(cached.url);
-    const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key));
+    let fixtures = await loadFixtures(cached.url);
+    let ordersSeeded = 0; // the analytics scenarios top the orders up as they go
+    const scenarios = selectScenarios(SCENARIOS, ONLY);
     const bare = await startNodeProcess('bare-express', 'bench/bare-express.cjs', { BARE_BODIES: JSON.stringify(await captureBodies(scenarios, fixtures, servers)) });
     stoppers.push(() => bare.stop());
 
@@ -267,11 +270,20 @@ async function main(): Promise<void> {
         rows.push({ key: s.key, title: s.title, connections: s.connections ?? CONNECTIONS, skipped, note: s.note });
         continue;
       }
-      rows.push(await measureScenario(s, fixtures, servers[s.target], bare, DURATION));
+      let seeded: OrdersSeeded | undefined;
+      if (s.orders && s.orders > ordersSeeded) {
+        seeded = await seedOrders(apiEnv('seed-orders', mongoUri), fixtures.analyticsNow, s.orders, say);
+        ordersSeeded = seeded.orders;
+        // The seeding can outlast the access token issued with the fixtures.
+        fixtures = { ...fixtures, adminToken: await login(cached.url, 'admin@demo.commerce.local', 'Admin-demo-2026!') };
+      }
+      if (s.orders) say(`  one request alone: ${await timeOne(`${servers[s.target].url}${s.paths(fixtures)[0]}`, s.headers?.(fixtures))}`);
+      const row = await measureScenario(s, fixtures, servers[s.target], bare, DURATION);
+      rows.push(seeded ? { ...row, note: [row.note, seededNote(seeded)].filter(Boolean).join('; ') } : row);
     }
     const leak = LEAK_DURATION > 0 ? await leakCheck(cached, fixtures) : undefined;
 
-    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_ROUNDS', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_SERVER_ENV', 'BENCH_NODE_FLAGS'].filter((k) => process.env[k]);
+    const settings = ['BENCH_MONGODB_URI', 'BENCH_DURATION', 'BENCH_ROUNDS', 'BENCH_WARMUP', 'BENCH_LEAK_DURATION', 'BENCH_ONLY', 'BENCH_ANALYTICS_ORDERS', 'BENCH_SERVER_ENV', 'BENCH_NODE_FLAGS'].filter((k) => process.env[k]);
     // The database address may carry credentials: only say that one was given.
     const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');

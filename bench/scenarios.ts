@@ -19,6 +19,8 @@ export interface Fixtures {
   readonly customerId: string;
   /** Orders the demo customer holds before the scenarios start (their list is the customer orders scenario). */
   readonly customerOrders: number;
+  /** The instant the analytics range ends at (the seeded orders lie in the days before it). */
+  readonly analyticsNow: string;
 }
 
 export interface Scenario {
@@ -37,9 +39,42 @@ export interface Scenario {
   /** Returns why the scenario cannot run, or null. */
   skipReason?(f: Fixtures): string | null;
   readonly note?: string;
+  /** Paid orders the database must hold before this scenario (topped up by bench/seed-orders.ts, rollups rebuilt). */
+  readonly orders?: number;
+}
+
+/** Keys in BENCH_ONLY select a scenario by its key or a group by its prefix (`analytics` = every `analytics-…`). */
+export function selectScenarios(all: readonly Scenario[], only: readonly string[] | undefined): Scenario[] {
+  return all.filter((s) => !only?.length || only.some((k) => s.key === k || s.key.startsWith(`${k}-`)));
 }
 
 export const EXAMPLE_QUERY = 'search=phone&minPrice=100&maxPrice=500&sort=price:desc&tags=apple,samsung';
+/** Orders the analytics scenarios run over (BENCH_ANALYTICS_ORDERS); the first runs at a tenth of them. */
+export const ANALYTICS_ORDERS = Number(process.env.BENCH_ANALYTICS_ORDERS ?? 100_000);
+export const ANALYTICS_DAYS = 90;
+const DAY_MS = 86_400_000;
+const count = (n: number) => n.toLocaleString('en-US');
+
+function salesPath(f: Fixtures): string {
+  const to = new Date(f.analyticsNow);
+  const from = new Date(to.getTime() - ANALYTICS_DAYS * DAY_MS);
+  return `/api/v1/analytics/sales?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&interval=day&tz=Europe/Berlin`;
+}
+
+const salesScenario = (key: string, orders: number): Scenario => ({
+  key,
+  title: `GET /api/v1/analytics/sales (90 days by day, Europe/Berlin; ${count(orders)} orders)`,
+  target: 'uncached',
+  method: 'GET',
+  baseline: false,
+  // An admin dashboard, not a storefront: a few concurrent readers.
+  connections: 8,
+  orders,
+  paths: (f) => [salesPath(f)],
+  headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
+  note: `admin; reads the hourly rollups of the range and of the previous 90 days, never orders`,
+});
+
 const ordersAbsent = (f: Fixtures) => (f.ordersRoutesPresent ? null : 'not run: orders routes absent');
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -146,6 +181,21 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     skipReason: ordersAbsent,
     note: '5 products, 1 unit per order: 409 INSUFFICIENT_STOCK is the designed answer once their stock runs out',
+  },
+  // O(days), not O(orders): the same request over a tenth of the orders and over all of them.
+  salesScenario('analytics-sales-tenth', Math.round(ANALYTICS_ORDERS / 10)),
+  salesScenario('analytics-sales', ANALYTICS_ORDERS),
+  {
+    key: 'analytics-top-products',
+    title: `GET /api/v1/analytics/top-products (90 days; ${count(ANALYTICS_ORDERS)} orders)`,
+    target: 'uncached',
+    method: 'GET',
+    baseline: false,
+    connections: 8,
+    orders: ANALYTICS_ORDERS,
+    paths: (f) => [salesPath(f).replace('/sales?', '/top-products?').replace('&interval=day', '') + '&limit=10'],
+    headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
+    note: 'admin; unwinds the per-product sums of the range\'s hourly rollups, then names the top 10',
   },
   {
     key: 'login',
