@@ -1,7 +1,7 @@
 // HTTP for products: read validated input, call one service method, send the envelope with validators.
 import type { Request, Response } from 'express';
-import type { ProductService } from '../services/products/product.service';
-import type { ProductFilterQuery, ProductListQuery } from '../services/query-engine';
+import type { FacetsQuery, ProductService } from '../services/products/product.service';
+import type { ProductListQuery } from '../services/query-engine';
 import { answerConditionally, expectedVersion, versionEtag, weakEtag } from '../utils/http-cache';
 import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
@@ -15,7 +15,8 @@ export type ProductPatchBody = Parameters<ProductService['update']>[1] & { versi
 export type VariantBody = Parameters<ProductService['addVariant']>[1] & { version?: number };
 export type VariantPatchBody = Parameters<ProductService['updateVariant']>[2] & { version?: number };
 export type VariantParams = { id: string; variantId: string };
-export type FacetsQuery = ProductFilterQuery & { tagLimit?: number };
+/** The body of an edit that carries nothing but the optimistic-concurrency `version` (optional: If-Match may carry it). */
+export type VersionBody = { version?: number };
 
 function viewerOf(req: Pick<Request, 'auth'>) {
   return { isStaff: isStaff(req.auth?.role) };
@@ -72,7 +73,7 @@ export function createProductController(products: ProductService) {
       sendSuccess(res, view);
     },
 
-    async removeVariant(req: TypedRequest<{ params: VariantParams; body: { version?: number }; headers: IfMatchHeaders }>, res: Response) {
+    async removeVariant(req: TypedRequest<{ params: VariantParams; body: VersionBody; headers: IfMatchHeaders }>, res: Response) {
       const { id, variantId } = req.validated.params;
       const view = await products.removeVariant(id, variantId, expectedVersion(req.validated.headers['if-match'], id, req.validated.body?.version, 'product'));
       res.setHeader('ETag', productEtag(view));

@@ -10,7 +10,7 @@ import { idParams } from './product.schemas';
 const objectId = (label: string) =>
   Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': `${label} must be an id`, 'string.length': `${label} must be an id` });
 
-export const imageParams: Joi.ObjectSchema<ImageParams> = idParams.keys({ imageId: objectId('imageId') });
+export const imageParams = Joi.object<ImageParams>({ id: idParams.extract('id'), imageId: objectId('imageId') });
 
 // Alt text follows the description rules: plain text, markup is a 400 (src/utils/sanitize.ts).
 const alt = plainText({ max: MAX_ALT_LENGTH }).allow('').description('Alternative text for screen readers and search engines (plain text)');

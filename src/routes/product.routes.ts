@@ -5,7 +5,8 @@ import Joi from 'joi';
 import { createProductController } from '../controllers/product.controller';
 import { noBody } from '../middlewares/validate';
 import type { ProductService } from '../services/products/product.service';
-import type { RouteDefinition } from './route-table';
+import type { IfMatchHeaders } from '../utils/typed-request';
+import { route, type RouteDefinition } from './route-table';
 import {
   createBody,
   facetsQuery,
@@ -76,23 +77,27 @@ const staff = ['manager', 'admin'] as const;
  * the body). The declaration adds the If-Match header, its 428 and the Postman ETag round trip (send
  * the ETag captured last; by default capture the new one), so each edit states only what is its own.
  */
-function versionedEdit(edit: Omit<RouteDefinition, 'tags' | 'access' | 'validate'> & { readonly validate: { readonly params: Joi.ObjectSchema; readonly body: Joi.Schema } }): RouteDefinition {
+function versionedEdit<P, B>(
+  edit: Omit<RouteDefinition<P, unknown, B, IfMatchHeaders>, 'tags' | 'access' | 'validate'> & {
+    readonly validate: { readonly params: Joi.ObjectSchema<P>; readonly body: Joi.Schema<B> };
+  },
+): RouteDefinition {
   const { validate, responses, postman, ...rest } = edit;
-  return {
+  return route({
     ...rest,
     tags: ['Products'],
     access: staff,
     validate: { params: validate.params, headers: ifMatchHeaders, body: validate.body },
     responses: { 428: { description: 'VERSION_REQUIRED: neither If-Match nor version sent' }, ...responses },
     postman: { headers: { 'If-Match': '{{productEtag}}' }, ...(postman ?? { captures: { productEtag: 'header:ETag' } }) },
-  };
+  });
 }
 
 export function productRoutes(products: ProductService): RouteDefinition[] {
   const controller = createProductController(products);
   const tags = ['Products'];
   return [
-    {
+    route({
       method: 'get',
       path: '/products',
       summary: 'Search, filter, sort and paginate the catalog',
@@ -108,8 +113,8 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         403: { description: 'includeDeleted, onlyDeleted or status from a non-staff caller' },
       },
       handler: controller.list,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/products/facets',
       summary: 'Counts per category (descendants included), top tags and price buckets for the same filters as the list',
@@ -130,8 +135,8 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
         403: { description: 'includeDeleted, onlyDeleted or status from a non-staff caller' },
       },
       handler: controller.facets,
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/products/:id',
       summary: 'One product by id or slug',
@@ -145,8 +150,8 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       },
       postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.get,
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/products',
       summary: 'Create a product',
@@ -173,7 +178,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       // A unique sku per run; the slug follows the name and gets a free "-2" variant by itself.
       postman: { body: { sku: 'E2E-{{$timestamp}}' }, captures: { productId: 'data.id', productEtag: 'header:ETag', variantId: 'data.variants.0.id' } },
       handler: controller.create,
-    },
+    }),
     versionedEdit({
       method: 'patch',
       path: '/products/:id',
@@ -187,7 +192,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       requestExample: { price: 44.9, stock: 40 },
       handler: controller.update,
     }),
-    {
+    route({
       method: 'delete',
       path: '/products/:id',
       summary: 'Soft-delete a product (idempotent)',
@@ -196,8 +201,8 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       validate: { params: idParams },
       responses: { 204: { description: 'Deleted (or already deleted)' }, 404: { description: 'No such product' } },
       handler: controller.remove,
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/products/:id/restore',
       summary: 'Restore a soft-deleted product',
@@ -207,7 +212,7 @@ export function productRoutes(products: ProductService): RouteDefinition[] {
       responses: { 200: { description: 'Restored (or was not deleted)', schema: product } },
       postman: { captures: { productEtag: 'header:ETag' } },
       handler: controller.restore,
-    },
+    }),
     versionedEdit({
       method: 'patch',
       path: '/products/:id/variants/:variantId',

@@ -1,9 +1,12 @@
 // Joi schemas for the product endpoints: what each parameter accepts and its bounds.
 import Joi from 'joi';
+import type { ProductBody, ProductPatchBody, VariantBody, VariantParams, VariantPatchBody, VersionBody } from '../controllers/product.controller';
 import { list } from '../middlewares/validate';
 import { CURRENCIES, MAX_TAGS, PRODUCT_STATUSES } from '../models/Product';
 import { MAX_OPTIONS, OPTION_NAME, OPTION_VALUE } from '../models/ProductVariant';
-import { PRODUCT_SORT, PROJECTABLE_FIELDS } from '../services/query-engine';
+import type { FacetsQuery } from '../services/products/product.service';
+import { PRODUCT_SORT, PROJECTABLE_FIELDS, type ProductListQuery } from '../services/query-engine';
+import type { IdParams } from '../utils/typed-request';
 import { LISTING_EXCLUSIONS, listingKeys } from './listing.schemas';
 import { plainText } from '../utils/sanitize';
 
@@ -55,24 +58,24 @@ const filterKeys = {
   onlyDeleted: bool(),
 };
 
-export const listQuery = Joi.object({
+export const listQuery = Joi.object<ProductListQuery>({
   ...filterKeys,
   ...listingKeys(PRODUCT_SORT),
   fields: list(Joi.string().valid(...PROJECTABLE_FIELDS), { max: PROJECTABLE_FIELDS.length }),
 }).meta(LISTING_EXCLUSIONS);
 
-export const facetsQuery = Joi.object({
+export const facetsQuery = Joi.object<FacetsQuery>({
   ...filterKeys,
   tagLimit: Joi.number().integer().min(1).max(50),
 });
 
-export const idOrSlugParams = Joi.object({
+export const idOrSlugParams = Joi.object<IdParams>({
   id: Joi.alternatives(Joi.string().hex().length(24).lowercase(), Joi.string().max(120).pattern(SLUG))
     .required()
     .messages({ 'alternatives.match': 'id must be a product id or slug' }),
 });
 
-export const idParams = Joi.object({
+export const idParams = Joi.object<IdParams>({
   id: Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': 'id must be a product id', 'string.length': 'id must be a product id' }),
 });
 
@@ -94,7 +97,7 @@ const productFields = {
   status: Joi.string().valid(...PRODUCT_STATUSES),
 };
 
-export const createBody = Joi.object({
+export const createBody = Joi.object<ProductBody>({
   ...productFields,
   name: productFields.name.required(),
   sku: productFields.sku.required(),
@@ -102,7 +105,7 @@ export const createBody = Joi.object({
   category: productFields.category.required(),
 });
 
-export const patchBody = Joi.object({
+export const patchBody = Joi.object<ProductPatchBody>({
   ...productFields,
   regenerateSlug: Joi.boolean(),
   version: Joi.number().integer().min(1),
@@ -110,7 +113,7 @@ export const patchBody = Joi.object({
   .or(...Object.keys(productFields), 'regenerateSlug')
   .messages({ 'object.missing': 'send at least one field to change' });
 
-export const variantParams = Joi.object({
+export const variantParams = Joi.object<VariantParams>({
   id: idParams.extract('id'),
   variantId: Joi.string().hex().length(24).lowercase().required().messages({ 'string.hex': 'variantId must be a variant id', 'string.length': 'variantId must be a variant id' }),
 });
@@ -129,12 +132,12 @@ const variantFields = {
   active: Joi.boolean(),
 };
 
-export const variantCreateBody = Joi.object({ ...variantFields, sku: variantFields.sku.required(), version: Joi.number().integer().min(1) });
+export const variantCreateBody = Joi.object<VariantBody>({ ...variantFields, sku: variantFields.sku.required(), version: Joi.number().integer().min(1) });
 
-export const variantPatchBody = Joi.object({ ...variantFields, version: Joi.number().integer().min(1) })
+export const variantPatchBody = Joi.object<VariantPatchBody>({ ...variantFields, version: Joi.number().integer().min(1) })
   .or(...Object.keys(variantFields))
   .messages({ 'object.missing': 'send at least one field to change' });
 
-export const variantDeleteBody = Joi.object({ version: Joi.number().integer().min(1) });
+export const variantDeleteBody = Joi.object<VersionBody>({ version: Joi.number().integer().min(1) });
 
 export { ifMatchHeaders } from './headers.schemas';

@@ -47,6 +47,9 @@ export interface ProductList {
   meta: PageMeta;
 }
 
+/** The facet counts' input: the list's filters and how many top tags to return. */
+export type FacetsQuery = ProductFilterQuery & { readonly tagLimit?: number };
+
 export interface FacetsResult {
   total: number;
   categories: { value: string; count: number }[];
@@ -196,7 +199,7 @@ export function createProductService(deps: ProductServiceDeps) {
       return cache.query('list', { query, staff: viewer.isStaff }, () => runList(plan));
     },
 
-    async facets(query: ProductFilterQuery & { tagLimit?: number }, viewer: Viewer): Promise<FacetsResult> {
+    async facets(query: FacetsQuery, viewer: Viewer): Promise<FacetsResult> {
       assertQueryAllowed(query, viewer);
       const { tagLimit = 10, ...filterQuery } = query;
       const filter = buildFilter(filterQuery, viewer);
