@@ -1,8 +1,9 @@
 // The only code that touches the Account model. Reads are lean and return plain typed objects.
-import { isValidObjectId, type ClientSession, type Connection, type QueryFilter, type SortOrder, Types } from 'mongoose';
+import { isValidObjectId, type ClientSession, type Connection, type QueryFilter, Types } from 'mongoose';
 import { accountModel, type AccountAttrs, type AccountStatus, type Address } from '../models/Account';
 import type { Role } from '../utils/roles';
 import { rethrowDuplicateKey } from './errors';
+import { countMatching, readMany, readOne } from './lean';
 
 export interface AccountView {
   id: string;
@@ -77,6 +78,8 @@ export interface AccountPageInput {
 type LeanAccount = Omit<AccountAttrs, 'addresses'> & { _id: Types.ObjectId; addresses?: (Address & { _id: Types.ObjectId })[] };
 
 const PUBLIC_FIELDS = '-password -failedLoginAttempts -lockUntil -__v';
+/** The same projection for the driver's reads (`readOne`/`readMany`). */
+const PUBLIC_PROJECTION = { password: 0, failedLoginAttempts: 0, lockUntil: 0, __v: 0 };
 
 function toView(doc: LeanAccount): AccountView {
   return {
@@ -127,15 +130,15 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
 
     async findById(id: string, options: { includeDeleted?: boolean } = {}): Promise<AccountView | null> {
       if (!isValidObjectId(id)) return null;
-      const filter = options.includeDeleted ? { _id: id } : { _id: id, ...live };
-      const doc = await Account.findOne(filter, PUBLIC_FIELDS).lean<LeanAccount>();
+      const _id = new Types.ObjectId(id);
+      const doc = await readOne<LeanAccount>(Account, options.includeDeleted ? { _id } : { _id, ...live }, PUBLIC_PROJECTION);
       return doc ? toView(doc) : null;
     },
 
     /** The cheap per-request lookup behind authentication: one indexed read, four fields. */
     async findPrincipal(id: string): Promise<PrincipalRecord | null> {
       if (!isValidObjectId(id)) return null;
-      const doc = await Account.findById(id, { role: 1, status: 1, lockUntil: 1, deletedAt: 1 }).lean<LeanAccount>();
+      const doc = await readOne<LeanAccount>(Account, { _id: new Types.ObjectId(id) }, { role: 1, status: 1, lockUntil: 1, deletedAt: 1 });
       if (!doc) return null;
       return { id: String(doc._id), role: doc.role, status: doc.status, lockUntil: doc.lockUntil ?? null, deletedAt: doc.deletedAt ?? null };
     },
@@ -161,12 +164,12 @@ export function createAccountRepository(connection: Connection, hashPassword: (p
     async findPage(input: AccountPageInput): Promise<AccountView[]> {
       const base = listFilter(input.filter);
       const filter = input.after ? { $and: [base, input.after] } : base;
-      const docs = await Account.find(filter as QueryFilter<AccountAttrs>, PUBLIC_FIELDS).sort(input.sort as Record<string, SortOrder>).skip(input.skip).limit(input.limit).lean<LeanAccount[]>();
+      const docs = await readMany<LeanAccount>(Account, filter, { projection: PUBLIC_PROJECTION, sort: input.sort, skip: input.skip, limit: input.limit });
       return docs.map(toView);
     },
 
     count(filter: AccountFilter): Promise<number> {
-      return Account.countDocuments(listFilter(filter)).exec();
+      return countMatching(Account, listFilter(filter));
     },
 
     async update(id: string, changes: AccountChanges): Promise<AccountView | null> {

@@ -3,7 +3,7 @@ import { rethrowDuplicateKey } from './errors';
 import { Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { OrderDoc, OrderModel, OrderStatus, PaymentStatus } from '../models/Order';
 import type { OptionValue } from '../models/ProductVariant';
-import { lean } from './lean';
+import { countMatching, hiddenFields, lean, readMany } from './lean';
 
 export interface OrderItemRecord {
   product: Types.ObjectId;
@@ -161,6 +161,8 @@ export function statsPipeline(from: Date, to: Date, topLimit: number): PipelineS
 export type OrderRepository = ReturnType<typeof createOrderRepository>;
 
 export function createOrderRepository(model: OrderModel) {
+  // Left out of list pages as Mongoose leaves it out: the Idempotency-Key an order was placed with.
+  const hidden = hiddenFields(model);
   return {
     /** Runs the model's validate hook, which computes every line total and the order totals. */
     async create(input: NewOrder, session?: ClientSession | null): Promise<OrderRecord> {
@@ -179,11 +181,11 @@ export function createOrderRepository(model: OrderModel) {
     },
 
     findPage(input: PageInput): Promise<OrderRecord[]> {
-      return lean<OrderRecord[]>(model.find(input.filter).sort(input.sort).skip(input.skip).limit(input.limit));
+      return readMany<OrderRecord>(model, input.filter, { projection: hidden, sort: input.sort, skip: input.skip, limit: input.limit });
     },
 
     count(filter: Record<string, unknown>): Promise<number> {
-      return model.countDocuments(filter).exec();
+      return countMatching(model, filter);
     },
 
     /** Generic guarded write (data fixes); status changes go through `transition`. */

@@ -1,11 +1,11 @@
 // The only code that touches the Product model. Returns plain objects (lean); never throws HTTP errors.
 import { rethrowDuplicateKey } from './errors';
-import { Types, type ClientSession, type PipelineStage } from 'mongoose';
+import { isValidObjectId, Types, type ClientSession, type PipelineStage } from 'mongoose';
 import type { ProductDoc, ProductModel } from '../models/Product';
 import type { VariantRecord } from '../models/ProductVariant';
 import type { MongoFilter, MongoSort } from './query.types';
 import type { ProductImageRecord } from './product-image.repository';
-import { lean } from './lean';
+import { countMatching, hiddenFields, lean, readMany, readOne } from './lean';
 
 export interface ProductRecord {
   _id: Types.ObjectId;
@@ -88,6 +88,8 @@ export interface FacetCounts {
 export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 export function createProductRepository(model: ProductModel) {
+  // What a read without a projection leaves out (stock holds, alerts, import marks), as Mongoose would.
+  const hidden = hiddenFields(model);
 
   return {
     /** `session`: the transaction that also holds the product's category (services/categories). */
@@ -98,7 +100,8 @@ export function createProductRepository(model: ProductModel) {
     },
 
     findById(id: string): Promise<ProductRecord | null> {
-      return lean<ProductRecord | null>(model.findById(id));
+      if (!isValidObjectId(id)) return Promise.resolve(null);
+      return readOne<ProductRecord>(model, { _id: new Types.ObjectId(id) }, hidden);
     },
 
     findBySlug(slug: string): Promise<ProductRecord | null> {
@@ -110,12 +113,11 @@ export function createProductRepository(model: ProductModel) {
     },
 
     findPage(input: FindPageInput): Promise<ProductRecord[]> {
-      const query = model.find(input.filter, input.projection ?? undefined).sort(input.sort as never).skip(input.skip).limit(input.limit);
-      return lean<ProductRecord[]>(query);
+      return readMany<ProductRecord>(model, input.filter, { projection: input.projection ?? hidden, sort: input.sort, skip: input.skip, limit: input.limit });
     },
 
     count(filter: MongoFilter): Promise<number> {
-      return model.countDocuments(filter).exec();
+      return countMatching(model, filter);
     },
 
     /**
