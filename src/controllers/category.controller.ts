@@ -1,7 +1,7 @@
 // HTTP for categories: read validated input, call one service method, send the envelope with validators.
 import type { Request, Response } from 'express';
 import type { CategoryInput, CategoryPatch, CategoryService } from '../services/categories/category.service';
-import { answerConditionally, expectedVersion, versionEtag, weakEtag } from '../utils/http-cache';
+import { answerConditionally, expectedVersion, sendValidated, versionEtag } from '../utils/http-cache';
 import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
 import type { IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
@@ -13,9 +13,7 @@ function viewerOf(req: Pick<Request, 'auth'>) {
 export function createCategoryController(categories: CategoryService) {
   return {
     async tree(req: TypedRequest, res: Response) {
-      const tree = await categories.tree(viewerOf(req));
-      if (answerConditionally(req, res, weakEtag(tree))) return;
-      sendSuccess(res, tree);
+      sendValidated(req, res, await categories.tree(viewerOf(req)));
     },
 
     async get(req: TypedRequest<{ params: IdParams }>, res: Response) {

@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import type { FacetsQuery, ProductService } from '../services/products/product.service';
 import type { ProductListQuery } from '../services/query-engine';
-import { answerConditionally, expectedVersion, versionEtag, weakEtag } from '../utils/http-cache';
+import { answerConditionally, expectedVersion, sendValidated, versionEtag } from '../utils/http-cache';
 import { sendCreated, sendNoContent, sendSuccess } from '../utils/response';
 import { isStaff } from '../utils/roles';
 import type { IdParams, IfMatchHeaders, TypedRequest } from '../utils/typed-request';
@@ -26,14 +26,11 @@ export function createProductController(products: ProductService) {
   return {
     async list(req: TypedRequest<{ query: ProductListQuery }>, res: Response) {
       const result = await products.list(req.validated.query, viewerOf(req));
-      if (answerConditionally(req, res, weakEtag(result))) return;
-      sendSuccess(res, result.data, { meta: result.meta });
+      sendValidated(req, res, result.data, result.meta);
     },
 
     async facets(req: TypedRequest<{ query: FacetsQuery }>, res: Response) {
-      const result = await products.facets(req.validated.query, viewerOf(req));
-      if (answerConditionally(req, res, weakEtag(result))) return;
-      sendSuccess(res, result);
+      sendValidated(req, res, await products.facets(req.validated.query, viewerOf(req)));
     },
 
     async get(req: TypedRequest<{ params: IdParams }>, res: Response) {

@@ -2,11 +2,21 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { BadRequestError, PreconditionRequiredError } from './errors';
-import { alreadyAnswered } from './response';
+import { alreadyAnswered, sendSuccessText, successText } from './response';
 
 /** A weak validator for a computed representation (lists, facets): equal JSON, equal tag. */
-export function weakEtag(body: unknown): string {
-  return `W/"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"`;
+export function weakEtag(text: string): string {
+  return `W/"${createHash('sha1').update(text).digest('base64url')}"`;
+}
+
+/**
+ * Answers a computed representation (a list page, facets, the category tree) under a weak validator
+ * of its own bytes: serialized once, hashed once, then 304 on a match or the envelope as is.
+ */
+export function sendValidated<T>(req: Pick<Request, 'get' | 'auth'>, res: Response, data: T, meta?: Record<string, unknown>): void {
+  const text = successText(data, meta);
+  if (answerConditionally(req, res, weakEtag(text))) return;
+  sendSuccessText(res, text);
 }
 
 function opaque(tag: string): string {

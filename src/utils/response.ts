@@ -39,11 +39,21 @@ export function sealWhenSent(res: Response): void {
   }) as Response['setHeader'];
 }
 
+/** The success envelope as JSON text, for callers that need the bytes before sending them (validators). */
+export function successText<T>(data: T, meta?: Record<string, unknown>): string {
+  const body: SuccessBody<T> = meta ? { success: true, data, meta } : { success: true, data };
+  return JSON.stringify(body);
+}
+
 export function sendSuccess<T>(res: Response, data: T, options: { status?: number; meta?: Record<string, unknown> } = {}): void {
   if (alreadyAnswered(res, 'success')) return;
-  const body: SuccessBody<T> = options.meta ? { success: true, data, meta: options.meta } : { success: true, data };
-  const text = JSON.stringify(body);
-  res.statusCode = options.status ?? 200;
+  sendSuccessText(res, successText(data, options.meta), options.status);
+}
+
+/** Writes an envelope already serialized by `successText`. */
+export function sendSuccessText(res: Response, text: string, status = 200): void {
+  if (alreadyAnswered(res, 'success')) return;
+  res.statusCode = status;
   if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', JSON_TYPE);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);

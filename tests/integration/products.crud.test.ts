@@ -115,11 +115,17 @@ describe('products API', () => {
       expect(changed.body.data.stock).toBe(9);
     });
 
-    it('when a list is fetched with its own ETag, then 304', async () => {
-      const first = await request(ctx.app).get('/api/v1/products?limit=5');
+    it('when a list is fetched with its own ETag, then 304; once the page changes, 200 with the new page and a new ETag', async () => {
+      const first = await request(ctx.app).get('/api/v1/products?limit=5&sort=createdAt:desc');
       expect(first.headers.etag).toMatch(/^W\/"/);
-      const again = await request(ctx.app).get('/api/v1/products?limit=5').set('If-None-Match', first.headers.etag);
+      const again = await request(ctx.app).get('/api/v1/products?limit=5&sort=createdAt:desc').set('If-None-Match', first.headers.etag);
       expect(again.status).toBe(304);
+      expect(again.text).toBe('');
+      const added = await createProduct();
+      const changed = await request(ctx.app).get('/api/v1/products?limit=5&sort=createdAt:desc').set('If-None-Match', first.headers.etag);
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).not.toBe(first.headers.etag);
+      expect(changed.body.data[0].id).toBe(added.id);
     });
 
     it('when a draft is read, then the public gets 404 PRODUCT_NOT_FOUND and staff see it', async () => {
