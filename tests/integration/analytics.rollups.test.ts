@@ -8,11 +8,37 @@ import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
 import { SalesRollup } from '../support/models';
-import { eventsFor, insertOrder, type FixtureChange } from './analytics.fixture';
+import { eventsFor, insertCheckoutOrder, insertOrder, type CheckoutStep, type FixtureChange } from './analytics.fixture';
 import { placeOrder, productsWithStock } from './orders.fixture';
 import { insertProducts } from './products.fixture';
 
 useTestDatabase();
+
+/** Staff orders (paid out of band): the statuses they go through. */
+const STAFF_FATES: Record<string, FixtureChange['status'][]> = {
+  pending: [],
+  paid: ['paid'],
+  shipped: ['paid', 'shipped'],
+  delivered: ['paid', 'shipped', 'delivered'],
+  'cancelled-unpaid': ['cancelled'],
+  'cancelled-paid': ['paid', 'cancelled'],
+};
+
+type Step = { kind: 'pay' | 'ship' | 'deliver' | 'cancel' } | { kind: 'refund'; amountMinor: number };
+const refundsOf = (amounts: readonly number[]): Step[] => amounts.map((amountMinor) => ({ kind: 'refund', amountMinor }));
+
+/** Checkout orders (paid through the provider): steps, given partial refund amounts and the total. */
+const CHECKOUT_FATES: Record<string, (partials: readonly number[], total: number) => Step[]> = {
+  'checkout-paid': () => [{ kind: 'pay' }],
+  'checkout-unpaid-cancelled': () => [{ kind: 'cancel' }],
+  'checkout-partial-refunds': (partials) => [{ kind: 'pay' }, ...refundsOf(partials)],
+  'checkout-full-refund': (_p, total) => [{ kind: 'pay' }, ...refundsOf([total])],
+  'checkout-partials-then-rest': (partials, total) => [{ kind: 'pay' }, ...refundsOf(partials), ...refundsOf([total])],
+  'checkout-partials-then-cancel': (partials) => [{ kind: 'pay' }, ...refundsOf(partials), { kind: 'cancel' }],
+  'checkout-refunded-then-cancelled': (_p, total) => [{ kind: 'pay' }, ...refundsOf([total]), { kind: 'cancel' }],
+  'checkout-refund-after-shipping': (partials, total) => [{ kind: 'pay' }, ...refundsOf(partials.slice(0, 1)), { kind: 'ship' }, ...refundsOf(partials.slice(1)), ...refundsOf([total])],
+  'checkout-refund-after-delivery': (partials, total) => [{ kind: 'pay' }, { kind: 'ship' }, { kind: 'deliver' }, ...refundsOf(partials), ...refundsOf([total])],
+};
 
 const rollups = async () => (await SalesRollup.collection.find({}, { projection: { _id: 0 } }).sort({ hour: 1 }).toArray()) as Record<string, unknown>[];
 
@@ -56,7 +82,7 @@ describe('sales rollups', () => {
     expect(await rollups()).toEqual(incremental);
   });
 
-  it('when a seeded random sequence of orders, payments and cancels is applied event by event (shuffled, with duplicates), then a rebuild produces identical documents', async () => {
+  it('when a seeded random sequence of orders, payments, refunds (partial, several, after shipping) and cancels is applied event by event (shuffled, with duplicates), then a rebuild produces identical documents', async () => {
     const products = await insertProducts([
       { name: 'Rollup A', price: 10, category: 'phones' },
       { name: 'Rollup B', price: 25.5, category: 'audio.hifi' },
@@ -67,29 +93,35 @@ describe('sales rollups', () => {
       account: fc.integer({ min: 0, max: 4 }),
       lines: fc.uniqueArray(fc.record({ product: fc.integer({ min: 0, max: 2 }), quantity: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 3, selector: (l) => l.product }),
       placedMinute: fc.integer({ min: 0, max: 60 * 30 }),
-      fate: fc.constantFrom('pending', 'paid', 'shipped', 'delivered', 'cancelled-unpaid', 'cancelled-paid'),
-      gaps: fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 3, maxLength: 3 }),
+      fate: fc.constantFrom(...Object.keys(STAFF_FATES), ...Object.keys(CHECKOUT_FATES)),
+      // Partial refunds, in percent of the order total (capped at what is left).
+      refundPercents: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 3 }),
+      gaps: fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 8, maxLength: 8 }),
     });
-    const scenario = fc.sample(fc.record({ orders: fc.array(orderArb, { minLength: 20, maxLength: 40 }), seed: fc.integer() }), { seed: 20260328, numRuns: 1 })[0];
+    const scenario = fc.sample(fc.record({ orders: fc.array(orderArb, { minLength: 40, maxLength: 60 }), seed: fc.integer() }), { seed: 20260328, numRuns: 1 })[0];
     const accounts = Array.from({ length: 5 }, () => new Types.ObjectId());
     const prices = [1000, 2550, 399];
     const events: { id: string; type: string; payload: Record<string, unknown> }[] = [];
     for (const o of scenario.orders) {
       const placedAt = new Date(start + o.placedMinute * 60_000);
       const t = (i: number) => new Date(placedAt.getTime() + o.gaps.slice(0, i + 1).reduce((n, g) => n + g, 0) * 60_000);
-      const path: Record<string, FixtureChange['status'][]> = {
-        pending: [],
-        paid: ['paid'],
-        shipped: ['paid', 'shipped'],
-        delivered: ['paid', 'shipped', 'delivered'],
-        'cancelled-unpaid': ['cancelled'],
-        'cancelled-paid': ['paid', 'cancelled'],
-      };
-      const changes = path[o.fate].map((status, i) => ({ status, at: t(i) }));
       const lines = o.lines.map((l) => ({ productId: products[l.product], quantity: l.quantity, unitPriceMinor: prices[l.product] }));
-      const id = await insertOrder(accounts[o.account], lines, placedAt, changes);
-      events.push(...eventsFor(id, changes));
+      if (Object.hasOwn(STAFF_FATES, o.fate)) {
+        const changes = STAFF_FATES[o.fate].map((status, i) => ({ status, at: t(i) }));
+        const id = await insertOrder(accounts[o.account], lines, placedAt, changes);
+        events.push(...eventsFor(id, changes));
+      } else {
+        const total = lines.reduce((n, l) => n + l.unitPriceMinor * l.quantity, 0);
+        const partials = o.refundPercents.map((pct) => Math.ceil((total * pct) / 100));
+        const steps = CHECKOUT_FATES[o.fate](partials, total).map((step, i) => ({ ...step, at: t(i) }) as CheckoutStep);
+        events.push(...(await insertCheckoutOrder(accounts[o.account], lines, placedAt, steps)).events);
+      }
     }
+    // The scenario exercises what it claims: partial refunds, full ones, and refunds after shipping.
+    const refunds = events.filter((e) => e.type === 'order-refunded');
+    expect(refunds.filter((e) => e.payload.fullyRefunded === false).length).toBeGreaterThan(3);
+    expect(refunds.filter((e) => e.payload.fullyRefunded === true).length).toBeGreaterThan(3);
+    expect(scenario.orders.filter((o) => o.fate === 'checkout-refund-after-shipping' || o.fate === 'checkout-refund-after-delivery').length).toBeGreaterThan(1);
     // Per-aggregate order is all the relay promises; across orders anything goes, and re-publishes repeat events.
     const delivered = fc.sample(fc.shuffledSubarray([...events, ...events.slice(0, 10)], { minLength: events.length + 10 }), { seed: scenario.seed, numRuns: 1 })[0];
     const outcomes = [];
@@ -97,6 +129,7 @@ describe('sales rollups', () => {
     expect(outcomes.filter((o) => o === 'already-applied').length).toBeGreaterThan(0);
     const incremental = await rollups();
     expect(incremental.length).toBeGreaterThan(3);
+    expect(incremental.reduce((n, d) => n + Number(d.refundsMinor), 0)).toBeGreaterThan(0);
 
     await SalesRollup.collection.insertOne({ hour: new Date(start - 3_600_000), orders: 99 }); // stale junk the rebuild must replace
     await ctx.container.analytics.rebuild(new Date(start - 3_600_000), new Date(start + 5 * 86_400_000));
