@@ -4,7 +4,8 @@
 import type { ClientSession, PipelineStage, Types } from 'mongoose';
 import type { OrderModel } from '../models/Order';
 import type { ProductModel } from '../models/Product';
-import type { AppliedEventModel, SalesRollupDoc, SalesRollupModel } from '../models/SalesRollup';
+import type { AppliedEventModel, SalesRollupDoc, SalesRollupModel, SalesSpanRollupDoc, SalesSpanRollupModel } from '../models/SalesRollup';
+import { coverRange, SPANS, spanStart, SPAN_MS } from './analytics.spans';
 import type { OrderRecord } from './order.repository';
 
 export type Interval = 'day' | 'week' | 'month';
@@ -41,6 +42,9 @@ export interface RollupIncrement {
   readonly inc: Record<string, number>;
 }
 
+/** Documents per insertMany of the rebuild. */
+const WRITE_BATCH = 500;
+
 const SUMS = ['orders', 'units', 'grossMinor', 'refundsMinor', 'netMinor', 'newCustomers'] as const;
 
 /** The series aggregation (exported for `npm run db:explain`): an index range scan on `hour`, then a group. */
@@ -59,10 +63,64 @@ export function seriesPipeline(from: Date, to: Date, interval: Interval, timezon
   ];
 }
 
+/**
+ * The ranked aggregation (exported for `npm run db:explain`): the hourly documents at the range's
+ * edges (index range scans on `hour`) plus the day/week span documents of its interior (on
+ * `{span, start}`), per key of `field` summed, best revenue first. O(weeks + days + edge hours).
+ */
+export function rankedPipeline(field: 'products' | 'categories', from: Date, to: Date, limit: number, spansCollection: string): PipelineStage[] {
+  const cover = coverRange(from, to);
+  const lines = { $project: { _id: 0, line: { $objectToArray: `$${field}` } } };
+  const hours = cover.hours.length ? { $or: cover.hours.map(([a, b]) => ({ hour: { $gte: a, $lt: b } })) } : { hour: { $gte: to, $lt: to } };
+  const spans = cover.spans.map((s) => ({ span: s.span, start: { $gte: s.from, $lt: s.to } }));
+  return [
+    { $match: hours },
+    lines,
+    ...(spans.length ? [{ $unionWith: { coll: spansCollection, pipeline: [{ $match: { $or: spans } }, lines] } }] : []),
+    { $unwind: '$line' },
+    { $group: { _id: '$line.k', units: { $sum: '$line.v.units' }, revenueMinor: { $sum: '$line.v.revenueMinor' } } },
+    { $sort: { revenueMinor: -1, units: -1, _id: 1 } },
+    { $limit: limit },
+    { $project: { _id: 0, key: '$_id', units: 1, revenueMinor: 1 } },
+  ];
+}
+
+type Lines = Record<string, { units: number; revenueMinor: number }>;
+
+function addLines(into: Lines, from: Lines | undefined): void {
+  for (const [key, v] of Object.entries(from ?? {})) {
+    const before = into[key] ?? { units: 0, revenueMinor: 0 };
+    into[key] = { units: before.units + v.units, revenueMinor: before.revenueMinor + v.revenueMinor };
+  }
+}
+
 export type AnalyticsRepository = ReturnType<typeof createAnalyticsRepository>;
 
-export function createAnalyticsRepository(models: { rollups: SalesRollupModel; applied: AppliedEventModel; orders: OrderModel; products: ProductModel }) {
-  const { rollups, applied, orders, products } = models;
+export function createAnalyticsRepository(models: { rollups: SalesRollupModel; spans: SalesSpanRollupModel; applied: AppliedEventModel; orders: OrderModel; products: ProductModel }) {
+  const { rollups, spans, applied, orders, products } = models;
+
+  /** Recomputes every span document overlapping [from, to) from the hourly documents (the rebuild). */
+  async function refoldSpans(from: Date, to: Date): Promise<void> {
+    const widest = SPANS[0];
+    const start = spanStart(widest, from);
+    const end = new Date(Math.ceil(to.getTime() / SPAN_MS[widest]) * SPAN_MS[widest]);
+    const folded = new Map<string, SalesSpanRollupDoc>();
+    const cursor = rollups.collection.find({ hour: { $gte: start, $lt: end } }, { projection: { _id: 0, hour: 1, products: 1, categories: 1 } });
+    for await (const hourly of cursor) {
+      for (const span of SPANS) {
+        const spanAt = spanStart(span, hourly.hour as Date);
+        const key = `${span}:${spanAt.getTime()}`;
+        const doc = folded.get(key) ?? { span, start: spanAt, products: {}, categories: {} };
+        addLines(doc.products, hourly.products as Lines | undefined);
+        addLines(doc.categories, hourly.categories as Lines | undefined);
+        folded.set(key, doc);
+      }
+    }
+    await spans.collection.deleteMany({ start: { $gte: start, $lt: end } });
+    const docs = [...folded.values()];
+    for (let i = 0; i < docs.length; i += WRITE_BATCH) await spans.collection.insertMany(docs.slice(i, i + WRITE_BATCH), { ordered: false });
+  }
+
   return {
     /**
      * Folds increments in once per event id: false when the ledger already holds the id. With a
@@ -87,14 +145,25 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; a
         const orderCount = Number(doc?.orders ?? 0);
         const aov = orderCount > 0 ? Math.round(Number(doc?.grossMinor ?? 0) / orderCount) : 0;
         await rollups.collection.updateOne({ hour }, { $set: { averageOrderValueMinor: aov } }, opts);
+        // The same per-product/category figures into the day and week holding the hour.
+        const lines = Object.fromEntries(Object.entries(inc).filter(([field]) => field.startsWith('products.') || field.startsWith('categories.')));
+        if (!Object.keys(lines).length) continue;
+        for (const span of SPANS) {
+          const start = spanStart(span, hour);
+          await spans.collection.updateOne({ span, start }, { $inc: lines, $setOnInsert: { span, start } }, { upsert: true, ...opts });
+        }
       }
       return true;
     },
 
-    /** Replaces every rollup with `from <= hour < to` by `docs` (the rebuild). */
+    /**
+     * Replaces every rollup with `from <= hour < to` by `docs` (the rebuild), in batches, then
+     * recomputes the day/week span documents overlapping the range from the hourly ones.
+     */
     async replaceRange(from: Date, to: Date, docs: readonly SalesRollupDoc[]): Promise<void> {
       await rollups.collection.deleteMany({ hour: { $gte: from, $lt: to } });
-      if (docs.length) await rollups.collection.insertMany(docs.map((d) => ({ ...d })));
+      for (let i = 0; i < docs.length; i += WRITE_BATCH) await rollups.collection.insertMany(docs.slice(i, i + WRITE_BATCH).map((d) => ({ ...d })), { ordered: false });
+      await refoldSpans(from, to);
     },
 
     async findRange(from: Date, to: Date): Promise<SalesRollupDoc[]> {
@@ -108,15 +177,7 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; a
 
     /** Units and revenue per key of `field` (products or categories) over [from, to), best revenue first. */
     async ranked(field: 'products' | 'categories', from: Date, to: Date, limit: number): Promise<RankedLine[]> {
-      return rollups.aggregate<RankedLine>([
-        { $match: { hour: { $gte: from, $lt: to } } },
-        { $project: { _id: 0, line: { $objectToArray: `$${field}` } } },
-        { $unwind: '$line' },
-        { $group: { _id: '$line.k', units: { $sum: '$line.v.units' }, revenueMinor: { $sum: '$line.v.revenueMinor' } } },
-        { $sort: { revenueMinor: -1, units: -1, _id: 1 } },
-        { $limit: limit },
-        { $project: { _id: 0, key: '$_id', units: 1, revenueMinor: 1 } },
-      ]);
+      return rollups.aggregate<RankedLine>(rankedPipeline(field, from, to, limit, spans.collection.collectionName));
     },
 
     /** Names and categories of products by id (O(ids)). */

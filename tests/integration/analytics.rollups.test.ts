@@ -1,18 +1,25 @@
 // Hourly sales rollups: the worker's incremental consumer and `analytics:rebuild` must agree exactly,
 // whatever the order of events, duplicates included; each event counts once.
 import fc from 'fast-check';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
+import { bindModels } from '../../src/loaders/container';
+import { createAnalyticsRepository } from '../../src/repositories/analytics.repository';
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
-import { SalesRollup } from '../support/models';
+import { SalesRollup, SalesSpanRollup } from '../support/models';
 import { eventsFor, insertCheckoutOrder, insertOrder, type CheckoutStep, type FixtureChange } from './analytics.fixture';
 import { placeOrder, productsWithStock } from './orders.fixture';
 import { insertProducts } from './products.fixture';
 
 useTestDatabase();
+
+const analyticsRepository = () => {
+  const m = bindModels(mongoose.connection);
+  return createAnalyticsRepository({ rollups: m.SalesRollup, spans: m.SalesSpanRollup, applied: m.AnalyticsAppliedEvent, orders: m.Order, products: m.Product });
+};
 
 /** Staff orders (paid out of band): the statuses they go through. */
 const STAFF_FATES: Record<string, FixtureChange['status'][]> = {
@@ -41,6 +48,24 @@ const CHECKOUT_FATES: Record<string, (partials: readonly number[], total: number
 };
 
 const rollups = async () => (await SalesRollup.collection.find({}, { projection: { _id: 0 } }).sort({ hour: 1 }).toArray()) as Record<string, unknown>[];
+const spanRollups = async () => (await SalesSpanRollup.collection.find({}, { projection: { _id: 0 } }).sort({ span: 1, start: 1 }).toArray()) as Record<string, unknown>[];
+
+type Lines = Record<string, { units: number; revenueMinor: number }>;
+
+/** Top lines of [from, to) summed straight from the hourly documents: what the ranked query must equal. */
+function naiveRanked(hourly: Record<string, unknown>[], field: 'products' | 'categories', from: number, to: number, limit: number) {
+  const sums = new Map<string, { units: number; revenueMinor: number }>();
+  for (const d of hourly.filter((h) => (h.hour as Date).getTime() >= from && (h.hour as Date).getTime() < to)) {
+    for (const [key, v] of Object.entries((d[field] ?? {}) as Lines)) {
+      const before = sums.get(key) ?? { units: 0, revenueMinor: 0 };
+      sums.set(key, { units: before.units + v.units, revenueMinor: before.revenueMinor + v.revenueMinor });
+    }
+  }
+  return [...sums]
+    .map(([key, v]) => ({ key, ...v }))
+    .sort((a, b) => b.revenueMinor - a.revenueMinor || b.units - a.units || (a.key < b.key ? -1 : 1))
+    .slice(0, limit);
+}
 
 describe('sales rollups', () => {
   let ctx: TestContext;
@@ -54,6 +79,7 @@ describe('sales rollups', () => {
   afterAll(async () => ctx.close());
   beforeEach(async () => {
     await SalesRollup.collection.deleteMany({});
+    await SalesSpanRollup.collection.deleteMany({});
     await SalesRollup.db.collection('analytics_applied_events').deleteMany({});
     await SalesRollup.db.collection('orders').deleteMany({});
   });
@@ -92,7 +118,8 @@ describe('sales rollups', () => {
     const orderArb = fc.record({
       account: fc.integer({ min: 0, max: 4 }),
       lines: fc.uniqueArray(fc.record({ product: fc.integer({ min: 0, max: 2 }), quantity: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 3, selector: (l) => l.product }),
-      placedMinute: fc.integer({ min: 0, max: 60 * 30 }),
+      // Over 16 days, so top-products ranges span whole UTC days and weeks.
+      placedMinute: fc.integer({ min: 0, max: 60 * 24 * 16 }),
       fate: fc.constantFrom(...Object.keys(STAFF_FATES), ...Object.keys(CHECKOUT_FATES)),
       // Partial refunds, in percent of the order total (capped at what is left).
       refundPercents: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 3 }),
@@ -130,9 +157,24 @@ describe('sales rollups', () => {
     const incremental = await rollups();
     expect(incremental.length).toBeGreaterThan(3);
     expect(incremental.reduce((n, d) => n + Number(d.refundsMinor), 0)).toBeGreaterThan(0);
+    const incrementalSpans = await spanRollups();
+    expect(incrementalSpans.filter((d) => d.span === 'week').length).toBeGreaterThan(1);
+
+    // Tops over ranges of whole hours (weeks, days and edge hours) equal the sums of the hourly documents.
+    const ranges = fc.sample(fc.tuple(fc.integer({ min: -24, max: 24 * 20 }), fc.integer({ min: 0, max: 24 * 20 })), { seed: scenario.seed, numRuns: 12 });
+    for (const [offset, length] of [[-24, 24 * 21], ...ranges]) {
+      const from = start + offset * 3_600_000;
+      const to = from + length * 3_600_000;
+      for (const field of ['products', 'categories'] as const) {
+        const ranked = await analyticsRepository().ranked(field, new Date(from), new Date(to), 500);
+        expect(ranked).toEqual(naiveRanked(incremental, field, from, to, 500));
+      }
+    }
 
     await SalesRollup.collection.insertOne({ hour: new Date(start - 3_600_000), orders: 99 }); // stale junk the rebuild must replace
-    await ctx.container.analytics.rebuild(new Date(start - 3_600_000), new Date(start + 5 * 86_400_000));
+    await SalesSpanRollup.collection.insertOne({ span: 'day', start: new Date(Date.UTC(2026, 2, 30)), products: { junk: { units: 9, revenueMinor: 9 } } });
+    await ctx.container.analytics.rebuild(new Date(start - 3_600_000), new Date(start + 20 * 86_400_000));
     expect(await rollups()).toEqual(incremental);
+    expect(await spanRollups()).toEqual(incrementalSpans);
   });
 });
