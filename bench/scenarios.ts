@@ -195,7 +195,7 @@ export const SCENARIOS: readonly Scenario[] = [
     orders: ANALYTICS_ORDERS,
     paths: (f) => [salesPath(f).replace('/sales?', '/top-products?').replace('&interval=day', '') + '&limit=10'],
     headers: (f) => ({ authorization: `Bearer ${f.adminToken}` }),
-    note: 'admin; unwinds the per-product sums of the range\'s hourly rollups, then names the top 10',
+    note: 'admin; sums the per-product figures of the range\'s whole weeks and days (span rollups) and its edge hours (hourly rollups), then names the top 10',
   },
   {
     key: 'login',

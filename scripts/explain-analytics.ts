@@ -42,5 +42,5 @@ export async function explainAnalytics(write: Write, summarizePlan: (stage: Reco
   write(`match: ${JSON.stringify(pipeline[0])}\n`);
   write(`plan: ${summarizePlan(planner?.winningPlan?.queryPlan as Record<string, unknown> | undefined ?? planner?.winningPlan)}\n`);
   if (stats) write(`returned ${stats.nReturned}, keys examined ${stats.totalKeysExamined}, docs examined ${stats.totalDocsExamined}\n`);
-  write('top-products / top-categories use the same $match on `hour`, then $objectToArray/$unwind/$group over those documents.\n');
+  write('top-products / top-categories (`rankedPipeline`) read the hourly documents of the range\'s edges through the same `hour` index and, through $unionWith, the whole UTC days and 7-day blocks of its interior from `sales_span_rollups` (index `{span, start}`), then $objectToArray/$unwind/$group.\n');
 }

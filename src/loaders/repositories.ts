@@ -8,7 +8,7 @@ import { idempotencyKeyModel } from '../models/IdempotencyKey';
 import { inventoryImportModels } from '../models/InventoryImport';
 import { emailDeliveryModel } from '../models/EmailDelivery';
 import { orderModel } from '../models/Order';
-import { appliedEventModel, salesRollupModel } from '../models/SalesRollup';
+import { appliedEventModel, salesRollupModel, salesSpanRollupModel } from '../models/SalesRollup';
 import { outboxEventModel } from '../models/OutboxEvent';
 import { productModel } from '../models/Product';
 import { reportModel } from '../models/Report';
@@ -61,6 +61,7 @@ export function bindModels(mongo: Connection) {
     WebhookEvent: webhookEventModel(mongo),
     SimulatedPaymentIntent: simulatedPaymentIntentModel(mongo),
     SalesRollup: salesRollupModel(mongo),
+    SalesSpanRollup: salesSpanRollupModel(mongo),
     AnalyticsAppliedEvent: appliedEventModel(mongo),
   };
 }
@@ -93,7 +94,7 @@ export function createRepositories(mongo: Connection, passwordHasher: PasswordHa
     payments: createPaymentRepository(models.Order),
     webhookEvents: createWebhookEventRepository(models.WebhookEvent),
     simulatedIntents: createSimulatedIntentRepository(models.SimulatedPaymentIntent),
-    analytics: createAnalyticsRepository({ rollups: models.SalesRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
+    analytics: createAnalyticsRepository({ rollups: models.SalesRollup, spans: models.SalesSpanRollup, applied: models.AnalyticsAppliedEvent, orders: models.Order, products: models.Product }),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

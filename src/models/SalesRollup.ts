@@ -38,6 +38,30 @@ const salesRollupSchema = new Schema<SalesRollupDoc>(
 // Every analytics query is a range scan on this index.
 salesRollupSchema.index({ hour: 1 }, { unique: true });
 
+/**
+ * Per-product and per-category sums over a longer span than an hour (`day`: a UTC day; `week`: 7 UTC
+ * days from an epoch-aligned Thursday), kept in step with the hourly documents (same $inc, same
+ * transaction) so top-products/top-categories read a few wide documents for the interior of a range
+ * and hourly ones only at its edges. Always the sum of the hourly documents of the span.
+ */
+export interface SalesSpanRollupDoc {
+  span: 'day' | 'week';
+  start: Date;
+  products: Record<string, { units: number; revenueMinor: number }>;
+  categories: Record<string, { units: number; revenueMinor: number }>;
+}
+
+const salesSpanRollupSchema = new Schema<SalesSpanRollupDoc>(
+  {
+    span: { type: String, required: true, enum: ['day', 'week'] },
+    start: { type: Date, required: true },
+    products: { type: Schema.Types.Mixed, default: {} },
+    categories: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false, collection: 'sales_span_rollups' },
+);
+salesSpanRollupSchema.index({ span: 1, start: 1 }, { unique: true });
+
 export interface AppliedEventDoc {
   _id: string;
   appliedAt: Date;
@@ -50,6 +74,11 @@ const appliedEventSchema = new Schema<AppliedEventDoc>(
 
 export type SalesRollupModel = Model<SalesRollupDoc>;
 export type AppliedEventModel = Model<AppliedEventDoc>;
+export type SalesSpanRollupModel = Model<SalesSpanRollupDoc>;
+
+export function salesSpanRollupModel(connection: Connection): SalesSpanRollupModel {
+  return (connection.models.SalesSpanRollup as SalesSpanRollupModel | undefined) ?? connection.model<SalesSpanRollupDoc>('SalesSpanRollup', salesSpanRollupSchema);
+}
 
 export function salesRollupModel(connection: Connection): SalesRollupModel {
   return (connection.models.SalesRollup as SalesRollupModel | undefined) ?? connection.model<SalesRollupDoc>('SalesRollup', salesRollupSchema);

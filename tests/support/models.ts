@@ -3,4 +3,4 @@
 import mongoose from 'mongoose';
 import { bindModels } from '../../src/loaders/repositories';
 
-export const { Product, Category, Order, IdempotencyKey, OutboxEvent, EmailDelivery, Review, ReviewVote, Wishlist, WebhookEvent, SimulatedPaymentIntent, Cart, SalesRollup, Report } = bindModels(mongoose.connection);
+export const { Product, Category, Order, IdempotencyKey, OutboxEvent, EmailDelivery, Review, ReviewVote, Wishlist, WebhookEvent, SimulatedPaymentIntent, Cart, SalesRollup, SalesSpanRollup, Report } = bindModels(mongoose.connection);

@@ -78,17 +78,11 @@ export function createAnalyticsService(deps: { repository: AnalyticsRepository; 
   const { repository, transactions } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** The delta of one order fact, computed from the order as stored (the rebuild uses the same). */
-  async function deltaOf(order: OrderRecord, status: string, firstPaidCache?: Map<string, boolean>): Promise<RollupDelta | null> {
+  /** The delta of one order fact, computed from the order as stored (the rebuild applies the same rules, looking up in batches). */
+  async function deltaOf(order: OrderRecord, status: string): Promise<RollupDelta | null> {
     const info = await repository.productInfo([...new Set(order.items.map((i) => String(i.product)))]);
-    let isFirstPaidOrder = false;
     const paidAt = changedAt(order, 'paid');
-    if (status === 'paid' && paidAt) {
-      const key = String(order._id);
-      const cached = firstPaidCache?.get(key);
-      isFirstPaidOrder = cached ?? !(await repository.hasEarlierPaidOrder(order.account, order._id, paidAt));
-      firstPaidCache?.set(key, isFirstPaidOrder);
-    }
+    const isFirstPaidOrder = status === 'paid' && paidAt !== null && !(await repository.hasEarlierPaidOrder(order.account, order._id, paidAt));
     return contributionOf(order, status, { categoryOf: (id) => info.get(id)?.category ?? 'uncategorized', isFirstPaidOrder });
   }
 
@@ -128,7 +122,7 @@ export function createAnalyticsService(deps: { repository: AnalyticsRepository; 
 
     /** Recomputes the rollups of [from, to) (whole UTC hours) from the orders. */
     rebuild(from: Date, to: Date): Promise<RebuildResult> {
-      return rebuildRollups({ repository, deltaOf }, from, to);
+      return rebuildRollups({ repository }, from, to);
     },
 
     async sales(q: SalesQuery) {

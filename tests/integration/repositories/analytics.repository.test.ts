@@ -13,7 +13,7 @@ const NOW = new Date('2026-01-01T10:30:00.000Z');
 describe('AnalyticsRepository', () => {
   const repo = () => {
     const m = bindModels(mongoose.connection);
-    return createAnalyticsRepository({ rollups: m.SalesRollup, applied: m.AnalyticsAppliedEvent, orders: m.Order, products: m.Product });
+    return createAnalyticsRepository({ rollups: m.SalesRollup, spans: m.SalesSpanRollup, applied: m.AnalyticsAppliedEvent, orders: m.Order, products: m.Product });
   };
 
   afterEach(clearTestDatabase);
@@ -38,7 +38,7 @@ describe('AnalyticsRepository', () => {
   it('when the ledger write fails for another reason than a duplicate, then the error reaches the caller and nothing is folded in', async () => {
     const m = bindModels(mongoose.connection);
     jest.spyOn(m.AnalyticsAppliedEvent.collection, 'insertOne').mockRejectedValueOnce(new Error('not primary'));
-    const r = createAnalyticsRepository({ rollups: m.SalesRollup, applied: m.AnalyticsAppliedEvent, orders: m.Order, products: m.Product });
+    const r = createAnalyticsRepository({ rollups: m.SalesRollup, spans: m.SalesSpanRollup, applied: m.AnalyticsAppliedEvent, orders: m.Order, products: m.Product });
     await expect(r.applyOnce('e1', [{ hour: HOUR, inc: { orders: 1, grossMinor: 100 } }], NOW, null)).rejects.toThrow('not primary');
     jest.restoreAllMocks();
     expect(await repo().findRange(HOUR, new Date(HOUR.getTime() + 3600_000))).toEqual([]);
