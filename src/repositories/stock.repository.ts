@@ -9,12 +9,11 @@ import type { ProductRecord, StockAlertRecord } from './product.repository';
 import { lean } from './lean';
 
 /**
- * Which stock values a write applies to: `atLeast` (a reservation never goes below zero), `equals`
- * (compare-and-set), and a half-open band `[lo, hi)` the stock must be `inside` or `outside`.
+ * Which stock values a write applies to: `atLeast` (a reservation never goes below zero), and a
+ * half-open band `[lo, hi)` the stock must be `inside` or `outside`.
  */
 export interface StockCondition {
   readonly atLeast?: number;
-  readonly equals?: number;
   readonly inside?: readonly [number, number];
   readonly outside?: readonly [number, number];
 }
@@ -81,7 +80,6 @@ function toImage(doc: StoredImage | null): VariantStockImage | null {
   /** The variant's `stock` filter, or nothing when the condition is empty (`stock: {}` would mean "equals {}"). */
   function stockCondition(c: StockCondition): Record<string, unknown> {
     const filter: Record<string, unknown> = {};
-    if (c.equals !== undefined) filter.$eq = c.equals;
     const floor = Math.max(c.atLeast ?? 0, c.inside?.[0] ?? 0);
     if (floor > 0) filter.$gte = floor;
     if (c.inside) filter.$lt = c.inside[1];
@@ -159,14 +157,5 @@ function toImage(doc: StoredImage | null): VariantStockImage | null {
       return doc?.variants?.[0]?._id.toString() ?? null;
     },
 
-    /** The product and variant a SKU names (variant SKUs are unique across the catalog). */
-    async findVariantBySku(sku: string): Promise<{ productId: string; variantId: string } | null> {
-      const normalized = String(sku).trim().toUpperCase();
-      const doc = await lean<{ _id: Types.ObjectId; variants?: { _id: Types.ObjectId; sku: string }[] } | null>(
-        model.findOne({ 'variants.sku': normalized }, { variants: { $elemMatch: { sku: normalized } } }).setOptions({ sanitizeFilter: true }),
-      );
-      const variant = doc?.variants?.[0];
-      return doc && variant ? { productId: doc._id.toString(), variantId: variant._id.toString() } : null;
-    },
   };
 }

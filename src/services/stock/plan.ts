@@ -2,29 +2,20 @@
 // read, and what it records or releases. stock.service.ts runs a plan through the conditional write.
 import type { VariantStockState, VariantStockWrite } from '../../repositories/stock.repository';
 
-/** A variant by ids, or by its SKU (unique across the catalog). */
-export type VariantRef = { readonly productId: string; readonly variantId: string } | { readonly sku: string };
-
 export type StockChange =
   /** Takes units if the product is for sale and the variant active with enough stock; optionally records a hold. */
   | { readonly kind: 'reserve'; readonly productId: string; readonly variantId: string; readonly quantity: number; readonly hold?: { readonly order: string; readonly line: number } }
   /** Gives back a held reservation once (the hold must still be there). A null variant: the product's only one. */
   | { readonly kind: 'release'; readonly productId: string; readonly variantId: string | null; readonly quantity: number; readonly hold: { readonly order: string; readonly line: number | null } }
   /** Puts units back (a cancelled order line), whatever the product's status: stock is physical. */
-  | { readonly kind: 'restock'; readonly productId: string; readonly variantId: string | null; readonly quantity: number }
-  /** A signed correction (inventory import `sku,delta`); refused when it would go below zero. */
-  | { readonly kind: 'adjust'; readonly target: VariantRef; readonly delta: number }
-  /** An absolute count (inventory import `sku,stock`), compare-and-set against the stock it read. */
-  | { readonly kind: 'set'; readonly target: VariantRef; readonly stock: number };
+  | { readonly kind: 'restock'; readonly productId: string; readonly variantId: string | null; readonly quantity: number };
 
 /** One change resolved to its variant, as the writer runs it. */
 export interface Plan {
   readonly productId: string;
   readonly variantId: string;
-  /** The delta given the stock last read (`set` depends on it; the others do not). */
-  delta(current: number | undefined): number;
-  /** Compare-and-set: the write requires the stock last read. */
-  readonly exact?: boolean;
+  /** The signed change of the variant's stock. */
+  readonly delta: number;
   readonly sellable?: boolean;
   readonly records?: VariantStockWrite['records'];
   readonly releases?: VariantStockWrite['releases'];
@@ -32,15 +23,13 @@ export interface Plan {
   applies(state: VariantStockState, delta: number): boolean;
 }
 
-/** The lookups a plan needs: a variant by SKU, and a product's only variant (lines from before variants). */
+/** The lookup a plan needs: a product's only variant (lines from before variants). */
 export interface PlanLookups {
-  findVariantBySku(sku: string): Promise<{ productId: string; variantId: string } | null>;
   findOnlyVariantId(productId: string): Promise<string | null>;
 }
 
 /** The plan of `change`, or null when its variant cannot be found. */
 export async function planFor(change: StockChange, lookups: PlanLookups): Promise<Plan | null> {
-  const resolve = async (target: VariantRef) => ('sku' in target ? lookups.findVariantBySku(target.sku) : target);
   const always = () => true;
   switch (change.kind) {
     case 'reserve': {
@@ -48,7 +37,7 @@ export async function planFor(change: StockChange, lookups: PlanLookups): Promis
       return {
         productId,
         variantId,
-        delta: () => -quantity,
+        delta: -quantity,
         sellable: true,
         ...(hold && { records: { order: hold.order, line: hold.line, quantity } }),
         applies: (s) => s.sellable && s.variant.active && s.variant.stock >= quantity,
@@ -60,15 +49,7 @@ export async function planFor(change: StockChange, lookups: PlanLookups): Promis
       const variantId = change.variantId ?? (await lookups.findOnlyVariantId(change.productId));
       if (!variantId) return null;
       const releases = change.kind === 'release' ? { order: change.hold.order, line: change.hold.line, quantity: change.quantity } : undefined;
-      return { productId: change.productId, variantId, delta: () => change.quantity, releases, applies: releases ? (s) => s.holdPresent : always };
-    }
-    case 'adjust': {
-      const ref = await resolve(change.target);
-      return ref && { ...ref, delta: () => change.delta, applies: (s, delta) => s.variant.stock + delta >= 0 };
-    }
-    case 'set': {
-      const ref = await resolve(change.target);
-      return ref && { ...ref, exact: true, delta: (current) => change.stock - (current ?? 0), applies: always };
+      return { productId: change.productId, variantId, delta: change.quantity, releases, applies: releases ? (s) => s.holdPresent : always };
     }
   }
 }

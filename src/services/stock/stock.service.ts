@@ -22,7 +22,7 @@ import type { DomainEvent, Outbox } from '../outbox/outbox.service';
 import { crossingBand, crossingEvents, inBand } from './crossings';
 import { planFor, type Plan, type StockChange } from './plan';
 
-export type { StockChange, VariantRef } from './plan';
+export type { StockChange } from './plan';
 
 export interface StockChangeResult {
   /** False when the change does not apply (not enough stock, hold already released, unknown variant). */
@@ -130,18 +130,16 @@ export function createStockWriter(deps: StockWriterDeps) {
     const { productId, variantId } = plan;
     const read = () => stock.readVariantStock(productId, variantId, plan.releases, session);
     // Without a reading the first attempt assumes the common case: an active variant outside the band.
-    let known: VariantStockState | null = plan.exact ? await read() : null;
+    let known: VariantStockState | null = null;
+    const { delta } = plan;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      if (plan.exact && !known) return notApplied;
       const current = known?.variant.stock;
-      const delta = plan.delta(current);
       if (known && !plan.applies(known, delta)) return notApplied;
       if (delta === 0) return { applied: true, productId, variantId, before: current, after: current, events: [] };
       const band = crossingBand(delta, threshold);
       const crossing = current !== undefined && inBand(current, band);
       const condition: StockCondition = {
         ...(delta < 0 && { atLeast: -delta }),
-        ...(plan.exact && { equals: current }),
         ...(band && (crossing ? { inside: band } : { outside: band })),
       };
       const write: VariantStockWrite = { productId, variantId, delta, active: known?.variant.active ?? true, stock: condition, sellable: plan.sellable, records: plan.records, releases: plan.releases };
