@@ -69,6 +69,7 @@ export function authRoutes(container: Container): RouteDefinition[] {
       summary: 'Rotate a refresh token (body or cookie) into a new pair',
       tags: TAGS,
       access: 'public',
+      security: ['refreshCookie'],
       before: [authLimiter, cookies],
       validate: { query: cookieQuery, body: refreshBody },
       responses: {
@@ -85,6 +86,7 @@ export function authRoutes(container: Container): RouteDefinition[] {
       summary: "Revoke the refresh token's session (its whole family)",
       tags: TAGS,
       access: 'public',
+      security: ['refreshCookie'],
       before: [cookies],
       validate: { body: refreshBody },
       responses: {

@@ -101,6 +101,12 @@ function errorResponse(status: number, path: string, declared?: RouteResponse): 
   };
 }
 
+/** The shared responses some operation refers to: the document declares no component it never uses. */
+function referencedOnly(components: Record<string, unknown>, paths: unknown): Record<string, unknown> {
+  const text = JSON.stringify(paths);
+  return Object.fromEntries(Object.entries(components).filter(([name]) => text.includes(`"#/components/responses/${name}"`)));
+}
+
 function responses(route: RouteDefinition, shared: SharedSchemas): Record<string, unknown> {
   const declared = route.responses ?? {};
   const out: Record<string, unknown> = {};
@@ -127,7 +133,7 @@ function security(route: RouteDefinition): Record<string, string[]>[] {
 }
 
 function describeAccess(route: RouteDefinition): string {
-  if (route.security) return `Access: ${route.security.join(' or ')} (see security).`;
+  if (route.security) return `Access: ${route.security.join(' or ')}${route.access === 'public' ? ', or none' : ''} (see security).`;
   if (route.access === 'public') return 'Access: public.';
   if (route.access === 'optional') return 'Access: public; a bearer token, when sent, is honoured.';
   if (route.access === 'authenticated') return 'Access: any authenticated account.';
@@ -224,7 +230,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], options
     paths,
     components: {
       schemas: { ...shared, ErrorResponse: ERROR_SCHEMA, ErrorDetail: ERROR_DETAIL_SCHEMA },
-      responses: standardResponses(),
+      responses: referencedOnly(standardResponses(), paths),
       headers: SHARED_HEADERS,
       securitySchemes: SECURITY_SCHEMES,
     },
