@@ -1,6 +1,6 @@
-// Sales rollups from checkout orders: the provider's payment counts the order, a full refund (or a
-// cancel, which refunds first) takes it out exactly once, a partial refund and a decline count
-// nothing — and the relayed events give the documents a rebuild gives.
+// Sales rollups from checkout orders: the provider's payment counts the order, every refund (partial
+// or full) takes its amount out once, a full refund (or a cancel, which refunds first) takes the units
+// out exactly once, a decline counts nothing — and the relayed events give the documents a rebuild gives.
 import request from 'supertest';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
@@ -24,7 +24,7 @@ describe('sales rollups from checkout payments', () => {
   });
   afterAll(async () => app.close());
 
-  it('when checkout orders are paid, refunded in part or in full, cancelled after payment or declined, then each paid order counts once and only full refunds take a sale out', async () => {
+  it('when checkout orders are paid, refunded in part or in full, cancelled after payment or declined, then each paid order counts once, every refund takes its amount out once and only full refunds take units out', async () => {
     const { ctx } = app;
     const [p] = await productsWithStock(50);
     const paidOrder = async (quantity: number) => {
@@ -56,9 +56,12 @@ describe('sales rollups from checkout payments', () => {
     const paidTotal = kept.totalMinor + partial.totalMinor + cancelled.totalMinor + refunded.totalMinor;
     expect(sum('orders')).toBe(4);
     expect(sum('grossMinor')).toBe(paidTotal);
-    // The cancel refunded first: its sale leaves once, not twice. The partial refund is not counted.
-    expect(sum('refundsMinor')).toBe(cancelled.totalMinor + refunded.totalMinor);
-    expect(sum('netMinor')).toBe(kept.totalMinor + partial.totalMinor);
+    // Every refund counts once, by its own amount: the partial one (1.00) too; the cancel refunded
+    // first, so its sale's money leaves once (through the refund), not twice.
+    const partialRefunds = (await readOrder(partial.id)).payment!.refunds;
+    expect(partialRefunds.map((r) => r.amountMinor)).toEqual([100]);
+    expect(sum('refundsMinor')).toBe(100 + cancelled.totalMinor + refunded.totalMinor);
+    expect(sum('netMinor')).toBe(kept.totalMinor + partial.totalMinor - 100);
     expect(sum('units')).toBe(1 + 2 + 1 + 3);
     const productUnits = incremental.reduce((n, d) => n + ((d.products as Record<string, { units: number }>)[p]?.units ?? 0), 0);
     expect(productUnits).toBe(1 + 2);
