@@ -122,9 +122,10 @@ function sale(order: ContributionOrder, ctx: ContributionContext, sign: 1 | -1):
     add(products, productId, sign * item.quantity, sign * item.lineTotalMinor);
     add(categories, categoryKey(ctx.categoryOf(productId)), sign * item.quantity, sign * item.lineTotalMinor);
   }
+  // 0 - residual, not -residual: a checkout order has nothing left, and −0 is not 0 to a deep equal (nor as a BSON double).
   return sign === 1
     ? { orders: 1, units, grossMinor: order.totalMinor, refundsMinor: 0, netMinor: order.totalMinor, newCustomers: ctx.isFirstPaidOrder ? 1 : 0, products, categories }
-    : { orders: 0, units: 0, grossMinor: 0, refundsMinor: residual, netMinor: -residual, newCustomers: 0, products, categories };
+    : { orders: 0, units: 0, grossMinor: 0, refundsMinor: residual, netMinor: 0 - residual, newCustomers: 0, products, categories };
 }
 
 function add(map: Record<string, LineAmount>, key: string, units: number, revenueMinor: number): void {
