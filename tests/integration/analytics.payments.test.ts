@@ -73,4 +73,43 @@ describe('sales rollups from checkout payments', () => {
     await ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
     expect(await rollups()).toEqual(incremental);
   });
+  it('when a paid order is refunded in part, then delivered and refunded again (a return), then each refund counts once as it happens, the order keeps its units and a rebuild agrees', async () => {
+    const { ctx } = app;
+    const [p] = await productsWithStock(50);
+    const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 2 }]);
+    expectSuccess(await confirmWith(ctx, alice, order.providerPaymentId, '4242 4242 4242 4242'));
+    await ctx.deliverOutbox();
+    const sum = async (f: string) => (await rollups()).reduce((n, d) => n + Number(d[f]), 0);
+    const [refundsBefore, unitsBefore, grossBefore] = [await sum('refundsMinor'), await sum('units'), await sum('grossMinor')];
+    const refund = (key: string, body: Record<string, unknown>) =>
+      request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', key).send(body);
+
+    expectSuccess(await refund(`first-${order.id}`, { amount: 1 }));
+    await ctx.deliverOutbox();
+    expect(await sum('refundsMinor')).toBe(refundsBefore + 100);
+
+    const move = async (body: Record<string, unknown>) =>
+      expectSuccess(await request(ctx.app).patch(`/api/v1/orders/${order.id}/status`).set(manager.headers).send({ ...body, version: (await readOrder(order.id)).version }));
+    await move({ status: 'shipped', carrier: 'DHL', trackingNumber: 'RET-1' });
+    await move({ status: 'delivered' });
+    expectSuccess(await refund(`return-${order.id}`, { amount: 2 }));
+    await ctx.deliverOutbox();
+    await ctx.container.outboxRelay.runOnce();
+
+    const stored = await readOrder(order.id);
+    expect(stored.status).toBe('delivered');
+    expect(stored.payment!.refunds.map((r) => r.amountMinor)).toEqual([100, 200]);
+    expect(await sum('refundsMinor')).toBe(refundsBefore + 300);
+    expect(await sum('netMinor')).toBe((await sum('grossMinor')) - (await sum('refundsMinor')));
+    expect([await sum('units'), await sum('grossMinor')]).toEqual([unitsBefore, grossBefore]);
+    // Each refund in the hour of its own record.
+    const incremental = await rollups();
+    for (const r of stored.payment!.refunds) {
+      const hour = Math.floor(new Date(r.at).getTime() / 3_600_000) * 3_600_000;
+      expect(Number(incremental.find((d) => (d.hour as Date).getTime() === hour)?.refundsMinor)).toBeGreaterThanOrEqual(r.amountMinor);
+    }
+    const hours = incremental.map((d) => d.hour as Date);
+    await ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
+    expect(await rollups()).toEqual(incremental);
+  });
 });
