@@ -164,9 +164,12 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; s
         throw err;
       }
       for (const { hour, inc } of increments) {
+        // An hour first written by a refund (sums only) gets the empty maps a rebuilt document has.
+        const onInsert: Record<string, unknown> = { hour };
+        for (const field of ['products', 'categories']) if (!Object.keys(inc).some((k) => k.startsWith(`${field}.`))) onInsert[field] = {};
         const doc = await rollups.collection.findOneAndUpdate(
           { hour },
-          { $inc: inc, $setOnInsert: { hour } },
+          { $inc: inc, $setOnInsert: onInsert },
           { upsert: true, returnDocument: 'after', ...opts },
         );
         const aov = averageOf(Number(doc?.grossMinor ?? 0), Number(doc?.orders ?? 0));
@@ -270,10 +273,15 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; s
       return new Map(rows.map((r) => [String(r._id), String(r.first)]));
     },
 
-    /** Orders with a change to one of `statuses` in [from, to), streamed (the rebuild). */
+    /** Orders with a change to one of `statuses` or a refund in [from, to), streamed (the rebuild). */
     ordersChangedIn(from: Date, to: Date, statuses: readonly string[]): AsyncIterable<OrderRecord> {
+      const within = { $gte: from, $lt: to };
       return orders
-        .find({ createdAt: { $lt: to }, updatedAt: { $gte: from }, statusHistory: { $elemMatch: { status: { $in: statuses }, at: { $gte: from, $lt: to } } } })
+        .find({
+          createdAt: { $lt: to },
+          updatedAt: { $gte: from },
+          $or: [{ statusHistory: { $elemMatch: { status: { $in: statuses }, at: within } } }, { 'payment.refunds': { $elemMatch: { at: within } } }],
+        })
         .sort({ _id: 1 })
         .lean<OrderRecord[]>()
         .batchSize(1_000)

@@ -1,6 +1,6 @@
-// Sales rollups from checkout orders: the provider's payment counts the order, a full refund (or a
-// cancel, which refunds first) takes it out exactly once, a partial refund and a decline count
-// nothing — and the relayed events give the documents a rebuild gives.
+// Sales rollups from checkout orders: the provider's payment counts the order, every refund (partial
+// or full) takes its amount out once, a full refund (or a cancel, which refunds first) takes the units
+// out exactly once, a decline counts nothing — and the relayed events give the documents a rebuild gives.
 import request from 'supertest';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
@@ -24,7 +24,7 @@ describe('sales rollups from checkout payments', () => {
   });
   afterAll(async () => app.close());
 
-  it('when checkout orders are paid, refunded in part or in full, cancelled after payment or declined, then each paid order counts once and only full refunds take a sale out', async () => {
+  it('when checkout orders are paid, refunded in part or in full, cancelled after payment or declined, then each paid order counts once, every refund takes its amount out once and only full refunds take units out', async () => {
     const { ctx } = app;
     const [p] = await productsWithStock(50);
     const paidOrder = async (quantity: number) => {
@@ -56,9 +56,12 @@ describe('sales rollups from checkout payments', () => {
     const paidTotal = kept.totalMinor + partial.totalMinor + cancelled.totalMinor + refunded.totalMinor;
     expect(sum('orders')).toBe(4);
     expect(sum('grossMinor')).toBe(paidTotal);
-    // The cancel refunded first: its sale leaves once, not twice. The partial refund is not counted.
-    expect(sum('refundsMinor')).toBe(cancelled.totalMinor + refunded.totalMinor);
-    expect(sum('netMinor')).toBe(kept.totalMinor + partial.totalMinor);
+    // Every refund counts once, by its own amount: the partial one (1.00) too; the cancel refunded
+    // first, so its sale's money leaves once (through the refund), not twice.
+    const partialRefunds = (await readOrder(partial.id)).payment!.refunds;
+    expect(partialRefunds.map((r) => r.amountMinor)).toEqual([100]);
+    expect(sum('refundsMinor')).toBe(100 + cancelled.totalMinor + refunded.totalMinor);
+    expect(sum('netMinor')).toBe(kept.totalMinor + partial.totalMinor - 100);
     expect(sum('units')).toBe(1 + 2 + 1 + 3);
     const productUnits = incremental.reduce((n, d) => n + ((d.products as Record<string, { units: number }>)[p]?.units ?? 0), 0);
     expect(productUnits).toBe(1 + 2);
@@ -66,6 +69,45 @@ describe('sales rollups from checkout payments', () => {
     // Delivered again (a re-publish), nothing changes; a rebuild from the orders gives the same documents.
     await ctx.container.outboxRelay.runOnce();
     expect(await rollups()).toEqual(incremental);
+    const hours = incremental.map((d) => d.hour as Date);
+    await ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
+    expect(await rollups()).toEqual(incremental);
+  });
+  it('when a paid order is refunded in part, then delivered and refunded again (a return), then each refund counts once as it happens, the order keeps its units and a rebuild agrees', async () => {
+    const { ctx } = app;
+    const [p] = await productsWithStock(50);
+    const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 2 }]);
+    expectSuccess(await confirmWith(ctx, alice, order.providerPaymentId, '4242 4242 4242 4242'));
+    await ctx.deliverOutbox();
+    const sum = async (f: string) => (await rollups()).reduce((n, d) => n + Number(d[f]), 0);
+    const [refundsBefore, unitsBefore, grossBefore] = [await sum('refundsMinor'), await sum('units'), await sum('grossMinor')];
+    const refund = (key: string, body: Record<string, unknown>) =>
+      request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', key).send(body);
+
+    expectSuccess(await refund(`first-${order.id}`, { amount: 1 }));
+    await ctx.deliverOutbox();
+    expect(await sum('refundsMinor')).toBe(refundsBefore + 100);
+
+    const move = async (body: Record<string, unknown>) =>
+      expectSuccess(await request(ctx.app).patch(`/api/v1/orders/${order.id}/status`).set(manager.headers).send({ ...body, version: (await readOrder(order.id)).version }));
+    await move({ status: 'shipped', carrier: 'DHL', trackingNumber: 'RET-1' });
+    await move({ status: 'delivered' });
+    expectSuccess(await refund(`return-${order.id}`, { amount: 2 }));
+    await ctx.deliverOutbox();
+    await ctx.container.outboxRelay.runOnce();
+
+    const stored = await readOrder(order.id);
+    expect(stored.status).toBe('delivered');
+    expect(stored.payment!.refunds.map((r) => r.amountMinor)).toEqual([100, 200]);
+    expect(await sum('refundsMinor')).toBe(refundsBefore + 300);
+    expect(await sum('netMinor')).toBe((await sum('grossMinor')) - (await sum('refundsMinor')));
+    expect([await sum('units'), await sum('grossMinor')]).toEqual([unitsBefore, grossBefore]);
+    // Each refund in the hour of its own record.
+    const incremental = await rollups();
+    for (const r of stored.payment!.refunds) {
+      const hour = Math.floor(new Date(r.at).getTime() / 3_600_000) * 3_600_000;
+      expect(Number(incremental.find((d) => (d.hour as Date).getTime() === hour)?.refundsMinor)).toBeGreaterThanOrEqual(r.amountMinor);
+    }
     const hours = incremental.map((d) => d.hour as Date);
     await ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
     expect(await rollups()).toEqual(incremental);

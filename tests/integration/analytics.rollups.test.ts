@@ -1,5 +1,5 @@
 // Hourly sales rollups: the worker's incremental consumer and `analytics:rebuild` must agree exactly,
-// whatever the order of events, duplicates included; each event counts once.
+// whatever the order of events, duplicates included; each event (and each refund) counts once.
 import fc from 'fast-check';
 import mongoose, { Types } from 'mongoose';
 import { bindModels } from '../../src/loaders/container';
@@ -10,7 +10,8 @@ import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
-import { SalesRollup, SalesSpanRollup } from '../support/models';
+import { Order, SalesRollup, SalesSpanRollup } from '../support/models';
+import type { OrderRecord } from '../../src/repositories/order.repository';
 import { eventsFor, insertCheckoutOrder, insertOrder, type CheckoutStep, type FixtureChange } from './analytics.fixture';
 import { placeOrder, productsWithStock } from './orders.fixture';
 import { insertProducts } from './products.fixture';
@@ -109,7 +110,7 @@ describe('sales rollups', () => {
     expect(await rollups()).toEqual(incremental);
   });
 
-  it('when a seeded random sequence of orders, payments, refunds (partial, several, after shipping) and cancels is applied event by event (shuffled, with duplicates), then a rebuild produces identical documents', async () => {
+  it('when a seeded random sequence of orders, payments, refunds (partial, several, after shipping) and cancels is applied event by event (shuffled, with duplicates), then every refund counts once in its own hour and a rebuild produces identical documents', async () => {
     const products = await insertProducts([
       { name: 'Rollup A', price: 10, category: 'phones' },
       { name: 'Rollup B', price: 25.5, category: 'audio.hifi' },
@@ -158,6 +159,26 @@ describe('sales rollups', () => {
     const incremental = await rollups();
     expect(incremental.length).toBeGreaterThan(3);
     expect(incremental.reduce((n, d) => n + Number(d.refundsMinor), 0)).toBeGreaterThan(0);
+    // Money out per hour, straight from the orders: each refund record in the hour of its `at`, plus the
+    // total of a staff order (paid out of band, no refund records) in the hour of its cancel after paid.
+    const expectedRefunds = new Map<number, number>();
+    const addRefund = (at: Date, amountMinor: number) => {
+      const hour = Math.floor(at.getTime() / 3_600_000) * 3_600_000;
+      expectedRefunds.set(hour, (expectedRefunds.get(hour) ?? 0) + amountMinor);
+    };
+    const stored = (await Order.find({}).lean()) as unknown as OrderRecord[];
+    for (const order of stored) {
+      for (const refund of order.payment?.refunds ?? []) addRefund(refund.at, refund.amountMinor);
+      const cancel = order.statusHistory.find((c) => c.status === 'cancelled');
+      if (!order.payment && cancel && order.statusHistory.some((c) => c.status === 'paid')) addRefund(cancel.at, order.totalMinor);
+    }
+    // Partial refunds and refunds of shipped/delivered orders are among them.
+    const returned = stored.filter((o) => o.payment?.refunds.some((r) => o.statusHistory.some((c) => c.status === 'shipped' && c.at <= r.at)));
+    expect(returned.length).toBeGreaterThan(1);
+    expect(stored.filter((o) => o.payment && o.payment.refunds.length > 0 && o.payment.refundedMinor < o.totalMinor).length).toBeGreaterThan(1);
+    const refundsPerHour = new Map(incremental.filter((d) => Number(d.refundsMinor) !== 0).map((d) => [(d.hour as Date).getTime(), Number(d.refundsMinor)]));
+    expect(refundsPerHour).toEqual(expectedRefunds);
+    for (const d of incremental) expect(d.netMinor).toBe(Number(d.grossMinor) - Number(d.refundsMinor));
     const incrementalSpans = await spanRollups();
     expect(incrementalSpans.filter((d) => d.span === 'week').length).toBeGreaterThan(1);
 

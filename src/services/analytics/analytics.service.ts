@@ -5,7 +5,7 @@ import type { OrderRecord } from '../../repositories/order.repository';
 import { logger } from '../../utils/logger';
 import { fromMinorUnits } from '../query-engine';
 import type { TransactionRunner } from '../transactions';
-import { averageOrderValue, categoryName, changedAt, contributionOf, factOfEvent, type RollupDelta } from './contribution';
+import { averageOrderValue, categoryName, changedAt, contributionOf, countedRefunds, factOfEvent, refundContribution, refundFactKey, type RollupDelta } from './contribution';
 import { rebuildRollups, type RebuildResult } from './rebuild';
 import { floorHour, parseBoundary } from './time';
 
@@ -101,8 +101,11 @@ export function createAnalyticsService(deps: { repository: AnalyticsRepository; 
   return {
     /**
      * The analytics consumer: folds one event into the rollups exactly once (ledger by event id,
-     * written in the same transaction as the $inc). An event for an order that no longer exists, or
-     * a change that contributes nothing (shipped, an unpaid cancel), changes nothing.
+     * written in the same transaction as the $inc). A refund event also counts each refund record of
+     * the order not counted yet, each under its own ledger key (`order-refund:<order>:<refund id>`),
+     * so a redelivered event, or a later one that finds the same records, counts none twice. An event
+     * for an order that no longer exists, or a change that contributes nothing (shipped, an unpaid
+     * cancel), changes nothing.
      */
     async applyEvent(event: AnalyticsEvent): Promise<ApplyOutcome> {
       const fact = factOfEvent(event.type, event.payload);
@@ -112,12 +115,18 @@ export function createAnalyticsService(deps: { repository: AnalyticsRepository; 
         logger.warn('analytics event for an unknown order; nothing counted', { eventId: event.id, orderId: fact.orderId });
         return 'unknown-order';
       }
-      const delta = await deltaOf(order, fact.status);
-      if (!delta) return 'no-contribution';
-      const increments = [incrementOf(delta)];
-      const apply = (session: Parameters<typeof repository.applyOnce>[3]) => repository.applyOnce(event.id, increments, now(), session);
-      const applied = (await transactions.supportsTransactions()) ? await transactions.run(apply) : await apply(null);
-      return applied ? 'applied' : 'already-applied';
+      const facts: { key: string; delta: RollupDelta }[] = [];
+      if (fact.refunds) for (const refund of countedRefunds(order)) facts.push({ key: refundFactKey(fact.orderId, refund.providerRefundId), delta: refundContribution(refund) });
+      const delta = fact.status === null ? null : await deltaOf(order, fact.status);
+      if (delta) facts.push({ key: event.id, delta });
+      if (!facts.length) return 'no-contribution';
+      const outcomes: boolean[] = [];
+      const supportsTransactions = await transactions.supportsTransactions();
+      for (const { key, delta: d } of facts) {
+        const apply = (session: Parameters<typeof repository.applyOnce>[3]) => repository.applyOnce(key, [incrementOf(d)], now(), session);
+        outcomes.push(supportsTransactions ? await transactions.run(apply) : await apply(null));
+      }
+      return outcomes.some(Boolean) ? 'applied' : 'already-applied';
     },
 
     /** Recomputes the rollups of [from, to) (whole UTC hours) from the orders. */

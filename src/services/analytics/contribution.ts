@@ -1,33 +1,40 @@
 // What an order contributes to the hourly sales rollups, as pure functions shared by the worker's
-// incremental consumer and the rebuild: both derive every figure from the order document (its lines
-// and status history), so replaying events and recomputing from orders give identical rollups.
+// incremental consumer and the rebuild: both derive every figure from the order document (its lines,
+// status history and refund records), so replaying events and recomputing from orders give identical
+// rollups.
 //
-// A "fact" is one status change of one order (`orderId` + status). Each fact maps to at most one
-// delta in the UTC hour the change happened:
-// - paid: +1 order, +units, +gross, +net, +1 new customer when it is the account's first paid
-//   order, +units/+revenue per product and category — in the hour of the paid transition;
-// - refunded (a paid checkout order refunded in full): +refunds, −net, −units/−revenue per product
-//   and category — in the hour of the refunded transition;
-// - cancelled after paid, unless a full refund already took the sale out (a paid checkout order is
-//   refunded before it is cancelled): the same, in the hour of the cancellation. A cancel of an
-//   unpaid order (a checkout whose reservation expired, a declined one) contributes nothing.
-// A partial refund is not a fact: it counts once the order is refunded in full (a cancel refunds the rest); a
-// refund of an order that keeps its status (shipped, delivered) is not counted (see README.md).
+// Two kinds of fact, each mapping to at most one delta in the UTC hour it happened:
+// - a status change of one order (`orderId` + status):
+//   - paid: +1 order, +units, +gross, +net, +1 new customer when it is the account's first paid
+//     order, +units/+revenue per product and category — in the hour of the paid transition;
+//   - refunded (a paid checkout order refunded in full): −units/−revenue per product and category —
+//     in the hour of the refunded transition;
+//   - cancelled after paid, unless a full refund already took the sale out (a paid checkout order is
+//     refunded before it is cancelled): the same, in the hour of the cancellation. A cancel of an
+//     unpaid order (a checkout whose reservation expired, a declined one) contributes nothing.
+//   The money of refunded/cancelled is only what the order's refund records do not carry (its
+//   `residual`): 0 for a checkout order refunded through our API, the total for a staff order paid
+//   out of band and cancelled.
+// - a refund record of a paid order (`payment.refunds[]`, by `providerRefundId`): +refunds, −net by its
+//   amount in the hour of its `at` — partial or full, before or after shipping (a return) alike.
 import type { SalesRollupDoc } from '../../models/SalesRollup';
-import type { OrderRecord } from '../../repositories/order.repository';
+import type { OrderRecord, PaymentRecord } from '../../repositories/order.repository';
 
 export interface OrderFact {
   readonly orderId: string;
-  readonly status: string;
+  /** The status change the event reports; null when it reports none (a partial refund). */
+  readonly status: string | null;
+  /** Whether the event reports a refund: the consumer then counts the order's refund records not counted yet. */
+  readonly refunds: boolean;
 }
 
 /** Event type → the order fact it reports (the payload is already validated against its schema). */
 export const ANALYTICS_EVENTS: Readonly<Record<string, (payload: Record<string, unknown>) => OrderFact | null>> = {
-  'order-status-changed': (p) => ({ orderId: String(p.orderId), status: String(p.status) }),
-  'order-cancelled': (p) => ({ orderId: String(p.orderId), status: 'cancelled' }),
-  // Checkout orders: paid by the provider's event; refunded (one event per refund) when in full.
-  'order-paid': (p) => ({ orderId: String(p.orderId), status: 'paid' }),
-  'order-refunded': (p) => (p.fullyRefunded === true ? { orderId: String(p.orderId), status: 'refunded' } : null),
+  'order-status-changed': (p) => ({ orderId: String(p.orderId), status: String(p.status), refunds: false }),
+  'order-cancelled': (p) => ({ orderId: String(p.orderId), status: 'cancelled', refunds: false }),
+  // Checkout orders: paid by the provider's event; one refunded event per refund (the status fact when in full).
+  'order-paid': (p) => ({ orderId: String(p.orderId), status: 'paid', refunds: false }),
+  'order-refunded': (p) => ({ orderId: String(p.orderId), status: p.fullyRefunded === true ? 'refunded' : null, refunds: true }),
 };
 
 export function factOfEvent(type: string, payload: Record<string, unknown>): OrderFact | null {
@@ -54,7 +61,11 @@ export interface RollupDelta {
   readonly categories: Readonly<Record<string, LineAmount>>;
 }
 
-export type ContributionOrder = Pick<OrderRecord, '_id' | 'account' | 'items' | 'totalMinor' | 'statusHistory'>;
+export type ContributionOrder = Pick<OrderRecord, '_id' | 'account' | 'items' | 'totalMinor' | 'statusHistory'> & {
+  readonly payment?: { readonly refunds: readonly RefundRecord[] } | undefined;
+};
+
+export type RefundRecord = Pick<PaymentRecord['refunds'][number], 'providerRefundId' | 'amountMinor' | 'at'>;
 
 export interface ContributionContext {
   /** The product's category (looked up when the delta is computed; unknown products count as "uncategorized"). */
@@ -76,19 +87,45 @@ export const CONTRIBUTIONS: Readonly<Record<string, Rule>> = {
   cancelled: (order, at, ctx) => (wasPaidBefore(order, at) && !reachedBefore(order, 'refunded', at) ? sale(order, ctx, -1) : null),
 };
 
+/** The refund records that count: those of an order paid before the refund (a refund of money that arrived after a cancel never counted as a sale). */
+export function countedRefunds(order: ContributionOrder): RefundRecord[] {
+  return (order.payment?.refunds ?? []).filter((r) => wasPaidBefore(order, new Date(r.at)));
+}
+
+/**
+ * What a full refund or a cancel after paid still takes out in money: the total less what the
+ * counted refund records took out in their own hours (never below 0).
+ */
+export function residualOf(order: ContributionOrder): number {
+  return Math.max(0, order.totalMinor - countedRefunds(order).reduce((n, r) => n + r.amountMinor, 0));
+}
+
+/** The ledger key of a refund record: one per refund, so however often its event comes it counts once. */
+export function refundFactKey(orderId: string, providerRefundId: string): string {
+  return `order-refund:${orderId}:${providerRefundId}`;
+}
+
+/** The delta of one refund record: +refunds, −net by its amount, in the hour of its `at`. */
+export function refundContribution(refund: RefundRecord): RollupDelta {
+  const at = new Date(refund.at);
+  return { hour: hourOf(at), orders: 0, units: 0, grossMinor: 0, refundsMinor: refund.amountMinor, netMinor: -refund.amountMinor, newCustomers: 0, products: {}, categories: {} };
+}
+
 function sale(order: ContributionOrder, ctx: ContributionContext, sign: 1 | -1): Omit<RollupDelta, 'hour'> {
   const products: Record<string, LineAmount> = {};
   const categories: Record<string, LineAmount> = {};
   let units = 0;
+  const residual = sign === 1 ? 0 : residualOf(order);
   for (const item of order.items) {
     units += item.quantity;
     const productId = String(item.product);
     add(products, productId, sign * item.quantity, sign * item.lineTotalMinor);
     add(categories, categoryKey(ctx.categoryOf(productId)), sign * item.quantity, sign * item.lineTotalMinor);
   }
+  // 0 - residual, not -residual: a checkout order has nothing left, and −0 is not 0 to a deep equal (nor as a BSON double).
   return sign === 1
     ? { orders: 1, units, grossMinor: order.totalMinor, refundsMinor: 0, netMinor: order.totalMinor, newCustomers: ctx.isFirstPaidOrder ? 1 : 0, products, categories }
-    : { orders: 0, units: 0, grossMinor: 0, refundsMinor: order.totalMinor, netMinor: -order.totalMinor, newCustomers: 0, products, categories };
+    : { orders: 0, units: 0, grossMinor: 0, refundsMinor: residual, netMinor: 0 - residual, newCustomers: 0, products, categories };
 }
 
 function add(map: Record<string, LineAmount>, key: string, units: number, revenueMinor: number): void {

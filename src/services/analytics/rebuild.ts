@@ -1,5 +1,6 @@
 // `npm run analytics:rebuild`: recomputes the hourly rollups of a range from the orders, with the
-// same contribution rules the worker applies per event, and replaces the range's documents.
+// same contribution rules the worker applies per event (status facts and refund records), and
+// replaces the range's documents.
 // Run it with the outbox drained (no order event of the range still unapplied), or an event applied
 // after the rebuild counts a second time.
 //
@@ -12,7 +13,7 @@
 import type { SalesRollupDoc } from '../../models/SalesRollup';
 import type { AnalyticsRepository } from '../../repositories/analytics.repository';
 import type { OrderRecord } from '../../repositories/order.repository';
-import { applyDelta, changedAt, contributionOf, CONTRIBUTIONS, emptyRollup, factsOf } from './contribution';
+import { applyDelta, changedAt, contributionOf, CONTRIBUTIONS, countedRefunds, emptyRollup, factsOf, refundContribution, type RollupDelta } from './contribution';
 import { ceilHour, floorHour } from './time';
 
 export interface RebuildResult {
@@ -69,9 +70,13 @@ export async function rebuildRollups(deps: { repository: AnalyticsRepository; li
     await lookUpBatch(repository, batch, categories, firstPaid);
     for (const order of batch) {
       orders += 1;
-      for (const status of factsOf(order)) {
+      const deltas: (RollupDelta | null)[] = factsOf(order).map((status) => {
         const isFirstPaidOrder = status === 'paid' && changedAt(order, 'paid') !== null && firstPaid.get(String(order.account)) === String(order._id);
-        const delta = contributionOf(order, status, { categoryOf: (id) => categories.get(id) ?? 'uncategorized', isFirstPaidOrder });
+        return contributionOf(order, status, { categoryOf: (id) => categories.get(id) ?? 'uncategorized', isFirstPaidOrder });
+      });
+      // Each refund record, in the hour of its own `at` (what the consumer counts once per refund id).
+      deltas.push(...countedRefunds(order).map(refundContribution));
+      for (const delta of deltas) {
         if (!delta || delta.hour < from || delta.hour >= to) continue;
         const key = delta.hour.getTime();
         buffered.set(key, applyDelta(buffered.get(key) ?? emptyRollup(delta.hour), delta));

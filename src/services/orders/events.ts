@@ -23,7 +23,7 @@ export interface OrderEvents {
   paymentFailed(order: OrderRecord, to: string | null): DomainEvent | null;
   /**
    * `amountMinor`: this refund; the id carries the running total so each refund is one event.
-   * Always recorded (analytics counts a full refund); without a recipient no email.
+   * Always recorded (analytics counts the order's refund records on it); without a recipient no email.
    */
   refunded(order: OrderRecord, to: string | null, amountMinor: number): DomainEvent;
   shipped(order: OrderRecord, to: string | null): DomainEvent | null;

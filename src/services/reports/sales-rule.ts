@@ -10,8 +10,9 @@
 //   unpaid order is nothing (no money moved);
 // - pending, awaiting_payment, payment_failed, partially_refunded, shipped and delivered changes
 //   count for nothing (a partial refund counts once the order is refunded in full).
-// The same rule as the analytics rollups (services/analytics/contribution.ts), so the dashboard and
-// the report agree.
+// The analytics rollups (services/analytics/contribution.ts) share the sale and units rule, but count
+// money out per refund record (partial refunds and returns of shipped/delivered orders too), so on a day
+// with those the dashboard's refunds/net differ from the report's until the report counts refund records.
 import type { OrderStatus } from '../../models/Order';
 import type { StatusChangeRecord } from '../../repositories/order.repository';
 
