@@ -5,7 +5,7 @@ import request from 'supertest';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
-import { SalesRollup } from '../support/models';
+import { OutboxEvent, SalesRollup } from '../support/models';
 import { checkoutOrder, confirmWith, readOrder, startPaymentsApp, type PaymentsApp } from '../support/payments';
 import { productsWithStock } from './orders.fixture';
 
@@ -111,5 +111,29 @@ describe('sales rollups from checkout payments', () => {
     const hours = incremental.map((d) => d.hour as Date);
     await ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
     expect(await rollups()).toEqual(incremental);
+  });
+
+  it('when a refund is recorded, then its own event counts it — even folded before the provider\'s refund event, which then finds it counted (a webhook can arrive before the refund call returns)', async () => {
+    const { ctx } = app;
+    const [p] = await productsWithStock(50);
+    const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
+    expectSuccess(await confirmWith(ctx, alice, order.providerPaymentId, '4242 4242 4242 4242'));
+    await ctx.deliverOutbox();
+    const sum = async (f: string) => (await rollups()).reduce((n, d) => n + Number(d[f]), 0);
+    const refundsBefore = await sum('refundsMinor');
+
+    expectSuccess(await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', `early-${order.id}`).send({ amount: 1.5 }));
+    const [refund] = (await readOrder(order.id)).payment!.refunds;
+    // Stored with the record, in its transaction.
+    const recorded = await OutboxEvent.collection.findOne({ _id: `order-refund-recorded:${order.id}:${refund!.providerRefundId}` as never });
+    expect(recorded).toMatchObject({ type: 'order-refund-recorded', payload: { orderId: order.id, refundId: refund!.providerRefundId, amountMinor: 150 } });
+
+    // Folded on its own (as if the provider's event had been folded before the record existed).
+    expect(await ctx.container.analytics.applyEvent({ id: String(recorded!._id), type: 'order-refund-recorded', payload: recorded!.payload as Record<string, unknown> })).toBe('applied');
+    expect(await sum('refundsMinor')).toBe(refundsBefore + 150);
+    // The relay then folds both events: the refund is already counted.
+    await ctx.deliverOutbox();
+    await ctx.container.outboxRelay.runOnce();
+    expect(await sum('refundsMinor')).toBe(refundsBefore + 150);
   });
 });

@@ -106,6 +106,11 @@ export const EVENT_TYPES = {
     }),
     consumers: [{ queue: 'email', kind: 'order-refunded' }, { queue: 'analytics' }],
   },
+  // A refund added to the order's history (its own fact: the provider's refund event may be applied first).
+  'order-refund-recorded': {
+    schema: Joi.object({ orderId, refundId: Joi.string().max(255).required(), amountMinor: Joi.number().integer().min(0).required() }),
+    consumers: [{ queue: 'analytics' }],
+  },
   'order-shipped': {
     schema: Joi.object({ to, orderId, carrier: Joi.string().max(100).required(), trackingNumber: Joi.string().max(100).required() }),
     consumers: [{ queue: 'email', kind: 'order-shipped' }],

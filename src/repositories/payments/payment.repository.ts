@@ -36,11 +36,11 @@ export function createPaymentRepository(model: OrderModel) {
     },
 
     /** Adds a refund to the order's history once (by provider refund id); amounts move through `apply`. */
-    addRefund(orderId: string, refund: PaymentRecord['refunds'][number]): Promise<OrderRecord | null> {
+    addRefund(orderId: string, refund: PaymentRecord['refunds'][number], session?: ClientSession | null): Promise<OrderRecord | null> {
       const query = model.findOneAndUpdate(
         { _id: orderId, payment: { $exists: true }, 'payment.refunds.providerRefundId': { $ne: refund.providerRefundId } },
         { $push: { 'payment.refunds': refund }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
+        { returnDocument: 'after', session: session ?? undefined },
       );
       return lean<OrderRecord | null>(query);
     },

@@ -35,6 +35,8 @@ export const ANALYTICS_EVENTS: Readonly<Record<string, (payload: Record<string, 
   // Checkout orders: paid by the provider's event; one refunded event per refund (the status fact when in full).
   'order-paid': (p) => ({ orderId: String(p.orderId), status: 'paid', refunds: false }),
   'order-refunded': (p) => ({ orderId: String(p.orderId), status: p.fullyRefunded === true ? 'refunded' : null, refunds: true }),
+  // The record itself: whichever of the two is folded first counts the refund, the other finds it counted.
+  'order-refund-recorded': (p) => ({ orderId: String(p.orderId), status: null, refunds: true }),
 };
 
 export function factOfEvent(type: string, payload: Record<string, unknown>): OrderFact | null {

@@ -4,6 +4,7 @@
 import type { OrderRecord, OrderRepository } from '../../repositories/order.repository';
 import { ConflictError } from '../../utils/errors';
 import type { PaymentRepository } from '../../repositories/payments/payment.repository';
+import type { PaymentRecord } from '../../repositories/order.repository';
 import type { OrderEvents } from '../orders/events';
 import type { Outbox } from '../outbox/outbox.service';
 import { logger } from '../../utils/logger';
@@ -11,6 +12,8 @@ import { ProviderRejectedError, type PaymentEvent, type PaymentProvider } from '
 import { decide } from './reconcile';
 
 const MAX_ROUNDS = 4;
+
+type RefundRecord = PaymentRecord['refunds'][number];
 
 export interface EventApplierDeps {
   readonly orders: Pick<OrderRepository, 'findById'>;
@@ -32,6 +35,26 @@ export function refundEvent(providerPaymentId: string, totalRefundedMinor: numbe
 }
 
 export type EventApplier = (orderId: string, event: PaymentEvent) => Promise<string>;
+
+/**
+ * Adds a refund to the order's history once, with an `order-refund-recorded` event in the same
+ * transaction. The provider's `charge.refunded` (and our `order-refunded` event with it) can be
+ * applied before the record exists — a webhook may arrive before the refund call returns — so the
+ * record's own event is what guarantees the sales rollups see it (they count each record once).
+ */
+export async function recordRefund(deps: Pick<EventApplierDeps, 'payments' | 'outbox'>, orderId: string, refund: RefundRecord): Promise<void> {
+  await deps.outbox.withEvents(async ({ session, emit }) => {
+    const added = await deps.payments.addRefund(orderId, refund, session);
+    if (added) {
+      emit({
+        id: `order-refund-recorded:${orderId}:${refund.providerRefundId}`,
+        type: 'order-refund-recorded',
+        aggregateId: orderId,
+        payload: { orderId, refundId: refund.providerRefundId, amountMinor: refund.amountMinor },
+      });
+    }
+  });
+}
 
 /** Returns what happened (`applied:paid`, `ignored:stale:order-is-shipped`, …) for the event log. */
 export function createEventApplier(deps: EventApplierDeps): EventApplier {
@@ -67,7 +90,7 @@ export function createEventApplier(deps: EventApplierDeps): EventApplier {
             logger.error('automatic refund of a payment for a cancelled order was refused', { orderId, providerCode: err.providerCode, error: err.message });
             return `ignored:auto-refund-rejected:${err.providerCode ?? 'unknown'}`;
           }
-          await deps.payments.addRefund(orderId, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: deps.now(), idempotencyKey: `auto-refund:${orderId}`, reason: 'paid after the order was cancelled' });
+          await recordRefund(deps, orderId, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: deps.now(), idempotencyKey: `auto-refund:${orderId}`, reason: 'paid after the order was cancelled' });
           event = refundEvent(order.payment!.providerPaymentId, refund.totalRefundedMinor, deps.now());
           prefix = 'refunded-after-cancel:';
           continue;

@@ -16,7 +16,7 @@ import type { OrderEvents } from '../orders/events';
 import type { Outbox } from '../outbox/outbox.service';
 import type { OrderActor } from '../orders/query';
 import { toOrderView, type OrderView } from '../orders/view';
-import { createEventApplier, refundEvent } from './apply';
+import { createEventApplier, recordRefund, refundEvent } from './apply';
 import { HANDLED_EVENT_TYPES, ProviderRejectedError, WebhookSignatureError, type PaymentProvider } from './provider';
 import type { ProviderGuard } from './resilience';
 import type { ConfirmOutcome, SimulatedProvider } from './simulated-provider';
@@ -65,7 +65,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     const id = order._id.toString();
     // The money has moved: record it even if the request's deadline passed meanwhile.
     const outcome = await withoutDeadline(async () => {
-      await payments.addRefund(id, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: now(), idempotencyKey, ...(reason && { reason }) });
+      await recordRefund(deps, id, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: now(), idempotencyKey, ...(reason && { reason }) });
       return applyEvent(id, refundEvent(payment.providerPaymentId, refund.totalRefundedMinor, now()));
     });
     logger.info('order refunded', { orderId: id, amountMinor: refund.amountMinor, totalRefundedMinor: refund.totalRefundedMinor, outcome });
