@@ -165,7 +165,7 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
-// Orders by when their status changed (a day's sales report: paid or cancelled in the day): one
+// Orders by when their status changed (a day's sales report: paid, refunded or cancelled in the day): one
 // multikey entry per change; the status is checked on the fetched entry (a handful per order).
 orderSchema.index({ 'statusHistory.at': 1 });
 // Orders by when they were refunded (the report's day counts every refund record, and a return of a
