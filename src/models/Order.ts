@@ -165,9 +165,12 @@ orderSchema.virtual('isCancellable').get(function (this: { status: OrderStatus }
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ account: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
-// Orders by when their status changed (a day's sales report: paid or cancelled in the day): one
+// Orders by when their status changed (a day's sales report: paid, refunded or cancelled in the day): one
 // multikey entry per change; the status is checked on the fetched entry (a handful per order).
 orderSchema.index({ 'statusHistory.at': 1 });
+// Orders by when they were refunded (the report's day counts every refund record, and a return of a
+// delivered order changes no status). Sparse: orders never refunded have no entry.
+orderSchema.index({ 'payment.refunds.at': 1 }, { sparse: true });
 // The order an account placed with a key (orders placed without one are not indexed). Not unique: a
 // key may be used again once its idempotency window has passed; within it, the claim in
 // idempotency_keys lets one attempt run at a time.

@@ -226,11 +226,13 @@ export function createOrderRepository(model: OrderModel) {
     },
 
     /**
-     * Orders with a change to one of `statuses` in [from, to), in id order, streamed (a day's sales
-     * report). Served by `{ 'statusHistory.at': 1 }`, the time range bounded inside `$elemMatch`.
+     * Orders with a change to one of `statuses` or a refund record in [from, to), in id order, streamed
+     * (a day's sales report). Each `$or` branch has its index — `{ 'statusHistory.at': 1 }` and
+     * `{ 'payment.refunds.at': 1 }` — with the time range bounded inside `$elemMatch`.
      */
     changedIn(from: Date, to: Date, statuses: readonly string[]): AsyncIterable<OrderRecord> {
-      const filter = { statusHistory: { $elemMatch: { status: { $in: [...statuses] }, at: { $gte: from, $lt: to } } } };
+      const within = { $gte: from, $lt: to };
+      const filter = { $or: [{ statusHistory: { $elemMatch: { status: { $in: [...statuses] }, at: within } } }, { 'payment.refunds': { $elemMatch: { at: within } } }] };
       return model.find(filter).sort({ _id: 1 }).lean().cursor() as unknown as AsyncIterable<OrderRecord>;
     },
 

@@ -192,7 +192,7 @@ describe('daily sales reports', () => {
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(res.headers['content-disposition']).toBe(`attachment; filename="sales-${DAY}-orders.csv"`);
       const lines = res.text.trim().split('\n');
-      expect(lines[0]).toBe('orderId,counted,at,localTime,status,accountId,units,amount,currency,placedAt');
+      expect(lines[0]).toBe('orderId,counted,at,localTime,status,accountId,units,amount,currency,placedAt,refundId');
       expect(lines.slice(1).map((l) => l.split(',')[1]).sort()).toEqual(['refund', 'refund', 'sale', 'sale', 'sale']);
       // Refunds are negative: the column sums to the net revenue.
       expect(lines.slice(1).reduce((sum, l) => sum + Number(l.split(',')[7]), 0)).toBeCloseTo(22.5, 2);

@@ -1,6 +1,6 @@
 // The daily report's day windows in a time zone (DST days, half-hour zones, a skipped midnight) and
-// the one rule of which order changes count as sales.
-import { countedAs, COUNTED_STATUSES } from '../../src/services/reports/sales-rule';
+// the one rule of what an order counts in a day (the rollups' rule: sales, refund records, residuals).
+import { countedIn, COUNTED_STATUSES } from '../../src/services/reports/sales-rule';
 import { createTally } from '../../src/services/reports/tally';
 import { addDays, dayWindow, isCalendarDay, localDateTime, localDayOf, previousDay } from '../../src/utils/zoned-day';
 import { Types } from 'mongoose';
@@ -60,39 +60,68 @@ describe('previousDay, localDateTime, isCalendarDay', () => {
   });
 });
 
-describe('which changes count as sales', () => {
+describe('what an order counts in a day', () => {
   const at = (s: string) => new Date(s);
-  const history = (...changes: [string, string][]) => ({ statusHistory: changes.map(([status, when]) => ({ status: status as never, at: at(when) })) });
+  const day = dayWindow('2026-03-10', 'UTC');
+  const item = { product: new Types.ObjectId(), name: 'W', sku: 'W-1', unitPriceMinor: 250, quantity: 2, lineTotalMinor: 500 };
+  const refund = (id: string, amountMinor: number, when: string) => ({ providerRefundId: id, amountMinor, at: at(when), idempotencyKey: id });
+  const order = (changes: [string, string][], refunds: ReturnType<typeof refund>[] = []) => ({
+    _id: new Types.ObjectId(),
+    account: new Types.ObjectId(),
+    items: [item],
+    totalMinor: 500,
+    currency: 'EUR',
+    status: changes.at(-1)![0] as never,
+    createdAt: at('2026-03-09T10:00:00Z'),
+    statusHistory: changes.map(([status, when]) => ({ status: status as never, at: at(when), by: null })),
+    payment: { refunds } as never,
+  });
+  const counted = (o: ReturnType<typeof order>) => countedIn(o, day.from, day.to).map((m) => [m.counted, m.amountMinor, m.units, m.refundId]);
 
-  it('when an order becomes paid, then a sale; cancelled after paid, a refund; cancelled unpaid, shipped, delivered: nothing', () => {
-    const paidThenCancelled = history(['pending', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['cancelled', '2026-03-10T10:00:00Z']);
-    expect(countedAs(paidThenCancelled, paidThenCancelled.statusHistory[1])).toBe('sale');
-    expect(countedAs(paidThenCancelled, paidThenCancelled.statusHistory[2])).toBe('refund');
-    const unpaid = history(['pending', '2026-03-10T09:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']);
-    expect(countedAs(unpaid, unpaid.statusHistory[1])).toBeNull();
-    for (const status of ['pending', 'shipped', 'delivered']) expect(countedAs(unpaid, { status: status as never, at: at('2026-03-10T11:00:00Z') })).toBeNull();
+  it('when an order becomes paid, then a sale; cancelled after paid without refund records (paid out of band), a refund of its total; cancelled unpaid, shipped, delivered: nothing', () => {
+    expect(counted(order([['pending', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['cancelled', '2026-03-10T10:00:00Z']]))).toEqual([
+      ['sale', 500, 2, null],
+      ['refund', -500, 2, null],
+    ]);
+    expect(counted(order([['pending', '2026-03-10T09:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']]))).toEqual([]);
+    expect(counted(order([['paid', '2026-03-09T09:00:00Z'], ['shipped', '2026-03-10T09:00:00Z'], ['delivered', '2026-03-10T11:00:00Z']]))).toEqual([]);
     expect(COUNTED_STATUSES).toEqual(['paid', 'refunded', 'cancelled']);
   });
 
-  it('when a paid checkout order is refunded in full and then cancelled, then the refund counts once; failed and partial payments count nothing', () => {
-    const refundedThenCancelled = history(['awaiting_payment', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['refunded', '2026-03-10T12:00:00Z'], ['cancelled', '2026-03-10T12:05:00Z']);
-    expect(refundedThenCancelled.statusHistory.map((c) => countedAs(refundedThenCancelled, c))).toEqual([null, 'sale', 'refund', null]);
-    const declined = history(['awaiting_payment', '2026-03-10T09:00:00Z'], ['payment_failed', '2026-03-10T09:01:00Z']);
-    expect(declined.statusHistory.map((c) => countedAs(declined, c))).toEqual([null, null]);
-    const partial = history(['paid', '2026-03-10T09:01:00Z'], ['partially_refunded', '2026-03-10T10:00:00Z']);
-    expect(countedAs(partial, partial.statusHistory[1])).toBeNull();
+  it('when a paid order is refunded in part, then in full, then cancelled, then each refund record counts its amount and the full refund only takes the units out', () => {
+    const o = order(
+      [['awaiting_payment', '2026-03-10T09:00:00Z'], ['paid', '2026-03-10T09:01:00Z'], ['partially_refunded', '2026-03-10T10:00:00Z'], ['refunded', '2026-03-10T12:00:00Z'], ['cancelled', '2026-03-10T12:05:00Z']],
+      [refund('re_1', 100, '2026-03-10T10:00:00Z'), refund('re_2', 400, '2026-03-10T12:00:00Z')],
+    );
+    expect(counted(o)).toEqual([
+      ['sale', 500, 2, null],
+      ['refund', -100, 0, 're_1'],
+      ['refund', 0, 2, null],
+      ['refund', -400, 0, 're_2'],
+    ]);
   });
 
-  it('when a tally folds orders, then changes outside the window are skipped and net = gross − refunds', () => {
-    const tally = createTally(dayWindow('2026-03-10', 'UTC'));
-    const item = { product: new Types.ObjectId(), name: 'W', sku: 'W-1', unitPriceMinor: 250, quantity: 2, lineTotalMinor: 500 };
-    const base = { account: new Types.ObjectId(), items: [item], totalMinor: 500, currency: 'EUR', createdAt: at('2026-03-09T10:00:00Z') };
-    const paidBefore = { ...base, _id: new Types.ObjectId(), status: 'cancelled' as const, ...history(['paid', '2026-03-09T10:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']) };
-    const paidOnDay = { ...base, _id: new Types.ObjectId(), status: 'paid' as const, ...history(['paid', '2026-03-10T23:59:59Z']) };
-    const paidAfter = { ...base, _id: new Types.ObjectId(), status: 'paid' as const, ...history(['paid', '2026-03-11T00:00:00Z']) };
-    const rows = [paidBefore, paidOnDay, paidAfter].flatMap((o) => [...tally.rowsOf(o as never)]);
-    expect(rows.map((r) => [r.counted, r.amountMinor])).toEqual([['refund', -500], ['sale', 500]]);
-    expect(tally.summary(1)).toEqual({ orders: 1, units: 2, grossMinor: 500, refundedOrders: 1, refundsMinor: 500, netMinor: 0, averageOrderValueMinor: 500, newCustomers: 1 });
+  it('when a delivered order is refunded in part (a return), then the refund counts on its day and the sale stays; a declined payment counts nothing', () => {
+    const returned = order([['paid', '2026-03-08T09:00:00Z'], ['shipped', '2026-03-08T12:00:00Z'], ['delivered', '2026-03-09T12:00:00Z']], [refund('re_r', 250, '2026-03-10T15:00:00Z')]);
+    expect(counted(returned)).toEqual([['refund', -250, 0, 're_r']]);
+    expect(counted(order([['awaiting_payment', '2026-03-10T09:00:00Z'], ['payment_failed', '2026-03-10T09:01:00Z']]))).toEqual([]);
+  });
+
+  it('when a refund record falls outside the day, then it does not count here, and a later cancel takes out only what it left', () => {
+    const o = order([['paid', '2026-03-09T09:00:00Z'], ['partially_refunded', '2026-03-09T10:00:00Z'], ['cancelled', '2026-03-10T08:00:00Z']], [refund('re_1', 100, '2026-03-09T10:00:00Z')]);
+    expect(counted(o)).toEqual([['refund', -400, 2, null]]);
+  });
+
+  it('when a tally folds orders, then movements outside the window are skipped, net = gross − refunds and an order with several refunds is one refunded order', () => {
+    const tally = createTally(day);
+    const paidBefore = order([['paid', '2026-03-09T10:00:00Z'], ['cancelled', '2026-03-10T10:00:00Z']]);
+    const paidOnDay = order([['paid', '2026-03-10T23:59:59Z']]);
+    const paidAfter = order([['paid', '2026-03-11T00:00:00Z']]);
+    const twoRefunds = order([['paid', '2026-03-09T10:00:00Z'], ['partially_refunded', '2026-03-10T10:00:00Z']], [refund('re_a', 50, '2026-03-10T10:00:00Z'), refund('re_b', 70, '2026-03-10T11:00:00Z')]);
+    const rows = [paidBefore, paidOnDay, paidAfter, twoRefunds].flatMap((o) => [...tally.rowsOf(o)]);
+    expect(rows.map((r) => [r.counted, r.amountMinor, r.refundId])).toEqual([['refund', -500, null], ['sale', 500, null], ['refund', -50, 're_a'], ['refund', -70, 're_b']]);
+    expect(tally.summary(1)).toEqual({ orders: 1, units: 2, grossMinor: 500, refundedOrders: 2, refundsMinor: 620, netMinor: -120, averageOrderValueMinor: 500, newCustomers: 1 });
+    // Refund records name no lines: per-product figures move with sales, full refunds and cancels only (as in the rollups).
     expect(tally.productLines()).toEqual([expect.objectContaining({ sku: 'W-1', unitsSold: 2, unitsRefunded: 2, grossMinor: 500, refundsMinor: 500 })]);
   });
 });

@@ -17,6 +17,7 @@
 //   out of band and cancelled.
 // - a refund record of a paid order (`payment.refunds[]`, by `providerRefundId`): +refunds, −net by its
 //   amount in the hour of its `at` — partial or full, before or after shipping (a return) alike.
+import type { OrderStatus } from '../../models/Order';
 import type { SalesRollupDoc } from '../../models/SalesRollup';
 import type { OrderRecord, PaymentRecord } from '../../repositories/order.repository';
 
@@ -78,15 +79,28 @@ export interface ContributionContext {
 
 type Rule = (order: ContributionOrder, at: Date, ctx: ContributionContext) => Omit<RollupDelta, 'hour'> | null;
 
-const reachedBefore = (order: ContributionOrder, status: string, at: Date) => order.statusHistory.some((c) => c.status === status && new Date(c.at) <= at);
-const wasPaidBefore = (order: ContributionOrder, at: Date) => reachedBefore(order, 'paid', at);
+/** The change that makes an order a sale (an account's first one makes it a new customer). */
+export const SALE_STATUS: OrderStatus = 'paid';
+
+const reachedBefore = (order: Pick<ContributionOrder, 'statusHistory'>, status: string, at: Date) => order.statusHistory.some((c) => c.status === status && new Date(c.at) <= at);
+const wasPaidBefore = (order: Pick<ContributionOrder, 'statusHistory'>, at: Date) => reachedBefore(order, SALE_STATUS, at);
+
+/**
+ * Whether a change to `status` (refunded, cancelled) at `at` takes the order's sale out: its units,
+ * per-product figures and residual money. Shared with the daily report (services/reports).
+ */
+export function takesSaleOut(order: Pick<ContributionOrder, 'statusHistory'>, status: string, at: Date): boolean {
+  if (status === 'refunded') return reachedBefore(order, SALE_STATUS, at);
+  // A staff order paid out of band leaves the figures at its cancel; a refunded one already has.
+  if (status === 'cancelled') return reachedBefore(order, SALE_STATUS, at) && !reachedBefore(order, 'refunded', at);
+  return false;
+}
 
 /** Status → what its change contributes. */
 export const CONTRIBUTIONS: Readonly<Record<string, Rule>> = {
-  paid: (order, _at, ctx) => sale(order, ctx, 1),
-  refunded: (order, at, ctx) => (wasPaidBefore(order, at) ? sale(order, ctx, -1) : null),
-  // A staff order paid out of band leaves the figures at its cancel; a refunded one already has.
-  cancelled: (order, at, ctx) => (wasPaidBefore(order, at) && !reachedBefore(order, 'refunded', at) ? sale(order, ctx, -1) : null),
+  [SALE_STATUS]: (order, _at, ctx) => sale(order, ctx, 1),
+  refunded: (order, at, ctx) => (takesSaleOut(order, 'refunded', at) ? sale(order, ctx, -1) : null),
+  cancelled: (order, at, ctx) => (takesSaleOut(order, 'cancelled', at) ? sale(order, ctx, -1) : null),
 };
 
 /** The refund records that count: those of an order paid before the refund (a refund of money that arrived after a cancel never counted as a sale). */

@@ -1,44 +1,55 @@
-// Which orders count as sales in a day's report — the one rule, in one place (README.md here).
+// What a day's sales report counts — the analytics rollups' rule (services/analytics/contribution.ts),
+// not a copy of it, applied to one day (README.md here). So the report's sales, refunds and net for a
+// day are what GET /analytics/sales shows for the same day in the same zone.
 //
-// A report counts status *changes* in the day, not orders placed in it, so every sale lands in
-// exactly one day's report however long payment takes, and a built report never goes stale:
-// - a change to `paid` is a **sale** (the order, its units and its total);
-// - a change to `refunded` (refunded in full) of an order that had been paid is a **refund** of
-//   its total;
-// - a change to `cancelled` of an order that had been paid is a refund too — unless a full refund
-//   already took the sale out (a paid checkout order is refunded, then cancelled); a cancel of an
-//   unpaid order is nothing (no money moved);
-// - pending, awaiting_payment, payment_failed, partially_refunded, shipped and delivered changes
-//   count for nothing (a partial refund counts once the order is refunded in full).
-// The analytics rollups (services/analytics/contribution.ts) share the sale and units rule, but count
-// money out per refund record (partial refunds and returns of shipped/delivered orders too), so on a day
-// with those the dashboard's refunds/net differ from the report's until the report counts refund records.
-import type { OrderStatus } from '../../models/Order';
-import type { StatusChangeRecord } from '../../repositories/order.repository';
+// A report counts what *happened* in the day, not orders placed in it, so every sale and refund lands
+// in exactly one day's report however long payment takes, and a built report never goes stale:
+// - the change to `paid` is a **sale** (the order, its units and its total);
+// - every refund record (`payment.refunds[]`) of an order paid before it is a **refund** of its amount,
+//   at its `at`: partial, full, or of a shipped/delivered order (a return) alike;
+// - the change to `refunded`, or to `cancelled` after paid (unless a full refund already took the sale
+//   out), is a **refund** that takes the order's units out, and in money only what its refund records
+//   did not (`residualOf`: 0 for a checkout order refunded through the API, the total for a staff
+//   order paid out of band and cancelled);
+// - other changes (pending, shipped, delivered, an unpaid cancel…) count for nothing.
+import { changedAt, CONTRIBUTIONS, countedRefunds, factsOf, residualOf, SALE_STATUS, takesSaleOut, type ContributionOrder } from '../analytics/contribution';
+
+export { SALE_STATUS };
 
 export type Counted = 'sale' | 'refund';
 
-type HistoryOf = { readonly statusHistory: readonly Pick<StatusChangeRecord, 'status' | 'at'>[] };
-type Rule = (order: HistoryOf, at: Date) => Counted | null;
+/** One counted movement of an order: a sale, a refund record, or the change that takes a sale out. */
+export interface CountedMovement {
+  readonly counted: Counted;
+  readonly at: Date;
+  /** The order's units for a sale or the change that takes it out; 0 for a refund record (it names no lines). */
+  readonly units: number;
+  /** Signed minor units: a sale is positive, a refund negative, so the amounts sum to the net. */
+  readonly amountMinor: number;
+  /** The provider's refund id of a refund record; null otherwise. */
+  readonly refundId: string | null;
+  /** Whether the movement moves the order's lines (a sale in, its full refund or cancel out). */
+  readonly movesLines: boolean;
+}
 
-const wasPaidBefore = (order: HistoryOf, at: Date) => order.statusHistory.some((c) => c.status === SALE_STATUS && new Date(c.at) <= at);
-const wasRefundedBefore = (order: HistoryOf, at: Date) => order.statusHistory.some((c) => c.status === 'refunded' && new Date(c.at) <= at);
-const refundIfPaid: Rule = (order, at) => (wasPaidBefore(order, at) ? 'refund' : null);
-const refundIfPaidAndNotRefunded: Rule = (order, at) => (wasPaidBefore(order, at) && !wasRefundedBefore(order, at) ? 'refund' : null);
+/** The statuses whose changes can count: what the report asks orders for (besides their refund records). */
+export const COUNTED_STATUSES: readonly string[] = Object.keys(CONTRIBUTIONS);
 
-/** The change that makes an order a sale; an account's first one makes it a new customer. */
-export const SALE_STATUS: OrderStatus = 'paid';
-
-const RULES: Readonly<Record<string, Rule>> = {
-  [SALE_STATUS]: () => 'sale',
-  refunded: refundIfPaid,
-  cancelled: refundIfPaidAndNotRefunded,
-};
-
-/** The statuses whose changes can count: what the report asks orders for. */
-export const COUNTED_STATUSES: readonly string[] = Object.keys(RULES);
-
-/** What one status change of `order` counts as in a sales report, or null when it counts for nothing. */
-export function countedAs(order: HistoryOf, change: Pick<StatusChangeRecord, 'status' | 'at'>): Counted | null {
-  return Object.hasOwn(RULES, change.status) ? RULES[change.status](order, new Date(change.at)) : null;
+/** What `order` counts in the window [from, to), in time order (the rollups' facts, within the day). */
+export function countedIn(order: ContributionOrder, from: Date, to: Date): CountedMovement[] {
+  const inDay = (at: Date) => at >= from && at < to;
+  const units = order.items.reduce((sum, item) => sum + item.quantity, 0);
+  const movements: CountedMovement[] = [];
+  for (const status of factsOf(order)) {
+    const at = changedAt(order, status);
+    if (!at || !inDay(at)) continue;
+    if (status === SALE_STATUS) movements.push({ counted: 'sale', at, units, amountMinor: order.totalMinor, refundId: null, movesLines: true });
+    // 0 - residual: a checkout order has nothing left, and −0 would print as "-0.00".
+    else if (takesSaleOut(order, status, at)) movements.push({ counted: 'refund', at, units, amountMinor: 0 - residualOf(order), refundId: null, movesLines: true });
+  }
+  for (const refund of countedRefunds(order)) {
+    const at = new Date(refund.at);
+    if (inDay(at)) movements.push({ counted: 'refund', at, units: 0, amountMinor: 0 - refund.amountMinor, refundId: refund.providerRefundId, movesLines: false });
+  }
+  return movements.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

@@ -1,12 +1,12 @@
-// Folds a day's orders into the report: one CSV row per counted change, the summary and the
-// per-product sales. Pure (no I/O), so the rules are unit-tested without a database.
+// Folds a day's orders into the report: one CSV row per counted movement (a sale, a refund record,
+// the full refund or cancel that takes a sale out), the summary and the per-product sales. Pure (no I/O), so the rules are unit-tested without a database.
 import type { OrderRecord } from '../../repositories/order.repository';
 import type { ReportSummaryDoc } from '../../models/Report';
 import { localDateTime, type DayWindow } from '../../utils/zoned-day';
 import { spreadsheetSafe } from '../inventory/csv';
-import { countedAs, type Counted } from './sales-rule';
+import { countedIn, type Counted } from './sales-rule';
 
-export type TallyOrder = Pick<OrderRecord, '_id' | 'account' | 'items' | 'totalMinor' | 'currency' | 'status' | 'statusHistory' | 'createdAt'>;
+export type TallyOrder = Pick<OrderRecord, '_id' | 'account' | 'items' | 'totalMinor' | 'currency' | 'status' | 'statusHistory' | 'payment' | 'createdAt'>;
 
 export interface OrderRow {
   readonly orderId: string;
@@ -19,6 +19,8 @@ export interface OrderRow {
   readonly amountMinor: number;
   readonly currency: string;
   readonly placedAt: Date;
+  /** The provider's refund id when the row is a refund record; null for a sale or a full refund / cancel. */
+  readonly refundId: string | null;
 }
 
 export interface ProductLine {
@@ -31,7 +33,7 @@ export interface ProductLine {
   refundsMinor: number;
 }
 
-export const ORDER_COLUMNS = ['orderId', 'counted', 'at', 'localTime', 'status', 'accountId', 'units', 'amount', 'currency', 'placedAt'] as const;
+export const ORDER_COLUMNS = ['orderId', 'counted', 'at', 'localTime', 'status', 'accountId', 'units', 'amount', 'currency', 'placedAt', 'refundId'] as const;
 export const PRODUCT_COLUMNS = ['sku', 'productId', 'name', 'unitsSold', 'gross', 'unitsRefunded', 'refunds', 'netUnits', 'net', 'currency'] as const;
 
 const money = (minor: number) => (minor / 100).toFixed(2);
@@ -41,7 +43,6 @@ export function createTally(window: DayWindow) {
   const products = new Map<string, ProductLine>();
   const buyers = new Set<string>();
   const currencies = new Set<string>();
-  const inDay = (at: Date) => at >= window.from && at < window.to;
 
   function addLines(order: TallyOrder, counted: Counted): void {
     for (const item of order.items) {
@@ -59,35 +60,33 @@ export function createTally(window: DayWindow) {
   }
 
   return {
-    /** The rows `order` contributes to the day (a sale, a refund, both, or none), counted as they are yielded. */
+    /** The rows `order` contributes to the day (sales, refunds, or none), counted as they are yielded. */
     *rowsOf(order: TallyOrder): Generator<OrderRow> {
-      for (const change of order.statusHistory) {
-        const at = new Date(change.at);
-        if (!inDay(at)) continue;
-        const counted = countedAs(order, change);
-        if (!counted) continue;
-        const units = order.items.reduce((sum, item) => sum + item.quantity, 0);
+      let refunded = false;
+      for (const movement of countedIn(order, window.from, window.to)) {
         currencies.add(order.currency);
-        if (counted === 'sale') {
+        if (movement.counted === 'sale') {
           totals.orders += 1;
-          totals.units += units;
-          totals.grossMinor += order.totalMinor;
+          totals.units += movement.units;
+          totals.grossMinor += movement.amountMinor;
           buyers.add(String(order.account));
         } else {
-          totals.refundedOrders += 1;
-          totals.refundsMinor += order.totalMinor;
+          if (!refunded) totals.refundedOrders += 1;
+          refunded = true;
+          totals.refundsMinor -= movement.amountMinor;
         }
-        addLines(order, counted);
+        if (movement.movesLines) addLines(order, movement.counted);
         yield {
           orderId: String(order._id),
-          counted,
-          at,
+          counted: movement.counted,
+          at: movement.at,
           status: order.status,
           accountId: String(order.account),
-          units,
-          amountMinor: counted === 'sale' ? order.totalMinor : -order.totalMinor,
+          units: movement.units,
+          amountMinor: movement.amountMinor,
           currency: order.currency,
           placedAt: new Date(order.createdAt),
+          refundId: movement.refundId,
         };
       }
     },
@@ -112,7 +111,7 @@ export type Tally = ReturnType<typeof createTally>;
 
 /** A CSV record of ORDER_COLUMNS; text cells a spreadsheet could read as a formula are defused. */
 export function orderCsvRecord(row: OrderRow, timeZone: string): string[] {
-  return [row.orderId, row.counted, row.at.toISOString(), localDateTime(row.at, timeZone), row.status, row.accountId, String(row.units), money(row.amountMinor), row.currency, row.placedAt.toISOString()];
+  return [row.orderId, row.counted, row.at.toISOString(), localDateTime(row.at, timeZone), row.status, row.accountId, String(row.units), money(row.amountMinor), row.currency, row.placedAt.toISOString(), row.refundId ?? ''];
 }
 
 export function productCsvRecord(line: ProductLine, currency: string | null): string[] {
