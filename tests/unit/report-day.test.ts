@@ -65,7 +65,8 @@ describe('what an order counts in a day', () => {
   const day = dayWindow('2026-03-10', 'UTC');
   const item = { product: new Types.ObjectId(), name: 'W', sku: 'W-1', unitPriceMinor: 250, quantity: 2, lineTotalMinor: 500 };
   const refund = (id: string, amountMinor: number, when: string) => ({ providerRefundId: id, amountMinor, at: at(when), idempotencyKey: id });
-  const order = (changes: [string, string][], refunds: ReturnType<typeof refund>[] = []) => ({
+  // With `refunds` (even none): an order paid through the provider; without: a staff order paid out of band.
+  const order = (changes: [string, string][], refunds?: ReturnType<typeof refund>[]) => ({
     _id: new Types.ObjectId(),
     account: new Types.ObjectId(),
     items: [item],
@@ -74,7 +75,7 @@ describe('what an order counts in a day', () => {
     status: changes.at(-1)![0] as never,
     createdAt: at('2026-03-09T10:00:00Z'),
     statusHistory: changes.map(([status, when]) => ({ status: status as never, at: at(when), by: null })),
-    payment: { refunds } as never,
+    ...(refunds && { payment: { refunds } as never }),
   });
   const counted = (o: ReturnType<typeof order>) => countedIn(o, day.from, day.to).map((m) => [m.counted, m.amountMinor, m.units, m.refundId]);
 
@@ -107,9 +108,16 @@ describe('what an order counts in a day', () => {
     expect(counted(order([['awaiting_payment', '2026-03-10T09:00:00Z'], ['payment_failed', '2026-03-10T09:01:00Z']]))).toEqual([]);
   });
 
-  it('when a refund record falls outside the day, then it does not count here, and a later cancel takes out only what it left', () => {
-    const o = order([['paid', '2026-03-09T09:00:00Z'], ['partially_refunded', '2026-03-09T10:00:00Z'], ['cancelled', '2026-03-10T08:00:00Z']], [refund('re_1', 100, '2026-03-09T10:00:00Z')]);
-    expect(counted(o)).toEqual([['refund', -400, 2, null]]);
+  it('when a refund record falls outside the day, then it does not count here; a later cancel moves the units and the rest it refunds is its own row', () => {
+    const o = order(
+      [['paid', '2026-03-09T09:00:00Z'], ['partially_refunded', '2026-03-09T10:00:00Z'], ['cancelled', '2026-03-10T08:00:00Z']],
+      [refund('re_1', 100, '2026-03-09T10:00:00Z'), refund('re_2', 400, '2026-03-10T08:00:00Z')],
+    );
+    expect(counted(o)).toEqual([['refund', 0, 2, null], ['refund', -400, 0, 're_2']]);
+  });
+
+  it('when an order paid through the provider is refunded in full before its record is written, then its refunded change moves no money — the record will', () => {
+    expect(counted(order([['paid', '2026-03-10T09:00:00Z'], ['refunded', '2026-03-10T10:00:00Z']], []))).toEqual([['sale', 500, 2, null], ['refund', 0, 2, null]]);
   });
 
   it('when a tally folds orders, then movements outside the window are skipped, net = gross − refunds and an order with several refunds is one refunded order', () => {

@@ -12,9 +12,8 @@
 //   - cancelled after paid, unless a full refund already took the sale out (a paid checkout order is
 //     refunded before it is cancelled): the same, in the hour of the cancellation. A cancel of an
 //     unpaid order (a checkout whose reservation expired, a declined one) contributes nothing.
-//   The money of refunded/cancelled is only what the order's refund records do not carry (its
-//   `residual`): 0 for a checkout order refunded through our API, the total for a staff order paid
-//   out of band and cancelled.
+//   The money of refunded/cancelled (its `residual`): nothing for an order paid through the provider
+//   (its refund records carry it), the total for a staff order paid out of band and cancelled.
 // - a refund record of a paid order (`payment.refunds[]`, by `providerRefundId`): +refunds, −net by its
 //   amount in the hour of its `at` — partial or full, before or after shipping (a return) alike.
 import type { OrderStatus } from '../../models/Order';
@@ -109,11 +108,14 @@ export function countedRefunds(order: ContributionOrder): RefundRecord[] {
 }
 
 /**
- * What a full refund or a cancel after paid still takes out in money: the total less what the
- * counted refund records took out in their own hours (never below 0).
+ * What a full refund or a cancel after paid still takes out in money. An order paid through the
+ * provider (it has a payment) moves money out only through its refund records, each in its own hour:
+ * nothing here. A staff order paid out of band has no records: its total. This must not depend on
+ * which records exist when the change is folded — the provider's refund event can be folded before
+ * the record is written — or the incremental rollups would differ from a rebuild.
  */
 export function residualOf(order: ContributionOrder): number {
-  return Math.max(0, order.totalMinor - countedRefunds(order).reduce((n, r) => n + r.amountMinor, 0));
+  return order.payment ? 0 : order.totalMinor;
 }
 
 /** The ledger key of a refund record: one per refund, so however often its event comes it counts once. */

@@ -8,9 +8,9 @@
 // - every refund record (`payment.refunds[]`) of an order paid before it is a **refund** of its amount,
 //   at its `at`: partial, full, or of a shipped/delivered order (a return) alike;
 // - the change to `refunded`, or to `cancelled` after paid (unless a full refund already took the sale
-//   out), is a **refund** that takes the order's units out, and in money only what its refund records
-//   did not (`residualOf`: 0 for a checkout order refunded through the API, the total for a staff
-//   order paid out of band and cancelled);
+//   out), is a **refund** that takes the order's units out, and in money only its `residualOf`: nothing
+//   for an order paid through the provider (its refund records carry the money), the total for a staff
+//   order paid out of band and cancelled;
 // - other changes (pending, shipped, delivered, an unpaid cancel…) count for nothing.
 import { changedAt, CONTRIBUTIONS, countedRefunds, factsOf, residualOf, SALE_STATUS, takesSaleOut, type ContributionOrder } from '../analytics/contribution';
 
