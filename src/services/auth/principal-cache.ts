@@ -12,6 +12,7 @@
 //    application's back (an operator editing the collection by hand).
 import type Redis from 'ioredis';
 import type { AccountRepository } from '../../repositories/account.repository';
+import { createExpiringMap } from '../../utils/expiring-map';
 import { logger } from '../../utils/logger';
 import type { Principal } from '../../utils/roles';
 
@@ -33,11 +34,6 @@ export interface PrincipalCache {
   holds(accountId: string): boolean;
 }
 
-interface Entry {
-  readonly principal: Principal | null;
-  readonly expiresAt: number;
-}
-
 export function principalChannel(keyPrefix: string): string {
   return `${keyPrefix}auth:principal-changed`;
 }
@@ -45,8 +41,7 @@ export function principalChannel(keyPrefix: string): string {
 /** Without Redis (development, single process) invalidation is local only. */
 export function createPrincipalCache(redis: Redis | null, options: PrincipalCacheOptions): PrincipalCache {
   const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, Entry>();
+  const entries = createExpiringMap<string, Principal | null>({ maxEntries: options.maxEntries ?? 10_000, now });
   const inflight = new Map<string, Promise<Principal | null>>();
   // Per-account version stamps, bumped by every invalidation this process hears of; `resets`
   // counts the times everything was dropped. A load stores its answer only if neither moved.
@@ -106,10 +101,7 @@ export function createPrincipalCache(redis: Redis | null, options: PrincipalCach
     const started = load()
       .then((principal) => {
         const raced = (versions.get(accountId) ?? 0) !== version || resets !== epoch;
-        if (live && !raced) {
-          if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-          entries.set(accountId, { principal, expiresAt: now() + options.ttlMs });
-        }
+        if (live && !raced) entries.set(accountId, principal, now() + options.ttlMs);
         return principal;
       })
       .finally(() => {
@@ -124,15 +116,12 @@ export function createPrincipalCache(redis: Redis | null, options: PrincipalCach
       if (options.ttlMs <= 0) return load();
       if (redis && !subscriber) subscribe(redis);
       if (!live) return load();
-      const entry = entries.get(accountId);
-      if (entry && entry.expiresAt > now()) return Promise.resolve(entry.principal);
-      if (entry) entries.delete(accountId);
-      return loadAndStore(accountId, load);
+      const cached = entries.get(accountId);
+      return cached !== undefined ? Promise.resolve(cached) : loadAndStore(accountId, load);
     },
 
     holds(accountId) {
-      const entry = entries.get(accountId);
-      return live && entry !== undefined && entry.expiresAt > now();
+      return live && entries.get(accountId) !== undefined;
     },
 
     async invalidate(accountId) {

@@ -4,6 +4,8 @@
 // behind writes made by another process — the owner clears it on every write it makes (the product
 // cache's invalidation hook), and entries expire after `ttlMs` whatever happens.
 
+import { createExpiringMap } from '../../utils/expiring-map';
+
 /** The filter as text: ObjectIds and dates through their toJSON, regular expressions by source and flags. */
 function keyOf(filter: unknown): string {
   return JSON.stringify(filter, (_key, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
@@ -18,8 +20,7 @@ export interface TotalsCache {
 
 export function createTotalsCache(options: { ttlMs: number; maxEntries?: number; now?: () => number }): TotalsCache {
   const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 1000;
-  const entries = new Map<string, { total: number; expiresAt: number }>();
+  const entries = createExpiringMap<string, number>({ maxEntries: options.maxEntries ?? 1000, now });
   const inflight = new Map<string, { promise: Promise<number>; generation: number }>();
   let generation = 0;
 
@@ -27,17 +28,14 @@ export function createTotalsCache(options: { ttlMs: number; maxEntries?: number;
     total(filter, count) {
       if (options.ttlMs <= 0) return count();
       const key = keyOf(filter);
-      const entry = entries.get(key);
-      if (entry && entry.expiresAt > now()) return Promise.resolve(entry.total);
+      const cached = entries.get(key);
+      if (cached !== undefined) return Promise.resolve(cached);
       const pending = inflight.get(key);
       if (pending && pending.generation === generation) return pending.promise;
       const started = generation;
       const promise = count().then((total) => {
         // A count that started before a write may have missed it: answer with it, do not keep it.
-        if (started === generation) {
-          if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-          entries.set(key, { total, expiresAt: now() + options.ttlMs });
-        }
+        if (started === generation) entries.set(key, total, now() + options.ttlMs);
         return total;
       });
       const settle = () => {
