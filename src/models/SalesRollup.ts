@@ -5,7 +5,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import './deadline.plugin';
 
-
 export interface SalesRollupDoc {
   hour: Date;
   orders: number;
@@ -17,6 +16,23 @@ export interface SalesRollupDoc {
   newCustomers: number;
   products: Record<string, { units: number; revenueMinor: number }>;
   categories: Record<string, { units: number; revenueMinor: number }>;
+}
+
+/** The summed figures of an hour (what an `$inc` adds; the average is derived from them). */
+export const ROLLUP_SUMS = ['orders', 'units', 'grossMinor', 'refundsMinor', 'netMinor', 'newCustomers'] as const;
+
+/** gross / orders, rounded; 0 without orders — the stored `averageOrderValueMinor`, and the report's. */
+export function averageOrderValueMinor(grossMinor: number, orders: number): number {
+  return orders > 0 ? Math.round(grossMinor / orders) : 0;
+}
+
+/** Figures to add to an hour as one `$inc`: the sums and one dotted field per product and category figure. */
+export function rollupIncrement(figures: Pick<SalesRollupDoc, (typeof ROLLUP_SUMS)[number] | 'products' | 'categories'>): Record<string, number> {
+  const inc: Record<string, number> = Object.fromEntries(ROLLUP_SUMS.map((f) => [f, figures[f]]));
+  for (const field of ['products', 'categories'] as const) {
+    for (const [key, v] of Object.entries(figures[field])) Object.assign(inc, { [`${field}.${key}.units`]: v.units, [`${field}.${key}.revenueMinor`]: v.revenueMinor });
+  }
+  return inc;
 }
 
 const salesRollupSchema = new Schema<SalesRollupDoc>(

@@ -4,7 +4,7 @@
 import mongoose, { type ClientSession, type PipelineStage, type Types } from 'mongoose';
 import type { OrderModel } from '../models/Order';
 import type { ProductModel } from '../models/Product';
-import type { AppliedEventModel, SalesRollupDoc, SalesRollupModel, SalesSpanRollupDoc, SalesSpanRollupModel } from '../models/SalesRollup';
+import { averageOrderValueMinor, rollupIncrement, ROLLUP_SUMS, type AppliedEventModel, type SalesRollupDoc, type SalesRollupModel, type SalesSpanRollupDoc, type SalesSpanRollupModel } from '../models/SalesRollup';
 import { coverRange, SPANS, spanStart, SPAN_MS } from './analytics.spans';
 import type { OrderRecord } from './order.repository';
 
@@ -45,7 +45,7 @@ export interface RollupIncrement {
 /** Documents per insertMany of the rebuild. */
 const WRITE_BATCH = 500;
 
-const SUMS = ['orders', 'units', 'grossMinor', 'refundsMinor', 'netMinor', 'newCustomers'] as const;
+const SUMS = ROLLUP_SUMS;
 
 /** The series aggregation (exported for `npm run db:explain`): an index range scan on `hour`, then a group. */
 export function seriesPipeline(from: Date, to: Date, interval: Interval, timezone: string): PipelineStage[] {
@@ -87,20 +87,6 @@ export function rankedPipeline(field: 'products' | 'categories', from: Date, to:
 
 type Lines = Record<string, { units: number; revenueMinor: number }>;
 
-/** A rebuilt hour as a $inc: its sums and one field per product and category figure. */
-function incrementFields(doc: SalesRollupDoc): Record<string, number> {
-  const inc: Record<string, number> = Object.fromEntries(SUMS.map((f) => [f, doc[f]]));
-  for (const field of ['products', 'categories'] as const) {
-    for (const [key, v] of Object.entries(doc[field])) Object.assign(inc, { [`${field}.${key}.units`]: v.units, [`${field}.${key}.revenueMinor`]: v.revenueMinor });
-  }
-  return inc;
-}
-
-/** gross / orders, rounded; 0 without orders (as the consumer and the rebuild compute it). */
-function averageOf(grossMinor: number, orderCount: number): number {
-  return orderCount > 0 ? Math.round(grossMinor / orderCount) : 0;
-}
-
 function addLines(into: Lines, from: Lines | undefined): void {
   for (const [key, v] of Object.entries(from ?? {})) {
     const before = into[key] ?? { units: 0, revenueMinor: 0 };
@@ -120,7 +106,7 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; s
   async function addToHours(docs: readonly { doc: SalesRollupDoc; fresh: boolean }[]): Promise<void> {
     for (let i = 0; i < docs.length; i += WRITE_BATCH) {
       const ops = docs.slice(i, i + WRITE_BATCH).map(({ doc, fresh }) =>
-        fresh ? { insertOne: { document: { ...doc } } } : { updateOne: { filter: { hour: doc.hour }, update: { $inc: incrementFields(doc) }, upsert: true } },
+        fresh ? { insertOne: { document: { ...doc } } } : { updateOne: { filter: { hour: doc.hour }, update: { $inc: rollupIncrement(doc) }, upsert: true } },
       );
       if (ops.length) await rollups.collection.bulkWrite(ops, { ordered: false });
     }
@@ -172,7 +158,7 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; s
           { $inc: inc, $setOnInsert: onInsert },
           { upsert: true, returnDocument: 'after', ...opts },
         );
-        const aov = averageOf(Number(doc?.grossMinor ?? 0), Number(doc?.orders ?? 0));
+        const aov = averageOrderValueMinor(Number(doc?.grossMinor ?? 0), Number(doc?.orders ?? 0));
         await rollups.collection.updateOne({ hour }, { $set: { averageOrderValueMinor: aov } }, opts);
         // The same per-product/category figures into the day and week holding the hour.
         const lines = Object.fromEntries(Object.entries(inc).filter(([field]) => field.startsWith('products.') || field.startsWith('categories.')));
@@ -196,7 +182,7 @@ export function createAnalyticsRepository(models: { rollups: SalesRollupModel; s
     async refreshAverages(hours: readonly Date[]): Promise<void> {
       for (let i = 0; i < hours.length; i += WRITE_BATCH) {
         const docs = await rollups.collection.find({ hour: { $in: hours.slice(i, i + WRITE_BATCH) } }, { projection: { hour: 1, orders: 1, grossMinor: 1 } }).toArray();
-        const ops = docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $set: { averageOrderValueMinor: averageOf(Number(d.grossMinor ?? 0), Number(d.orders ?? 0)) } } } }));
+        const ops = docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $set: { averageOrderValueMinor: averageOrderValueMinor(Number(d.grossMinor ?? 0), Number(d.orders ?? 0)) } } } }));
         if (ops.length) await rollups.collection.bulkWrite(ops, { ordered: false });
       }
     },

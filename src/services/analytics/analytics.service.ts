@@ -1,11 +1,12 @@
 // Sales analytics: folds order events into hourly rollups (the worker's analytics consumer), and
 // answers the admin queries from the rollups (series in a time zone, totals, previous period, tops).
+import { averageOrderValueMinor, rollupIncrement } from '../../models/SalesRollup';
 import type { AnalyticsRepository, Interval, RankedLine, SeriesBucket } from '../../repositories/analytics.repository';
 import type { OrderRecord } from '../../repositories/order.repository';
 import { logger } from '../../utils/logger';
 import { fromMinorUnits } from '../query-engine';
 import type { TransactionRunner } from '../transactions';
-import { averageOrderValue, categoryName, changedAt, contributionOf, countedRefunds, factOfEvent, refundContribution, refundFactKey, type RollupDelta } from './contribution';
+import { categoryName, changedAt, contributionOf, countedRefunds, factOfEvent, refundContribution, refundFactKey, type RollupDelta } from './contribution';
 import { rebuildRollups, type RebuildResult } from './rebuild';
 import { floorHour, parseBoundary } from './time';
 
@@ -38,17 +39,7 @@ export const MAX_RANGE_DAYS = 366;
 
 /** The rollup $inc for a delta: top-level sums plus one field per product and category. */
 export function incrementOf(delta: RollupDelta): { hour: Date; inc: Record<string, number> } {
-  const inc: Record<string, number> = {
-    orders: delta.orders,
-    units: delta.units,
-    grossMinor: delta.grossMinor,
-    refundsMinor: delta.refundsMinor,
-    netMinor: delta.netMinor,
-    newCustomers: delta.newCustomers,
-  };
-  for (const [id, a] of Object.entries(delta.products)) Object.assign(inc, { [`products.${id}.units`]: a.units, [`products.${id}.revenueMinor`]: a.revenueMinor });
-  for (const [key, a] of Object.entries(delta.categories)) Object.assign(inc, { [`categories.${key}.units`]: a.units, [`categories.${key}.revenueMinor`]: a.revenueMinor });
-  return { hour: delta.hour, inc };
+  return { hour: delta.hour, inc: rollupIncrement(delta) };
 }
 
 function totalsOf(buckets: readonly Pick<SeriesBucket, 'orders' | 'units' | 'grossMinor' | 'refundsMinor' | 'netMinor' | 'newCustomers'>[]) {
@@ -61,7 +52,7 @@ function totalsOf(buckets: readonly Pick<SeriesBucket, 'orders' | 'units' | 'gro
     grossRevenue: fromMinorUnits(grossMinor),
     refunds: fromMinorUnits(sum('refundsMinor')),
     netRevenue: fromMinorUnits(sum('netMinor')),
-    averageOrderValue: fromMinorUnits(averageOrderValue(grossMinor, orders)),
+    averageOrderValue: fromMinorUnits(averageOrderValueMinor(grossMinor, orders)),
     newCustomers: sum('newCustomers'),
   };
 }

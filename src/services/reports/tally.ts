@@ -2,6 +2,7 @@
 // the full refund or cancel that takes a sale out), the summary and the per-product sales. Pure (no I/O), so the rules are unit-tested without a database.
 import type { OrderRecord } from '../../repositories/order.repository';
 import type { ReportSummaryDoc } from '../../models/Report';
+import { averageOrderValueMinor } from '../../models/SalesRollup';
 import { localDateTime, type DayWindow } from '../../utils/zoned-day';
 import { spreadsheetSafe } from '../inventory/csv';
 import { countedIn, type Counted } from './sales-rule';
@@ -97,7 +98,7 @@ export function createTally(window: DayWindow) {
 
     summary(newCustomers: number): ReportSummaryDoc {
       const { orders, grossMinor, refundsMinor } = totals;
-      return { ...totals, netMinor: grossMinor - refundsMinor, averageOrderValueMinor: orders ? Math.round(grossMinor / orders) : 0, newCustomers };
+      return { ...totals, netMinor: grossMinor - refundsMinor, averageOrderValueMinor: averageOrderValueMinor(grossMinor, orders), newCustomers };
     },
 
     /** Per product and SKU, best net revenue first. */
