@@ -21,34 +21,20 @@ export interface FixtureChange {
   readonly at: Date;
 }
 
+/** What every fixture order has: a new id, its lines and totals, a shipping address, placed at `placedAt`. */
+function orderBasics(account: Types.ObjectId, lines: readonly FixtureLine[], placedAt: Date) {
+  const items = lines.map((l, i) => ({ product: new Types.ObjectId(l.productId), name: `Line ${i}`, sku: `SKU-${i}`, unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, lineTotalMinor: l.unitPriceMinor * l.quantity }));
+  const total = items.reduce((n, i) => n + i.lineTotalMinor, 0);
+  const shippingAddress = { fullName: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' };
+  return { _id: new Types.ObjectId(), account, items, subtotalMinor: total, totalMinor: total, currency: 'USD', shippingAddress, createdAt: placedAt };
+}
+
 /** Inserts a placed order (pending at `placedAt`) followed by `changes`, like the lifecycle leaves it. */
 export async function insertOrder(account: Types.ObjectId, lines: readonly FixtureLine[], placedAt: Date, changes: readonly FixtureChange[] = []): Promise<string> {
-  const items = lines.map((l, i) => ({
-    product: new Types.ObjectId(l.productId),
-    name: `Line ${i}`,
-    sku: `SKU-${i}`,
-    unitPriceMinor: l.unitPriceMinor,
-    quantity: l.quantity,
-    lineTotalMinor: l.unitPriceMinor * l.quantity,
-  }));
-  const total = items.reduce((n, i) => n + i.lineTotalMinor, 0);
   const history = [{ status: 'pending', at: placedAt, by: null }, ...changes.map((c) => ({ status: c.status, at: c.at, by: null }))];
-  const _id = new Types.ObjectId();
-  await Order.collection.insertOne({
-    _id,
-    account,
-    items,
-    subtotalMinor: total,
-    totalMinor: total,
-    currency: 'USD',
-    status: history.at(-1)!.status,
-    statusHistory: history,
-    shippingAddress: { fullName: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' },
-    version: history.length,
-    createdAt: placedAt,
-    updatedAt: history.at(-1)!.at,
-  });
-  return _id.toHexString();
+  const basics = orderBasics(account, lines, placedAt);
+  await Order.collection.insertOne({ ...basics, status: history.at(-1)!.status, statusHistory: history, version: history.length, updatedAt: history.at(-1)!.at });
+  return basics._id.toHexString();
 }
 
 /** The outbox events the order service records for these changes (same ids and payloads). */
@@ -75,22 +61,14 @@ type Analyzed = { id: string; type: string; payload: Record<string, unknown> };
  * (ids, payloads, `fullyRefunded`). A cancel refunds what is left first (`settleBeforeCancel`).
  */
 export async function insertCheckoutOrder(account: Types.ObjectId, lines: readonly FixtureLine[], placedAt: Date, steps: readonly CheckoutStep[]): Promise<{ id: string; events: Analyzed[] }> {
-  const _id = new Types.ObjectId();
-  const items = lines.map((l, i) => ({ product: new Types.ObjectId(l.productId), name: `Line ${i}`, sku: `SKU-${i}`, unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, lineTotalMinor: l.unitPriceMinor * l.quantity }));
-  const total = items.reduce((n, i) => n + i.lineTotalMinor, 0);
+  const basics = orderBasics(account, lines, placedAt);
+  const { _id, totalMinor: total } = basics;
   const order = {
-    _id,
-    account,
-    items,
-    subtotalMinor: total,
-    totalMinor: total,
-    currency: 'USD',
+    ...basics,
     status: 'awaiting_payment' as OrderStatus,
     statusHistory: [{ status: 'awaiting_payment' as OrderStatus, at: placedAt, by: null as null }],
-    shippingAddress: { fullName: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' },
     payment: { provider: 'simulated', providerPaymentId: `pi_fixture_${_id.toHexString()}`, amountMinor: total, refundedMinor: 0, status: 'requires_payment' as PaymentStatus, refunds: [] as unknown[] },
     version: 1,
-    createdAt: placedAt,
     updatedAt: placedAt,
   };
   // A snapshot (ObjectIds kept): the events are built from the order as each step left it.
