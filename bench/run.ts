@@ -23,7 +23,10 @@ const LEAK_DURATION = Number(process.env.BENCH_LEAK_DURATION ?? 60);
 const CONNECTIONS = 50;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
-const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+// The API runs with production's V8 flags (prod/node-args.js, PM2's node_args), then any experiment's.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { API_NODE_ARGS } = require('../prod/node-args.js') as { API_NODE_ARGS: readonly string[] };
+const NODE_FLAGS = [...API_NODE_ARGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
 const say = (message: string) => process.stdout.write(`${message}\n`);
 // One secret for both API processes: a cursor or token issued by one must verify on the other,
 // as it would behind a load balancer.
@@ -287,7 +290,7 @@ async function main(): Promise<void> {
     // The database address may carry credentials: only say that one was given.
     const command = `${settings.map((k) => `${k}='${k === 'BENCH_MONGODB_URI' ? '…' : process.env[k]}' `).join('')}npm run bench`;
     const out = path.join(projectRoot, 'bench', 'results.md');
-    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rounds: ROUNDS, rows, leak, command, loadAtStart }));
+    fs.writeFileSync(out, renderReport({ startedAt, durationSeconds: DURATION, rounds: ROUNDS, rows, leak, command, loadAtStart, nodeArgs: NODE_FLAGS }));
     say(`✓ Wrote ${path.relative(projectRoot, out)}`);
   } finally {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);

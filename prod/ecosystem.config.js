@@ -10,6 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const dotenv = require('dotenv');
+const { API_NODE_ARGS } = require('./node-args');
 
 const root = path.resolve(__dirname, '..');
 
@@ -60,6 +61,8 @@ module.exports = {
       ...common,
       name: 'commerce-api',
       script: 'dist/server.js',
+      // V8 flags, shared with the benchmark (node-args.js).
+      node_args: API_NODE_ARGS,
       exec_mode: 'cluster',
       instances: instances === 'max' ? 'max' : Number(instances),
       // The server calls process.send('ready') once it listens; reload waits for it per instance.
