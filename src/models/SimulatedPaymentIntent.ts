@@ -4,7 +4,15 @@ import './deadline.plugin';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 const simulatedRefundSchema = new Schema(
-  { refundId: { type: String, required: true }, amountMinor: { type: Number, required: true, min: 1 }, idempotencyKey: { type: String, required: true }, at: { type: Date, required: true } },
+  {
+    refundId: { type: String, required: true },
+    amountMinor: { type: Number, required: true, min: 1 },
+    idempotencyKey: { type: String, required: true },
+    at: { type: Date, required: true },
+    reason: { type: String },
+    // Made in the "dashboard" (not through the API): listed without our key, as Stripe lists such a refund without our metadata.
+    viaDashboard: { type: Boolean },
+  },
   { _id: false },
 );
 

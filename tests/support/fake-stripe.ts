@@ -15,16 +15,44 @@ export interface FakeStripe {
   readonly requests: RecordedStripeRequest[];
   /** While true every request answers 500 api_error (a provider outage). */
   failing: boolean;
+  /** Most refunds one page of `GET /v1/refunds` holds (Stripe's `limit` caps it too), so pagination can be seen. */
+  refundsPageSize: number;
+  /** A refund made in Stripe's dashboard (no metadata of ours); `status` as Stripe lists it. */
+  addDashboardRefund(paymentIntentId: string, amountMinor: number, options?: { status?: string; created?: number }): FakeStripeRefund;
   close(): Promise<void>;
+}
+
+export interface FakeStripeRefund {
+  readonly id: string;
+  readonly object: 'refund';
+  readonly amount: number;
+  readonly payment_intent: string;
+  readonly status: string;
+  readonly created: number;
+  readonly metadata: Record<string, string>;
 }
 
 export async function startFakeStripe(): Promise<FakeStripe> {
   const intents = new Map<string, Record<string, unknown>>();
+  // Newest last; Stripe lists newest first.
+  const refunds: FakeStripeRefund[] = [];
   let seq = 0;
+  const addRefund = (paymentIntentId: string, amount: number, status: string, metadata: Record<string, string>, created = Math.floor(Date.now() / 1000)) => {
+    const refund: FakeStripeRefund = { id: `re_fake_${++seq}`, object: 'refund', amount, payment_intent: paymentIntentId, status, created, metadata };
+    refunds.push(refund);
+    const intent = intents.get(paymentIntentId);
+    if (intent && (status === 'succeeded' || status === 'pending')) {
+      const charge = { id: `ch_${paymentIntentId}`, object: 'charge', amount: intent.amount, amount_refunded: amount + Number((intent.latest_charge as { amount_refunded?: number } | null)?.amount_refunded ?? 0) };
+      intents.set(paymentIntentId, { ...intent, status: 'succeeded', latest_charge: charge });
+    }
+    return refund;
+  };
   const fake: FakeStripe = {
     port: 0,
     requests: [],
     failing: false,
+    refundsPageSize: 100,
+    addDashboardRefund: (id, amount, options = {}) => addRefund(id, amount, options.status ?? 'succeeded', {}, options.created),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
@@ -50,11 +78,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       }
       if (req.method === 'POST' && url.pathname === '/v1/refunds') {
         const id = form.get('payment_intent')!;
-        const intent = intents.get(id) ?? { id, object: 'payment_intent', amount: 0, currency: 'usd', status: 'succeeded', metadata: {} };
-        const amount = Number(form.get('amount') ?? intent.amount);
-        const charge = { id: `ch_${id}`, object: 'charge', amount: intent.amount, amount_refunded: amount + Number((intent.latest_charge as { amount_refunded?: number } | null)?.amount_refunded ?? 0) };
-        intents.set(id, { ...intent, status: 'succeeded', latest_charge: charge });
-        return send(200, { id: `re_fake_${++seq}`, object: 'refund', amount, payment_intent: id, status: 'succeeded' });
+        if (!intents.has(id)) intents.set(id, { id, object: 'payment_intent', amount: 0, currency: 'usd', status: 'succeeded', metadata: {}, latest_charge: null });
+        const metadata = Object.fromEntries([...form.entries()].filter(([k]) => k.startsWith('metadata[')).map(([k, v]) => [k.slice(9, -1), v]));
+        return send(200, addRefund(id, Number(form.get('amount') ?? intents.get(id)!.amount), 'succeeded', metadata));
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+        const all = refunds.filter((r) => r.payment_intent === form.get('payment_intent')).reverse();
+        const after = form.get('starting_after');
+        const from = after ? all.findIndex((r) => r.id === after) + 1 : 0;
+        const size = Math.min(Number(form.get('limit') ?? 10), fake.refundsPageSize);
+        return send(200, { object: 'list', url: '/v1/refunds', data: all.slice(from, from + size), has_more: from + size < all.length });
       }
       const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'GET' && match && intents.has(match[1]!)) return send(200, intents.get(match[1]!));

@@ -5,8 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { Order } from './models';
+import { Order, SimulatedPaymentIntent } from './models';
 import type { OrderRecord } from '../../src/repositories/order.repository';
+import { createSimulatedIntentRepository } from '../../src/repositories/payments/simulated-intent';
+import { createSimulatedProvider, httpWebhookDelivery } from '../../src/services/payments/simulated-provider';
 import { signWebhookPayload } from '../../src/services/payments/webhook-signature';
 import { createTestContext, type TestContext, type TestContextOptions } from './app';
 import type { TestCaller } from './auth';
@@ -86,4 +88,31 @@ export function deliver(ctx: TestContext, payload: string, signature: string | f
 
 export function sign(payload: string, secret: string, at = new Date()): string {
   return signWebhookPayload(payload, secret, Math.floor(at.getTime() / 1000));
+}
+
+export interface SimulatedDashboard {
+  /** Every signed event the dashboard sent, in order, for redelivering it exactly. */
+  readonly sent: { readonly payload: string; readonly signature: string }[];
+  /** A refund made at the provider outside our API (without an amount: the rest); Stripe-like, only `charge.refunded` reports it. */
+  refund(providerPaymentId: string, amountMinor?: number): ReturnType<ReturnType<typeof createSimulatedProvider>['refundFromDashboard']>;
+}
+
+/**
+ * The simulated provider's "dashboard": the same intents and signing secret as the app's provider,
+ * delivering to the app's webhook like Stripe would — but not through our API. `deliver: false`
+ * keeps the events in `sent` only (a lost delivery, or one the test sends itself).
+ */
+export function simulatedDashboard(app: PaymentsApp, options: { deliver?: boolean } = {}): SimulatedDashboard {
+  const sent: { payload: string; signature: string }[] = [];
+  const http = httpWebhookDelivery(`${app.url}${WEBHOOK_PATH}`, 10_000);
+  const provider = createSimulatedProvider({
+    intents: createSimulatedIntentRepository(SimulatedPaymentIntent),
+    webhookSecret: app.ctx.config.payments.webhookSecret,
+    webhookToleranceSeconds: app.ctx.config.payments.webhookToleranceSeconds,
+    deliver: (payload, signature) => {
+      sent.push({ payload, signature });
+      return options.deliver === false ? Promise.resolve(false) : http(payload, signature);
+    },
+  });
+  return { sent, refund: (providerPaymentId, amountMinor) => provider.refundFromDashboard(providerPaymentId, amountMinor) };
 }

@@ -12,7 +12,7 @@ export interface SimulatedIntentRecord {
   idempotencyKey: string;
   lastFailure: string | null;
   amountRefundedMinor: number;
-  refunds: { refundId: string; amountMinor: number; idempotencyKey: string; at: Date }[];
+  refunds: { refundId: string; amountMinor: number; idempotencyKey: string; at: Date; reason?: string; viaDashboard?: boolean }[];
 }
 
 export type SimulatedIntentRepository = ReturnType<typeof createSimulatedIntentRepository>;

@@ -61,7 +61,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
   /** Refunds through the provider, records the refund and applies the new total to the order. */
   async function refundAndApply(order: OrderRecord, amountMinor: number | undefined, idempotencyKey: string, reason?: string): Promise<void> {
     const payment = order.payment!;
-    const refund = await provider.refund(payment.providerPaymentId, { amountMinor, idempotencyKey }).catch(rejected);
+    const refund = await provider.refund(payment.providerPaymentId, { amountMinor, idempotencyKey, ...(reason && { reason }) }).catch(rejected);
     const id = order._id.toString();
     // The money has moved: record it even if the request's deadline passed meanwhile.
     const outcome = await withoutDeadline(async () => {

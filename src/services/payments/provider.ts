@@ -27,6 +27,17 @@ export interface ProviderRefund {
   readonly totalRefundedMinor: number;
 }
 
+/** A refund as the provider lists it: one made through our API, or one made in the provider's dashboard. */
+export interface ListedRefund {
+  readonly providerRefundId: string;
+  readonly amountMinor: number;
+  /** When the provider created it. */
+  readonly createdAt: Date;
+  /** The key our API made it with (kept in the provider's metadata); null for a refund made outside the API. */
+  readonly idempotencyKey: string | null;
+  readonly reason: string | null;
+}
+
 /** The webhook events we act on, normalised from the provider's payload. */
 export type PaymentEventType = 'payment_intent.succeeded' | 'payment_intent.payment_failed' | 'payment_intent.canceled' | 'charge.refunded';
 export const HANDLED_EVENT_TYPES: readonly PaymentEventType[] = ['payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.refunded'];
@@ -48,8 +59,17 @@ export interface PaymentProvider {
   readonly name: 'stripe' | 'simulated';
   createIntent(input: { orderId: string; amountMinor: number; currency: string; idempotencyKey: string }): Promise<CreatedIntent>;
   cancel(providerPaymentId: string): Promise<void>;
-  /** Without `amountMinor`, refunds everything not yet refunded. */
-  refund(providerPaymentId: string, input: { amountMinor?: number; idempotencyKey: string }): Promise<ProviderRefund>;
+  /**
+   * Without `amountMinor`, refunds everything not yet refunded. The key and reason are kept on the
+   * refund at the provider, so listing it later says it was ours.
+   */
+  refund(providerPaymentId: string, input: { amountMinor?: number; idempotencyKey: string; reason?: string }): Promise<ProviderRefund>;
+  /**
+   * Every refund of the payment that moved or is moving money (succeeded or pending; failed and
+   * canceled ones are left out), whoever made it. Webhook payloads do not carry them (Stripe
+   * dropped a charge's `refunds` from events in API 2022-11-15), so they are read here.
+   */
+  listRefunds(providerPaymentId: string): Promise<ListedRefund[]>;
   retrieve(providerPaymentId: string): Promise<ProviderIntent>;
   /**
    * Verifies the signature header over the exact raw body (with the timestamp tolerance) and parses

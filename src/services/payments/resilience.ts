@@ -76,6 +76,7 @@ export function createProviderGuard(options: ProviderGuardOptions): ProviderGuar
         cancel: (id) => run(() => provider.cancel(id), { retry: false, operation: 'cancel' }),
         refund: (id, input) => run(() => provider.refund(id, input), { retry: true, operation: 'refund' }),
         retrieve: (id) => run(() => provider.retrieve(id), { retry: true, operation: 'retrieve' }),
+        listRefunds: (id) => run(() => provider.listRefunds(id), { retry: true, operation: 'listRefunds' }),
         parseWebhook: (raw, header) => provider.parseWebhook(raw, header),
       };
     },

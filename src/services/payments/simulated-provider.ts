@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SimulatedIntentRecord, SimulatedIntentRepository } from '../../repositories/payments/simulated-intent';
 import { logger } from '../../utils/logger';
-import { ProviderRejectedError, type PaymentEventType, type PaymentProvider, type ProviderIntent } from './provider';
+import { ProviderRejectedError, type PaymentEventType, type PaymentProvider, type ProviderIntent, type ProviderRefund } from './provider';
 import { signWebhookPayload, verifyWebhook } from './webhook-signature';
 
 /** Stripe's test cards and what they do here; any other number is refused (as Stripe's test mode does). */
@@ -53,7 +53,14 @@ export type ConfirmOutcome = { status: 'succeeded' | 'requires_payment_method'; 
 export interface SimulatedProvider extends PaymentProvider {
   /** What Stripe.js does with a card in the browser: succeed or decline, then send the webhook. */
   confirm(providerPaymentId: string, cardNumber: string): Promise<ConfirmOutcome>;
+  /**
+   * A refund made in the provider's dashboard, not through our API (without an amount: the rest).
+   * Like Stripe, only `charge.refunded` tells us, and its payload carries the new total, not the refund.
+   */
+  refundFromDashboard(providerPaymentId: string, amountMinor?: number): Promise<ProviderRefund & { webhookDelivered: boolean }>;
 }
+
+type RefundInput = { amountMinor?: number; idempotencyKey: string; reason?: string; viaDashboard?: boolean };
 
 const newId = (prefix: string) => `${prefix}_sim_${randomBytes(12).toString('hex')}`;
 
@@ -101,6 +108,26 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     return options.deliver(payload, signWebhookPayload(payload, options.webhookSecret, created));
   }
 
+  /** Our API's refunds and the dashboard's alike; `charge.refunded` is sent before the answer, as Stripe may. */
+  async function refund(id: string, input: RefundInput): Promise<{ refund: ProviderRefund; webhookDelivered: boolean }> {
+    const { amountMinor, idempotencyKey } = input;
+    const intent = await find(id);
+    const previous = intent.refunds.find((r) => r.idempotencyKey === idempotencyKey);
+    if (previous) return { refund: { providerRefundId: previous.refundId, amountMinor: previous.amountMinor, totalRefundedMinor: intent.amountRefundedMinor }, webhookDelivered: false };
+    if (intent.status !== 'succeeded') throw new ProviderRejectedError(`This PaymentIntent's status is ${intent.status}; nothing was charged`, 'charge_not_refundable');
+    const amount = amountMinor ?? intent.amountMinor - intent.amountRefundedMinor;
+    const record = { refundId: newId('re'), amountMinor: amount, idempotencyKey, at: now(), ...(input.reason && { reason: input.reason }), ...(input.viaDashboard && { viaDashboard: true }) };
+    const updated = amount > 0 ? await intents.addRefund(id, record) : null;
+    if (!updated) {
+      // A concurrent request with the same key may have won; otherwise the amount is too large.
+      const again = (await find(id)).refunds.find((r) => r.idempotencyKey === idempotencyKey);
+      if (again) return { refund: { providerRefundId: again.refundId, amountMinor: again.amountMinor, totalRefundedMinor: (await find(id)).amountRefundedMinor }, webhookDelivered: false };
+      throw new ProviderRejectedError(`Refund amount (${amount}) is greater than the unrefunded amount on the charge`, 'amount_too_large');
+    }
+    const webhookDelivered = await emit('charge.refunded', updated);
+    return { refund: { providerRefundId: record.refundId, amountMinor: amount, totalRefundedMinor: updated.amountRefundedMinor }, webhookDelivered };
+  }
+
   return {
     name: 'simulated',
 
@@ -120,22 +147,21 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       await emit('payment_intent.canceled', cancelled);
     },
 
-    async refund(id, { amountMinor, idempotencyKey }) {
-      const intent = await find(id);
-      const previous = intent.refunds.find((r) => r.idempotencyKey === idempotencyKey);
-      if (previous) return { providerRefundId: previous.refundId, amountMinor: previous.amountMinor, totalRefundedMinor: intent.amountRefundedMinor };
-      if (intent.status !== 'succeeded') throw new ProviderRejectedError(`This PaymentIntent's status is ${intent.status}; nothing was charged`, 'charge_not_refundable');
-      const amount = amountMinor ?? intent.amountMinor - intent.amountRefundedMinor;
-      const refund = { refundId: newId('re'), amountMinor: amount, idempotencyKey, at: now() };
-      const updated = amount > 0 ? await intents.addRefund(id, refund) : null;
-      if (!updated) {
-        // A concurrent request with the same key may have won; otherwise the amount is too large.
-        const again = (await find(id)).refunds.find((r) => r.idempotencyKey === idempotencyKey);
-        if (again) return { providerRefundId: again.refundId, amountMinor: again.amountMinor, totalRefundedMinor: (await find(id)).amountRefundedMinor };
-        throw new ProviderRejectedError(`Refund amount (${amount}) is greater than the unrefunded amount on the charge`, 'amount_too_large');
-      }
-      await emit('charge.refunded', updated);
-      return { providerRefundId: refund.refundId, amountMinor: amount, totalRefundedMinor: updated.amountRefundedMinor };
+    refund: async (id, input) => (await refund(id, input)).refund,
+
+    async refundFromDashboard(id, amountMinor) {
+      const made = await refund(id, { amountMinor, idempotencyKey: `dashboard:${randomBytes(12).toString('hex')}`, viaDashboard: true });
+      return { ...made.refund, webhookDelivered: made.webhookDelivered };
+    },
+
+    async listRefunds(id) {
+      return (await find(id)).refunds.map((r) => ({
+        providerRefundId: r.refundId,
+        amountMinor: r.amountMinor,
+        createdAt: r.at,
+        idempotencyKey: r.viaDashboard ? null : r.idempotencyKey,
+        reason: r.reason ?? null,
+      }));
     },
 
     retrieve: async (id) => toIntent(await find(id)),

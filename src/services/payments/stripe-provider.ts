@@ -2,7 +2,7 @@
 // idempotency key passed to Stripe, refunds, and webhook verification on the raw body. The SDK's own
 // retries are off: the guard (resilience.ts) owns timeouts, retries and the circuit breaker.
 import Stripe from 'stripe';
-import { ProviderRejectedError, type CreatedIntent, type IntentStatus, type PaymentProvider, type ProviderIntent } from './provider';
+import { ProviderRejectedError, type CreatedIntent, type IntentStatus, type ListedRefund, type PaymentProvider, type ProviderIntent } from './provider';
 import { verifyWebhook } from './webhook-signature';
 
 export interface StripeProviderOptions {
@@ -44,6 +44,19 @@ function toIntent(pi: Stripe.PaymentIntent): ProviderIntent {
   };
 }
 
+/** Refunds that moved or are moving money; `failed` and `canceled` ones gave nothing back, `requires_action` none yet. */
+const MONEY_OUT: ReadonlySet<string> = new Set(['succeeded', 'pending']);
+
+function toListedRefund(refund: Stripe.Refund): ListedRefund {
+  return {
+    providerRefundId: refund.id,
+    amountMinor: refund.amount,
+    createdAt: new Date(refund.created * 1000),
+    idempotencyKey: refund.metadata?.idempotencyKey ?? null,
+    reason: refund.metadata?.reason ?? null,
+  };
+}
+
 export function createStripeProvider(options: StripeProviderOptions, client?: Stripe): PaymentProvider {
   const stripe =
     client ??
@@ -76,9 +89,11 @@ export function createStripeProvider(options: StripeProviderOptions, client?: St
       await call(() => stripe.paymentIntents.cancel(id));
     },
 
-    async refund(id, { amountMinor, idempotencyKey }) {
+    async refund(id, { amountMinor, idempotencyKey, reason }) {
+      // The key and reason travel as metadata: a listing of the payment's refunds then tells ours apart.
+      const metadata = { idempotencyKey, ...(reason && { reason }) };
       const refund = await call(() =>
-        stripe.refunds.create({ payment_intent: id, ...(amountMinor !== undefined && { amount: amountMinor }) }, { idempotencyKey }),
+        stripe.refunds.create({ payment_intent: id, metadata, ...(amountMinor !== undefined && { amount: amountMinor }) }, { idempotencyKey }),
       );
       // The refund object carries only its own amount; the running total comes from the charge.
       const intent = await retrieve(id);
@@ -86,6 +101,16 @@ export function createStripeProvider(options: StripeProviderOptions, client?: St
     },
 
     retrieve,
+
+    listRefunds: (id) =>
+      call(async () => {
+        const refunds: ListedRefund[] = [];
+        // The SDK's auto-pagination follows `has_more` with `starting_after`.
+        for await (const refund of stripe.refunds.list({ payment_intent: id, limit: 100 })) {
+          if (MONEY_OUT.has(refund.status ?? '')) refunds.push(toListedRefund(refund));
+        }
+        return refunds;
+      }),
 
     parseWebhook: (rawBody, header) => verifyWebhook(rawBody, header, options.webhookSecret, options.webhookToleranceSeconds),
   };
