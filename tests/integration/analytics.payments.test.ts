@@ -6,7 +6,8 @@ import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
 import { OutboxEvent, SalesRollup } from '../support/models';
-import { checkoutOrder, confirmWith, readOrder, startPaymentsApp, type PaymentsApp } from '../support/payments';
+import { checkoutOrder, confirmWith, deliver, readOrder, sign, simulatedDashboard, startPaymentsApp, stripeEvent, type PaymentsApp } from '../support/payments';
+import { SimulatedPaymentIntent } from '../support/models';
 import { productsWithStock } from './orders.fixture';
 
 useTestDatabase();
@@ -17,10 +18,11 @@ describe('sales rollups from checkout payments', () => {
   let app: PaymentsApp;
   let alice: TestCaller;
   let manager: TestCaller;
+  let admin: TestCaller;
 
   beforeAll(async () => {
     app = await startPaymentsApp();
-    [alice, manager] = await Promise.all([callerWithRole(app.ctx, 'customer'), callerWithRole(app.ctx, 'manager')]);
+    [alice, manager, admin] = await Promise.all([callerWithRole(app.ctx, 'customer'), callerWithRole(app.ctx, 'manager'), callerWithRole(app.ctx, 'admin')]);
   });
   afterAll(async () => app.close());
 
@@ -135,5 +137,90 @@ describe('sales rollups from checkout payments', () => {
     await ctx.deliverOutbox();
     await ctx.container.outboxRelay.runOnce();
     expect(await sum('refundsMinor')).toBe(refundsBefore + 150);
+  });
+
+  describe('refunds made in the provider\'s dashboard (only charge.refunded reports them, without the refund)', () => {
+    /** GET /analytics/sales totals over the last day (and the hour to come), in major units. */
+    const salesTotals = async () => {
+      const from = new Date(Date.now() - 86_400_000).toISOString();
+      const to = new Date(Date.now() + 3_600_000).toISOString();
+      const res = await request(app.ctx.app).get(`/api/v1/analytics/sales?from=${from}&to=${to}`).set(admin.headers);
+      expectSuccess(res);
+      return res.body.data.totals as { refunds: number; netRevenue: number; grossRevenue: number };
+    };
+    const paidOrder = async (quantity: number) => {
+      const [p] = await productsWithStock(50);
+      const order = await checkoutOrder(app.ctx, alice, [{ productId: p, quantity }]);
+      expectSuccess(await confirmWith(app.ctx, alice, order.providerPaymentId, '4242 4242 4242 4242'));
+      await app.ctx.deliverOutbox();
+      return { ...order, productId: p! };
+    };
+    const productUnits = async (productId: string) => (await rollups()).reduce((n, d) => n + ((d.products as Record<string, { units: number }>)[productId]?.units ?? 0), 0);
+    const providerRefund = async (providerPaymentId: string, refundId: string) => (await SimulatedPaymentIntent.findById(providerPaymentId).lean())!.refunds.find((r) => r.refundId === refundId)!;
+
+    it('when part of a paid order is refunded in the dashboard, then the order records that refund once (the provider\'s id, amount and time) and GET /analytics/sales counts it', async () => {
+      const order = await paidOrder(2);
+      const before = await salesTotals();
+
+      const made = await simulatedDashboard(app).refund(order.providerPaymentId, 150);
+      expect(made.webhookDelivered).toBe(true);
+
+      const stored = await readOrder(order.id);
+      expect(stored).toMatchObject({ status: 'partially_refunded', payment: { refundedMinor: 150, status: 'partially_refunded' } });
+      const atProvider = await providerRefund(order.providerPaymentId, made.providerRefundId);
+      expect(stored.payment!.refunds).toEqual([expect.objectContaining({ providerRefundId: made.providerRefundId, amountMinor: 150, at: atProvider.at })]);
+      await app.ctx.deliverOutbox();
+      const after = await salesTotals();
+      expect(Math.round((after.refunds - before.refunds) * 100)).toBe(150);
+      expect(Math.round((after.netRevenue - before.netRevenue) * 100)).toBe(-150);
+    });
+
+    it('when the whole of a paid order is refunded in the dashboard, then the order is refunded with one record of the total, and the sales lose its money (and the product its units) once', async () => {
+      const order = await paidOrder(3);
+      const before = await salesTotals();
+
+      const made = await simulatedDashboard(app).refund(order.providerPaymentId);
+      expect(made).toMatchObject({ amountMinor: order.totalMinor, webhookDelivered: true });
+
+      const stored = await readOrder(order.id);
+      expect(stored).toMatchObject({ status: 'refunded', payment: { refundedMinor: order.totalMinor, status: 'refunded' } });
+      expect(stored.payment!.refunds).toEqual([expect.objectContaining({ providerRefundId: made.providerRefundId, amountMinor: order.totalMinor })]);
+      await app.ctx.deliverOutbox();
+      const after = await salesTotals();
+      expect(Math.round((after.refunds - before.refunds) * 100)).toBe(order.totalMinor);
+      expect(Math.round((after.netRevenue - before.netRevenue) * 100)).toBe(-order.totalMinor);
+      expect(await productUnits(order.productId)).toBe(0);
+    });
+
+    it('when the dashboard refund\'s event is delivered several times at once and other reports of the same total race it, then it is recorded and counted once, and a rebuild agrees', async () => {
+      const order = await paidOrder(2);
+      const before = await salesTotals();
+      // The dashboard's own delivery is held back: every delivery below races to record the refund.
+      const dashboard = simulatedDashboard(app, { deliver: false });
+      const made = await dashboard.refund(order.providerPaymentId, 120);
+      const [original] = dashboard.sent;
+      const secret = app.ctx.config.payments.webhookSecret;
+      const report = () => {
+        const payload = stripeEvent('charge.refunded', { id: 'ch_dash', object: 'charge', amount: order.totalMinor, amount_refunded: 120, payment_intent: order.providerPaymentId });
+        return deliver(app.ctx, payload, sign(payload, secret));
+      };
+      const answers = await Promise.all([deliver(app.ctx, original!.payload, original!.signature), deliver(app.ctx, original!.payload, original!.signature), report(), report(), report()]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+      // Redelivered later, the same event is a duplicate.
+      expect((await deliver(app.ctx, original!.payload, original!.signature)).body.data.duplicate).toBe(true);
+
+      const stored = await readOrder(order.id);
+      expect(stored.payment!.refunds.map((r) => [r.providerRefundId, r.amountMinor])).toEqual([[made.providerRefundId, 120]]);
+      expect(stored.payment!.refundedMinor).toBe(120);
+      await app.ctx.deliverOutbox();
+      await app.ctx.container.outboxRelay.runOnce();
+      const after = await salesTotals();
+      expect(Math.round((after.refunds - before.refunds) * 100)).toBe(120);
+
+      const incremental = await rollups();
+      const hours = incremental.map((d) => d.hour as Date);
+      await app.ctx.container.analytics.rebuild(hours[0], new Date(hours.at(-1)!.getTime() + 3_600_000));
+      expect(await rollups()).toEqual(incremental);
+    });
   });
 });

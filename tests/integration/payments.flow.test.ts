@@ -8,7 +8,7 @@ import type { TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
 import type { RecordingEmailQueue } from '../support/fakes';
-import { checkoutOrder, confirmWith, deliver, intentObject, readOrder, sign, startPaymentsApp, stripeEvent, type PaymentsApp } from '../support/payments';
+import { checkoutOrder, confirmWith, deliver, intentObject, readOrder, sign, simulatedDashboard, startPaymentsApp, stripeEvent, type PaymentsApp } from '../support/payments';
 import { productsWithStock, recipientOf, stockOf } from './orders.fixture';
 
 useTestDatabase();
@@ -188,6 +188,32 @@ describe('payments (simulated provider)', () => {
       expect((await intent(order.providerPaymentId)).amountRefundedMinor).toBe(order.totalMinor);
       expect((await emails('order-refunded', order.id, 2)).map((e) => e.data.fullyRefunded)).toEqual([false, true]);
       expectErrorContract(await refund('refund-key-0004', { amount: 1 }), 409, 'ORDER_NOT_REFUNDABLE');
+    });
+
+    it("when staff refund through the API after a dashboard refund whose event was lost, then the webhook that arrives before our call returns records both, ours once with our key and reason", async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 3 }]);
+      expectSuccess(await confirmWith(ctx, alice, order.providerPaymentId, '4242424242424242'));
+      const lost = await simulatedDashboard(app, { deliver: false }).refund(order.providerPaymentId, 100);
+      expect((await readOrder(order.id)).payment!.refunds).toEqual([]);
+
+      // The simulated provider delivers our refund's charge.refunded inside the refund call, before it returns.
+      const res = await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', 'refund-key-0101').send({ amount: 2, reason: 'scratched lid' });
+      expectSuccess(res);
+      expect(res.body.data).toMatchObject({ status: 'partially_refunded', payment: { refunded: 3, status: 'partially_refunded' } });
+      const ours = (await intent(order.providerPaymentId)).refunds.find((r) => r.idempotencyKey === `refund:${order.id}:refund-key-0101`)!;
+      const records = (await readOrder(order.id)).payment!.refunds;
+      expect(records).toHaveLength(2);
+      expect(records).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ providerRefundId: lost.providerRefundId, amountMinor: 100, idempotencyKey: `provider-refund:${lost.providerRefundId}` }),
+          expect.objectContaining({ providerRefundId: ours.refundId, amountMinor: 200, idempotencyKey: `refund:${order.id}:refund-key-0101`, reason: 'scratched lid' }),
+        ]),
+      );
+      // A retry of the same request finds its refund on the order: nothing more is refunded or recorded.
+      expectSuccess(await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', 'refund-key-0101').send({ amount: 2, reason: 'scratched lid' }));
+      expect((await readOrder(order.id)).payment!.refunds).toHaveLength(2);
+      expect((await intent(order.providerPaymentId)).refunds).toHaveLength(2);
     });
 
     it('when a refund is sent without an Idempotency-Key or by a customer, then 428 / 403', async () => {

@@ -8,6 +8,7 @@ import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole, type TestCaller } from '../support/auth';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
+import { WebhookEvent } from '../support/models';
 import { fakeStripeEnv, startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { checkoutOrder, deliver, intentObject, readOrder, stripeEvent } from '../support/payments';
 import { productsWithStock } from './orders.fixture';
@@ -47,6 +48,38 @@ describe('Stripe provider', () => {
       const refund = await p.refund(providerPaymentId, { amountMinor: 300, idempotencyKey: 'refund:o-2:r1' });
       expect(refund).toMatchObject({ amountMinor: 300, totalRefundedMinor: 300 });
       expect(fake.requests.find((r) => r.path === '/v1/refunds')).toMatchObject({ idempotencyKey: 'refund:o-2:r1' });
+    });
+  });
+
+  describe('listRefunds (real SDK → fake server)', () => {
+    it('when a payment was refunded through the API and in the dashboard, then every refund that moved money is listed across pages with its time, ours with our key and reason', async () => {
+      const p = provider();
+      const { providerPaymentId } = await p.createIntent({ orderId: 'o-3', amountMinor: 1000, currency: 'USD', idempotencyKey: 'k-3' });
+      const ours = await p.refund(providerPaymentId, { amountMinor: 100, idempotencyKey: 'refund:o-3:r1', reason: 'damaged box' });
+      const dashboard = fake.addDashboardRefund(providerPaymentId, 200, { created: 1_750_000_000 });
+      const pending = fake.addDashboardRefund(providerPaymentId, 50, { status: 'pending' });
+      fake.addDashboardRefund(providerPaymentId, 70, { status: 'failed' });
+      fake.addDashboardRefund(providerPaymentId, 80, { status: 'canceled' });
+      fake.addDashboardRefund('pi_someone_else', 90);
+      fake.refundsPageSize = 2;
+      fake.requests.length = 0;
+      try {
+        const listed = await p.listRefunds(providerPaymentId);
+        expect(listed.sort((a, b) => a.providerRefundId.localeCompare(b.providerRefundId))).toEqual(
+          [
+            { providerRefundId: ours.providerRefundId, amountMinor: 100, createdAt: expect.any(Date), idempotencyKey: 'refund:o-3:r1', reason: 'damaged box' },
+            { providerRefundId: dashboard.id, amountMinor: 200, createdAt: new Date(1_750_000_000_000), idempotencyKey: null, reason: null },
+            { providerRefundId: pending.id, amountMinor: 50, createdAt: expect.any(Date), idempotencyKey: null, reason: null },
+          ].sort((a, b) => a.providerRefundId.localeCompare(b.providerRefundId)),
+        );
+      } finally {
+        fake.refundsPageSize = 100;
+      }
+      // Five refunds of this payment, two a page: three pages, each asked for this payment only.
+      const pages = fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1/refunds');
+      expect(pages).toHaveLength(3);
+      expect(pages.map((r) => r.form.get('payment_intent'))).toEqual([providerPaymentId, providerPaymentId, providerPaymentId]);
+      expect(pages[1]!.form.get('starting_after')).toBeTruthy();
     });
   });
 
@@ -101,6 +134,75 @@ describe('Stripe provider', () => {
       expect(sent).toMatchObject({ idempotencyKey: `refund:${order.id}:stripe-refund-01` });
       expect(sent!.form.get('amount')).toBe('250');
       expect(sent!.form.get('payment_intent')).toBe(order.providerPaymentId);
+    });
+
+    it("when a refund made in Stripe's dashboard is reported by charge.refunded (no refund list in the payload), then the order records it once with Stripe's id, amount and time", async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 2 }]);
+      const succeeded = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+      expectSuccess(await deliver(ctx, succeeded, Stripe.webhooks.generateTestHeaderString({ payload: succeeded, secret: WEBHOOK_SECRET })));
+      const created = Math.floor(Date.now() / 1000) - 60;
+      const dashboard = fake.addDashboardRefund(order.providerPaymentId, 300, { created });
+      const refunded = stripeEvent('charge.refunded', { id: `ch_${order.providerPaymentId}`, object: 'charge', amount: order.totalMinor, amount_refunded: 300, payment_intent: order.providerPaymentId });
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload: refunded, secret: WEBHOOK_SECRET });
+      expectSuccess(await deliver(ctx, refunded, signature));
+      expectSuccess(await deliver(ctx, refunded, signature));
+
+      const after = await readOrder(order.id);
+      expect(after).toMatchObject({ status: 'partially_refunded', payment: { refundedMinor: 300, status: 'partially_refunded' } });
+      expect(after.payment!.refunds).toEqual([
+        expect.objectContaining({ providerRefundId: dashboard.id, amountMinor: 300, at: new Date(created * 1000), idempotencyKey: `provider-refund:${dashboard.id}` }),
+      ]);
+    });
+
+    it('when staff refund through the API and Stripe then reports the new total, then the order keeps one record, with our key', async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 2 }]);
+      const succeeded = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+      expectSuccess(await deliver(ctx, succeeded, Stripe.webhooks.generateTestHeaderString({ payload: succeeded, secret: WEBHOOK_SECRET })));
+      expectSuccess(await request(ctx.app).post(`/api/v1/orders/${order.id}/refunds`).set(manager.headers).set('Idempotency-Key', 'stripe-refund-02').send({ amount: 1, reason: 'late delivery' }));
+      const refunded = stripeEvent('charge.refunded', { id: `ch_${order.providerPaymentId}`, object: 'charge', amount: order.totalMinor, amount_refunded: 100, payment_intent: order.providerPaymentId });
+      expectSuccess(await deliver(ctx, refunded, Stripe.webhooks.generateTestHeaderString({ payload: refunded, secret: WEBHOOK_SECRET })));
+      const { refunds } = (await readOrder(order.id)).payment!;
+      expect(refunds).toEqual([expect.objectContaining({ amountMinor: 100, idempotencyKey: `refund:${order.id}:stripe-refund-02`, reason: 'late delivery' })]);
+      // Stripe keeps our key and reason on the refund, so a listing tells it apart from a dashboard refund.
+      const sent = fake.requests.find((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.form.get('payment_intent') === order.providerPaymentId);
+      expect(sent!.form.get('metadata[idempotencyKey]')).toBe(`refund:${order.id}:stripe-refund-02`);
+    });
+  });
+
+  describe('listing refunds while Stripe is down (its own app: failures must not open the shared breaker)', () => {
+    let ctx: TestContext;
+    let alice: TestCaller;
+
+    beforeAll(async () => {
+      ctx = await createTestContext({ env: fakeStripeEnv(fake, { PAYMENT_PROVIDER_MAX_RETRIES: '1', PAYMENT_PROVIDER_RETRY_BASE_MS: '1', PAYMENT_BREAKER_VOLUME_THRESHOLD: '100' }) });
+      alice = await callerWithRole(ctx, 'customer');
+    });
+    afterAll(async () => ctx.close());
+
+    it("when the dashboard refund's charge.refunded arrives and Stripe cannot list the refunds, then 503, nothing is written and the event is not marked processed; its redelivery records the refund", async () => {
+      const [p] = await productsWithStock(5);
+      const order = await checkoutOrder(ctx, alice, [{ productId: p, quantity: 1 }]);
+      const succeeded = stripeEvent('payment_intent.succeeded', intentObject(order.providerPaymentId, order.id, order.totalMinor, 'succeeded'));
+      expectSuccess(await deliver(ctx, succeeded, Stripe.webhooks.generateTestHeaderString({ payload: succeeded, secret: WEBHOOK_SECRET })));
+      const dashboard = fake.addDashboardRefund(order.providerPaymentId, order.totalMinor);
+      const refunded = stripeEvent('charge.refunded', { id: `ch_${order.providerPaymentId}`, object: 'charge', amount: order.totalMinor, amount_refunded: order.totalMinor, payment_intent: order.providerPaymentId });
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload: refunded, secret: WEBHOOK_SECRET });
+
+      fake.failing = true;
+      expectErrorContract(await deliver(ctx, refunded, signature), 503, 'PAYMENT_PROVIDER_UNAVAILABLE');
+      const untouched = await readOrder(order.id);
+      expect(untouched).toMatchObject({ status: 'paid', payment: { refundedMinor: 0, status: 'succeeded', refunds: [] } });
+      expect(await WebhookEvent.countDocuments({ eventId: JSON.parse(refunded).id })).toBe(0);
+
+      fake.failing = false;
+      const redelivered = await deliver(ctx, refunded, signature);
+      expectSuccess(redelivered);
+      expect(redelivered.body.data.duplicate).toBe(false);
+      const after = await readOrder(order.id);
+      expect(after).toMatchObject({ status: 'refunded', payment: { refundedMinor: order.totalMinor, status: 'refunded' } });
+      expect(after.payment!.refunds.map((r) => [r.providerRefundId, r.amountMinor])).toEqual([[dashboard.id, order.totalMinor]]);
     });
   });
 

@@ -1,6 +1,7 @@
 // The daily sales report and the analytics rollups count money by the same rule: for a day with a
-// paid order, a partial refund, a return of a delivered order, a cancel of a paid checkout order
-// (refunded first) and a cancel of a staff order paid out of band, the report's summary equals what
+// paid order, a partial refund, a refund made in the provider's dashboard, a return of a delivered
+// order, a cancel of a paid checkout order (refunded first) and a cancel of a staff order paid out of
+// band, the report's summary equals what
 // GET /analytics/sales shows for that day in the same time zone, and its orders CSV lists every
 // refund record as its own row.
 import request from 'supertest';
@@ -13,7 +14,7 @@ import { callerWithRole } from '../support/auth';
 import { expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
 import { Order, Report } from '../support/models';
-import { checkoutOrder, confirmWith, readOrder, startPaymentsApp, type PaymentsApp } from '../support/payments';
+import { checkoutOrder, confirmWith, readOrder, simulatedDashboard, startPaymentsApp, type PaymentsApp } from '../support/payments';
 import { placeOrder, productsWithStock } from './orders.fixture';
 
 useTestDatabase();
@@ -27,7 +28,7 @@ describe('daily sales report against the analytics rollups', () => {
   });
   afterAll(async () => app.close());
 
-  it('when a day has a sale, a partial refund, a return, a refunded cancel and an out-of-band cancel, then the report shows the refunds and net GET /analytics/sales shows', async () => {
+  it('when a day has a sale, a partial refund, a dashboard refund, a return, a refunded cancel and an out-of-band cancel, then the report shows the refunds and net GET /analytics/sales shows', async () => {
     const { ctx } = app;
     const [alice, manager, admin] = await Promise.all([callerWithRole(ctx, 'customer'), callerWithRole(ctx, 'manager'), callerWithRole(ctx, 'admin')]);
     const [p] = await productsWithStock(100);
@@ -44,6 +45,8 @@ describe('daily sales report against the analytics rollups', () => {
 
     await paidOrder(1);
     const partial = await paidOrder(2);
+    const dashboard = await paidOrder(2);
+    await simulatedDashboard(app).refund(dashboard.providerPaymentId, 30);
     await refund(partial.id, { amount: 1 });
     const returned = await paidOrder(3);
     await move(returned.id, { status: 'shipped', carrier: 'DHL', trackingNumber: 'RET-1' });
@@ -58,11 +61,13 @@ describe('daily sales report against the analytics rollups', () => {
     await cancel(staff.id);
     await ctx.deliverOutbox();
 
-    const orders = await Promise.all([partial.id, returned.id, cancelled.id, staff.id].map(readOrder));
-    expect(orders.map((o) => o.status)).toEqual(['partially_refunded', 'delivered', 'cancelled', 'cancelled']);
+    const orders = await Promise.all([partial.id, returned.id, cancelled.id, staff.id, dashboard.id].map(readOrder));
+    expect(orders.map((o) => o.status)).toEqual(['partially_refunded', 'delivered', 'cancelled', 'cancelled', 'partially_refunded']);
     const records = orders.flatMap((o) => o.payment?.refunds ?? []);
     // The cancel of the paid checkout order refunded its rest: three records of it and the others.
     expect(records.map((r) => r.amountMinor).slice(0, 3)).toEqual([100, 250, 50]);
+    // The dashboard refund has its record like any other (the report and the rollups count records).
+    expect(orders[4]!.payment!.refunds.map((r) => r.amountMinor)).toEqual([30]);
     const moments = orders.flatMap((o) => [...o.statusHistory.map((c) => c.at), ...(o.payment?.refunds ?? []).map((r) => r.at)]);
     const days = [...new Set(moments.map((at) => localDayOf(new Date(at), TZ)))].sort();
 

@@ -12,6 +12,7 @@ import { ProviderRejectedError, type PaymentEvent, type PaymentProvider } from '
 import { decide } from './reconcile';
 
 const MAX_ROUNDS = 4;
+const AUTO_REFUND_REASON = 'paid after the order was cancelled';
 
 type RefundRecord = PaymentRecord['refunds'][number];
 
@@ -56,9 +57,51 @@ export async function recordRefund(deps: Pick<EventApplierDeps, 'payments' | 'ou
   });
 }
 
+/** Why a refund the provider lists but our API did not make is on the order. */
+export const PROVIDER_REFUND_REASON = 'refunded at the payment provider (outside this API)';
+
+/**
+ * When the provider reports more refunded than the order's records add up to, a refund was made
+ * that the order has no record of — in the provider's dashboard, or ours whose call has not returned
+ * yet — and the event does not say which: the provider's list does. Each one missing is recorded
+ * (`recordRefund`: once per provider refund id, however many deliveries race), with the provider's
+ * time and, for ours, our key and reason. A transient failure to list propagates, so the event is
+ * not marked processed and is delivered again; nothing is written before the list is read.
+ */
+async function recordMissingRefunds(deps: Pick<EventApplierDeps, 'orders' | 'payments' | 'outbox' | 'provider'>, orderId: string, event: PaymentEvent): Promise<void> {
+  const order = await deps.orders.findById(orderId);
+  const payment = order?.payment;
+  // Too early (decide defers it), or not paid through the provider.
+  if (!payment || order.status === 'awaiting_payment') return;
+  const recorded = payment.refunds.reduce((sum, r) => sum + r.amountMinor, 0);
+  if (Math.max(event.amountRefundedMinor, payment.refundedMinor) <= recorded) return;
+  let listed;
+  try {
+    listed = await deps.provider.listRefunds(payment.providerPaymentId);
+  } catch (err) {
+    // A refusal will not change on redelivery: the total still applies, the records wait for the next event.
+    if (!(err instanceof ProviderRejectedError)) throw err;
+    logger.error('the provider refused to list the refunds of a payment', { orderId, providerCode: err.providerCode, error: err.message });
+    return;
+  }
+  const known = new Set(payment.refunds.map((r) => r.providerRefundId));
+  for (const refund of listed) {
+    if (known.has(refund.providerRefundId) || refund.amountMinor <= 0) continue;
+    await recordRefund(deps, orderId, {
+      providerRefundId: refund.providerRefundId,
+      amountMinor: refund.amountMinor,
+      at: refund.createdAt,
+      ...(refund.idempotencyKey !== null
+        ? { idempotencyKey: refund.idempotencyKey, ...(refund.reason && { reason: refund.reason }) }
+        : { idempotencyKey: `provider-refund:${refund.providerRefundId}`, reason: PROVIDER_REFUND_REASON }),
+    });
+  }
+}
+
 /** Returns what happened (`applied:paid`, `ignored:stale:order-is-shipped`, …) for the event log. */
 export function createEventApplier(deps: EventApplierDeps): EventApplier {
   return async function applyEvent(orderId, initial) {
+    if (initial.type === 'charge.refunded') await recordMissingRefunds(deps, orderId, initial);
     let event = initial;
     let prefix = '';
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
@@ -83,14 +126,14 @@ export function createEventApplier(deps: EventApplierDeps): EventApplier {
           // The key is fixed per order: however often this event is redelivered, one refund is made.
           let refund;
           try {
-            refund = await deps.provider.refund(order.payment!.providerPaymentId, { idempotencyKey: `auto-refund:${orderId}` });
+            refund = await deps.provider.refund(order.payment!.providerPaymentId, { idempotencyKey: `auto-refund:${orderId}`, reason: AUTO_REFUND_REASON });
           } catch (err) {
             // A refusal will not change on redelivery: record it for support instead of retrying for days.
             if (!(err instanceof ProviderRejectedError)) throw err;
             logger.error('automatic refund of a payment for a cancelled order was refused', { orderId, providerCode: err.providerCode, error: err.message });
             return `ignored:auto-refund-rejected:${err.providerCode ?? 'unknown'}`;
           }
-          await recordRefund(deps, orderId, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: deps.now(), idempotencyKey: `auto-refund:${orderId}`, reason: 'paid after the order was cancelled' });
+          await recordRefund(deps, orderId, { providerRefundId: refund.providerRefundId, amountMinor: refund.amountMinor, at: deps.now(), idempotencyKey: `auto-refund:${orderId}`, reason: AUTO_REFUND_REASON });
           event = refundEvent(order.payment!.providerPaymentId, refund.totalRefundedMinor, deps.now());
           prefix = 'refunded-after-cancel:';
           continue;
