@@ -2,6 +2,15 @@
 // counting every status code so designed answers (409) are told apart from real errors.
 import autocannon from 'autocannon';
 
+/**
+ * One request of a sequence every connection runs in order, again and again (a customer's add-to-cart
+ * then checkout). `context` belongs to the connection and starts empty at each pass of the sequence.
+ */
+export interface SequenceStep {
+  setup(context: Record<string, unknown>): { readonly method: 'GET' | 'POST'; readonly path: string; readonly headers?: Record<string, string>; readonly body?: string };
+  onResponse?(status: number, context: Record<string, unknown>): void;
+}
+
 export interface LoadSpec {
   readonly url: string;
   /** Paths cycled through by all connections (one path is a hot-key read). */
@@ -14,6 +23,8 @@ export interface LoadSpec {
   readonly durationSeconds: number;
   /** Statuses that count as success besides 2xx (e.g. 409 for a sold-out checkout). */
   readonly designedStatuses?: readonly number[];
+  /** Instead of `paths`/`body`: the requests each connection runs in turn. */
+  readonly sequence?: readonly SequenceStep[];
 }
 
 export interface LoadResult {
@@ -51,14 +62,22 @@ export async function sample(spec: LoadSpec): Promise<LoadSample> {
       duration: spec.durationSeconds,
       method: spec.method ?? 'GET',
       headers: { ...(spec.body ? { 'content-type': 'application/json' } : {}), ...spec.headers },
-      requests: [
-        {
-          setupRequest: (request) => {
-            const path = spec.paths[next++ % spec.paths.length];
-            return { ...request, path, ...(spec.body ? { body: spec.body() } : {}) };
-          },
-        },
-      ],
+      requests: spec.sequence
+        ? spec.sequence.map((step) => ({
+            setupRequest: (request: autocannon.Request, context: object) => {
+              const { headers, ...rest } = step.setup(context as Record<string, unknown>);
+              return { ...request, ...rest, headers: { ...request.headers, ...(rest.body ? { 'content-type': 'application/json' } : {}), ...headers } };
+            },
+            ...(step.onResponse && { onResponse: (status: number, _body: string, context: object) => step.onResponse!(status, context as Record<string, unknown>) }),
+          }))
+        : [
+            {
+              setupRequest: (request) => {
+                const path = spec.paths[next++ % spec.paths.length];
+                return { ...request, path, ...(spec.body ? { body: spec.body() } : {}) };
+              },
+            },
+          ],
     },
     (err, result) => finish(err, result),
   );

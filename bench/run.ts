@@ -16,6 +16,7 @@ import { cpuMs, heapAfterGcMiB, HEAP_PROBE_FLAGS, projectRoot, rssMiB, run, star
 import { renderReport, type LeakCheck, type ScenarioRow } from './report';
 import { seededNote, seedOrders, timeOne, type OrdersSeeded } from './analytics-orders';
 import { SCENARIOS, selectScenarios, type Fixtures, type Scenario, type Target } from './scenarios';
+import { startFakeStripe } from '../tests/support/fake-stripe';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -98,18 +99,33 @@ async function placeCustomerOrders(base: string, token: string, productIds: read
 /** Accounts besides the demo ones, so the admin's page of 10 is a full page out of more (a counted one). */
 const EXTRA_ACCOUNTS = 30;
 
-async function registerAccounts(base: string, count: number): Promise<void> {
+/** Registers customers; returns their access tokens (they are the checkout scenario's shoppers). */
+async function registerAccounts(base: string, count: number): Promise<string[]> {
   const password = 'Bench-account-2026!';
+  const tokens: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const email = `bench-${i}-${randomBytes(3).toString('hex')}@bench.commerce.local`;
     const res = await json(`${base}/api/v1/auth/register`, { method: 'POST', body: JSON.stringify({ firstName: 'Bench', lastName: `Account ${i}`, email, password }) });
     if (res.status !== 201) throw new Error(`registering a fixture account failed: ${res.status} ${JSON.stringify(res.body)}`);
+    tokens.push(((res.body.data as Record<string, unknown>).tokens as Record<string, string>).accessToken);
   }
+  return tokens;
+}
+
+interface ListedProduct {
+  readonly id: string;
+  readonly variants: readonly { readonly id: string; readonly stock: number; readonly active: boolean }[];
+}
+
+/** Variants the checkout scenario buys: active, with stock for a few hundred units, outside the products other scenarios use. */
+function checkoutLinesOf(products: readonly ListedProduct[]): { productId: string; variantId: string }[] {
+  return products.slice(CUSTOMER_ORDERS + 20).flatMap((p) => p.variants.filter((v) => v.active && v.stock >= 50).map((v) => ({ productId: p.id, variantId: v.id })));
 }
 
 async function loadFixtures(base: string): Promise<Fixtures> {
   const page = await json(`${base}/api/v1/products?limit=100&sort=price:asc`);
-  const productIds = (page.body.data as { id: string }[]).map((p) => p.id);
+  const products = page.body.data as ListedProduct[];
+  const productIds = products.map((p) => p.id);
   const cursorPaths: string[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 50; i += 1) {
@@ -123,7 +139,7 @@ async function loadFixtures(base: string): Promise<Fixtures> {
   const customerToken = await login(base, customerLogin.email, customerLogin.password);
   const probe = await json(`${base}/api/v1/orders`, { headers: { authorization: `Bearer ${adminToken}` } });
   const ordersRoutesPresent = !(probe.status === 404 && probe.body.code === 'ROUTE_NOT_FOUND');
-  await registerAccounts(base, EXTRA_ACCOUNTS);
+  const shopperTokens = await registerAccounts(base, EXTRA_ACCOUNTS);
   const me = await json(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${customerToken}` } });
   const customerId = (me.body.data as { id: string }).id;
   const customerOrders = ordersRoutesPresent ? await placeCustomerOrders(base, customerToken, productIds.slice(20, 20 + CUSTOMER_ORDERS)) : 0;
@@ -138,6 +154,8 @@ async function loadFixtures(base: string): Promise<Fixtures> {
     customerId,
     customerOrders,
     analyticsNow: new Date().toISOString(),
+    shopperTokens,
+    checkoutLines: checkoutLinesOf(products),
   };
 }
 
@@ -149,6 +167,7 @@ async function measureScenario(s: Scenario, f: Fixtures, server: Started, bare: 
     method: s.method,
     headers: s.headers?.(f),
     body: s.body?.(f),
+    sequence: s.sequence?.(f),
     connections,
     designedStatuses: s.designedStatuses,
   };
@@ -253,9 +272,13 @@ async function main(): Promise<void> {
     // Demo accounts are hashed at the production argon2id cost, so the login figure is real.
     await run(process.execPath, ['--import', 'tsx', 'bench/seed.ts'], { ...apiEnv('seed', mongoUri), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_TO_FILES: 'false', LOG_TO_STDOUT: 'true', PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' });
 
-    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri), undefined, undefined, [...HEAP_PROBE_FLAGS, ...NODE_FLAGS]);
+    // Checkout creates a PaymentIntent: the real Stripe SDK talks to a local stand-in for api.stripe.com.
+    const stripe = await startFakeStripe();
+    stoppers.push(() => stripe.close());
+    const stripeApi = { STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: String(stripe.port), STRIPE_API_PROTOCOL: 'http' };
+    const cached = await startNodeProcess('api-cached', 'dist/server.js', apiEnv('cached', mongoUri, stripeApi), undefined, undefined, [...HEAP_PROBE_FLAGS, ...NODE_FLAGS]);
     stoppers.push(() => cached.stop());
-    const uncached = await startNodeProcess('api-uncached', 'dist/server.js', apiEnv('uncached', mongoUri, { CACHE_ENABLED: 'false' }), undefined, undefined, NODE_FLAGS);
+    const uncached = await startNodeProcess('api-uncached', 'dist/server.js', apiEnv('uncached', mongoUri, { ...stripeApi, CACHE_ENABLED: 'false' }), undefined, undefined, NODE_FLAGS);
     stoppers.push(() => uncached.stop());
     const servers: Record<Target, Started> = { cached, uncached };
 

@@ -2,6 +2,8 @@
 // cycles through (resolved from the seeded data at run time) and what a designed non-2xx is.
 // Order scenarios are data-driven: they run only when the orders routes answer, otherwise the
 // report says "not run: orders routes absent" rather than inventing a number.
+import { randomUUID } from 'node:crypto';
+import type { SequenceStep } from './load';
 
 export type Target = 'cached' | 'uncached';
 
@@ -21,6 +23,10 @@ export interface Fixtures {
   readonly customerOrders: number;
   /** The instant the analytics range ends at (the seeded orders lie in the days before it). */
   readonly analyticsNow: string;
+  /** Customers who check out in the checkout scenario (access tokens; more than its connections). */
+  readonly shopperTokens: readonly string[];
+  /** Product variants with ample stock that those customers buy, one unit at a time. */
+  readonly checkoutLines: readonly { readonly productId: string; readonly variantId: string }[];
 }
 
 export interface Scenario {
@@ -31,6 +37,8 @@ export interface Scenario {
   paths(f: Fixtures): string[];
   headers?(f: Fixtures): Record<string, string>;
   body?(f: Fixtures): () => string;
+  /** Instead of cycling `paths`: the requests each connection runs in turn (`paths` then only names them). */
+  sequence?(f: Fixtures): SequenceStep[];
   /** Concurrency; the target p99 is defined at 50. */
   readonly connections?: number;
   readonly designedStatuses?: readonly number[];
@@ -59,6 +67,42 @@ function salesPath(f: Fixtures): string {
   const to = new Date(f.analyticsNow);
   const from = new Date(to.getTime() - ANALYTICS_DAYS * DAY_MS);
   return `/api/v1/analytics/sales?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&interval=day&tz=Europe/Berlin`;
+}
+
+/**
+ * Concurrent shoppers in the checkout scenario. A customer whose checkout is cut off when a run ends
+ * (warm-up, then the measured run) never comes back to the pool, so the fixtures' 30 customers cover
+ * two runs of 8 with 14 to spare: no connection ever has to take a customer another one holds.
+ */
+export const CHECKOUT_CONNECTIONS = 8;
+
+/**
+ * A customer adds one unit to the cart, then checks out. A connection takes a customer no other
+ * connection holds for the pair (a cart shared between two connections would be checked out under
+ * the other's feet) and gives it back when the checkout answers.
+ */
+function checkoutSequence(f: Fixtures): SequenceStep[] {
+  const free = [...f.shopperTokens];
+  let line = 0;
+  let fallback = 0;
+  const shippingAddress = { fullName: 'Bench Shopper', line1: '1 Load Street', city: 'Benchville', postalCode: '10001', country: 'US' };
+  const auth = (context: Record<string, unknown>) => ({ authorization: `Bearer ${String(context.token)}` });
+  return [
+    {
+      setup: (context) => {
+        // A customer whose checkout never answered (a socket error) is not given back; reuse one then.
+        context.token = free.pop() ?? f.shopperTokens[fallback++ % f.shopperTokens.length];
+        const { productId, variantId } = f.checkoutLines[line++ % f.checkoutLines.length]!;
+        return { method: 'POST', path: '/api/v1/cart/items', headers: auth(context), body: JSON.stringify({ productId, variantId, quantity: 1 }) };
+      },
+    },
+    {
+      setup: (context) => ({ method: 'POST', path: '/api/v1/checkout', headers: { ...auth(context), 'idempotency-key': randomUUID() }, body: JSON.stringify({ shippingAddress }) }),
+      onResponse: (_status, context) => {
+        free.push(String(context.token));
+      },
+    },
+  ];
 }
 
 const salesScenario = (key: string, orders: number): Scenario => ({
@@ -181,6 +225,21 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     skipReason: ordersAbsent,
     note: '5 products, 1 unit per order: 409 INSUFFICIENT_STOCK is the designed answer once their stock runs out',
+  },
+  {
+    key: 'checkout',
+    title: `POST /api/v1/cart/items + POST /api/v1/checkout (1 item, ${CHECKOUT_CONNECTIONS} customers at once)`,
+    target: 'uncached',
+    method: 'POST',
+    baseline: false,
+    connections: CHECKOUT_CONNECTIONS,
+    designedStatuses: [409],
+    paths: () => ['/api/v1/cart/items', '/api/v1/checkout'],
+    sequence: checkoutSequence,
+    skipReason: ordersAbsent,
+    note:
+      'each connection is a customer who puts one unit of a product in the cart, then checks the cart out (Idempotency-Key): an order awaiting payment, its stock reserved, ' +
+      'and a PaymentIntent created at a local stand-in for the Stripe API (in the load generator\'s process); half the requests are checkouts; 409 is designed (stock or a cart changing under a checkout)',
   },
   // O(days), not O(orders): the same request over a tenth of the orders and over all of them.
   salesScenario('analytics-sales-tenth', Math.round(ANALYTICS_ORDERS / 10)),
