@@ -75,6 +75,8 @@ async function login(base: string, email: string, password: string): Promise<str
 
 /** Orders the demo customer holds, so their orders list is a real page of 10 out of more. */
 const CUSTOMER_ORDERS = 30;
+/** Where in the fixture page the demo customer's ordered products start (the first five are the contended ones). */
+const CUSTOMER_ORDERS_FROM = 20;
 
 async function placeCustomerOrders(base: string, token: string, productIds: readonly string[]): Promise<number> {
   const shippingAddress = { fullName: 'Bench Buyer', line1: '1 Load Street', city: 'Benchville', postalCode: '10001', country: 'US' };
@@ -119,7 +121,7 @@ interface ListedProduct {
 
 /** Variants the checkout scenario buys: active, with stock for a few hundred units, outside the products other scenarios use. */
 function checkoutLinesOf(products: readonly ListedProduct[]): { productId: string; variantId: string }[] {
-  return products.slice(CUSTOMER_ORDERS + 20).flatMap((p) => p.variants.filter((v) => v.active && v.stock >= 50).map((v) => ({ productId: p.id, variantId: v.id })));
+  return products.slice(CUSTOMER_ORDERS_FROM + CUSTOMER_ORDERS).flatMap((p) => p.variants.filter((v) => v.active && v.stock >= 50).map((v) => ({ productId: p.id, variantId: v.id })));
 }
 
 async function loadFixtures(base: string): Promise<Fixtures> {
@@ -142,7 +144,7 @@ async function loadFixtures(base: string): Promise<Fixtures> {
   const shopperTokens = await registerAccounts(base, EXTRA_ACCOUNTS);
   const me = await json(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${customerToken}` } });
   const customerId = (me.body.data as { id: string }).id;
-  const customerOrders = ordersRoutesPresent ? await placeCustomerOrders(base, customerToken, productIds.slice(20, 20 + CUSTOMER_ORDERS)) : 0;
+  const customerOrders = ordersRoutesPresent ? await placeCustomerOrders(base, customerToken, productIds.slice(CUSTOMER_ORDERS_FROM, CUSTOMER_ORDERS_FROM + CUSTOMER_ORDERS)) : 0;
   return {
     productIds,
     cursorPaths,

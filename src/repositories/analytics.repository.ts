@@ -45,8 +45,6 @@ export interface RollupIncrement {
 /** Documents per insertMany of the rebuild. */
 const WRITE_BATCH = 500;
 
-const SUMS = ROLLUP_SUMS;
-
 /** The series aggregation (exported for `npm run db:explain`): an index range scan on `hour`, then a group. */
 export function seriesPipeline(from: Date, to: Date, interval: Interval, timezone: string): PipelineStage[] {
   return [
@@ -54,7 +52,7 @@ export function seriesPipeline(from: Date, to: Date, interval: Interval, timezon
     {
       $group: {
         _id: { $dateTrunc: { date: '$hour', unit: interval, timezone, startOfWeek: 'monday' } },
-        ...Object.fromEntries(SUMS.map((f) => [f, { $sum: `$${f}` }])),
+        ...Object.fromEntries(ROLLUP_SUMS.map((f) => [f, { $sum: `$${f}` }])),
       },
     },
     { $sort: { _id: 1 } },

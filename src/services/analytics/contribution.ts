@@ -17,7 +17,7 @@
 // - a refund record of a paid order (`payment.refunds[]`, by `providerRefundId`): +refunds, −net by its
 //   amount in the hour of its `at` — partial or full, before or after shipping (a return) alike.
 import type { OrderStatus } from '../../models/Order';
-import { averageOrderValueMinor, type SalesRollupDoc } from '../../models/SalesRollup';
+import { averageOrderValueMinor, ROLLUP_SUMS, type SalesRollupDoc } from '../../models/SalesRollup';
 import type { OrderRecord, PaymentRecord } from '../../repositories/order.repository';
 
 export interface OrderFact {
@@ -196,7 +196,7 @@ export function emptyRollup(hour: Date): SalesRollup {
 
 /** Folds a delta into a document in memory (the rebuild); the worker does the same with $inc. */
 export function applyDelta(doc: SalesRollup, delta: RollupDelta): SalesRollup {
-  for (const field of ['orders', 'units', 'grossMinor', 'refundsMinor', 'netMinor', 'newCustomers'] as const) doc[field] += delta[field];
+  for (const field of ROLLUP_SUMS) doc[field] += delta[field];
   for (const [id, amount] of Object.entries(delta.products)) add(doc.products, id, amount.units, amount.revenueMinor);
   for (const [key, amount] of Object.entries(delta.categories)) add(doc.categories, key, amount.units, amount.revenueMinor);
   doc.averageOrderValueMinor = averageOrderValueMinor(doc.grossMinor, doc.orders);
