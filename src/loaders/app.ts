@@ -64,8 +64,8 @@ export function buildApp(container: Container): BuiltApp {
 
   // 7. routes (and the admin-only queue dashboard when enabled)
   if (container.dashboard) app.use(DASHBOARD_PATH, ...queueDashboard(config, container.dashboard.tickets, container.dashboard.queues));
-  const { api, root } = buildRouters(routes, container.auth, { idempotency: container.idempotency });
-  app.use(root);
+  // The top-level routes (health, metrics, media) go on the app's router itself; the API under its prefix.
+  const { api } = buildRouters(routes, container.auth, { idempotency: container.idempotency }, app.router);
   app.use(API_PREFIX, api);
   // A declared path asked with an undeclared method: 405 + Allow (before Swagger UI's catch-all prefix).
   app.use(methodNotAllowed(routes.map((route) => ({ method: route.method, path: fullPath(route) }))));

@@ -172,14 +172,18 @@ function idempotencyStep(route: RouteDefinition, template: string, service: Idem
   return [idempotent(route.idempotency, `${route.method.toUpperCase()} ${template}`, service)];
 }
 
-/** Builds one router per mount point from the declarations, in declaration order. */
+/**
+ * Builds one router per mount point from the declarations, in declaration order. `root` may be the
+ * app's own router: the few top-level routes then sit on it directly, so an API request does not
+ * walk a mounted sub-router to its end (which defers to the next layer through setImmediate).
+ */
 export function buildRouters(
   routes: readonly RouteDefinition[],
   auth: AuthMiddlewares,
   services: { readonly idempotency?: IdempotencyService } = {},
+  root: Router = Router(),
 ): { api: Router; root: Router } {
   const api = Router();
-  const root = Router();
   for (const route of routes) {
     const router = route.mount === 'root' ? root : api;
     const template = fullPath(route);
