@@ -28,9 +28,6 @@ export function observeRequests(metrics?: MetricsService): RequestHandler {
       // A successful poll every few seconds per instance would drown the access log; it is still
       // counted in the metrics, and a failing probe is logged like any other request.
       const level = isProbe(req) && res.statusCode < 400 ? 'debug' : 'info';
-      // winston runs every record through its stream and formats before a transport drops it by
-      // level, so a record no transport would write is not built at all.
-      if (!logger.isLevelEnabled(level)) return;
       logger.log(level, res.writableFinished ? 'request completed' : 'request aborted', {
         requestId: req.requestId,
         method: req.method,

@@ -96,6 +96,20 @@ export const logger = winston.createLogger({
   exitOnError: false,
 });
 
+// winston runs every record through its Transform stream and formats (redaction, timestamp,
+// serialization) before each transport drops it by level. A record of a known level that no
+// transport would write stops here instead; records of other levels go on as before.
+const streamWrite = logger.write.bind(logger);
+logger.write = ((info: winston.LogEntry, ...rest: unknown[]) => {
+  const level = info?.level;
+  if (typeof level === 'string' && level in logger.levels && !logger.isLevelEnabled(level)) {
+    const done = rest.find((arg): arg is () => void => typeof arg === 'function');
+    if (done) process.nextTick(done);
+    return true;
+  }
+  return (streamWrite as (...args: unknown[]) => boolean)(info, ...rest);
+}) as typeof logger.write;
+
 export type Logger = typeof logger;
 
 /**
