@@ -201,7 +201,7 @@ async function measureScenario(s: Scenario, f: Fixtures, server: Started, bare: 
   const baselineCpuPerRequestUs = baseline ? (bareSide.cpuMs * 1000) / Math.max(1, baseline.requests) : undefined;
   say(
     `  ${result.rps} rps, p99 ${result.p99} ms, errors ${result.errors}, ${Math.round(cpuPerRequestUs)} µs CPU/request` +
-      (baseline ? `; bare ${baseline.rps} rps, ${Math.round(baselineCpuPerRequestUs ?? Number.NaN)} µs CPU/request` : ''),
+      (baseline ? `; bare ${baseline.rps} rps, p99 ${baseline.p99} ms, ${Math.round(baselineCpuPerRequestUs ?? Number.NaN)} µs CPU/request` : ''),
   );
   return { key: s.key, title: s.title, connections, note: s.note, result, baseline, rssBefore, rssAfter, cpuPerRequestUs, baselineCpuPerRequestUs };
 }

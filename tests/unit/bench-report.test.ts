@@ -2,6 +2,8 @@
 // load is that it was rendered by today's report code with today's narrative of the changes.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { LoadResult } from '../../bench/load';
+import { renderReport, type ScenarioRow } from '../../bench/report';
 
 const root = path.resolve(__dirname, '../..');
 const results = fs.readFileSync(path.join(root, 'bench/results.md'), 'utf8');
@@ -16,5 +18,29 @@ describe('bench/results.md', () => {
     for (const target of ['/health ≥ 50% of bare Express', 'cached product read ≥ 40% of bare Express', 'p99 of cached reads ≤ 25 ms', 'zero non-designed errors', 'no leak: RSS', 'no leak: heap after a full GC']) {
       expect(results).toMatch(new RegExp(`^\\| ${target.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&')}.*\\| (✅ met|❌ missed) \\|$`, 'm'));
     }
+  });
+
+  it('when a p99 target is read, then the bare app\'s p99 in the same run stands beside it', () => {
+    expect(results).toMatch(/^\| p99 of cached reads ≤ 25 ms at 50 connections \| [\d.]+ ms \(bare app: [\d.]+ ms\) \|/m);
+    expect(results).toMatch(/^### What the latency targets ask of this machine$/m);
+  });
+});
+
+describe('the report\'s latency floor', () => {
+  const load = (rps: number, p99: number): LoadResult => ({ requests: rps * 10, rps, p50: p99 / 3, p95: p99 / 1.5, p99, errors: 0, designed: 0, statuses: { '200': rps * 10 } });
+  const row = (key: string, result: LoadResult, baseline: LoadResult): ScenarioRow => ({ key, title: key, connections: 50, result, baseline, cpuPerRequestUs: 300, baselineCpuPerRequestUs: 100 });
+  const render = (rows: ScenarioRow[]) =>
+    renderReport({ startedAt: new Date(0), durationSeconds: 10, rounds: 3, rows, command: 'npm run bench', loadAtStart: [0, 0, 0], nodeArgs: [] });
+
+  it('when the cached read runs at 2,500 rps with a 50 ms p99, then the mean is 20 ms, the tail factor 2.5 and the 25 ms target needs 5,000 rps', () => {
+    const report = render([row('product-cached', load(2500, 50), load(10_000, 12))]);
+    // 50 connections / 2,500 rps = 20 ms; 50 / 20 = 2.5; 50 × 2.5 / 25 ms = 5,000 rps = half the bare app's 10,000.
+    expect(report).toContain('| cached product read (p99 ≤ 25 ms) | 2500 · 20.0 · 50.0 · 2.50 | 10000 · 5.0 · 12.0 · 2.40 | 5000 rps (50% of bare) |');
+    expect(report).toContain('| p99 of cached reads ≤ 25 ms at 50 connections | 50.0 ms (bare app: 12.0 ms) | ❌ missed |');
+  });
+
+  it('when a scenario has no bare baseline, then it gets no latency-floor row and the section is left out', () => {
+    const report = render([{ key: 'product-cached', title: 'cached', connections: 50, result: load(2500, 50) }]);
+    expect(report).not.toContain('What the latency targets ask');
   });
 });
