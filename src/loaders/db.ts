@@ -2,7 +2,7 @@
 // set (mongodb-memory-server) is started, so `npm start` works on a machine with no database.
 import mongoose from 'mongoose';
 import type { AppConfig } from '../config';
-import { logger } from '../utils/logger';
+import { logger, maskUrlCredentials } from '../utils/logger';
 
 export interface DatabaseHandle {
   readonly connection: mongoose.Connection;
@@ -57,10 +57,9 @@ export async function connectDatabase(config: AppConfig): Promise<DatabaseHandle
     // Fail fast instead of queueing operations while disconnected: callers get 503, not a hang.
     bufferCommands: false,
   });
-  const safeUri = uri.replace(/\/\/[^@/]*@/, '//***@');
   return {
     connection: mongoose.connection,
-    uri: safeUri,
+    uri: maskUrlCredentials(uri),
     embedded: Boolean(embedded),
     async close() {
       await mongoose.disconnect();

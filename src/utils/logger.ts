@@ -9,9 +9,21 @@ import { currentRequestId } from './tracing';
 const SECRET_KEY = /(authorization|cookie|password|passwd|secret|token|api[-_]?key)/i;
 const MAX_REDACT_DEPTH = 5;
 export const REDACTED = '[REDACTED]';
+// The userinfo of a URL (`mongodb://user:password@host`): a connection string quoted in an error
+// message or stack must not carry its password into the log files.
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
 
-/** Returns a copy of `value` with every secret-looking key replaced; leaves the input untouched. */
+/** `text` with every URL's `user:password@` replaced by `***@`. */
+export function maskUrlCredentials(text: string): string {
+  return text.includes('@') ? text.replace(URL_USERINFO, '$1***@') : text;
+}
+
+/**
+ * Returns a copy of `value` with every secret-looking key replaced and URL credentials masked in
+ * every string; leaves the input untouched.
+ */
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskUrlCredentials(value);
   // JSON has no bigint; logform used to quote it, so records keep doing that.
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object' || depth > MAX_REDACT_DEPTH) return value;
@@ -26,8 +38,8 @@ export function redact(value: unknown, depth = 0): unknown {
 
 const redactFormat = winston.format((info) => {
   for (const key of Object.keys(info)) {
-    if (key === 'level' || key === 'message') continue;
-    info[key] = SECRET_KEY.test(key) ? REDACTED : redact(info[key]);
+    if (key === 'level') continue;
+    info[key] = key !== 'message' && SECRET_KEY.test(key) ? REDACTED : redact(info[key]);
   }
   return info;
 });
@@ -42,10 +54,11 @@ const contextFormat = winston.format((info) => {
   return info;
 });
 
+// errors() first, so an Error's message and stack are plain fields by the time they are redacted.
 const base = winston.format.combine(
+  winston.format.errors({ stack: true }),
   contextFormat(),
   redactFormat(),
-  winston.format.errors({ stack: true }),
   winston.format.timestamp(),
 );
 

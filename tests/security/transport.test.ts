@@ -1,5 +1,8 @@
 // Attack suite, part 4: CORS, security headers, and what errors reveal under a production config.
+import { Writable } from 'node:stream';
 import request from 'supertest';
+import winston from 'winston';
+import { logger } from '../../src/utils/logger';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole } from '../support/auth';
 import { expectErrorContract } from '../support/contract';
@@ -107,13 +110,33 @@ describe('attack suite: transport, headers and errors', () => {
 
   describe('errors reveal nothing', () => {
     attack(
-      { id: 'ERR-01', vector: 'Stack trace in a production 500', route: 'GET /ready', payload: 'GET /ready while a dependency throws an error holding a connection string and stack (production config)', expected: '500 INTERNAL_ERROR with a generic message; no stack, path, host or credential' },
+      {
+        id: 'ERR-01',
+        vector: 'Stack trace in a production 500',
+        route: 'GET /ready',
+        payload: 'GET /ready while a dependency throws an error holding a connection string and stack (production config)',
+        expected: '500 INTERNAL_ERROR with a generic message; no stack, path, host or credential. The error log keeps the failure and its stack, with the connection string\'s password masked',
+      },
       () => prod.routes,
       async (see) => {
-        const res = see(await request(prod.app).get('/ready'));
-        expectErrorContract(res, 500, 'INTERNAL_ERROR');
-        expect(res.body.message).toBe('An unexpected error occurred');
-        expect(res.text).not.toMatch(/ECONNREFUSED|s3cret|10\.0\.0\.5|node_modules|stack|\.js:\d+/);
+        const lines: string[] = [];
+        const capture = new winston.transports.Stream({
+          stream: new Writable({ objectMode: true, write: (info: Record<symbol, string>, _enc, done) => (lines.push(info[Symbol.for('message')]!), done()) }),
+        });
+        logger.add(capture);
+        try {
+          const res = see(await request(prod.app).get('/ready'));
+          expectErrorContract(res, 500, 'INTERNAL_ERROR');
+          expect(res.body.message).toBe('An unexpected error occurred');
+          expect(res.text).not.toMatch(/ECONNREFUSED|s3cret|10\.0\.0\.5|node_modules|stack|\.js:\d+/);
+          await new Promise((resolve) => setImmediate(resolve));
+          const logged = lines.find((line) => line.includes(res.body.requestId));
+          expect(logged).toContain('ECONNREFUSED mongodb://***@10.0.0.5:27017');
+          expect(logged).toMatch(/"stack":/);
+          expect(lines.join('\n')).not.toContain('s3cret');
+        } finally {
+          logger.remove(capture);
+        }
       },
     );
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { logger, REDACTED, redact } from '../../src/utils/logger';
+import { logger, maskUrlCredentials, REDACTED, redact } from '../../src/utils/logger';
 
 describe('redact', () => {
   it('when a log record holds secrets at any depth, then their values are replaced', () => {
@@ -12,6 +12,16 @@ describe('redact', () => {
       headers: { authorization: REDACTED, cookie: REDACTED, accept: 'application/json' },
       body: { email: 'a@example.com', password: REDACTED, nested: [{ refreshToken: REDACTED }] },
     });
+  });
+
+  it('when a string quotes a URL with credentials, then only its user:password is masked', () => {
+    expect(maskUrlCredentials('connect ECONNREFUSED mongodb://admin:s3cret@10.0.0.5:27017 and redis://:pw@cache:6379/0')).toBe(
+      'connect ECONNREFUSED mongodb://***@10.0.0.5:27017 and redis://***@cache:6379/0',
+    );
+    expect(maskUrlCredentials('mongodb+srv://app:p%40ss@cluster0.example.net/shop?retryWrites=true')).toBe('mongodb+srv://***@cluster0.example.net/shop?retryWrites=true');
+    // An e-mail address or a URL without userinfo is not a credential.
+    expect(maskUrlCredentials('sent to a@example.com via https://smtp.example.com/path?x=a@b')).toBe('sent to a@example.com via https://smtp.example.com/path?x=a@b');
+    expect(redact({ error: { detail: 'postgres://u:p@db/x' }, list: ['amqp://guest:guest@mq'] })).toEqual({ error: { detail: 'postgres://***@db/x' }, list: ['amqp://***@mq'] });
   });
 
   it('when redacting, then the original object is left untouched', () => {
@@ -54,6 +64,22 @@ describe('logger levels', () => {
     logger.warn('above');
     await flushed();
     expect(records.map((r) => r.message)).toEqual(['at', 'above']);
+  });
+
+  it('when an error quoting a connection string is logged, then no written field carries its password', async () => {
+    logger.level = 'info';
+    const lines: string[] = [];
+    use(new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (info: Record<symbol, string>, _enc, done) => (lines.push(info[Symbol.for('message')]!), done()) }) }));
+    const failure = new Error('connect ECONNREFUSED mongodb://admin:s3cret@10.0.0.5:27017');
+    logger.error(failure);
+    logger.error('request failed', { error: failure.message, stack: failure.stack });
+    await flushed();
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toContain('mongodb://***@10.0.0.5:27017');
+      expect(line).not.toContain('s3cret');
+    }
+    expect(JSON.parse(lines[0]!)).toEqual(expect.objectContaining({ message: expect.stringContaining('***@'), stack: expect.stringContaining('***@') }));
   });
 
   it('when one transport listens at a lower level than the logger, then it still gets those records', async () => {
