@@ -116,11 +116,20 @@ class StringAwareParser extends OpenApi31Parser {
     }
   }
 
-  override _setObjectProperties(schema: JsonSchema, definition: { patterns?: JoiPattern[] }, definitions: Record<string, unknown>, level: number): void {
+  override _setObjectProperties(schema: JsonSchema, definition: { patterns?: JoiPattern[]; rules?: JoiRule[] }, definitions: Record<string, unknown>, level: number): void {
     super._setObjectProperties(schema, definition, definitions, level);
+    if (schema.type !== 'object') return;
     // A pattern keyed by a schema (not a regex) means "any key, values like this": a map.
     const map = definition.patterns?.find((pattern) => pattern.schema !== undefined && pattern.regex === undefined && pattern.rule);
-    if (schema.type === 'object' && map) schema.additionalProperties = this.parse(map.rule, definitions, level + 1);
+    if (map) schema.additionalProperties = this.parse(map.rule, definitions, level + 1);
+    // joi-to-json drops an object's key-count rules: `Joi.object(…).min(1)` (a PATCH body that must
+    // change something) refused `{}` while the document allowed it.
+    for (const rule of definition.rules ?? []) {
+      const limit = rule.args?.limit;
+      if (typeof limit !== 'number') continue;
+      if (rule.name === 'min' || rule.name === 'length') schema.minProperties = limit;
+      if (rule.name === 'max' || rule.name === 'length') schema.maxProperties = limit;
+    }
   }
 }
 

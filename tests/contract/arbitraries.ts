@@ -103,8 +103,14 @@ function validObject(schema: Schema, components: Components): fc.Arbitrary<Recor
   ) as fc.Arbitrary<Record<string, unknown>>;
   // `anyOf: [{ required: [a] }, { required: [b] }]` (joi `.or`): at least one of them present.
   const alternatives = (schema.anyOf as Schema[] | undefined)?.map((s) => s.required as string[] | undefined);
-  if (alternatives?.every(Boolean)) return satisfying(record, (value) => alternatives.some((keys) => keys!.every((k) => k in value)), `one of ${JSON.stringify(alternatives)}`);
-  return record;
+  const keyed = alternatives?.every(Boolean)
+    ? satisfying(record, (value) => alternatives.some((keys) => keys!.every((k) => k in value)), `one of ${JSON.stringify(alternatives)}`)
+    : record;
+  // `minProperties`/`maxProperties` (joi `object().min(n)`/`.max(n)`): a PATCH body must change something.
+  const min = (schema.minProperties as number | undefined) ?? 0;
+  const max = (schema.maxProperties as number | undefined) ?? Number.POSITIVE_INFINITY;
+  if (min === 0 && max === Number.POSITIVE_INFINITY) return keyed;
+  return satisfying(keyed, (value) => Object.keys(value).length >= min && Object.keys(value).length <= max, `${min}..${max} keys`);
 }
 
 /**
@@ -193,6 +199,7 @@ export function invalid(input: Schema, components: Components): fc.Arbitrary<unk
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
     const base = validObject(schema, components);
     options.push(base.map((value) => ({ ...value, __unknown__: 1 })));
+    if (typeof schema.minProperties === 'number' && schema.minProperties > 0) options.push(fc.constant({}));
     const required = (schema.required as string[] | undefined) ?? [];
     if (required.length) options.push(fc.tuple(base, fc.constantFrom(...required)).map(([value, key]) => withoutKey(value, key)));
     const keys = Object.keys(properties);

@@ -14,6 +14,13 @@ describe('toJsonSchema', () => {
     });
   });
 
+  it('when an object bounds its number of keys, then the document bounds them too', () => {
+    expect(toJsonSchema(Joi.object({ a: Joi.string(), b: Joi.string() }).min(1))).toMatchObject({ type: 'object', minProperties: 1 });
+    expect(toJsonSchema(Joi.object().pattern(Joi.string(), Joi.number()).max(20))).toMatchObject({ type: 'object', maxProperties: 20 });
+    expect(toJsonSchema(Joi.object({ a: Joi.string(), b: Joi.string() }).length(2))).toMatchObject({ minProperties: 2, maxProperties: 2 });
+    expect(toJsonSchema(Joi.object({ a: Joi.string() }))).not.toHaveProperty('minProperties');
+  });
+
   it('when a schema is named and linked, then it is collected once into the shared schemas and referenced', () => {
     const money = Joi.object({ amount: Joi.number().required(), currency: Joi.string().length(3) }).id('Money');
     const shared: SharedSchemas = {};
