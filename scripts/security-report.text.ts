@@ -65,8 +65,9 @@ export const REPORT_FOOTER = `
   re-reads the account. A change made by hand in the database applies within the TTL.
 - **Stored text is plain, not encoded.** Names and descriptions are stored as sent (markup refused).
   Any client rendering them must still escape text; email templates must escape every value.
-- **Logs** carry error messages verbatim; secrets in well-known fields are redacted, but a
-  third-party error message that embeds a connection string would reach the log.
+- **Logs** carry error messages and stacks verbatim, except that secrets in well-known fields are
+  redacted and every URL's \`user:password@\` is masked (ERR-01). A secret a third-party message
+  embeds in any other form (a bare token in free text) would still reach the log.
 - **No CSRF token.** Cookies are only used for the refresh token (\`SameSite=Strict\`, HttpOnly,
   path-scoped); all other authentication is a bearer header, which browsers do not send cross-site.
 
