@@ -57,6 +57,8 @@ export const placeBody = Joi.object<PlaceOrderInput>({
     .min(1)
     .max(MAX_ORDER_LINES)
     .unique((a: { productId: string; variantId?: string }, b: { productId: string; variantId?: string }) => a.productId === b.productId && a.variantId === b.variantId)
+    // JSON Schema's uniqueItems compares whole items; the rule is stricter, so the document says it.
+    .description('Each product variant (productId + variantId) at most once: two lines for one variant are a 400, whatever their quantities')
     .required()
     .messages({ 'array.unique': 'each product variant may appear once; put the full quantity on one line' }),
   shippingAddress: shippingAddress.required(),
