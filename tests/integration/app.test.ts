@@ -2,7 +2,6 @@
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import Transport from 'winston-transport';
 import { buildApp } from '../../src/loaders/app';
 import { createContainer } from '../../src/loaders/container';
 import { collectRoutes } from '../../src/routes';
@@ -11,14 +10,7 @@ import { logger } from '../../src/utils/logger';
 import { createTestContext, type TestContext } from '../support/app';
 import { expectErrorContract, expectSuccess } from '../support/contract';
 import { useTestDatabase } from '../support/db';
-
-class MemoryTransport extends Transport {
-  readonly records: Record<string, unknown>[] = [];
-  override log(info: Record<string, unknown>, next: () => void): void {
-    this.records.push(info);
-    next();
-  }
-}
+import { MemoryTransport } from '../support/log-capture';
 
 describe('assembled app', () => {
   useTestDatabase();

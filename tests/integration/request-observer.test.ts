@@ -1,43 +1,28 @@
 // One access-log record per request, written when the response closes — for answered requests and
 // for the ones the client gave up on — with the same duration the metrics observe.
 import http from 'node:http';
-import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import winston from 'winston';
 import { observeRequests } from '../../src/middlewares/request-observer';
 import { logger } from '../../src/utils/logger';
 import { waitFor } from '../support/email-smtp';
+import { MemoryTransport } from '../support/log-capture';
 
-type LogRecord = Record<string, unknown>;
-
-/** A winston transport that keeps every record it is given. */
-function captureTransport() {
-  const records: LogRecord[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(info: LogRecord, _encoding, done) {
-      records.push(info);
-      done();
-    },
-  });
-  return { records, transport: new winston.transports.Stream({ stream }) };
-}
 
 describe('observeRequests', () => {
   // The test profile logs at error; this file listens at debug (to see probes' records), through its own transport only.
-  const capture = captureTransport();
+  const capture = new MemoryTransport();
   const others = [...logger.transports];
   const level = logger.level;
   beforeAll(() => {
     for (const transport of others) logger.remove(transport);
-    logger.add(capture.transport);
+    logger.add(capture);
     logger.level = 'debug';
   });
   afterAll(() => {
     logger.level = level;
-    logger.remove(capture.transport);
+    logger.remove(capture);
     for (const transport of others) logger.add(transport);
   });
 

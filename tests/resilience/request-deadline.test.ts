@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import mongoose from 'mongoose';
-import Transport from 'winston-transport';
 import { logger } from '../../src/utils/logger';
 import { Order, Product } from '../support/models';
 import { createTestContext, type TestContext } from '../support/app';
@@ -15,6 +14,7 @@ import { callerWithRole, type TestCaller } from '../support/auth';
 import { uniqueDbName } from '../support/db';
 import { pollUntil } from '../support/faults';
 import { orderBody, productsWithStock, stockOf } from '../integration/orders.fixture';
+import { MemoryTransport } from '../support/log-capture';
 
 // Two seconds: long enough that the innocent request's own work fits after its stall on a busy machine.
 const DEADLINE_MS = 2000;
@@ -39,13 +39,8 @@ function call(agent: http.Agent, port: number, method: string, path: string, hea
 }
 
 /** Every log record of this file's app, warnings included. */
-const records: Record<string, unknown>[] = [];
-class Recorder extends Transport {
-  override log(info: Record<string, unknown>, done: () => void): void {
-    records.push(info);
-    done();
-  }
-}
+const recorder = new MemoryTransport();
+const records = recorder.records;
 
 async function stall(command: 'update' | 'find' | 'insert', ms: number, skip = 0): Promise<void> {
   await mongoose.connection.db!.admin().command({
@@ -64,7 +59,7 @@ describe('resilience: the request deadline', () => {
 
   beforeAll(async () => {
     logger.level = 'warn';
-    logger.add(new Recorder());
+    logger.add(recorder);
     replSet = await MongoMemoryReplSet.create({ replSet: { count: 1 } });
     await mongoose.connect(replSet.getUri(), { dbName: uniqueDbName('deadline'), serverSelectionTimeoutMS: 5000, bufferCommands: false });
     await Promise.all(Object.values(mongoose.connection.models).map((model) => model.init()));

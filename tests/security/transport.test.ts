@@ -1,7 +1,5 @@
 // Attack suite, part 4: CORS, security headers, and what errors reveal under a production config.
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import winston from 'winston';
 import { logger } from '../../src/utils/logger';
 import { createTestContext, type TestContext } from '../support/app';
 import { callerWithRole } from '../support/auth';
@@ -9,6 +7,7 @@ import { expectErrorContract } from '../support/contract';
 import { testMongoUri, useTestDatabase } from '../support/db';
 import { ensureCategories } from '../support/categories';
 import { attack } from './harness';
+import { MemoryTransport } from '../support/log-capture';
 
 const SHOP = 'https://shop.example.test';
 const EVIL = 'https://evil.example.test';
@@ -119,10 +118,7 @@ describe('attack suite: transport, headers and errors', () => {
       },
       () => prod.routes,
       async (see) => {
-        const lines: string[] = [];
-        const capture = new winston.transports.Stream({
-          stream: new Writable({ objectMode: true, write: (info: Record<symbol, string>, _enc, done) => (lines.push(info[Symbol.for('message')]!), done()) }),
-        });
+        const capture = new MemoryTransport();
         logger.add(capture);
         try {
           const res = see(await request(prod.app).get('/ready'));
@@ -130,6 +126,7 @@ describe('attack suite: transport, headers and errors', () => {
           expect(res.body.message).toBe('An unexpected error occurred');
           expect(res.text).not.toMatch(/ECONNREFUSED|s3cret|10\.0\.0\.5|node_modules|stack|\.js:\d+/);
           await new Promise((resolve) => setImmediate(resolve));
+          const lines = capture.lines();
           const logged = lines.find((line) => line.includes(res.body.requestId));
           expect(logged).toContain('ECONNREFUSED mongodb://***@10.0.0.5:27017');
           expect(logged).toMatch(/"stack":/);

@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
-import winston from 'winston';
+import type winston from 'winston';
 import { logger, maskUrlCredentials, REDACTED, redact } from '../../src/utils/logger';
+import { MemoryTransport } from '../support/log-capture';
 
 describe('redact', () => {
   it('when a log record holds secrets at any depth, then their values are replaced', () => {
@@ -33,17 +33,10 @@ describe('redact', () => {
 
 describe('logger levels', () => {
   // Records below every transport's level are dropped before winston's stream; the levels must still decide alone.
-  const records: Array<{ level: string; message: string }> = [];
-  const capture = (level?: string) =>
-    new winston.transports.Stream({
-      level,
-      stream: new Writable({ objectMode: true, write: (info: { level: string; message: string }, _enc, done) => (records.push(info), done()) }),
-    });
   const others = [...logger.transports];
   const level = logger.level;
   let added: winston.transport[] = [];
   beforeEach(() => {
-    records.length = 0;
     for (const transport of others) logger.remove(transport);
   });
   afterEach(() => {
@@ -52,12 +45,12 @@ describe('logger levels', () => {
     logger.level = level;
     for (const transport of others) logger.add(transport);
   });
-  const use = (transport: winston.transport) => (added.push(transport), logger.add(transport));
+  const use = <T extends winston.transport>(transport: T): T => (added.push(transport), logger.add(transport), transport);
   const flushed = () => new Promise((resolve) => setImmediate(resolve));
 
   it('when a record is below the logger level, then no transport gets it; at or above it, they do', async () => {
     logger.level = 'info';
-    use(capture());
+    const { records } = use(new MemoryTransport());
     logger.debug('below');
     logger.log('debug', 'below too', { requestId: 'r1' });
     logger.info('at');
@@ -68,12 +61,12 @@ describe('logger levels', () => {
 
   it('when an error quoting a connection string is logged, then no written field carries its password', async () => {
     logger.level = 'info';
-    const lines: string[] = [];
-    use(new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (info: Record<symbol, string>, _enc, done) => (lines.push(info[Symbol.for('message')]!), done()) }) }));
+    const memory = use(new MemoryTransport());
     const failure = new Error('connect ECONNREFUSED mongodb://admin:s3cret@10.0.0.5:27017');
     logger.error(failure);
     logger.error('request failed', { error: failure.message, stack: failure.stack });
     await flushed();
+    const lines = memory.lines();
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       expect(line).toContain('mongodb://***@10.0.0.5:27017');
@@ -84,7 +77,7 @@ describe('logger levels', () => {
 
   it('when one transport listens at a lower level than the logger, then it still gets those records', async () => {
     logger.level = 'warn';
-    use(capture('debug'));
+    const { records } = use(new MemoryTransport({ level: 'debug' }));
     logger.debug('for the verbose transport');
     await flushed();
     expect(records).toEqual([expect.objectContaining({ level: 'debug', message: 'for the verbose transport' })]);
