@@ -87,8 +87,8 @@ const CPU_TARGETS = [
 
 /** The absolute latency targets (p99 at 50 connections): their verdict rows and the latency-floor section both read them here. */
 const P99_TARGETS = {
-  'product-cached': { label: 'cached product read', maxMs: 25 },
-  'list-example': { label: 'uncached example product query', maxMs: 100 },
+  'product-cached': { label: 'cached product read', verdictLabel: 'p99 of cached reads', maxMs: 25 },
+  'list-example': { label: 'uncached example product query', verdictLabel: 'p99 of the uncached example product query', maxMs: 100 },
 } as const;
 
 function targets(report: Report): string {
@@ -100,21 +100,25 @@ function targets(report: Report): string {
   const check = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
   const health = ratio('health');
   const cached = ratio('product-cached');
-  const p99 = row('product-cached')?.result?.p99 ?? Number.NaN;
-  const examplePoint = row('list-example')?.result?.p99 ?? Number.NaN;
-  const bareP99 = (key: string) => (row(key)?.baseline ? ` (bare app: ${fmt(row(key)?.baseline?.p99)} ms)` : '');
+  const p99Target = (key: keyof typeof P99_TARGETS) => {
+    const { verdictLabel, maxMs } = P99_TARGETS[key];
+    const r = row(key);
+    const bare = r?.baseline ? ` (bare app: ${fmt(r.baseline.p99)} ms)` : '';
+    const p99 = r?.result?.p99 ?? Number.NaN;
+    return `| ${verdictLabel} ≤ ${maxMs} ms at 50 connections | ${fmt(p99)} ms${bare} | ${r?.result ? check(p99 <= maxMs) : 'not run'} |`;
+  };
   const errors = report.rows.reduce((sum, r) => sum + (r.result?.errors ?? 0), 0);
   const lines = [
     `| target | measured | verdict |`,
     `|---|---|---|`,
     `| /health ≥ 50% of bare Express | ${fmt(health * 100, 0)}% | ${check(health >= 0.5)} |`,
     `| cached product read ≥ 40% of bare Express | ${fmt(cached * 100, 0)}% | ${check(cached >= 0.4)} |`,
-    `| p99 of cached reads ≤ ${P99_TARGETS['product-cached'].maxMs} ms at 50 connections | ${fmt(p99)} ms${bareP99('product-cached')} | ${check(p99 <= P99_TARGETS['product-cached'].maxMs)} |`,
+    p99Target('product-cached'),
     ...CPU_TARGETS.map(({ key, label, max }) => {
       const multiple = cpuMultiple(row(key));
       return `| ${label} ≤ ${max}× bare Express CPU/request | ${fmt(multiple)}× | ${row(key)?.result ? check(multiple <= max) : 'not run'} |`;
     }),
-    `| p99 of the uncached example product query ≤ ${P99_TARGETS['list-example'].maxMs} ms at 50 connections | ${fmt(examplePoint)} ms${bareP99('list-example')} | ${row('list-example')?.result ? check(examplePoint <= P99_TARGETS['list-example'].maxMs) : 'not run'} |`,
+    p99Target('list-example'),
     `| zero non-designed errors | ${errors} | ${check(errors === 0)} |`,
   ];
   if (report.leak) {
